@@ -1,0 +1,147 @@
+//! Analysis: [`Parsed`] facts in, a complete [`Artifact`] out. Pure functions over the
+//! model and the compiled-in tables.
+
+mod hazards;
+mod linker;
+mod platform;
+mod requires;
+
+use crate::data::Tables;
+use crate::inspect::{FormatFacts, Parsed};
+use crate::model::{Artifact, Format, Hazard, Library, LibraryClass, Linkage, RunsOn, Severity};
+
+/// Identity of the file the facts were read from (computed at the I/O edge).
+#[derive(Debug, Clone)]
+pub struct FileId {
+    pub path: String,
+    pub size: u64,
+    pub sha256: String,
+}
+
+/// Derive everything section 5 of the spec asks for from the parsed facts.
+pub fn analyze(id: &FileId, p: Parsed, tables: &Tables) -> Artifact {
+    let linkage = linkage(&p);
+    let libc = platform::libc(&p);
+    let os = platform::os(&p, libc);
+    let libraries: Vec<Library> = p
+        .libraries
+        .iter()
+        .map(|l| Library {
+            class: if tables.is_system_library(&os, &l.name) {
+                LibraryClass::System
+            } else {
+                LibraryClass::External
+            },
+            name: l.name.clone(),
+            load: l.load,
+            compatibility_version: l.compatibility_version.clone(),
+            current_version: l.current_version.clone(),
+        })
+        .collect();
+    let requires = requires::requires(&p, libc, &os);
+    let runs_on = requires::runs_on(&p, linkage, libc, &os, &requires, tables);
+    let linker = linker::linker(&p);
+    let hardening = linker::hardening(&p);
+    let hazards = hazards::hazards(&p, linkage, libc, &libraries);
+    let portable = is_portable(&libraries, &hazards);
+    let verdict = verdict(&p, linkage, &os, &libraries, &requires, &runs_on, &hazards);
+
+    Artifact {
+        path: id.path.clone(),
+        size: id.size,
+        sha256: id.sha256.clone(),
+        format: p.format,
+        arch: p.arch,
+        bits: p.bits,
+        endian: p.endian,
+        os,
+        kind: p.kind,
+        slice: p.slice,
+        linkage,
+        libc,
+        interpreter: p.interpreter,
+        rpath: p.rpath,
+        runpath: p.runpath,
+        libraries,
+        imports: p.imports,
+        requires,
+        runs_on,
+        linker,
+        hardening,
+        hazards,
+        portable,
+        verdict,
+    }
+}
+
+/// Static means: nothing for a loader to do. ELF: no PT_INTERP and no DT_NEEDED;
+/// position independent (ET_DYN) makes it static-pie, as `file` says.
+fn linkage(p: &Parsed) -> Linkage {
+    if p.interpreter.is_some() || !p.libraries.is_empty() {
+        return Linkage::Dynamic;
+    }
+    match &p.facts {
+        FormatFacts::Elf(e) if e.et_dyn => Linkage::StaticPie,
+        _ => Linkage::Static,
+    }
+}
+
+/// Portable: needs nothing beyond the OS's own libraries and has no error-level hazard.
+fn is_portable(libraries: &[Library], hazards: &[Hazard]) -> bool {
+    libraries.iter().all(|l| l.class == LibraryClass::System)
+        && hazards.iter().all(|h| h.severity < Severity::Error)
+}
+
+fn verdict(
+    p: &Parsed,
+    linkage: Linkage,
+    os: &str,
+    libraries: &[Library],
+    requires: &crate::model::Requires,
+    runs_on: &RunsOn,
+    hazards: &[Hazard],
+) -> String {
+    let mut parts = Vec::new();
+    let link = match linkage {
+        Linkage::Static => "static",
+        Linkage::StaticPie => "static-pie",
+        Linkage::Dynamic => "dynamic",
+    };
+    match p.format {
+        Format::Elf => {
+            if let Some(g) = &requires.glibc {
+                let by: Vec<&str> = g.forced_by.iter().take(3).map(String::as_str).collect();
+                let more = if g.forced_by.len() > 3 { ", …" } else { "" };
+                parts.push(format!(
+                    "{link}; needs glibc ≥ {} ({}{more})",
+                    g.version,
+                    by.join(", ")
+                ));
+            } else {
+                parts.push(link.to_owned());
+            }
+        }
+        Format::Macho => parts.push(format!("Mach-O {link}")),
+        Format::Pe => parts.push(format!("PE {link}")),
+    }
+    parts.push(format!("runs on {}", runs_on.summary));
+    let external: Vec<&str> = libraries
+        .iter()
+        .filter(|l| l.class == LibraryClass::External)
+        .map(|l| l.name.as_str())
+        .collect();
+    if !external.is_empty() {
+        parts.push(format!("ships or installs {}", external.join(", ")));
+    } else if linkage == Linkage::Dynamic {
+        parts.push(format!("{os} system libraries only"));
+    }
+    let bad: Vec<&str> = hazards
+        .iter()
+        .filter(|h| h.severity >= Severity::Warning)
+        .map(|h| h.code.as_str())
+        .collect();
+    if !bad.is_empty() {
+        parts.push(format!("hazards: {}", bad.join(", ")));
+    }
+    parts.join("; ")
+}

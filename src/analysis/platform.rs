@@ -1,0 +1,133 @@
+//! Which C library and which operating system a binary was built for.
+
+use crate::inspect::{FormatFacts, Parsed};
+use crate::model::{Format, Libc};
+
+/// Symbols only glibc's static startup code defines.
+const GLIBC_STATIC_MARKS: &[&str] = &[
+    "__libc_setup_tls",
+    "_dl_relocate_static_pie",
+    "_IO_stdin_used",
+    "__libc_start_call_main",
+];
+/// Symbols only musl defines.
+const MUSL_STATIC_MARKS: &[&str] = &["__init_libc", "__libc_start_init", "__dls2"];
+
+/// The libc a needed library or loader name implies.
+pub(crate) fn libc_of_name(name: &str) -> Option<Libc> {
+    let base = name.rsplit('/').next().unwrap_or(name);
+    if base == "libc.so.6"
+        || base.starts_with("ld-linux")
+        || base.starts_with("ld64.so")
+        || base == "ld.so.1"
+    {
+        Some(Libc::Glibc)
+    } else if base.starts_with("libc.musl-") || base.starts_with("ld-musl-") || base == "libc.so" {
+        Some(Libc::Musl)
+    } else if base == "linker" || base == "linker64" {
+        Some(Libc::Bionic)
+    } else {
+        None
+    }
+}
+
+fn is_android(p: &Parsed) -> bool {
+    let by_interp = p
+        .interpreter
+        .as_deref()
+        .is_some_and(|i| i.starts_with("/system/bin/linker"));
+    let by_note =
+        matches!(&p.facts, FormatFacts::Elf(e) if e.os_note.as_deref() == Some("Android"));
+    by_interp || by_note
+}
+
+/// The libc implied by the needed libraries (ELF), ignoring the interpreter.
+pub(crate) fn libc_of_libraries(p: &Parsed) -> Option<Libc> {
+    p.libraries.iter().find_map(|l| libc_of_name(&l.name))
+}
+
+pub(crate) fn libc(p: &Parsed) -> Libc {
+    match &p.facts {
+        FormatFacts::Elf(e) => {
+            if is_android(p) {
+                return Libc::Bionic;
+            }
+            if let Some(l) = libc_of_libraries(p) {
+                return l;
+            }
+            if e.version_needs.iter().any(|(_, v)| v.starts_with("GLIBC_")) {
+                return Libc::Glibc;
+            }
+            if let Some(l) = p.interpreter.as_deref().and_then(libc_of_name) {
+                return l;
+            }
+            let has = |marks: &[&str]| e.static_symbols.iter().any(|s| marks.contains(&s.as_str()));
+            if matches!(e.abi_tag, Some((0, _))) || has(GLIBC_STATIC_MARKS) {
+                Libc::Glibc
+            } else if has(MUSL_STATIC_MARKS) {
+                Libc::Musl
+            } else if p.libraries.is_empty() && e.has_symtab && p.imports.is_empty() {
+                // a symbol table and none of any libc's startup symbols: freestanding
+                Libc::None
+            } else {
+                Libc::Unknown
+            }
+        }
+        FormatFacts::Macho(_) => {
+            if p.libraries.iter().any(|l| l.name.contains("libSystem")) {
+                Libc::Libsystem
+            } else if p.libraries.is_empty() {
+                Libc::None
+            } else {
+                Libc::Unknown
+            }
+        }
+        FormatFacts::Pe(_) => {
+            let has = |f: &dyn Fn(&str) -> bool| {
+                p.libraries.iter().any(|l| f(&l.name.to_ascii_lowercase()))
+            };
+            if has(&|n| {
+                n == "ucrtbase.dll" || n.starts_with("api-ms-win-crt-") || n == "vcruntime140.dll"
+            }) {
+                Libc::Ucrt
+            } else if has(&|n| n.starts_with("msvcr") || n == "crtdll.dll") {
+                Libc::Msvcrt
+            } else {
+                Libc::None
+            }
+        }
+    }
+}
+
+/// The OS the binary targets: from the ELF OS/ABI byte and notes, the libc, the
+/// Mach-O platform, or PE itself.
+pub(crate) fn os(p: &Parsed, libc: Libc) -> String {
+    let s = match (&p.facts, p.format) {
+        (FormatFacts::Elf(e), _) => match e.e_osabi {
+            9 => "freebsd",
+            2 => "netbsd",
+            12 => "openbsd",
+            6 => "solaris",
+            _ if libc == Libc::Bionic => "android",
+            _ => match (e.os_note.as_deref(), e.abi_tag.as_ref().map(|t| t.0)) {
+                (Some("FreeBSD"), _) | (_, Some(3)) => "freebsd",
+                (Some("NetBSD"), _) => "netbsd",
+                (Some("OpenBSD"), _) => "openbsd",
+                (_, Some(0)) => "linux",
+                _ if matches!(libc, Libc::Glibc | Libc::Musl) => "linux",
+                _ => "unknown",
+            },
+        },
+        (FormatFacts::Macho(m), _) => match m.platform {
+            Some(1) | None => "macos",
+            Some(2) | Some(7) => "ios",
+            Some(3) | Some(8) => "tvos",
+            Some(4) | Some(9) => "watchos",
+            Some(6) => "maccatalyst",
+            Some(11) | Some(12) => "visionos",
+            Some(_) => "apple",
+        },
+        (_, Format::Pe) | (FormatFacts::Pe(_), _) => "windows",
+    };
+    s.to_owned()
+}

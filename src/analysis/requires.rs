@@ -1,0 +1,215 @@
+//! Minimum versions (glibc and friends, macOS, Windows, kernel) and where that runs.
+
+use std::collections::BTreeSet;
+
+use crate::data::Tables;
+use crate::inspect::{FormatFacts, Parsed};
+use crate::model::{
+    Distribution, Libc, Linkage, Requires, RunsOn, VersionRequirement, WindowsRequirement,
+};
+use crate::version::Version;
+
+/// Version needs that no symbol carries but that the loader checks, with the glibc
+/// release that introduced them.
+const GLIBC_ABI_NEEDS: &[(&str, &str)] = &[("GLIBC_ABI_DT_RELR", "2.36")];
+
+/// The highest `PREFIX_x.y` among non-weak imports, and the imports at that version.
+pub(crate) fn max_version(p: &Parsed, prefix: &str) -> Option<VersionRequirement> {
+    let mut best: Option<(Version, BTreeSet<String>)> = None;
+    let mut consider = |v: Version, who: &str| match &mut best {
+        Some((b, set)) if *b == v => {
+            set.insert(who.to_owned());
+        }
+        Some((b, _)) if *b > v => {}
+        _ => best = Some((v, BTreeSet::from([who.to_owned()]))),
+    };
+    for i in p.imports.iter().filter(|i| !i.weak) {
+        let Some(ver) = i.version.as_deref() else {
+            continue;
+        };
+        if let Some((pre, v)) = Version::from_symbol_version(ver) {
+            if pre == prefix {
+                consider(v, &i.name);
+            }
+        }
+    }
+    if prefix == "GLIBC" {
+        if let FormatFacts::Elf(e) = &p.facts {
+            for (_, need) in &e.version_needs {
+                if let Some((_, since)) = GLIBC_ABI_NEEDS.iter().find(|(n, _)| n == need) {
+                    if let Some(v) = Version::parse(since) {
+                        consider(v, need);
+                    }
+                }
+            }
+        }
+    }
+    best.map(|(v, set)| VersionRequirement {
+        version: v.to_string(),
+        forced_by: set.into_iter().collect(),
+    })
+}
+
+/// Windows release per PE subsystem version.
+fn windows_release(major: u16, minor: u16) -> Option<&'static str> {
+    Some(match (major, minor) {
+        (3, _) => "Windows NT 3.1",
+        (4, _) => "Windows 95 / NT 4.0",
+        (5, 0) => "Windows 2000",
+        (5, 1) => "Windows XP",
+        (5, 2) => "Windows XP x64 / Server 2003",
+        (6, 0) => "Windows Vista",
+        (6, 1) => "Windows 7",
+        (6, 2) => "Windows 8",
+        (6, 3) => "Windows 8.1",
+        (10, 0) => "Windows 10",
+        _ => return None,
+    })
+}
+
+fn subsystem_name(s: u16) -> String {
+    match s {
+        1 => "native".into(),
+        2 => "gui".into(),
+        3 => "console".into(),
+        7 => "posix".into(),
+        9 => "windows-ce".into(),
+        10 => "efi-application".into(),
+        11 => "efi-boot-service-driver".into(),
+        12 => "efi-runtime-driver".into(),
+        14 => "xbox".into(),
+        16 => "boot-application".into(),
+        n => format!("unknown-{n}"),
+    }
+}
+
+pub(crate) fn requires(p: &Parsed, libc: Libc, os: &str) -> Requires {
+    let mut r = Requires::default();
+    match &p.facts {
+        FormatFacts::Elf(e) => {
+            r.glibc = max_version(p, "GLIBC");
+            r.glibcxx = max_version(p, "GLIBCXX");
+            r.cxxabi = max_version(p, "CXXABI");
+            r.gcc = max_version(p, "GCC");
+            r.linux_kernel = match &e.abi_tag {
+                Some((0, v)) if os == "linux" => Some(format!("{v} (.note.ABI-tag)")),
+                _ if os == "linux" && e.comment.iter().any(|c| c.starts_with("rustc version")) => {
+                    Some(
+                        "3.2 (Rust's standard library minimum; no .note.ABI-tag in the binary)"
+                            .to_owned(),
+                    )
+                }
+                _ if os == "linux" && libc == Libc::Musl => {
+                    Some("2.6.39 (musl's documented minimum; no .note.ABI-tag)".to_owned())
+                }
+                _ => None,
+            };
+        }
+        FormatFacts::Macho(m) => {
+            if os == "macos" {
+                r.macos = m.min_os.clone();
+                r.macos_sdk = m.sdk.clone();
+            }
+        }
+        FormatFacts::Pe(pe) => {
+            let (major, minor) = pe.subsystem_version;
+            r.windows = Some(WindowsRequirement {
+                subsystem: subsystem_name(pe.subsystem),
+                subsystem_version: format!("{major}.{minor}"),
+                minimum: windows_release(major, minor).map(str::to_owned),
+            });
+        }
+    }
+    r
+}
+
+fn kernel_short(r: &Requires) -> Option<String> {
+    let k = r.linux_kernel.as_deref()?;
+    let v = k.split_whitespace().next()?;
+    let v = v.strip_suffix(".0").unwrap_or(v);
+    Some(v.to_owned())
+}
+
+pub(crate) fn runs_on(
+    p: &Parsed,
+    linkage: Linkage,
+    libc: Libc,
+    os: &str,
+    r: &Requires,
+    tables: &Tables,
+) -> RunsOn {
+    let arch = &p.arch;
+    let any = |summary: String| RunsOn {
+        summary,
+        any: true,
+        distributions: Vec::new(),
+    };
+    match os {
+        "linux" => {
+            let kernel = kernel_short(r)
+                .map(|k| format!(" ≥ {k}"))
+                .unwrap_or_default();
+            if linkage != Linkage::Dynamic {
+                return any(format!("any {arch} Linux{kernel}"));
+            }
+            match libc {
+                Libc::Musl => RunsOn {
+                    summary: format!(
+                        "{arch} Linux with musl's loader {} (Alpine and other musl distributions)",
+                        p.interpreter.as_deref().unwrap_or("ld-musl")
+                    ),
+                    any: false,
+                    distributions: Vec::new(),
+                },
+                Libc::Glibc => match &r.glibc {
+                    Some(g) => {
+                        let need = Version::parse(&g.version);
+                        let distributions: Vec<Distribution> = tables
+                            .releases
+                            .iter()
+                            .filter(|(_, v)| need.as_ref().is_some_and(|n| v >= n))
+                            .map(|(rel, _)| Distribution {
+                                name: rel.distribution.clone(),
+                                release: rel.release.clone(),
+                                glibc: rel.glibc.clone(),
+                            })
+                            .collect();
+                        // oldest satisfying release of each distribution
+                        let mut oldest: Vec<String> = Vec::new();
+                        let mut seen = BTreeSet::new();
+                        for d in &distributions {
+                            if seen.insert(d.name.clone()) {
+                                oldest.push(format!("{} {}+", d.name, d.release));
+                            }
+                        }
+                        let list = if oldest.is_empty() {
+                            "none of the known releases".to_owned()
+                        } else {
+                            oldest.join(", ")
+                        };
+                        RunsOn {
+                            summary: format!("{arch} Linux with glibc ≥ {}: {list}", g.version),
+                            any: false,
+                            distributions,
+                        }
+                    }
+                    None => any(format!("any {arch} Linux with glibc{kernel}")),
+                },
+                _ => RunsOn {
+                    summary: format!("{arch} Linux with its libraries"),
+                    any: false,
+                    distributions: Vec::new(),
+                },
+            }
+        }
+        "macos" => any(match &r.macos {
+            Some(v) => format!("{arch} macOS ≥ {v}"),
+            None => format!("{arch} macOS"),
+        }),
+        "windows" => any(match r.windows.as_ref().and_then(|w| w.minimum.clone()) {
+            Some(m) => format!("{arch} {m} or later"),
+            None => format!("{arch} Windows"),
+        }),
+        other => any(format!("{arch} {other}")),
+    }
+}

@@ -1,0 +1,128 @@
+//! Command line: argument definitions and dispatch. Exit codes: 0 all good, 1 a
+//! variant/expectation failed, 2 usage or input error.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::output::write_output;
+use crate::report::{self, Host, InspectFormat, Report, Style};
+use crate::scan::scan;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cargo-portable",
+    bin_name = "cargo portable",
+    version,
+    about = "Cross-build a crate for a matrix of targets and report what every binary needs at run time",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    #[command(flatten)]
+    pub global: GlobalOpts,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalOpts {
+    /// When to use colors.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+    /// Print less (only errors and the result).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Print more detail.
+    #[arg(short, long, global = true, conflicts_with = "quiet")]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Inspect binaries (ELF, Mach-O incl. universal, PE) without running them.
+    Inspect(InspectArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// Files or directories (walked for executables and shared libraries).
+    #[arg(required = true, value_name = "FILE")]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = InspectFormat::Human)]
+    pub format: InspectFormat,
+    /// Write the output to FILE (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// Arguments as the user typed them, without the `portable` that cargo inserts when it
+/// runs `cargo-portable portable …` for `cargo portable …`.
+pub fn normalize_args(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    if args.get(1).is_some_and(|a| a == "portable") {
+        args.remove(1);
+    }
+    args
+}
+
+fn style_for(choice: ColorChoice, to_file: bool) -> Style {
+    let color = match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            !to_file && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
+    };
+    Style { color }
+}
+
+/// `rustc -V` of the toolchain cargo would use, if any.
+pub fn host_rustc() -> Option<String> {
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let out = std::process::Command::new(rustc).arg("-V").output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+pub fn host() -> Host {
+    Host {
+        triple: env!("PORTABLE_HOST_TRIPLE").to_owned(),
+        rustc: host_rustc(),
+    }
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Inspect(args) => inspect(args, &cli.global),
+    }
+}
+
+fn inspect(args: InspectArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
+    let found = scan(&args.paths);
+    let report = Report::new(host(), found.artifacts, found.errors, found.skipped);
+    let style = style_for(global.color, args.output.is_some());
+    write_output(args.output.as_deref(), |w| {
+        report::render(&report, args.format, style, w)
+    })?;
+    // Formats without room for errors (and any output to a file) report them on stderr.
+    let errors_shown = args.format == InspectFormat::Human && args.output.is_none();
+    if !errors_shown {
+        let err_style = style_for(global.color, !std::io::stderr().is_terminal());
+        let _ = report::render_errors(&report.errors, err_style, &mut std::io::stderr());
+    }
+    Ok(if report.errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
+}

@@ -1,0 +1,126 @@
+//! Data tables from `targets/`, compiled in and parsed once.
+
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+use crate::version::Version;
+
+const GLIBC_TOML: &str = include_str!("../targets/glibc.toml");
+const SYSTEM_LIBS_TOML: &str = include_str!("../targets/system-libs.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Release {
+    pub distribution: String,
+    pub release: String,
+    pub glibc: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GlibcFile {
+    release: Vec<Release>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LibSet {
+    pub names: Vec<String>,
+    pub prefixes: Vec<String>,
+}
+
+impl LibSet {
+    fn contains(&self, name: &str, ignore_case: bool) -> bool {
+        if ignore_case {
+            let lower = name.to_ascii_lowercase();
+            self.names.iter().any(|n| n.eq_ignore_ascii_case(name))
+                || self.prefixes.iter().any(|p| lower.starts_with(p.as_str()))
+        } else {
+            self.names.iter().any(|n| n == name)
+                || self.prefixes.iter().any(|p| name.starts_with(p.as_str()))
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SystemLibs {
+    pub linux: LibSet,
+    pub android: LibSet,
+    pub macos: LibSet,
+    pub windows: LibSet,
+}
+
+/// The compiled-in tables.
+#[derive(Debug)]
+pub struct Tables {
+    /// Sorted by (distribution, glibc).
+    pub releases: Vec<(Release, Version)>,
+    pub system: SystemLibs,
+}
+
+impl Tables {
+    /// Whether `name` (a needed library) is part of the OS `os`.
+    pub fn is_system_library(&self, os: &str, name: &str) -> bool {
+        match os {
+            "macos" | "ios" => self.system.macos.contains(name, false),
+            "windows" => self.system.windows.contains(name, true),
+            "android" => self.system.android.contains(name, false),
+            _ => self.system.linux.contains(name, false),
+        }
+    }
+}
+
+fn load() -> Result<Tables, String> {
+    let g: GlibcFile =
+        toml::from_str(GLIBC_TOML).map_err(|e| format!("targets/glibc.toml: {e}"))?;
+    let mut releases = Vec::new();
+    for r in g.release {
+        let v = Version::parse(&r.glibc)
+            .ok_or_else(|| format!("targets/glibc.toml: bad glibc version {:?}", r.glibc))?;
+        releases.push((r, v));
+    }
+    releases
+        .sort_by(|a, b| (a.0.distribution.as_str(), &a.1).cmp(&(b.0.distribution.as_str(), &b.1)));
+    let system: SystemLibs =
+        toml::from_str(SYSTEM_LIBS_TOML).map_err(|e| format!("targets/system-libs.toml: {e}"))?;
+    Ok(Tables { releases, system })
+}
+
+/// The tables, parsed on first use. The files are part of the build and tested, so a
+/// parse failure is a bug in this program.
+pub fn tables() -> &'static Tables {
+    static TABLES: OnceLock<Tables> = OnceLock::new();
+    TABLES.get_or_init(|| load().unwrap_or_else(|e| panic!("built-in data table: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_parse() {
+        let t = load().expect("tables parse");
+        assert!(t.releases.len() > 20);
+        assert!(t.is_system_library("linux", "libc.so.6"));
+        assert!(!t.is_system_library("linux", "libssl.so.3"));
+        assert!(t.is_system_library("windows", "KERNEL32.dll"));
+        assert!(t.is_system_library("windows", "api-ms-win-crt-runtime-l1-1-0.dll"));
+        assert!(!t.is_system_library("windows", "libwinpthread-1.dll"));
+        assert!(t.is_system_library("macos", "/usr/lib/libSystem.B.dylib"));
+        assert!(!t.is_system_library("macos", "/opt/homebrew/lib/libssl.3.dylib"));
+        assert!(!t.is_system_library("macos", "@rpath/libfoo.dylib"));
+    }
+
+    #[test]
+    fn rhel7_is_glibc_2_17() {
+        let t = load().unwrap();
+        let r = t
+            .releases
+            .iter()
+            .find(|(r, _)| r.distribution == "RHEL/CentOS" && r.release == "7")
+            .unwrap();
+        assert_eq!(r.1, Version::parse("2.17").unwrap());
+    }
+}

@@ -1,0 +1,225 @@
+//! Mach-O: thin and universal files, dylib load commands, the two-level namespace,
+//! LC_BUILD_VERSION / LC_VERSION_MIN_*.
+
+use goblin::mach::{
+    constants::cputype as cpu, header as mh, load_command::CommandVariant as Lc, Mach, MachO,
+};
+
+use super::{
+    is_hardening_symbol, malformed, FormatFacts, InspectError, MachoFacts, Parsed, RawLibrary,
+};
+use crate::model::{Endian, Format, Import, Kind, LibraryLoad, Slice};
+
+const N_STAB: u8 = 0xe0;
+const N_TYPE: u8 = 0x0e;
+const N_UNDF: u8 = 0x00;
+const N_EXT: u8 = 0x01;
+const N_WEAK_REF: u16 = 0x40;
+const MH_TWOLEVEL: u32 = 0x80;
+const MH_PIE: u32 = 0x20_0000;
+const MH_ALLOW_STACK_EXECUTION: u32 = 0x2_0000;
+const MH_NO_HEAP_EXECUTION: u32 = 0x100_0000;
+
+pub(super) fn parse(data: &[u8]) -> Result<Vec<Parsed>, InspectError> {
+    match Mach::parse(data).map_err(|e| malformed("Mach-O", e))? {
+        Mach::Binary(m) => Ok(vec![parse_one(&m, data, None)?]),
+        Mach::Fat(fat) => {
+            let arches = fat.arches().map_err(|e| malformed("universal Mach-O", e))?;
+            let mut out = Vec::with_capacity(arches.len());
+            for (index, a) in arches.iter().enumerate() {
+                let (offset, size) = (a.offset as usize, a.size as usize);
+                let bytes = offset
+                    .checked_add(size)
+                    .and_then(|end| data.get(offset..end))
+                    .ok_or_else(|| {
+                        malformed(
+                            "universal Mach-O",
+                            format!(
+                                "slice {index} ({offset}+{size}) lies beyond the end of the file"
+                            ),
+                        )
+                    })?;
+                let m = MachO::parse(bytes, 0)
+                    .map_err(|e| malformed("universal Mach-O", format!("slice {index}: {e}")))?;
+                let slice = Slice {
+                    index,
+                    offset: offset as u64,
+                    size: size as u64,
+                };
+                out.push(parse_one(&m, bytes, Some(slice))?);
+            }
+            Ok(out)
+        }
+    }
+}
+
+/// Read an `lc_str` (offset from the start of the load command) as a string.
+fn lc_str(data: &[u8], cmd_offset: usize, str_offset: u32) -> Option<String> {
+    let start = cmd_offset.checked_add(str_offset as usize)?;
+    let bytes = data.get(start..)?;
+    let end = bytes.iter().position(|b| *b == 0)?;
+    Some(String::from_utf8_lossy(&bytes[..end]).into_owned())
+}
+
+fn read_u32(data: &[u8], at: usize, little: bool) -> Option<u32> {
+    let b: [u8; 4] = data.get(at..at.checked_add(4)?)?.try_into().ok()?;
+    Some(if little {
+        u32::from_le_bytes(b)
+    } else {
+        u32::from_be_bytes(b)
+    })
+}
+
+/// `xxxx.yy.zz` nibble-encoded version, printed as otool does.
+pub(crate) fn packed_version(v: u32) -> String {
+    format!("{}.{}.{}", v >> 16, (v >> 8) & 0xff, v & 0xff)
+}
+
+/// A minimum-OS version: `14.0`, `10.12`, `10.12.1`.
+fn os_version(v: u32) -> String {
+    let (major, minor, patch) = (v >> 16, (v >> 8) & 0xff, v & 0xff);
+    if patch == 0 {
+        format!("{major}.{minor}")
+    } else {
+        format!("{major}.{minor}.{patch}")
+    }
+}
+
+fn parse_one(m: &MachO<'_>, data: &[u8], slice: Option<Slice>) -> Result<Parsed, InspectError> {
+    let h = &m.header;
+    let bits = if m.is_64 { 64 } else { 32 };
+    let arch = match h.cputype {
+        cpu::CPU_TYPE_X86_64 => "x86_64".to_owned(),
+        cpu::CPU_TYPE_X86 => "x86".to_owned(),
+        cpu::CPU_TYPE_ARM64 => "aarch64".to_owned(),
+        cpu::CPU_TYPE_ARM64_32 => "arm64_32".to_owned(),
+        cpu::CPU_TYPE_ARM => "arm".to_owned(),
+        cpu::CPU_TYPE_POWERPC => "powerpc".to_owned(),
+        cpu::CPU_TYPE_POWERPC64 => "powerpc64".to_owned(),
+        c => format!("unknown-{c:#x}"),
+    };
+    let kind = match h.filetype {
+        mh::MH_EXECUTE => Kind::Executable,
+        mh::MH_DYLIB | mh::MH_BUNDLE | mh::MH_DYLINKER => Kind::SharedLibrary,
+        _ => Kind::Other,
+    };
+
+    let mut facts = MachoFacts {
+        flag_pie: h.flags & MH_PIE != 0,
+        allow_stack_execution: h.flags & MH_ALLOW_STACK_EXECUTION != 0,
+        no_heap_execution: h.flags & MH_NO_HEAP_EXECUTION != 0,
+        ..MachoFacts::default()
+    };
+    let mut interpreter = None;
+    let mut libraries = Vec::new();
+    for lc in &m.load_commands {
+        let dylib = |c: &goblin::mach::load_command::DylibCommand, load| RawLibrary {
+            name: lc_str(data, lc.offset, c.dylib.name).unwrap_or_default(),
+            load,
+            compatibility_version: Some(packed_version(c.dylib.compatibility_version)),
+            current_version: Some(packed_version(c.dylib.current_version)),
+        };
+        match &lc.command {
+            Lc::LoadDylib(c) => libraries.push(dylib(c, LibraryLoad::Needed)),
+            Lc::LoadWeakDylib(c) => libraries.push(dylib(c, LibraryLoad::Weak)),
+            Lc::ReexportDylib(c) => libraries.push(dylib(c, LibraryLoad::Reexport)),
+            Lc::LazyLoadDylib(c) => libraries.push(dylib(c, LibraryLoad::Lazy)),
+            Lc::LoadUpwardDylib(c) => libraries.push(dylib(c, LibraryLoad::Upward)),
+            Lc::LoadDylinker(c) => interpreter = lc_str(data, lc.offset, c.name),
+            Lc::BuildVersion(c) => {
+                facts.platform = Some(c.platform);
+                facts.min_os = Some(os_version(c.minos));
+                facts.sdk = Some(os_version(c.sdk));
+                for t in 0..c.ntools.min(16) as usize {
+                    let at = lc.offset + 24 + t * 8;
+                    if let (Some(tool), Some(ver)) = (
+                        read_u32(data, at, m.little_endian),
+                        read_u32(data, at + 4, m.little_endian),
+                    ) {
+                        facts.tools.push((tool, packed_version(ver)));
+                    }
+                }
+            }
+            Lc::VersionMinMacosx(c) => {
+                facts.platform.get_or_insert(1);
+                facts.min_os.get_or_insert_with(|| os_version(c.version));
+                facts.sdk.get_or_insert_with(|| os_version(c.sdk));
+            }
+            Lc::VersionMinIphoneos(c) => {
+                facts.platform.get_or_insert(2);
+                facts.min_os.get_or_insert_with(|| os_version(c.version));
+                facts.sdk.get_or_insert_with(|| os_version(c.sdk));
+            }
+            _ => {}
+        }
+    }
+
+    let two_level = h.flags & MH_TWOLEVEL != 0;
+    let mut imports = Vec::new();
+    let mut hardening_symbols = Vec::new();
+    for sym in m.symbols() {
+        let Ok((name, nl)) = sym else { break };
+        if nl.n_type & N_STAB != 0
+            || nl.n_type & N_TYPE != N_UNDF
+            || nl.n_type & N_EXT == 0
+            || nl.n_value != 0
+            || name.is_empty()
+        {
+            continue;
+        }
+        let ordinal = (nl.n_desc >> 8) & 0xff;
+        let library = if two_level && (1..=0xfd).contains(&ordinal) {
+            libraries
+                .get(usize::from(ordinal) - 1)
+                .map(|l: &RawLibrary| l.name.clone())
+        } else {
+            None
+        };
+        let c_name = name.strip_prefix('_').unwrap_or(name);
+        if is_hardening_symbol(c_name) {
+            hardening_symbols.push(c_name.to_owned());
+        }
+        imports.push(Import {
+            name: name.to_owned(),
+            version: None,
+            library,
+            weak: nl.n_desc & N_WEAK_REF != 0,
+            ordinal: None,
+        });
+    }
+    hardening_symbols.sort();
+    hardening_symbols.dedup();
+
+    Ok(Parsed {
+        format: Format::Macho,
+        arch,
+        bits,
+        endian: if m.little_endian {
+            Endian::Little
+        } else {
+            Endian::Big
+        },
+        kind,
+        slice,
+        interpreter,
+        rpath: m.rpaths.iter().map(|s| (*s).to_owned()).collect(),
+        runpath: Vec::new(),
+        libraries,
+        imports,
+        hardening_symbols,
+        facts: FormatFacts::Macho(facts),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_print_like_otool() {
+        assert_eq!(packed_version(0x0547_0000), "1351.0.0");
+        assert_eq!(packed_version(0x0001_0000), "1.0.0");
+        assert_eq!(os_version(0x000b_0000), "11.0");
+        assert_eq!(os_version(0x000a_0c01), "10.12.1");
+    }
+}

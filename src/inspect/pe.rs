@@ -1,0 +1,149 @@
+//! PE: import and delay-import directories, optional header (subsystem, linker
+//! version, DLL characteristics). Read with `object`, whose PE reader covers the
+//! delay-load directory that goblin does not parse.
+
+use object::pe;
+use object::read::pe::{ImageNtHeaders, ImageOptionalHeader, Import as PeImport, PeFile};
+use object::LittleEndian as LE;
+
+use super::{
+    is_hardening_symbol, malformed, FormatFacts, InspectError, Parsed, PeFacts, RawLibrary,
+};
+use crate::model::{Endian, Format, Import, Kind, LibraryLoad};
+
+pub(super) fn parse(data: &[u8]) -> Result<Parsed, InspectError> {
+    let magic = object::read::pe::optional_header_magic(data).map_err(|e| malformed("PE", e))?;
+    match magic {
+        pe::IMAGE_NT_OPTIONAL_HDR64_MAGIC => parse_as::<pe::ImageNtHeaders64>(data),
+        pe::IMAGE_NT_OPTIONAL_HDR32_MAGIC => parse_as::<pe::ImageNtHeaders32>(data),
+        m => Err(InspectError::Unsupported {
+            format: "PE",
+            detail: format!("optional header magic {m:#x} (ROM image?)"),
+        }),
+    }
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn to_import(imp: PeImport<'_>, dll: &str) -> Import {
+    match imp {
+        PeImport::Name(_hint, name) => Import {
+            name: text(name),
+            version: None,
+            library: Some(dll.to_owned()),
+            weak: false,
+            ordinal: None,
+        },
+        PeImport::Ordinal(n) => Import {
+            name: format!("#{n}"),
+            version: None,
+            library: Some(dll.to_owned()),
+            weak: false,
+            ordinal: Some(u32::from(n)),
+        },
+    }
+}
+
+fn parse_as<Pe: ImageNtHeaders>(data: &[u8]) -> Result<Parsed, InspectError> {
+    let file = PeFile::<Pe>::parse(data).map_err(|e| malformed("PE", e))?;
+    let fh = file.nt_headers().file_header();
+    let oh = file.nt_headers().optional_header();
+    let machine = fh.machine.get(LE).0;
+    let (arch, bits) = match machine {
+        0x8664 => ("x86_64", 64),
+        0x014c => ("x86", 32),
+        0xaa64 => ("aarch64", 64),
+        0x01c4 => ("arm", 32),
+        m => {
+            return Err(InspectError::Unsupported {
+                format: "PE",
+                detail: format!("machine {m:#06x}"),
+            })
+        }
+    };
+    let characteristics = fh.characteristics.get(LE).0;
+    let kind = if characteristics & pe::IMAGE_FILE_DLL.0 != 0 {
+        Kind::SharedLibrary
+    } else if characteristics & pe::IMAGE_FILE_EXECUTABLE_IMAGE.0 != 0 {
+        Kind::Executable
+    } else {
+        Kind::Other
+    };
+
+    let mut libraries = Vec::new();
+    let mut imports = Vec::new();
+    let bad = |e: object::read::Error| malformed("PE import table", e);
+
+    if let Some(table) = file.import_table().map_err(bad)? {
+        let mut descs = table.descriptors().map_err(bad)?;
+        while let Some(d) = descs.next().map_err(bad)? {
+            let dll = text(table.name(d.name.get(LE)).map_err(bad)?);
+            // The lookup table may be absent (old binders); the IAT then holds it.
+            let first = match d.original_first_thunk.get(LE) {
+                0 => d.first_thunk.get(LE),
+                a => a,
+            };
+            let mut thunks = table.thunks(first).map_err(bad)?;
+            while let Some(t) = thunks.next::<Pe>().map_err(bad)? {
+                let imp = table.import::<Pe>(t).map_err(bad)?;
+                imports.push(to_import(imp, &dll));
+            }
+            libraries.push(RawLibrary {
+                name: dll,
+                load: LibraryLoad::Needed,
+                compatibility_version: None,
+                current_version: None,
+            });
+        }
+    }
+    if let Some(table) = file.delay_load_import_table().map_err(bad)? {
+        let mut descs = table.descriptors().map_err(bad)?;
+        while let Some(d) = descs.next().map_err(bad)? {
+            let dll = text(table.name(d.dll_name_rva.get(LE)).map_err(bad)?);
+            let mut thunks = table.thunks(d.import_name_table_rva.get(LE)).map_err(bad)?;
+            while let Some(t) = thunks.next::<Pe>().map_err(bad)? {
+                let imp = table.import::<Pe>(t).map_err(bad)?;
+                imports.push(to_import(imp, &dll));
+            }
+            libraries.push(RawLibrary {
+                name: dll,
+                load: LibraryLoad::Delay,
+                compatibility_version: None,
+                current_version: None,
+            });
+        }
+    }
+    let mut hardening_symbols: Vec<String> = imports
+        .iter()
+        .filter(|i| is_hardening_symbol(&i.name))
+        .map(|i| i.name.clone())
+        .collect();
+    hardening_symbols.sort();
+    hardening_symbols.dedup();
+
+    let facts = PeFacts {
+        subsystem: oh.subsystem().0,
+        subsystem_version: (oh.major_subsystem_version(), oh.minor_subsystem_version()),
+        linker_version: (oh.major_linker_version(), oh.minor_linker_version()),
+        dll_characteristics: oh.dll_characteristics().0,
+        has_rich_header: file.rich_header_info().is_some(),
+    };
+
+    Ok(Parsed {
+        format: Format::Pe,
+        arch: arch.to_owned(),
+        bits,
+        endian: Endian::Little,
+        kind,
+        slice: None,
+        interpreter: None,
+        rpath: Vec::new(),
+        runpath: Vec::new(),
+        libraries,
+        imports,
+        hardening_symbols,
+        facts: FormatFacts::Pe(facts),
+    })
+}

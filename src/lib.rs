@@ -1,0 +1,16 @@
+//! cargo-portable: cross-build a crate for a matrix of targets and report what every
+//! binary needs at run time.
+//!
+//! Layout: `inspect` parses bytes into format-neutral facts, `analysis` derives the
+//! report fields from them (pure), `scan` is the file-system edge, `report` renders
+//! one model in every format, `cli` wires commands.
+
+pub mod analysis;
+pub mod cli;
+pub mod data;
+pub mod inspect;
+pub mod model;
+pub mod output;
+pub mod report;
+pub mod scan;
+pub mod version;

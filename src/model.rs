@@ -1,0 +1,272 @@
+//! The format-neutral model of one inspected binary (SPEC section 5).
+//!
+//! The parsers in `inspect/` fill a [`Parsed`] from the bytes; `analysis/` derives the
+//! rest (requirements, hazards, verdict) and produces an [`Artifact`]; `report/`
+//! renders artifacts. Field order here is the field order of the JSON report, so it is
+//! part of the API: add fields, never reorder or rename them within a schema version.
+
+use serde::{Deserialize, Serialize};
+
+/// Container format of the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Elf,
+    Macho,
+    Pe,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Endian {
+    Little,
+    Big,
+}
+
+/// What kind of object the file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    Executable,
+    SharedLibrary,
+    /// Relocatable objects, core dumps, Mach-O bundles and anything else.
+    Other,
+}
+
+/// How the binary gets its code at run time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Linkage {
+    /// No interpreter and no needed libraries, fixed load address.
+    Static,
+    /// No interpreter and no needed libraries, position independent (relocates itself).
+    StaticPie,
+    /// Needs a loader and/or shared libraries.
+    Dynamic,
+}
+
+/// The C library the binary was built against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Libc {
+    Glibc,
+    Musl,
+    Bionic,
+    Libsystem,
+    Msvcrt,
+    Ucrt,
+    None,
+    Unknown,
+}
+
+/// Whether a needed library can be assumed on the target OS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LibraryClass {
+    /// Always present on that OS (glibc family, libSystem, Windows' own DLLs, ...).
+    System,
+    /// Must be shipped or installed with the binary.
+    External,
+}
+
+/// How a library is referenced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LibraryLoad {
+    /// ELF DT_NEEDED, Mach-O LC_LOAD_DYLIB, PE import directory.
+    Needed,
+    /// Mach-O LC_LOAD_WEAK_DYLIB: missing at run time is tolerated.
+    Weak,
+    /// Mach-O LC_REEXPORT_DYLIB.
+    Reexport,
+    /// Mach-O LC_LAZY_LOAD_DYLIB.
+    Lazy,
+    /// Mach-O LC_LOAD_UPWARD_DYLIB.
+    Upward,
+    /// PE delay-import directory: loaded on first call.
+    Delay,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Library {
+    pub name: String,
+    pub class: LibraryClass,
+    pub load: LibraryLoad,
+    /// Mach-O only: `compatibility version` as otool prints it.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub compatibility_version: Option<String>,
+    /// Mach-O only: `current version` as otool prints it.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub current_version: Option<String>,
+}
+
+/// A symbol resolved at load time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Import {
+    pub name: String,
+    /// ELF symbol version (`GLIBC_2.34`); `None` when unversioned.
+    pub version: Option<String>,
+    /// The library expected to provide it: ELF verneed file, Mach-O two-level
+    /// namespace dylib, PE DLL. `None` when the format does not say (flat lookup).
+    pub library: Option<String>,
+    pub weak: bool,
+    /// PE imports by ordinal have no name; `name` is then `#<ordinal>`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub ordinal: Option<u32>,
+}
+
+/// A minimum version of a versioned library, with the evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionRequirement {
+    /// Dotted number, e.g. `2.34`.
+    pub version: String,
+    /// The non-weak imports at exactly that version (sorted, unique). Version needs
+    /// that no symbol carries (e.g. `GLIBC_ABI_DT_RELR`) are listed by their name.
+    pub forced_by: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WindowsRequirement {
+    /// `console`, `gui`, ...
+    pub subsystem: String,
+    /// Minimum subsystem version from the optional header, e.g. `6.0`.
+    pub subsystem_version: String,
+    /// The oldest Windows release that has that subsystem version.
+    pub minimum: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Requires {
+    pub glibc: Option<VersionRequirement>,
+    pub glibcxx: Option<VersionRequirement>,
+    pub cxxabi: Option<VersionRequirement>,
+    pub gcc: Option<VersionRequirement>,
+    /// Minimum macOS from LC_BUILD_VERSION / LC_VERSION_MIN_MACOSX.
+    pub macos: Option<String>,
+    /// Mach-O SDK the binary was built with.
+    pub macos_sdk: Option<String>,
+    pub windows: Option<WindowsRequirement>,
+    /// Minimum Linux kernel: from `.note.ABI-tag` where present (glibc), otherwise
+    /// a note on where the figure comes from.
+    pub linux_kernel: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Distribution {
+    pub name: String,
+    pub release: String,
+    pub glibc: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunsOn {
+    /// One line for people, e.g. `any x86_64 Linux ≥ 3.2` or `glibc ≥ 2.28: RHEL 8+, …`.
+    pub summary: String,
+    /// True when no distribution constraint applies (static, or no glibc requirement).
+    pub any: bool,
+    /// The releases from `targets/glibc.toml` whose glibc satisfies the requirement.
+    pub distributions: Vec<Distribution>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkerInfo {
+    /// `lld`, `gnu-ld`, `gold`, `mold`, `ld64`, `lld-link`, `msvc-link`, `unknown`.
+    pub name: String,
+    pub version: Option<String>,
+    /// What in the binary says so (e.g. `.comment: Linker: LLD 19.1.7`).
+    pub evidence: String,
+    /// True when the name is deduced from the absence of other linkers' marks.
+    pub inferred: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Relro {
+    None,
+    Partial,
+    Full,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hardening {
+    /// ELF PIE / Mach-O MH_PIE / PE DYNAMIC_BASE.
+    pub pie: bool,
+    /// ELF only.
+    pub relro: Option<Relro>,
+    /// Non-executable stack and data (ELF PT_GNU_STACK, PE NX_COMPAT, Mach-O default).
+    pub nx: bool,
+    /// References `__stack_chk_fail` / `__stack_chk_guard`.
+    pub stack_canary: bool,
+    /// Uses `_FORTIFY_SOURCE` checked functions (`__memcpy_chk`, ...).
+    pub fortify: bool,
+    /// The fortified functions found, sorted.
+    pub fortified: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hazard {
+    /// Stable kebab-case code, e.g. `static-glibc-nss`.
+    pub code: String,
+    pub severity: Severity,
+    pub message: String,
+    pub hint: String,
+    /// The symbols, libraries or paths that triggered it.
+    pub evidence: Vec<String>,
+}
+
+/// Where a universal (fat) Mach-O slice sits in its file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Slice {
+    pub index: usize,
+    pub offset: u64,
+    pub size: u64,
+}
+
+/// One inspected executable or library (one entry per slice of a universal Mach-O).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Artifact {
+    pub path: String,
+    /// Size of the whole file in bytes.
+    pub size: u64,
+    /// SHA-256 of the whole file, lowercase hex.
+    pub sha256: String,
+    pub format: Format,
+    /// Rust-style architecture name: `x86_64`, `aarch64`, `x86`, `arm`, `riscv64`, ...
+    pub arch: String,
+    pub bits: u8,
+    pub endian: Endian,
+    /// `linux`, `macos`, `windows`, `freebsd`, `android`, ... or `unknown`.
+    pub os: String,
+    pub kind: Kind,
+    /// Present for a slice of a universal Mach-O.
+    pub slice: Option<Slice>,
+    pub linkage: Linkage,
+    pub libc: Libc,
+    pub interpreter: Option<String>,
+    pub rpath: Vec<String>,
+    pub runpath: Vec<String>,
+    pub libraries: Vec<Library>,
+    pub imports: Vec<Import>,
+    pub requires: Requires,
+    pub runs_on: RunsOn,
+    pub linker: LinkerInfo,
+    pub hardening: Hardening,
+    pub hazards: Vec<Hazard>,
+    pub portable: bool,
+    pub verdict: String,
+}
+
+/// A file that could not be inspected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorEntry {
+    pub path: String,
+    pub error: String,
+}

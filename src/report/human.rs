@@ -1,0 +1,188 @@
+//! `--format human`: one block per binary, then the errors and a summary line.
+
+use std::io::{self, Write};
+
+use super::{heading, Report, Style};
+use crate::model::{Artifact, Format, Hardening, LibraryClass, Linkage, Relro, Severity};
+
+fn linkage_name(l: Linkage) -> &'static str {
+    match l {
+        Linkage::Static => "static",
+        Linkage::StaticPie => "static-pie",
+        Linkage::Dynamic => "dynamic",
+    }
+}
+
+fn lower<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+fn hardening_line(h: &Hardening) -> String {
+    let mut parts = Vec::new();
+    parts.push(if h.pie { "PIE" } else { "no PIE" }.to_owned());
+    if let Some(r) = h.relro {
+        parts.push(
+            match r {
+                Relro::None => "no RELRO",
+                Relro::Partial => "partial RELRO",
+                Relro::Full => "full RELRO",
+            }
+            .to_owned(),
+        );
+    }
+    parts.push(if h.nx { "NX" } else { "no NX" }.to_owned());
+    parts.push(
+        if h.stack_canary {
+            "canary"
+        } else {
+            "no canary"
+        }
+        .to_owned(),
+    );
+    parts.push(if h.fortify {
+        format!("FORTIFY ({})", h.fortified.len())
+    } else {
+        "no FORTIFY".to_owned()
+    });
+    parts.join(", ")
+}
+
+fn artifact(a: &Artifact, style: Style, w: &mut dyn Write) -> io::Result<()> {
+    let row = |w: &mut dyn Write, k: &str, v: String| writeln!(w, "  {:<10} {v}", style.dim(k));
+    writeln!(w, "{}", style.bold(&heading(a)))?;
+    row(
+        w,
+        "file",
+        format!(
+            "{} {} {}-bit {}, {} for {}, {} bytes, sha256 {}",
+            lower(&a.format).to_uppercase().replace("MACHO", "Mach-O"),
+            a.arch,
+            a.bits,
+            lower(&a.endian),
+            lower(&a.kind),
+            a.os,
+            a.size,
+            &a.sha256[..a.sha256.len().min(16)]
+        ),
+    )?;
+    let mut link = format!("{}, libc {}", linkage_name(a.linkage), lower(&a.libc));
+    if let Some(i) = &a.interpreter {
+        link.push_str(&format!(", interpreter {i}"));
+    }
+    row(w, "linkage", link)?;
+    let lk = &a.linker;
+    row(
+        w,
+        "linker",
+        format!(
+            "{}{}{}",
+            lk.name,
+            lk.version
+                .as_ref()
+                .map(|v| format!(" {v}"))
+                .unwrap_or_default(),
+            if lk.inferred { " (inferred)" } else { "" }
+        ),
+    )?;
+    let r = &a.requires;
+    let mut req = Vec::new();
+    for (name, v) in [
+        ("glibc", &r.glibc),
+        ("GLIBCXX", &r.glibcxx),
+        ("CXXABI", &r.cxxabi),
+        ("GCC", &r.gcc),
+    ] {
+        if let Some(v) = v {
+            req.push(format!("{name} {} ({})", v.version, v.forced_by.join(", ")));
+        }
+    }
+    if let Some(m) = &r.macos {
+        req.push(format!("macOS {m}"));
+    }
+    if let Some(win) = &r.windows {
+        req.push(format!(
+            "{} subsystem {}{}",
+            win.subsystem,
+            win.subsystem_version,
+            win.minimum
+                .as_ref()
+                .map(|m| format!(" ({m})"))
+                .unwrap_or_default()
+        ));
+    }
+    if let Some(k) = &r.linux_kernel {
+        req.push(format!("Linux {k}"));
+    }
+    if !req.is_empty() {
+        row(w, "requires", req.join("; "))?;
+    }
+    row(w, "runs on", a.runs_on.summary.clone())?;
+    if !a.rpath.is_empty() {
+        row(w, "rpath", a.rpath.join(" "))?;
+    }
+    if !a.runpath.is_empty() {
+        row(w, "runpath", a.runpath.join(" "))?;
+    }
+    if a.libraries.is_empty() {
+        row(w, "libraries", "none".into())?;
+    } else {
+        let libs: Vec<String> = a
+            .libraries
+            .iter()
+            .map(|l| match l.class {
+                LibraryClass::System => l.name.clone(),
+                LibraryClass::External => style.yellow(&format!("{} (external)", l.name)),
+            })
+            .collect();
+        row(w, "libraries", libs.join(", "))?;
+    }
+    let weak = a.imports.iter().filter(|i| i.weak).count();
+    row(
+        w,
+        "imports",
+        format!("{} symbols ({weak} weak)", a.imports.len()),
+    )?;
+    if a.format != Format::Pe || a.hardening.pie || a.hardening.nx {
+        row(w, "hardening", hardening_line(&a.hardening))?;
+    }
+    if a.hazards.is_empty() {
+        row(w, "hazards", style.green("none"))?;
+    }
+    for h in &a.hazards {
+        let sev = match h.severity {
+            Severity::Error => style.red("error"),
+            Severity::Warning => style.yellow("warning"),
+            Severity::Info => "info".to_owned(),
+        };
+        row(w, "hazard", format!("{sev} [{}] {}", h.code, h.message))?;
+        row(w, "", format!("fix: {}", h.hint))?;
+    }
+    let verdict = if a.portable {
+        style.green(&a.verdict)
+    } else {
+        style.yellow(&a.verdict)
+    };
+    row(w, "verdict", verdict)
+}
+
+pub(super) fn render(report: &Report, style: Style, w: &mut dyn Write) -> io::Result<()> {
+    for (i, a) in report.artifacts.iter().enumerate() {
+        if i > 0 {
+            writeln!(w)?;
+        }
+        artifact(a, style, w)?;
+    }
+    if !report.errors.is_empty() {
+        writeln!(w)?;
+        super::render_errors(&report.errors, style, w)?;
+    }
+    let s = &report.summary;
+    writeln!(
+        w,
+        "\n{} binaries: {} static, {} dynamic, {} portable, {} with hazards; {} errors; {} other files skipped",
+        s.artifacts, s.static_, s.dynamic, s.portable, s.with_hazards, s.errors, s.skipped_files
+    )
+}

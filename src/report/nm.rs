@@ -1,0 +1,38 @@
+//! `--format nm`: the imported symbols the way `nm -D --undefined-only` (ELF) and
+//! `nm -u` (Mach-O) print them; for PE, the import table as `U name@DLL`.
+
+use std::io::{self, Write};
+
+use super::heading;
+use crate::model::{Artifact, Format};
+
+pub(super) fn render(artifacts: &[Artifact], w: &mut dyn Write) -> io::Result<()> {
+    let many = artifacts.len() > 1;
+    for (i, a) in artifacts.iter().enumerate() {
+        if many {
+            if i > 0 {
+                writeln!(w)?;
+            }
+            writeln!(w, "{}", heading(a))?;
+        }
+        let pad = if a.bits == 64 { 16 } else { 8 };
+        for imp in &a.imports {
+            let t = if imp.weak { 'w' } else { 'U' };
+            match a.format {
+                Format::Elf => match &imp.version {
+                    Some(v) => writeln!(w, "{:pad$} {t} {}@{v}", "", imp.name)?,
+                    None => writeln!(w, "{:pad$} {t} {}", "", imp.name)?,
+                },
+                Format::Macho => writeln!(w, "{}", imp.name)?,
+                Format::Pe => writeln!(
+                    w,
+                    "{:pad$} {t} {}@{}",
+                    "",
+                    imp.name,
+                    imp.library.as_deref().unwrap_or("?")
+                )?,
+            }
+        }
+    }
+    Ok(())
+}

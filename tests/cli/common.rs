@@ -1,0 +1,127 @@
+//! Helpers shared by the integration tests: run our binary, run oracle tools, build
+//! fixtures from source in a temporary directory.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+/// Our binary, built by cargo for this test run.
+pub fn portable() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_cargo-portable"))
+}
+
+/// Run `cargo-portable inspect --format json ARGS…`; returns (exit code, parsed JSON).
+pub fn inspect_json<P: AsRef<Path>>(paths: &[P]) -> (i32, Value) {
+    let mut c = portable();
+    c.args(["inspect", "--format", "json"]);
+    for p in paths {
+        c.arg(p.as_ref());
+    }
+    let out = c.output().expect("run cargo-portable");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "inspect output is not JSON ({e}); stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code().unwrap_or(-1), v)
+}
+
+/// The single artifact of one file (panics with the errors otherwise).
+pub fn inspect_one(path: &Path) -> Value {
+    let (code, v) = inspect_json(&[path]);
+    assert_eq!(
+        code,
+        0,
+        "inspect {} failed: {}",
+        path.display(),
+        v["errors"]
+    );
+    let arts = v["artifacts"].as_array().expect("artifacts");
+    assert_eq!(arts.len(), 1, "one artifact for {}", path.display());
+    arts[0].clone()
+}
+
+/// Find a tool on PATH, or fail the test with the command that installs it: these
+/// tests must not pass by skipping. `.ci/run` installs every tool named here.
+pub fn tool(name: &str) -> PathBuf {
+    which(name).unwrap_or_else(|| {
+        panic!(
+            "test tool `{name}` not found on PATH; run `bash .ci/run` or install it (see .ci/run)"
+        )
+    })
+}
+
+pub fn which(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+/// Run a command, panic with its output when it fails.
+pub fn run(cmd: &mut Command) -> Output {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("spawn {cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+pub fn stdout(cmd: &mut Command) -> String {
+    String::from_utf8_lossy(&run(cmd).stdout).into_owned()
+}
+
+/// A fresh temporary directory that lives as long as the returned guard.
+pub fn tempdir() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("portable-test-")
+        .tempdir()
+        .expect("tempdir")
+}
+
+/// Write `src` to `dir/name` and return the path.
+pub fn write(dir: &Path, name: &str, src: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, src).expect("write fixture source");
+    p
+}
+
+/// Compile a C file with `cc` (gcc, musl-gcc, x86_64-w64-mingw32-gcc, `zig cc`, ...).
+pub fn cc(compiler: &[&str], src: &Path, out: &Path, flags: &[&str]) -> PathBuf {
+    let mut c = Command::new(compiler[0]);
+    c.args(&compiler[1..])
+        .arg(src)
+        .arg("-o")
+        .arg(out)
+        .args(flags);
+    run(&mut c);
+    out.to_path_buf()
+}
+
+/// Names (with `@VERSION`/weak) of a JSON artifact's imports, in order.
+pub fn import_names(a: &Value) -> Vec<String> {
+    a["imports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+pub fn library_names(a: &Value) -> Vec<String> {
+    a["libraries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["name"].as_str().unwrap().to_owned())
+        .collect()
+}

@@ -1,0 +1,12 @@
+//! One integration test binary (faster to link than one per file). Each module checks
+//! the inspector against an oracle we did not write, on real binaries.
+
+mod common;
+
+mod bad_input;
+mod elf_oracle;
+mod hazards;
+mod linkage;
+mod macho;
+mod pe;
+mod schema;
