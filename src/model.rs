@@ -4,6 +4,8 @@
 //! rest (requirements, hazards, verdict) and produces an [`Artifact`]; `report/`
 //! renders artifacts. Field order here is the field order of the JSON report, so it is
 //! part of the API: add fields, never reorder or rename them within a schema version.
+//! Every struct denies unknown fields, so reading a report back is a strict check
+//! (tests/cli/schema.rs); docs/report.schema.json describes the same shape.
 
 use serde::{Deserialize, Serialize};
 
@@ -88,6 +90,7 @@ pub enum LibraryLoad {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Library {
     pub name: String,
     pub class: LibraryClass,
@@ -102,6 +105,7 @@ pub struct Library {
 
 /// A symbol resolved at load time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Import {
     pub name: String,
     /// ELF symbol version (`GLIBC_2.34`); `None` when unversioned.
@@ -117,6 +121,7 @@ pub struct Import {
 
 /// A minimum version of a versioned library, with the evidence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct VersionRequirement {
     /// Dotted number, e.g. `2.34`.
     pub version: String,
@@ -126,6 +131,7 @@ pub struct VersionRequirement {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct WindowsRequirement {
     /// `console`, `gui`, ...
     pub subsystem: String,
@@ -136,6 +142,7 @@ pub struct WindowsRequirement {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Requires {
     pub glibc: Option<VersionRequirement>,
     pub glibcxx: Option<VersionRequirement>,
@@ -152,6 +159,7 @@ pub struct Requires {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Distribution {
     pub name: String,
     pub release: String,
@@ -159,6 +167,7 @@ pub struct Distribution {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RunsOn {
     /// One line for people, e.g. `any x86_64 Linux ≥ 3.2` or `glibc ≥ 2.28: RHEL 8+, …`.
     pub summary: String,
@@ -169,6 +178,7 @@ pub struct RunsOn {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LinkerInfo {
     /// `lld`, `gnu-ld`, `gold`, `mold`, `ld64`, `lld-link`, `msvc-link`, `unknown`.
     pub name: String,
@@ -188,6 +198,7 @@ pub enum Relro {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Hardening {
     /// ELF PIE / Mach-O MH_PIE / PE DYNAMIC_BASE.
     pub pie: bool,
@@ -212,6 +223,7 @@ pub enum Severity {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Hazard {
     /// Stable kebab-case code, e.g. `static-glibc-nss`.
     pub code: String,
@@ -224,6 +236,7 @@ pub struct Hazard {
 
 /// Where a universal (fat) Mach-O slice sits in its file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Slice {
     pub index: usize,
     pub offset: u64,
@@ -232,6 +245,7 @@ pub struct Slice {
 
 /// One inspected executable or library (one entry per slice of a universal Mach-O).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Artifact {
     pub path: String,
     /// Size of the whole file in bytes.
@@ -266,6 +280,7 @@ pub struct Artifact {
 
 /// A file that could not be inspected.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ErrorEntry {
     pub path: String,
     pub error: String,
