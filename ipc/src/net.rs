@@ -408,6 +408,8 @@ fn listen_unix(sa: &socket2::SockAddr, backlog: i32) -> io::Result<UnixListener>
 /// Connects to `addr`. A Unix socket whose accept queue is full answers
 /// `EAGAIN`; that is retried for up to `patience`.
 pub async fn connect(addr: &Addr, patience: Duration) -> io::Result<Conn> {
+    #[cfg(not(unix))]
+    let _ = patience;
     match addr {
         Addr::Tcp { host, port } => {
             let s = TcpStream::connect((host.as_str(), *port)).await?;

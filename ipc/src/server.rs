@@ -358,11 +358,9 @@ impl Session {
             }
             let idle = self.buf.iter().all(u8::is_ascii_whitespace);
             if idle {
-                self.buf.clear();
+                // Hold no buffer while waiting for a request.
+                self.buf = Vec::new();
                 scanned = 0;
-                if self.buf.capacity() > 4 * READ_CHUNK {
-                    self.buf = Vec::new();
-                }
                 if *self.stop.borrow() {
                     close_gracefully(&mut self.conn, &cfg).await;
                     return End::Shutdown;
@@ -373,7 +371,8 @@ impl Session {
             } else {
                 cfg.idle_timeout
             };
-            let ready = tokio::select! {
+            let (conn, buf) = (&mut self.conn, &mut self.buf);
+            let read = tokio::select! {
                 biased;
                 r = self.stop.changed(), if idle => {
                     if r.is_err() {
@@ -381,9 +380,9 @@ impl Session {
                     }
                     continue;
                 }
-                r = timeout(wait, self.conn.readable()) => r,
+                r = timeout(wait, read_some(conn, buf)) => r,
             };
-            match ready {
+            match read {
                 Err(_) if self.mode == Mode::Legacy => return self.legacy_reply().await,
                 Err(_) => {
                     let err = RpcError::new(
@@ -394,15 +393,10 @@ impl Session {
                     close_gracefully(&mut self.conn, &cfg).await;
                     return End::IdleTimeout;
                 }
-                Ok(Err(e)) => return End::Io(e),
-                Ok(Ok(())) => {}
-            }
-            self.buf.reserve(READ_CHUNK);
-            match self.conn.read_buf(&mut self.buf).await {
-                Ok(0) => return self.on_eof().await,
-                Ok(_) => {}
+                Ok(Ok(0)) => return self.on_eof().await,
+                Ok(Ok(_)) => {}
                 // Everything read before the error has been handled already.
-                Err(e) => return End::Io(e),
+                Ok(Err(e)) => return End::Io(e),
             }
         }
     }
@@ -481,7 +475,7 @@ impl Session {
         )
         .await;
         self.out.clear();
-        if self.out.capacity() > 64 * 1024 {
+        if self.out.capacity() > 4096 {
             self.out = Vec::new();
         }
         match r {
@@ -524,6 +518,40 @@ impl Env for ConnEnv<'_> {
             _ => None,
         };
         Ok(json!({ "uid": p.uid, "gid": p.gid, "pid": p.pid, "user": user }))
+    }
+}
+
+/// Reads what is available into `buf`, waiting without holding buffer space:
+/// the buffer grows only once the socket reports data (readiness can be a false
+/// positive, in which case we wait again).
+async fn read_some(conn: &mut Conn, buf: &mut Vec<u8>) -> std::io::Result<usize> {
+    use std::pin::Pin;
+    use std::task::Poll;
+    use tokio::io::{AsyncRead, ReadBuf};
+    loop {
+        conn.readable().await?;
+        let r = std::future::poll_fn(|cx| {
+            buf.reserve(READ_CHUNK);
+            let len = buf.len();
+            let mut rb = ReadBuf::uninit(buf.spare_capacity_mut());
+            match Pin::new(&mut *conn).poll_read(cx, &mut rb) {
+                Poll::Pending => Poll::Ready(None),
+                Poll::Ready(Ok(())) => {
+                    let n = rb.filled().len();
+                    // SAFETY: ReadBuf guarantees its first `n` bytes, which are
+                    // the first `n` spare bytes of `buf`, are initialized.
+                    unsafe { buf.set_len(len + n) };
+                    Poll::Ready(Some(Ok(n)))
+                }
+                Poll::Ready(Err(e)) => Poll::Ready(Some(Err(e))),
+            }
+        })
+        .await;
+        match r {
+            Some(r) => return r,
+            None if buf.is_empty() => *buf = Vec::new(),
+            None => {}
+        }
     }
 }
 

@@ -18,7 +18,6 @@ const LONG_VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("IPC_TA
 #[command(
     name = "ipc-client",
     version = LONG_VERSION,
-    args_conflicts_with_subcommands = true,
     subcommand_negates_reqs = true
 )]
 struct Cli {
