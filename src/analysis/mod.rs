@@ -8,7 +8,9 @@ mod requires;
 
 use crate::data::Tables;
 use crate::inspect::{FormatFacts, Parsed};
-use crate::model::{Artifact, Format, Hazard, Library, LibraryClass, Linkage, RunsOn, Severity};
+use crate::model::{
+    Artifact, Format, Hazard, Kind, Library, LibraryClass, Linkage, RunsOn, Severity,
+};
 
 /// Identity of the file the facts were read from (computed at the I/O edge).
 #[derive(Debug, Clone)]
@@ -75,9 +77,10 @@ pub fn analyze(id: &FileId, p: Parsed, tables: &Tables) -> Artifact {
 }
 
 /// Static means: nothing for a loader to do. ELF: no PT_INTERP and no DT_NEEDED;
-/// position independent (ET_DYN) makes it static-pie, as `file` says.
+/// position independent (ET_DYN) makes it static-pie, as `file` says. A shared library
+/// is dynamic even without needed libraries: it only runs when a loader maps it.
 fn linkage(p: &Parsed) -> Linkage {
-    if p.interpreter.is_some() || !p.libraries.is_empty() {
+    if p.interpreter.is_some() || !p.libraries.is_empty() || p.kind == Kind::SharedLibrary {
         return Linkage::Dynamic;
     }
     match &p.facts {

@@ -16,7 +16,10 @@ pub(super) fn render(artifacts: &[Artifact], w: &mut dyn Write) -> io::Result<()
             writeln!(w, "{}", heading(a))?;
         }
         let pad = if a.bits == 64 { 16 } else { 8 };
-        for imp in &a.imports {
+        // nm sorts by name (with the version suffix), in byte order
+        let mut imports: Vec<_> = a.imports.iter().collect();
+        imports.sort_by(|x, y| (&x.name, &x.version).cmp(&(&y.name, &y.version)));
+        for imp in imports {
             let t = if imp.weak { 'w' } else { 'U' };
             match a.format {
                 Format::Elf => match &imp.version {

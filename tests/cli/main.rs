@@ -2,6 +2,7 @@
 //! the inspector against an oracle we did not write, on real binaries.
 
 mod common;
+mod fixtures;
 
 mod bad_input;
 mod elf_oracle;
