@@ -40,7 +40,9 @@ pub(crate) fn linker(p: &Parsed) -> LinkerInfo {
             )
         }
         FormatFacts::Macho(m) => {
-            // LC_BUILD_VERSION tool numbers: 3 = ld (ld64), 4 = lld, 1 = clang, 2 = swift
+            // LC_BUILD_VERSION tool numbers: 3 = ld (ld64), 4 = lld, 1 = clang, 2 = swift;
+            // 5 is the number zig's own Mach-O linker records (unofficially, in zig's
+            // std.macho.TOOL), also under `cargo zigbuild`
             for (tool, ver) in &m.tools {
                 match tool {
                     3 => {
@@ -59,13 +61,21 @@ pub(crate) fn linker(p: &Parsed) -> LinkerInfo {
                             false,
                         )
                     }
+                    5 => {
+                        return info(
+                            "zig",
+                            Some(ver.clone()),
+                            format!("LC_BUILD_VERSION tool 5 (zig's linker) {ver}"),
+                            false,
+                        )
+                    }
                     _ => {}
                 }
             }
             info(
                 "unknown",
                 None,
-                "no linker tool in LC_BUILD_VERSION (zig's and other linkers record none)".into(),
+                "no known linker tool in LC_BUILD_VERSION".into(),
                 false,
             )
         }

@@ -75,7 +75,8 @@ pub(crate) fn packed_version(v: u32) -> String {
     format!("{}.{}.{}", v >> 16, (v >> 8) & 0xff, v & 0xff)
 }
 
-/// A minimum-OS version: `14.0`, `10.12`, `10.12.1`.
+/// A minimum-OS, SDK or build-tool version, as otool prints them: `14.0`, `10.12`,
+/// `10.12.1`.
 fn os_version(v: u32) -> String {
     let (major, minor, patch) = (v >> 16, (v >> 8) & 0xff, v & 0xff);
     if patch == 0 {
@@ -136,7 +137,7 @@ fn parse_one(m: &MachO<'_>, data: &[u8], slice: Option<Slice>) -> Result<Parsed,
                         read_u32(data, at, m.little_endian),
                         read_u32(data, at + 4, m.little_endian),
                     ) {
-                        facts.tools.push((tool, packed_version(ver)));
+                        facts.tools.push((tool, os_version(ver)));
                     }
                 }
             }
