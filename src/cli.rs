@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::output::write_output;
 use crate::report::{self, Host, InspectFormat, Report, Style};
-use crate::scan::scan;
+use crate::scan::{scan, ScanOptions};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -63,6 +63,9 @@ pub struct InspectArgs {
     /// Write the output to FILE (atomically) instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Do not compute SHA-256 digests (`sha256` is null): faster on large trees.
+    #[arg(long)]
+    pub no_hash: bool,
 }
 
 /// Arguments as the user typed them, without the `portable` that cargo inserts when it
@@ -108,7 +111,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 fn inspect(args: InspectArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
-    let found = scan(&args.paths);
+    let found = scan(
+        &args.paths,
+        ScanOptions {
+            hash: !args.no_hash,
+        },
+    );
     let report = Report::new(host(), found.artifacts, found.errors, found.skipped);
     let style = style_for(global.color, args.output.is_some());
     write_output(args.output.as_deref(), |w| {

@@ -250,8 +250,8 @@ pub struct Artifact {
     pub path: String,
     /// Size of the whole file in bytes.
     pub size: u64,
-    /// SHA-256 of the whole file, lowercase hex.
-    pub sha256: String,
+    /// SHA-256 of the whole file, lowercase hex; `None` with `inspect --no-hash`.
+    pub sha256: Option<String>,
     pub format: Format,
     /// Rust-style architecture name: `x86_64`, `aarch64`, `x86`, `arm`, `riscv64`, ...
     pub arch: String,

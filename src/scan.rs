@@ -44,8 +44,21 @@ fn error(path: &Path, msg: impl std::fmt::Display) -> ErrorEntry {
     }
 }
 
+/// How to scan.
+#[derive(Debug, Clone, Copy)]
+pub struct ScanOptions {
+    /// Compute each file's SHA-256 (the largest single cost on big trees).
+    pub hash: bool,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions { hash: true }
+    }
+}
+
 /// Inspect files and directories.
-pub fn scan(paths: &[PathBuf]) -> Scan {
+pub fn scan(paths: &[PathBuf], opts: ScanOptions) -> Scan {
     let mut out = Scan::default();
     // Expand arguments in order; directory walks are sorted for stable output.
     let mut plan: Vec<Result<Vec<Job>, ErrorEntry>> = Vec::new();
@@ -68,7 +81,7 @@ pub fn scan(paths: &[PathBuf]) -> Scan {
             Ok(j) => j,
         };
         let was_dir = jobs.first().is_none_or(|j| !j.explicit);
-        let results: Vec<Outcome> = jobs.par_iter().map(run_job).collect();
+        let results: Vec<Outcome> = jobs.par_iter().map(|j| run_job(j, opts)).collect();
         let before = out.artifacts.len();
         let mut skipped_here = 0;
         for r in results {
@@ -105,10 +118,10 @@ fn walk(dir: &Path) -> Vec<Job> {
         .collect()
 }
 
-fn run_job(job: &Job) -> Outcome {
+fn run_job(job: &Job, opts: ScanOptions) -> Outcome {
     // A file found by a walk that has an object's magic but does not parse is an
     // error too: it claims to be a binary.
-    match inspect_file(&job.path, job.explicit) {
+    match inspect_file(&job.path, job.explicit, opts) {
         Ok(Some(a)) => Outcome::Artifacts(a),
         Ok(None) => Outcome::Skipped,
         Err(e) => Outcome::Error(e),
@@ -116,7 +129,11 @@ fn run_job(job: &Job) -> Outcome {
 }
 
 /// Inspect one file. `Ok(None)`: not an executable or library, found by a walk.
-fn inspect_file(path: &Path, explicit: bool) -> Result<Option<Vec<Artifact>>, ErrorEntry> {
+fn inspect_file(
+    path: &Path,
+    explicit: bool,
+    opts: ScanOptions,
+) -> Result<Option<Vec<Artifact>>, ErrorEntry> {
     let mut file = File::open(path).map_err(|e| error(path, e))?;
     let len = file.metadata().map_err(|e| error(path, e))?.len();
     if !explicit {
@@ -142,7 +159,7 @@ fn inspect_file(path: &Path, explicit: bool) -> Result<Option<Vec<Artifact>>, Er
             let id = FileId {
                 path: shown.clone(),
                 size: len,
-                sha256: hex(&Sha256::digest(data)),
+                sha256: opts.hash.then(|| hex(&Sha256::digest(data))),
             };
             Ok(parsed
                 .into_iter()

@@ -17,7 +17,7 @@ use crate::model::{
 pub struct FileId {
     pub path: String,
     pub size: u64,
-    pub sha256: String,
+    pub sha256: Option<String>,
 }
 
 /// Derive everything section 5 of the spec asks for from the parsed facts.

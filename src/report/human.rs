@@ -57,7 +57,7 @@ fn artifact(a: &Artifact, style: Style, w: &mut dyn Write) -> io::Result<()> {
         w,
         "file",
         format!(
-            "{} {} {}-bit {}, {} for {}, {} bytes, sha256 {}",
+            "{} {} {}-bit {}-endian, {} for {}, {} bytes{}",
             lower(&a.format).to_uppercase().replace("MACHO", "Mach-O"),
             a.arch,
             a.bits,
@@ -65,7 +65,10 @@ fn artifact(a: &Artifact, style: Style, w: &mut dyn Write) -> io::Result<()> {
             lower(&a.kind),
             a.os,
             a.size,
-            &a.sha256[..a.sha256.len().min(16)]
+            a.sha256
+                .as_ref()
+                .map(|h| format!(", sha256 {}…", &h[..h.len().min(16)]))
+                .unwrap_or_default()
         ),
     )?;
     let mut link = format!("{}, libc {}", linkage_name(a.linkage), lower(&a.libc));

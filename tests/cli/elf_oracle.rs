@@ -28,7 +28,14 @@ fn binutils(path: &Path) -> Binutils {
     let needed = rd
         .lines()
         .filter(|l| l.contains("(NEEDED)"))
-        .filter_map(|l| Some(l.split_once("Shared library: [")?.1.trim_end_matches(']').to_owned()))
+        .filter_map(|l| {
+            Some(
+                l.split_once("Shared library: [")?
+                    .1
+                    .trim_end_matches(']')
+                    .to_owned(),
+            )
+        })
         .collect();
     let interpreter = rd.lines().find_map(|l| {
         let rest = l.split_once("[Requesting program interpreter: ")?.1;
@@ -118,7 +125,11 @@ fn system_binaries_agree_with_readelf_and_nm() {
         .collect();
 
     let files = system_elf_files();
-    assert!(files.len() > 200, "expected a real system, found {} ELF files", files.len());
+    assert!(
+        files.len() > 200,
+        "expected a real system, found {} ELF files",
+        files.len()
+    );
 
     let mismatches = Mutex::new(Vec::new());
     let checked = Mutex::new(0usize);
@@ -178,7 +189,9 @@ fn objdump_min_glibc(path: &Path) -> (String, Vec<String>) {
         if flags.contains('w') {
             continue;
         }
-        let Some(open) = line.find("(GLIBC_") else { continue };
+        let Some(open) = line.find("(GLIBC_") else {
+            continue;
+        };
         let close = open + line[open..].find(')').unwrap();
         let ver = &line[open + 7..close];
         let Some(num) = ver
@@ -243,7 +256,10 @@ fn minimum_glibc_equals_objdump_on_built_binaries() {
     // Sanity of the fixtures themselves: arc4random is glibc 2.36.
     let a = inspect_one(&dir.path().join("arc4"));
     assert_eq!(a["requires"]["glibc"]["version"], "2.36");
-    assert_eq!(a["requires"]["glibc"]["forced_by"], serde_json::json!(["arc4random"]));
+    assert_eq!(
+        a["requires"]["glibc"]["forced_by"],
+        serde_json::json!(["arc4random"])
+    );
 }
 
 #[test]
@@ -254,7 +270,11 @@ fn nm_format_prints_what_nm_prints() {
             .args(["inspect", "--format", "nm"])
             .arg(bin),
     );
-    let theirs = stdout(Command::new(tool("nm")).args(["-D", "--undefined-only"]).arg(bin));
+    let theirs = stdout(
+        Command::new(tool("nm"))
+            .args(["-D", "--undefined-only"])
+            .arg(bin),
+    );
     // nm prints `v` for weak objects where we print `w` (the report does not keep the
     // symbol type); /usr/bin/ls has only weak functions, so the outputs are equal.
     assert_eq!(ours, theirs);
@@ -262,10 +282,7 @@ fn nm_format_prints_what_nm_prints() {
 
 #[test]
 fn ldd_format_lists_needed_then_interpreter() {
-    let out = stdout(
-        crate::common::portable()
-            .args(["inspect", "--format", "ldd", "/usr/bin/ls"]),
-    );
+    let out = stdout(crate::common::portable().args(["inspect", "--format", "ldd", "/usr/bin/ls"]));
     let want = binutils(Path::new("/usr/bin/ls"));
     let mut expect = String::from("/usr/bin/ls:\n");
     for n in &want.needed {

@@ -64,11 +64,14 @@ pub fn rust_resolver(target: &str, rustflags: &str) -> PathBuf {
         .env("RUSTFLAGS", rustflags)
         .env_remove("CARGO_ENCODED_RUSTFLAGS");
     run(&mut c);
-    let exe = target_dir.join(target).join("release").join(if target.contains("windows") {
-        "resolver.exe"
-    } else {
-        "resolver"
-    });
+    let exe = target_dir
+        .join(target)
+        .join("release")
+        .join(if target.contains("windows") {
+            "resolver.exe"
+        } else {
+            "resolver"
+        });
     assert!(exe.is_file(), "{} not built", exe.display());
     map.insert(key, exe.clone());
     exe

@@ -52,7 +52,10 @@ fn static_glibc_resolver_has_the_nss_hazard() {
             f.len() == 3 && f[2] == name && "TtWw".contains(f[1])
         })
     };
-    assert!(defined("getaddrinfo") && defined("getpwuid_r"), "nm disagrees");
+    assert!(
+        defined("getaddrinfo") && defined("getpwuid_r"),
+        "nm disagrees"
+    );
 }
 
 #[test]
@@ -73,7 +76,10 @@ fn rpath_and_runpath_under_tmp_are_flagged() {
     );
     let a = inspect_one(&rpath);
     assert_eq!(a["rpath"], serde_json::json!(["/tmp/build-1234/lib"]));
-    assert_eq!(hazard(&a, "rpath-build-path")["evidence"], serde_json::json!(["/tmp/build-1234/lib"]));
+    assert_eq!(
+        hazard(&a, "rpath-build-path")["evidence"],
+        serde_json::json!(["/tmp/build-1234/lib"])
+    );
     // readelf is the oracle for where the path sits
     let rd = stdout(Command::new(tool("readelf")).arg("-d").arg(&rpath));
     assert!(rd.contains("(RPATH)") && rd.contains("/tmp/build-1234/lib"));
@@ -92,7 +98,12 @@ fn rpath_and_runpath_under_tmp_are_flagged() {
         "only the build path is flagged, not $ORIGIN"
     );
 
-    let origin = c_program("runpath-origin", "gcc", HELLO_C, &["-Wl,-rpath,$ORIGIN/../lib"]);
+    let origin = c_program(
+        "runpath-origin",
+        "gcc",
+        HELLO_C,
+        &["-Wl,-rpath,$ORIGIN/../lib"],
+    );
     assert!(codes(&inspect_one(&origin)).is_empty());
 }
 
@@ -124,7 +135,9 @@ fn executable_stack_is_flagged() {
     let exe = c_program("execstack", "gcc", HELLO_C, &["-z", "execstack"]);
     let a = inspect_one(&exe);
     let rl = stdout(Command::new(tool("readelf")).arg("-lW").arg(&exe));
-    assert!(rl.lines().any(|l| l.contains("GNU_STACK") && l.contains("RWE")));
+    assert!(rl
+        .lines()
+        .any(|l| l.contains("GNU_STACK") && l.contains("RWE")));
     assert_eq!(hazard(&a, "executable-stack")["severity"], "error");
     assert_eq!(a["hardening"]["nx"], false);
 }

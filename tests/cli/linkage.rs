@@ -19,7 +19,10 @@ fn file_linkage(path: &Path) -> String {
     } else if out.contains("dynamically linked") {
         "dynamic".into()
     } else {
-        panic!("file(1) says nothing about linking for {}: {out}", path.display())
+        panic!(
+            "file(1) says nothing about linking for {}: {out}",
+            path.display()
+        )
     }
 }
 
@@ -52,14 +55,22 @@ fn system_binaries_agree_with_file() {
         if theirs == "static-pie" && ours == "dynamic" && shared_without_deps {
             continue;
         }
-        bad.push(format!("{}: file says {theirs}, we say {ours}", path.display()));
+        bad.push(format!(
+            "{}: file says {theirs}, we say {ours}",
+            path.display()
+        ));
     }
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
 
 fn check(path: &Path, expect: &str) -> Value {
     let a = inspect_one(path);
-    assert_eq!(linkage(&a), file_linkage(path), "{} disagrees with file", path.display());
+    assert_eq!(
+        linkage(&a),
+        file_linkage(path),
+        "{} disagrees with file",
+        path.display()
+    );
     assert_eq!(linkage(&a), expect, "{}", path.display());
     a
 }
@@ -73,7 +84,10 @@ fn gcc_dynamic_static_and_static_pie() {
 
     let st = c_program("hello-static", "gcc", HELLO_C, &["-static"]);
     let a = check(&st, "static");
-    assert_eq!(a["libc"], "glibc", "static glibc is recognised by its startup code");
+    assert_eq!(
+        a["libc"], "glibc",
+        "static glibc is recognised by its startup code"
+    );
     assert!(a["libraries"].as_array().unwrap().is_empty());
     assert!(a["imports"].as_array().unwrap().is_empty());
     assert!(a["runs_on"]["any"].as_bool().unwrap());
@@ -92,7 +106,11 @@ fn musl_gcc_static() {
     assert_ne!(linkage(&a), "dynamic");
     assert_eq!(a["libc"], "musl");
     assert_eq!(a["os"], "linux");
-    assert!(a["hazards"].as_array().unwrap().is_empty(), "{}", a["hazards"]);
+    assert!(
+        a["hazards"].as_array().unwrap().is_empty(),
+        "{}",
+        a["hazards"]
+    );
 }
 
 #[test]
@@ -101,7 +119,11 @@ fn rust_musl_is_static_pie() {
     let a = check(&exe, "static-pie");
     assert_eq!(a["libc"], "musl");
     assert_eq!(a["portable"], true);
-    assert!(a["verdict"].as_str().unwrap().starts_with("static-pie"), "{}", a["verdict"]);
+    assert!(
+        a["verdict"].as_str().unwrap().starts_with("static-pie"),
+        "{}",
+        a["verdict"]
+    );
 }
 
 #[test]
