@@ -26,7 +26,17 @@ pub fn write_output(
                 Some(d) if !d.as_os_str().is_empty() => d,
                 _ => Path::new("."),
             };
-            let mut tmp = tempfile::NamedTempFile::new_in(dir)
+            let mut builder = tempfile::Builder::new();
+            builder.prefix(".portable-").suffix(".tmp");
+            // a report is an ordinary file: 0666 less the umask, like any shell redirect
+            // (tempfile's default of 0600 would survive the rename)
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                builder.permissions(std::fs::Permissions::from_mode(0o666));
+            }
+            let mut tmp = builder
+                .tempfile_in(dir)
                 .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
             {
                 let mut w = io::BufWriter::new(tmp.as_file_mut());
