@@ -203,6 +203,32 @@ fn c_delay() -> &'static Path {
     })
 }
 
+/// A DLL of our own (`fake.dll`, import library from GNU dlltool) whose `fake_fn` is
+/// exported by ordinal only (NONAME), so it is imported by ordinal 7.
+const ORDINAL_C: &str =
+    "extern int fake_fn(void);\nextern int fake_named(void);\nint main(void) { return fake_fn() + fake_named(); }\n";
+const FAKE_DEF: &str = "LIBRARY fake.dll\nEXPORTS\nfake_fn @7 NONAME\nfake_named @9\n";
+
+fn c_ordinal() -> &'static Path {
+    once!({
+        let dir = fixture_root();
+        let def = common::write(&dir, "fake.def", FAKE_DEF);
+        let implib = dir.join("libfake.a");
+        run(Command::new(tool("x86_64-w64-mingw32-dlltool"))
+            .arg("-d")
+            .arg(&def)
+            .arg("-l")
+            .arg(&implib));
+        let src = common::write(&dir, "ordinal.c", ORDINAL_C);
+        common::cc(
+            &[tool(MINGW_GCC).to_str().unwrap()],
+            &src,
+            &dir.join("ordinal.exe"),
+            &[implib.to_str().unwrap()],
+        )
+    })
+}
+
 /// zig's MinGW target links the Universal CRT (api-ms-win-crt-*.dll).
 fn c_ucrt() -> &'static Path {
     once!({
@@ -273,7 +299,8 @@ fn objdump_p(path: &Path) -> ObjdumpP {
                 panic!("unexpected import line {l:?}");
             };
             let name = if name == "<none>" {
-                format!("#{hint}")
+                // by ordinal: the hint column holds the ordinal, zero-padded
+                format!("#{}", hint.parse::<u32>().expect("ordinal"))
             } else {
                 name.to_owned()
             };
@@ -549,6 +576,26 @@ fn zig_ucrt_program_matches_objdump() {
     assert_eq!(a["portable"], true);
 }
 
+#[test]
+fn import_by_ordinal_matches_objdump() {
+    let path = c_ordinal();
+    let a = inspect_one(path);
+    assert_matches_oracles(&a, path);
+    let fake: Vec<&Value> = a["imports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["library"] == "fake.dll")
+        .collect();
+    assert_eq!(fake.len(), 2, "{fake:?}");
+    assert_eq!(fake[0]["name"], "#7");
+    assert_eq!(fake[0]["ordinal"], 7);
+    assert_eq!(fake[1]["name"], "fake_named");
+    assert_eq!(fake[1]["ordinal"], Value::Null);
+    assert_eq!(class_of(&a, "fake.dll"), "external");
+    assert_eq!(a["portable"], false);
+}
+
 fn our_format(format: &str, path: &Path) -> String {
     let out = run(portable().args(["inspect", "--format", format]).arg(path));
     String::from_utf8(out.stdout).unwrap()
@@ -556,7 +603,7 @@ fn our_format(format: &str, path: &Path) -> String {
 
 #[test]
 fn nm_and_ldd_formats_list_the_import_tables() {
-    for path in [c_threads(), c_delay()] {
+    for path in [c_threads(), c_delay(), c_ordinal()] {
         let o = objdump_p(path);
         let (_, delay) = readobj_imports(path);
         let all: Vec<&(String, Vec<String>)> = o.imports.iter().chain(&delay).collect();
