@@ -55,7 +55,7 @@ pub struct SystemLibs {
 /// The compiled-in tables.
 #[derive(Debug)]
 pub struct Tables {
-    /// Sorted by (distribution, glibc).
+    /// Grouped by distribution in the order the file first names them, oldest first.
     pub releases: Vec<(Release, Version)>,
     pub system: SystemLibs,
 }
@@ -81,8 +81,14 @@ fn load() -> Result<Tables, String> {
             .ok_or_else(|| format!("targets/glibc.toml: bad glibc version {:?}", r.glibc))?;
         releases.push((r, v));
     }
-    releases
-        .sort_by(|a, b| (a.0.distribution.as_str(), &a.1).cmp(&(b.0.distribution.as_str(), &b.1)));
+    let mut order: Vec<String> = Vec::new();
+    for (r, _) in &releases {
+        if !order.contains(&r.distribution) {
+            order.push(r.distribution.clone());
+        }
+    }
+    let rank = |d: &str| order.iter().position(|o| o == d).unwrap_or(usize::MAX);
+    releases.sort_by(|a, b| (rank(&a.0.distribution), &a.1).cmp(&(rank(&b.0.distribution), &b.1)));
     let system: SystemLibs =
         toml::from_str(SYSTEM_LIBS_TOML).map_err(|e| format!("targets/system-libs.toml: {e}"))?;
     Ok(Tables { releases, system })

@@ -127,7 +127,12 @@ fn verdict(
         Format::Macho => parts.push(format!("Mach-O {link}")),
         Format::Pe => parts.push(format!("PE {link}")),
     }
-    parts.push(format!("runs on {}", runs_on.summary));
+    // the glibc requirement is already said: keep only the list of releases
+    let runs = match (&requires.glibc, runs_on.summary.split_once(": ")) {
+        (Some(_), Some((_, list))) => list,
+        _ => runs_on.summary.as_str(),
+    };
+    parts.push(format!("runs on {runs}"));
     let external: Vec<&str> = libraries
         .iter()
         .filter(|l| l.class == LibraryClass::External)
