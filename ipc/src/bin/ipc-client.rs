@@ -65,6 +65,9 @@ enum Command {
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+        /// Client worker threads (0: one per CPU; 1: single-threaded runtime).
+        #[arg(long, default_value_t = 1)]
+        threads: usize,
     },
     /// Open N connections, ping each once, keep them open for a while, close them.
     Idle {
@@ -97,13 +100,20 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
         .unwrap_or_else(default_addr)
         .parse()
         .context("--connect")?;
-    let bench = matches!(cli.command, Some(Command::Bench { .. }));
-    let idle = matches!(cli.command, Some(Command::Idle { .. }));
-    if bench || idle {
+    let threads = match cli.command {
+        Some(Command::Bench { threads, .. }) => threads,
+        _ => 1,
+    };
+    if cli.command.is_some() {
         ipc::raise_fd_limit();
     }
-    let rt = if bench {
+    let threads = match threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    };
+    let rt = if threads > 1 {
         tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(threads)
             .enable_all()
             .build()?
     } else {
@@ -123,6 +133,7 @@ async fn run(cli: Cli, addr: Addr) -> anyhow::Result<ExitCode> {
             method,
             params,
             json,
+            threads: _,
         }) => {
             let opts = BenchOptions {
                 connections,

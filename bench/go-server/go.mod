@@ -1,0 +1,3 @@
+module cargo-portable/bench/go-server
+
+go 1.19
