@@ -1,0 +1,57 @@
+//! Fuzz the whole pure pipeline of `inspect`: bytes → `inspect::parse` → `analyze`
+//! (with the compiled-in tables) → every renderer. Any panic is a bug: a bad file must
+//! become an error entry (SPEC section 5).
+//!
+//! Run: `fuzz/run.sh 600` (seeds the corpus from real binaries, then fuzzes).
+
+#![no_main]
+
+use cargo_portable::analysis::{analyze, FileId};
+use cargo_portable::data::tables;
+use cargo_portable::inspect;
+use cargo_portable::model::ErrorEntry;
+use cargo_portable::report::{render, Host, InspectFormat, Report, Style};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let id = FileId {
+        path: "fuzz-input".to_owned(),
+        size: data.len() as u64,
+        sha256: Some("0".repeat(64)),
+    };
+    let (artifacts, errors) = match inspect::parse(data) {
+        Ok(parsed) => (
+            parsed
+                .into_iter()
+                .map(|p| analyze(&id, p, tables()))
+                .collect(),
+            Vec::new(),
+        ),
+        Err(e) => {
+            // the error message is what the user sees: it must render too
+            let error = e.to_string();
+            assert!(!error.is_empty());
+            (
+                Vec::new(),
+                vec![ErrorEntry {
+                    path: id.path.clone(),
+                    error,
+                }],
+            )
+        }
+    };
+    let host = Host {
+        triple: "fuzz".to_owned(),
+        rustc: None,
+    };
+    let report = Report::new(host, artifacts, errors, 0);
+    for format in [
+        InspectFormat::Json,
+        InspectFormat::Human,
+        InspectFormat::Ldd,
+        InspectFormat::Nm,
+    ] {
+        render(&report, format, Style { color: true }, &mut std::io::sink())
+            .expect("rendering to a sink cannot fail");
+    }
+});

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Seed the fuzz corpus (fuzz/corpus/inspect, gitignored) with small real binaries:
+# ELF (gcc, musl-gcc, zig: x86_64/aarch64, static/dynamic/PIE, objects, a few small
+# host binaries), PE (mingw-w64, zig), thin and universal Mach-O (zig cc). Built from
+# a C file at run time, so nothing opaque is committed. Tools that are missing are
+# skipped with a note; at least one binary of each format must result.
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+corpus="$here/corpus/inspect"
+mkdir -p "$corpus"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+cat > "$work/hello.c" <<'C'
+#include <stdio.h>
+#include <string.h>
+#include <netdb.h>
+int main(int argc, char **argv) {
+    char buf[16];
+    if (argc > 3) { struct addrinfo *r; return getaddrinfo(argv[1], 0, 0, &r); }
+    if (argc > 2) strcpy(buf, argv[1]);
+    puts(argc > 2 ? buf : "hello");
+    return 0;
+}
+C
+cat > "$work/plain.c" <<'C'
+#include <stdio.h>
+int greet(void) { return puts("hello"); }
+int main(void) { return greet() < 0; }
+C
+
+zig=()
+if command -v zig >/dev/null; then zig=(zig); elif python3 -m ziglang version >/dev/null 2>&1; then zig=(python3 -m ziglang); fi
+
+n=0
+build() { # name, then the compiler command line (output goes to $work/name)
+    local name="$1"; shift
+    if "$@" -o "$work/$name" 2>"$work/$name.log"; then
+        cp "$work/$name" "$corpus/$name"; n=$((n + 1))
+    else
+        echo "seed: skipped $name ($(head -c 200 "$work/$name.log" | tr '\n' ' '))" >&2
+    fi
+}
+
+# ELF
+build gcc-dyn gcc -O1 "$work/hello.c"
+build gcc-dyn-fortify gcc -O2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong -Wl,-z,relro,-z,now "$work/hello.c"
+build gcc-nopie gcc -no-pie -Wl,-z,execstack "$work/plain.c"
+build gcc-rpath gcc "$work/plain.c" -Wl,-rpath,/home/build/lib -Wl,--disable-new-dtags
+build gcc-runpath gcc "$work/plain.c" -Wl,-rpath,'$ORIGIN/../lib'
+build gcc-shared gcc -shared -fPIC "$work/plain.c"
+build gcc-obj gcc -c "$work/plain.c"
+build gcc-m32 gcc -m32 "$work/plain.c"
+build musl-static musl-gcc -static -Os -s "$work/hello.c"
+build musl-dyn musl-gcc -Os "$work/plain.c"
+build musl-static-pie musl-gcc -static-pie -Os "$work/plain.c"
+if [ ${#zig[@]} -gt 0 ]; then
+    build zig-aarch64-musl "${zig[@]}" cc -target aarch64-linux-musl -Os -s "$work/plain.c"
+    build zig-aarch64-gnu "${zig[@]}" cc -target aarch64-linux-gnu.2.17 "$work/plain.c"
+    build zig-x86_64-gnu-2.17 "${zig[@]}" cc -target x86_64-linux-gnu.2.17 -Os -s "$work/hello.c"
+    build zig-riscv64-musl "${zig[@]}" cc -target riscv64-linux-musl -Os -s "$work/plain.c"
+    build zig-arm-musl "${zig[@]}" cc -target arm-linux-musleabihf -Os -s "$work/plain.c"
+    # Mach-O
+    build zig-macos-x86_64 "${zig[@]}" cc -target x86_64-macos "$work/plain.c"
+    build zig-macos-aarch64 "${zig[@]}" cc -target aarch64-macos "$work/plain.c"
+    build zig-macos-dylib "${zig[@]}" cc -target aarch64-macos -shared "$work/plain.c"
+    # PE
+    build zig-windows-x86_64.exe "${zig[@]}" cc -target x86_64-windows-gnu -Os "$work/plain.c"
+    build zig-windows-aarch64.exe "${zig[@]}" cc -target aarch64-windows-gnu -Os "$work/plain.c"
+fi
+build mingw.exe x86_64-w64-mingw32-gcc -Os -s "$work/plain.c"
+build mingw.dll x86_64-w64-mingw32-gcc -Os -s -shared "$work/plain.c"
+build mingw32.exe i686-w64-mingw32-gcc -Os -s "$work/plain.c"
+
+# A universal Mach-O from the two thin ones (the layout `lipo -create` writes).
+if [ -f "$work/zig-macos-x86_64" ] && [ -f "$work/zig-macos-aarch64" ]; then
+    python3 - "$work/zig-macos-x86_64" "$work/zig-macos-aarch64" "$corpus/zig-macos-universal" <<'PY'
+import struct, sys
+slices = [(0x01000007, 3, open(sys.argv[1], "rb").read()), (0x0100000C, 0, open(sys.argv[2], "rb").read())]
+align = 1 << 14
+out = bytearray(struct.pack(">II", 0xCAFEBABE, len(slices)))
+off, placed = align, []
+for cpu, sub, data in slices:
+    out += struct.pack(">IIIII", cpu, sub, off, len(data), 14)
+    placed.append((off, data))
+    off = (off + len(data) + align - 1) // align * align
+for off, data in placed:
+    out += bytes(off - len(out)) + data
+open(sys.argv[3], "wb").write(out)
+PY
+    n=$((n + 1))
+fi
+
+# A few small binaries of the host.
+for f in /usr/bin/true /usr/bin/env /bin/sh /usr/lib/x86_64-linux-gnu/gconv/IBM037.so; do
+    if [ -f "$f" ] && [ "$(stat -Lc %s "$f")" -le 200000 ]; then
+        cp -L "$f" "$corpus/host-$(basename "$f")"; n=$((n + 1))
+    fi
+done
+
+heads="$(for f in "$corpus"/*; do od -An -tx1 -N4 "$f" | tr -d ' \n'; echo; done)"
+for magic in 7f454c46 cffaedfe cafebabe 4d5a; do
+    if ! grep -q "^$magic" <<<"$heads"; then
+        echo "seed: no seed with magic $magic in $corpus" >&2
+        exit 1
+    fi
+done
+echo "seed: $n binaries in $corpus ($(ls "$corpus" | wc -l) files with earlier finds)"
