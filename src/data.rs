@@ -8,6 +8,24 @@ use crate::version::Version;
 
 const GLIBC_TOML: &str = include_str!("../targets/glibc.toml");
 const SYSTEM_LIBS_TOML: &str = include_str!("../targets/system-libs.toml");
+const WINDOWS_API_TOML: &str = include_str!("../targets/windows-api.toml");
+
+/// An import that exists only from a Windows release on.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WindowsApi {
+    pub dll: String,
+    /// Empty: any import from `dll`.
+    pub name: String,
+    /// NT version, e.g. `6.2` (Windows 8).
+    pub nt: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WindowsApiFile {
+    import: Vec<WindowsApi>,
+}
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -58,6 +76,7 @@ pub struct Tables {
     /// Grouped by distribution in the order the file first names them, oldest first.
     pub releases: Vec<(Release, Version)>,
     pub system: SystemLibs,
+    pub windows_api: Vec<(WindowsApi, Version)>,
 }
 
 impl Tables {
@@ -91,7 +110,19 @@ fn load() -> Result<Tables, String> {
     releases.sort_by(|a, b| (rank(&a.0.distribution), &a.1).cmp(&(rank(&b.0.distribution), &b.1)));
     let system: SystemLibs =
         toml::from_str(SYSTEM_LIBS_TOML).map_err(|e| format!("targets/system-libs.toml: {e}"))?;
-    Ok(Tables { releases, system })
+    let w: WindowsApiFile =
+        toml::from_str(WINDOWS_API_TOML).map_err(|e| format!("targets/windows-api.toml: {e}"))?;
+    let mut windows_api = Vec::new();
+    for a in w.import {
+        let v = Version::parse(&a.nt)
+            .ok_or_else(|| format!("targets/windows-api.toml: bad NT version {:?}", a.nt))?;
+        windows_api.push((a, v));
+    }
+    Ok(Tables {
+        releases,
+        system,
+        windows_api,
+    })
 }
 
 /// The tables, parsed on first use. The files are part of the build and tested, so a

@@ -137,8 +137,12 @@ pub struct WindowsRequirement {
     pub subsystem: String,
     /// Minimum subsystem version from the optional header, e.g. `6.0`.
     pub subsystem_version: String,
-    /// The oldest Windows release that has that subsystem version.
+    /// The oldest Windows release the binary can run on: the later of what the
+    /// subsystem version allows and what the imports need.
     pub minimum: Option<String>,
+    /// Imports that need a later release than the subsystem version
+    /// (`DLL!function`, from `targets/windows-api.toml`).
+    pub forced_by: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -180,7 +184,7 @@ pub struct RunsOn {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LinkerInfo {
-    /// `lld`, `gnu-ld`, `gold`, `mold`, `ld64`, `lld-link`, `msvc-link`, `unknown`.
+    /// `lld`, `gnu-ld`, `gold`, `mold`, `ld64`, `zig`, `lld-link`, `msvc-link`, `unknown`.
     pub name: String,
     pub version: Option<String>,
     /// What in the binary says so (e.g. `.comment: Linker: LLD 19.1.7`).

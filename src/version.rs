@@ -17,6 +17,11 @@ impl Version {
         Some(Version(parts))
     }
 
+    /// The numbers, most significant first.
+    pub fn parts(&self) -> &[u32] {
+        &self.0
+    }
+
     /// Split a symbol version like `GLIBC_2.34` into (`GLIBC`, 2.34).
     pub fn from_symbol_version(v: &str) -> Option<(&str, Version)> {
         let (prefix, num) = v.rsplit_once('_')?;

@@ -40,7 +40,7 @@ pub fn analyze(id: &FileId, p: Parsed, tables: &Tables) -> Artifact {
             current_version: l.current_version.clone(),
         })
         .collect();
-    let requires = requires::requires(&p, libc, &os);
+    let requires = requires::requires(&p, libc, &os, tables);
     let runs_on = requires::runs_on(&p, linkage, libc, &os, &requires, tables);
     let linker = linker::linker(&p);
     let hardening = linker::hardening(&p);

@@ -83,7 +83,7 @@ fn subsystem_name(s: u16) -> String {
     }
 }
 
-pub(crate) fn requires(p: &Parsed, libc: Libc, os: &str) -> Requires {
+pub(crate) fn requires(p: &Parsed, libc: Libc, os: &str, tables: &Tables) -> Requires {
     let mut r = Requires::default();
     match &p.facts {
         FormatFacts::Elf(e) => {
@@ -113,10 +113,38 @@ pub(crate) fn requires(p: &Parsed, libc: Libc, os: &str) -> Requires {
         }
         FormatFacts::Pe(pe) => {
             let (major, minor) = pe.subsystem_version;
+            let by_subsystem = Version::parse(&format!("{major}.{minor}"));
+            // imports that need a later release than the subsystem version says
+            let mut need = by_subsystem.clone();
+            let mut forced_by = BTreeSet::new();
+            for imp in &p.imports {
+                let Some(dll) = imp.library.as_deref() else {
+                    continue;
+                };
+                for (api, v) in &tables.windows_api {
+                    let hit = api.dll.eq_ignore_ascii_case(dll)
+                        && (api.name.is_empty() || api.name == imp.name);
+                    if !hit || by_subsystem.as_ref().is_some_and(|s| v <= s) {
+                        continue;
+                    }
+                    if need.as_ref().is_none_or(|n| v > n) {
+                        need = Some(v.clone());
+                        forced_by.clear();
+                    }
+                    if need.as_ref() == Some(v) {
+                        forced_by.insert(format!("{dll}!{}", imp.name));
+                    }
+                }
+            }
+            let minimum = need.as_ref().and_then(|v| {
+                let p = v.parts();
+                windows_release(*p.first()? as u16, p.get(1).copied().unwrap_or(0) as u16)
+            });
             r.windows = Some(WindowsRequirement {
                 subsystem: subsystem_name(pe.subsystem),
                 subsystem_version: format!("{major}.{minor}"),
-                minimum: windows_release(major, minor).map(str::to_owned),
+                minimum: minimum.map(str::to_owned),
+                forced_by: forced_by.into_iter().collect(),
             });
         }
     }

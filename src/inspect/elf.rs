@@ -81,11 +81,11 @@ pub(super) fn parse(data: &[u8]) -> Result<Parsed, InspectError> {
     }
     if let Some(d) = &elf.dynamic {
         let info = &d.info;
-        facts.flag_pie = info.flags_1 as u64 & dynamic::DF_1_PIE != 0;
-        facts.bind_now = info.flags as u64 & dynamic::DF_BIND_NOW != 0
-            || info.flags_1 as u64 & dynamic::DF_1_NOW != 0
+        facts.flag_pie = info.flags_1 & dynamic::DF_1_PIE != 0;
+        facts.bind_now = info.flags & dynamic::DF_BIND_NOW != 0
+            || info.flags_1 & dynamic::DF_1_NOW != 0
             || d.dyns.iter().any(|x| x.d_tag == dynamic::DT_BIND_NOW);
-        facts.textrel = info.textrel || info.flags as u64 & dynamic::DF_TEXTREL != 0;
+        facts.textrel = info.textrel || info.flags & dynamic::DF_TEXTREL != 0;
     }
 
     read_notes(&elf, data, &mut facts);

@@ -106,15 +106,14 @@ fn artifact(a: &Artifact, style: Style, w: &mut dyn Write) -> io::Result<()> {
         req.push(format!("macOS {m}"));
     }
     if let Some(win) = &r.windows {
-        req.push(format!(
-            "{} subsystem {}{}",
-            win.subsystem,
-            win.subsystem_version,
-            win.minimum
-                .as_ref()
-                .map(|m| format!(" ({m})"))
-                .unwrap_or_default()
-        ));
+        let mut s = format!("{} subsystem {}", win.subsystem, win.subsystem_version);
+        if let Some(m) = &win.minimum {
+            s.push_str(&format!(", {m}"));
+        }
+        if !win.forced_by.is_empty() {
+            s.push_str(&format!(" ({})", win.forced_by.join(", ")));
+        }
+        req.push(s);
     }
     if let Some(k) = &r.linux_kernel {
         req.push(format!("Linux {k}"));

@@ -5,7 +5,7 @@
 use std::io::{self, Write};
 
 use super::heading;
-use crate::model::{Artifact, Format, Linkage};
+use crate::model::{Artifact, Format, LibraryLoad, Linkage};
 
 pub(super) fn render(artifacts: &[Artifact], w: &mut dyn Write) -> io::Result<()> {
     for a in artifacts {
@@ -16,11 +16,21 @@ pub(super) fn render(artifacts: &[Artifact], w: &mut dyn Write) -> io::Result<()
         }
         for l in &a.libraries {
             match (a.format, &l.compatibility_version, &l.current_version) {
-                (Format::Macho, Some(c), Some(v)) => writeln!(
-                    w,
-                    "\t{} (compatibility version {c}, current version {v})",
-                    l.name
-                )?,
+                (Format::Macho, Some(c), Some(v)) => {
+                    // otool -L / llvm-objdump --dylibs-used mark the load command kind
+                    let mark = match l.load {
+                        LibraryLoad::Weak => ", weak",
+                        LibraryLoad::Reexport => ", reexport",
+                        LibraryLoad::Upward => ", upward",
+                        LibraryLoad::Lazy => ", lazy",
+                        _ => "",
+                    };
+                    writeln!(
+                        w,
+                        "\t{} (compatibility version {c}, current version {v}{mark})",
+                        l.name
+                    )?
+                }
                 _ => writeln!(w, "\t{}", l.name)?,
             }
         }

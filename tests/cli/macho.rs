@@ -697,12 +697,9 @@ fn ldd_format_is_otool_l() {
         );
     }
     // LC_LOAD_WEAK_DYLIB: otool -L and llvm-objdump end the line with ", weak)".
-    // KNOWN GAP, reported: src/report/ldd.rs does not print that mark yet (the JSON
-    // has it as `"load": "weak"`, checked above). Only that difference is tolerated;
-    // drop the `replace` once ldd.rs prints it.
     assert_eq!(
         our_format("ldd", &f.c_weak),
-        dylibs_used_text(&f.c_weak, None).replace(", weak)\n", ")\n"),
+        dylibs_used_text(&f.c_weak, None),
         "--format ldd of {}",
         f.c_weak.display()
     );

@@ -538,6 +538,26 @@ fn rust_windows_gnu_program_matches_objdump() {
     assert_eq!(a["libc"], "msvcrt");
     assert_eq!(a["portable"], true);
     assert_gnu_ld(&a);
+    // std's locks import WaitOnAddress from the Windows 8 API set: the subsystem
+    // version (5.2, XP x64) understates the real minimum, which the imports decide.
+    let win = &a["requires"]["windows"];
+    assert_eq!(win["subsystem_version"], "5.2", "{win}");
+    assert_eq!(win["minimum"], "Windows 8", "{win}");
+    let forced: Vec<&str> = win["forced_by"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        forced,
+        [
+            "KERNEL32.dll!GetSystemTimePreciseAsFileTime",
+            "api-ms-win-core-synch-l1-2-0.dll!WaitOnAddress",
+            "api-ms-win-core-synch-l1-2-0.dll!WakeByAddressAll",
+            "api-ms-win-core-synch-l1-2-0.dll!WakeByAddressSingle",
+        ]
+    );
 }
 
 #[test]

@@ -357,6 +357,7 @@ fn every_optional_field_the_types_can_write_is_in_the_schema() {
         subsystem: "console".into(),
         subsystem_version: "6.0".into(),
         minimum: Some("Windows Vista".into()),
+        forced_by: vec!["kernel32.dll!GetSystemTimePreciseAsFileTime".into()],
     });
     a.linker.version = Some("2.42".into());
     a.hardening.relro = Some(cargo_portable::model::Relro::Full);
