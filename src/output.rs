@@ -21,6 +21,17 @@ pub fn write_output(
                 r => r.context("writing to stdout"),
             }
         }
+        Some(path) if is_special(path) => {
+            // /dev/null, a FIFO, a terminal: renaming over it would replace the node
+            let f = std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .with_context(|| format!("opening {}", path.display()))?;
+            let mut w = io::BufWriter::new(f);
+            produce(&mut w)
+                .and_then(|()| w.flush())
+                .with_context(|| format!("writing {}", path.display()))
+        }
         Some(path) => {
             let dir = match path.parent() {
                 Some(d) if !d.as_os_str().is_empty() => d,
@@ -52,4 +63,9 @@ pub fn write_output(
             Ok(())
         }
     }
+}
+
+/// An existing path that is not a regular file (device, FIFO, socket).
+fn is_special(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
 }

@@ -84,3 +84,15 @@ fn no_hash_leaves_sha256_null_and_changes_nothing_else() {
     with["artifacts"][0]["sha256"] = serde_json::Value::Null;
     assert_eq!(with["artifacts"], without["artifacts"]);
 }
+
+#[test]
+fn output_to_dev_null_writes_through_and_leaves_the_device() {
+    let st = portable()
+        .args(["inspect", "--format", "json", "-o", "/dev/null", "/bin/ls"])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let m = std::fs::metadata("/dev/null").unwrap();
+    use std::os::unix::fs::FileTypeExt;
+    assert!(m.file_type().is_char_device(), "/dev/null must stay a device");
+}
