@@ -182,14 +182,25 @@ fn handle_single(bytes: &[u8], env: &dyn Env, out: &mut Vec<u8>) -> bool {
         },
     };
     let reply_id = id.unwrap_or(NULL_ID);
-    let result = validate(&req).and_then(|(method, params)| dispatch(&method, params, env));
+    let start = out.len();
+    out.extend_from_slice(b"{\"jsonrpc\":\"2.0\",\"result\":");
+    let result =
+        validate(&req).and_then(|(method, params)| dispatch_into(&method, params, env, out));
     if id.is_none() {
         // A notification: never answered, not even with an error.
+        out.truncate(start);
         return false;
     }
     match result {
-        Ok(v) => write_result(out, reply_id, &v),
-        Err(e) => write_error(out, reply_id, &e),
+        Ok(()) => {
+            out.extend_from_slice(b",\"id\":");
+            out.extend_from_slice(reply_id.as_bytes());
+            out.push(b'}');
+        }
+        Err(e) => {
+            out.truncate(start);
+            write_error(out, reply_id, &e);
+        }
     }
     true
 }
@@ -235,28 +246,43 @@ fn parse_failure(e: &serde_json::Error) -> RpcError {
     }
 }
 
-/// Runs one method. Public so it can be tested without framing.
+/// Runs one method and returns its result. Public so it can be used without
+/// framing.
 pub fn dispatch(method: &str, params: Option<&RawValue>, env: &dyn Env) -> Result<Value, RpcError> {
+    let mut out = Vec::new();
+    dispatch_into(method, params, env, &mut out)?;
+    serde_json::from_slice(&out).map_err(|e| RpcError::new(code::INTERNAL_ERROR, e.to_string()))
+}
+
+/// Runs one method, appending its result as JSON text to `out` on success
+/// (`out` may hold partial output on error; the caller truncates).
+fn dispatch_into(
+    method: &str,
+    params: Option<&RawValue>,
+    env: &dyn Env,
+    out: &mut Vec<u8>,
+) -> Result<(), RpcError> {
+    use std::io::Write as _;
     match method {
-        "ping" => Ok(Value::String("pong".to_owned())),
-        "echo" => Ok(match params {
-            Some(p) => serde_json::from_str(p.get())
-                .map_err(|e| RpcError::new(code::INTERNAL_ERROR, e.to_string()))?,
-            None => Value::Null,
-        }),
+        "ping" => out.extend_from_slice(b"\"pong\""),
+        // The params are valid JSON already: echo their text.
+        "echo" => out.extend_from_slice(params.map_or("null", |p| p.get()).as_bytes()),
         "time" => {
             let now = SystemTime::now();
             let unix_ms = now
                 .duration_since(UNIX_EPOCH)
                 .map(|d| d.as_millis() as u64)
                 .unwrap_or(0);
-            Ok(json!({ "rfc3339": rfc3339(now), "unix_ms": unix_ms }))
+            let _ = write!(
+                out,
+                "{{\"rfc3339\":\"{}\",\"unix_ms\":{unix_ms}}}",
+                rfc3339(now)
+            );
         }
         "arith.multiply" => {
             let (a, b) = arith_params(params)?;
-            a.checked_mul(b)
-                .map(Value::from)
-                .ok_or_else(|| overflow("multiply", a, b))
+            let v = a.checked_mul(b).ok_or_else(|| overflow("multiply", a, b))?;
+            let _ = write!(out, "{v}");
         }
         "arith.divide" => {
             let (a, b) = arith_params(params)?;
@@ -265,17 +291,27 @@ pub fn dispatch(method: &str, params: Option<&RawValue>, env: &dyn Env) -> Resul
                     .with_data(json!({ "a": a, "b": b })));
             }
             match (a.checked_div(b), a.checked_rem(b)) {
-                (Some(quo), Some(rem)) => Ok(json!({ "quo": quo, "rem": rem })),
-                _ => Err(overflow("divide", a, b)),
+                (Some(quo), Some(rem)) => {
+                    let _ = write!(out, "{{\"quo\":{quo},\"rem\":{rem}}}");
+                }
+                _ => return Err(overflow("divide", a, b)),
             }
         }
-        "server.info" => Ok(env.server_info()),
-        "whoami" => env.whoami(),
-        other => Err(
-            RpcError::new(code::METHOD_NOT_FOUND, format!("method not found: {other}"))
-                .with_data(json!({ "method": other })),
-        ),
+        "server.info" => write_value(out, &env.server_info()),
+        "whoami" => write_value(out, &env.whoami()?),
+        other => {
+            return Err(
+                RpcError::new(code::METHOD_NOT_FOUND, format!("method not found: {other}"))
+                    .with_data(json!({ "method": other })),
+            )
+        }
     }
+    Ok(())
+}
+
+fn write_value(out: &mut Vec<u8>, v: &Value) {
+    // Writing a Value into a Vec cannot fail.
+    let _ = serde_json::to_writer(out, v);
 }
 
 fn overflow(op: &str, a: i64, b: i64) -> RpcError {
@@ -286,6 +322,12 @@ fn overflow(op: &str, a: i64, b: i64) -> RpcError {
     .with_data(json!({ "a": a, "b": b, "op": op }))
 }
 
+#[derive(Deserialize)]
+struct ArithArgs {
+    a: i64,
+    b: i64,
+}
+
 /// `{"a": i64, "b": i64}` or `[a, b]`.
 fn arith_params(params: Option<&RawValue>) -> Result<(i64, i64), RpcError> {
     let bad = || {
@@ -294,26 +336,14 @@ fn arith_params(params: Option<&RawValue>) -> Result<(i64, i64), RpcError> {
             "invalid params: expected {\"a\": integer, \"b\": integer} with signed 64-bit integers",
         )
     };
-    let p = params.ok_or_else(bad)?;
-    let v: Value = serde_json::from_str(p.get()).map_err(|_| bad())?;
-    let (a, b) = match &v {
-        Value::Object(m) => (m.get("a"), m.get("b")),
-        Value::Array(a) if a.len() == 2 => (a.first(), a.get(1)),
-        _ => return Err(bad()),
-    };
-    match (a.and_then(Value::as_i64), b.and_then(Value::as_i64)) {
-        (Some(a), Some(b)) => Ok((a, b)),
-        _ => Err(bad()),
+    let p = params.ok_or_else(bad)?.get();
+    if p.starts_with('[') {
+        serde_json::from_str::<(i64, i64)>(p).map_err(|_| bad())
+    } else {
+        serde_json::from_str::<ArithArgs>(p)
+            .map(|x| (x.a, x.b))
+            .map_err(|_| bad())
     }
-}
-
-fn write_result(out: &mut Vec<u8>, id: &str, result: &Value) {
-    out.extend_from_slice(b"{\"jsonrpc\":\"2.0\",\"result\":");
-    // Writing a Value into a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *out, result);
-    out.extend_from_slice(b",\"id\":");
-    out.extend_from_slice(id.as_bytes());
-    out.push(b'}');
 }
 
 /// Appends an error response (without newline) for `id` (raw JSON text).
@@ -337,7 +367,14 @@ pub fn error_line(err: &RpcError) -> Vec<u8> {
 /// Whether a frame might call `whoami` (cheap over-approximation, so the server
 /// can look the user name up off the async workers before dispatching).
 pub fn mentions_whoami(frame: &[u8]) -> bool {
-    frame.windows(6).any(|w| w == b"whoami")
+    let mut rest = frame;
+    while let Some(p) = rest.iter().position(|&b| b == b'w') {
+        if rest[p..].starts_with(b"whoami") {
+            return true;
+        }
+        rest = &rest[p + 1..];
+    }
+    false
 }
 
 fn trim_ascii(mut b: &[u8]) -> &[u8] {

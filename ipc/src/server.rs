@@ -423,7 +423,7 @@ impl Session {
     async fn legacy_reply(&mut self) -> End {
         let msg = String::from_utf8_lossy(&self.buf);
         let shown: String = msg.trim_end().chars().take(200).collect();
-        info!(conn = self.id, bytes = self.buf.len(), message = %shown, "legacy message");
+        info!(conn = self.id, bytes = self.buf.len(), message = ?shown, "legacy message");
         let line = format!("OK+ at {}\n", protocol::rfc3339(SystemTime::now()));
         self.buf = Vec::new();
         match timeout(

@@ -5,8 +5,10 @@ mod common;
 
 mod access;
 mod client_cli;
+#[cfg(target_os = "linux")] // counts /proc/<pid>/fd
 mod disconnects;
 mod legacy;
+#[cfg(target_os = "linux")] // reads /proc/<pid>/status
 mod limits;
 mod methods;
 mod socket_file;
