@@ -128,7 +128,7 @@ fn error_of<'a>(m: &'a BTreeMap<String, Entries>, p: &Path) -> &'a str {
 fn each_bad_file_is_one_error_entry_and_good_files_are_still_reported() {
     let fx = build_fixtures();
     let d = fx.dir.path();
-    let mut rng = Rng(0x5eed_0f_ba5e);
+    let mut rng = Rng(0x5eed_0fba_5eed);
     let empty = common::write(d, "empty", "");
     let text = common::write(d, "README.txt", "This is not a binary.\n");
     let script = common::write(d, "script.sh", "#!/bin/sh\necho hi\n");
