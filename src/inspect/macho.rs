@@ -21,6 +21,7 @@ const MH_ALLOW_STACK_EXECUTION: u32 = 0x2_0000;
 const MH_NO_HEAP_EXECUTION: u32 = 0x100_0000;
 
 pub(super) fn parse(data: &[u8]) -> Result<Vec<Parsed>, InspectError> {
+    check_entry_point(data).map_err(|e| malformed("Mach-O", e))?;
     match Mach::parse(data).map_err(|e| malformed("Mach-O", e))? {
         Mach::Binary(m) => Ok(vec![parse_one(&m, data, None)?]),
         Mach::Fat(fat) => {
@@ -39,7 +40,8 @@ pub(super) fn parse(data: &[u8]) -> Result<Vec<Parsed>, InspectError> {
                             ),
                         )
                     })?;
-                let m = MachO::parse(bytes, 0)
+                let m = check_entry_point(bytes)
+                    .and_then(|()| MachO::parse(bytes, 0).map_err(|e| e.to_string()))
                     .map_err(|e| malformed("universal Mach-O", format!("slice {index}: {e}")))?;
                 let slice = Slice {
                     index,
@@ -50,6 +52,72 @@ pub(super) fn parse(data: &[u8]) -> Result<Vec<Parsed>, InspectError> {
             }
             Ok(out)
         }
+    }
+}
+
+/// goblin 0.10 computes the `LC_MAIN` entry address as `__TEXT.vmaddr -
+/// __TEXT.fileoff + entryoff` unchecked, which panics on overflow in debug builds
+/// (found by `fuzz/`). Refuse such a file before goblin parses it. Anything else that
+/// is wrong with the load commands is left for goblin to report.
+fn check_entry_point(data: &[u8]) -> Result<(), String> {
+    const LC_SEGMENT: u32 = 0x1;
+    const LC_SEGMENT_64: u32 = 0x19;
+    const LC_MAIN: u32 = 0x8000_0028;
+    let little = match data.get(..4) {
+        Some([0xce | 0xcf, 0xfa, 0xed, 0xfe]) => true,
+        Some([0xfe, 0xed, 0xfa, 0xce | 0xcf]) => false,
+        _ => return Ok(()), // universal: each slice is checked on its own
+    };
+    let is_64 = data[0] == 0xcf || data[3] == 0xcf;
+    let u32_at = |at: usize| read_u32(data, at, little);
+    let u64_at = |at: usize| {
+        let (lo, hi) = (u32_at(at)?, u32_at(at.checked_add(4)?)?);
+        Some(if little {
+            u64::from(hi) << 32 | u64::from(lo)
+        } else {
+            u64::from(lo) << 32 | u64::from(hi)
+        })
+    };
+    let Some(ncmds) = u32_at(16) else {
+        return Ok(());
+    };
+    let mut at: usize = if is_64 { 32 } else { 28 };
+    let (mut text, mut entry) = (None, None);
+    for _ in 0..ncmds {
+        let (Some(cmd), Some(size)) = (u32_at(at), u32_at(at + 4)) else {
+            break;
+        };
+        let is_text = || data.get(at + 8..at + 15) == Some(b"__TEXT\0".as_slice());
+        match cmd {
+            LC_SEGMENT_64 if text.is_none() && is_text() => {
+                text = u64_at(at + 24).zip(u64_at(at + 40));
+            }
+            LC_SEGMENT if text.is_none() && is_text() => {
+                text = u32_at(at + 24)
+                    .zip(u32_at(at + 32))
+                    .map(|(v, f)| (u64::from(v), u64::from(f)));
+            }
+            LC_MAIN if entry.is_none() => entry = u64_at(at + 8),
+            _ => {}
+        }
+        if size < 8 {
+            break;
+        }
+        at += size as usize;
+    }
+    match (text, entry) {
+        (Some((vmaddr, fileoff)), Some(entryoff))
+            if vmaddr
+                .checked_sub(fileoff)
+                .and_then(|base| base.checked_add(entryoff))
+                .is_none() =>
+        {
+            Err(format!(
+                "LC_MAIN entry offset {entryoff:#x} does not fit __TEXT \
+                 (vmaddr {vmaddr:#x}, fileoff {fileoff:#x})"
+            ))
+        }
+        _ => Ok(()),
     }
 }
 
