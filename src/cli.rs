@@ -17,11 +17,15 @@ use crate::scan::{scan, ScanOptions};
     bin_name = "cargo portable",
     version,
     about = "Cross-build a crate for a matrix of targets and report what every binary needs at run time",
-    propagate_version = true
+    propagate_version = true,
+    args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
+    /// Without a command: `build`.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub build: BuildArgs,
     #[command(flatten)]
     pub global: GlobalOpts,
 }
@@ -48,8 +52,111 @@ pub enum ColorChoice {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Build every variant of the matrix, inspect each executable, check expectations
+    /// (the default command).
+    Build(BuildArgs),
     /// Inspect binaries (ELF, Mach-O incl. universal, PE) without running them.
     Inspect(InspectArgs),
+    /// Every rustc target: std installed, linker found; and whether each variant of the
+    /// matrix is ready to build.
+    Targets(TargetsArgs),
+    /// Install what the matrix needs: rustup targets, cross linkers, zig.
+    Setup(SetupArgs),
+}
+
+/// Where the matrix comes from.
+#[derive(Debug, Clone, Default, Args)]
+pub struct MatrixArgs {
+    /// The matrix file (default: portable.toml at the workspace root, else the
+    /// built-in matrix).
+    #[arg(long, value_name = "FILE")]
+    pub matrix: Option<PathBuf>,
+    /// Path to Cargo.toml.
+    #[arg(long, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+    /// Only these variants (repeatable).
+    #[arg(long = "variant", value_name = "ID")]
+    pub variants: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub matrix: MatrixArgs,
+    /// Package to build.
+    #[arg(short, long, value_name = "SPEC")]
+    pub package: Option<String>,
+    /// Only this binary (repeatable; default: every binary of the package).
+    #[arg(long = "bin", value_name = "NAME")]
+    pub bins: Vec<String>,
+    /// Build profile.
+    #[arg(long, default_value = "release", value_name = "NAME")]
+    pub profile: String,
+    /// Space or comma separated features to activate.
+    #[arg(short = 'F', long, value_name = "FEATURES")]
+    pub features: Vec<String>,
+    /// Activate all features.
+    #[arg(long)]
+    pub all_features: bool,
+    /// Do not activate the `default` feature.
+    #[arg(long)]
+    pub no_default_features: bool,
+    /// Assert that Cargo.lock will remain unchanged.
+    #[arg(long)]
+    pub locked: bool,
+    /// Run without accessing the network.
+    #[arg(long)]
+    pub offline: bool,
+    /// Variant groups built at the same time.
+    #[arg(short, long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Run `setup` first.
+    #[arg(long)]
+    pub setup: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = BuildFormat::Human)]
+    pub format: BuildFormat,
+    /// Write the report to FILE (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum BuildFormat {
+    /// A table, one row per variant.
+    #[default]
+    Human,
+    /// The JSON report (docs/report.schema.json).
+    Json,
+    /// A GitHub-flavoured Markdown table (for CI summaries).
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct TargetsArgs {
+    #[command(flatten)]
+    pub matrix: MatrixArgs,
+    /// Only targets whose standard library is installed.
+    #[arg(long)]
+    pub installed: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TargetsFormat::Human)]
+    pub format: TargetsFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TargetsFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct SetupArgs {
+    #[command(flatten)]
+    pub matrix: MatrixArgs,
+    /// Print the plan, change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]
@@ -77,7 +184,7 @@ pub fn normalize_args(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsStri
     args
 }
 
-fn style_for(choice: ColorChoice, to_file: bool) -> Style {
+pub fn style_for(choice: ColorChoice, to_file: bool) -> Style {
     let color = match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -106,7 +213,11 @@ pub fn host() -> Host {
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Inspect(args) => inspect(args, &cli.global),
+        None => crate::commands::build(cli.build, &cli.global),
+        Some(Command::Build(args)) => crate::commands::build(args, &cli.global),
+        Some(Command::Inspect(args)) => inspect(args, &cli.global),
+        Some(Command::Targets(args)) => crate::commands::targets(args, &cli.global),
+        Some(Command::Setup(args)) => crate::commands::setup(args, &cli.global),
     }
 }
 

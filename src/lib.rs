@@ -6,11 +6,17 @@
 //! one model in every format, `cli` wires commands.
 
 pub mod analysis;
+pub mod build;
 pub mod cli;
+pub mod commands;
 pub mod data;
 pub mod inspect;
+pub mod matrix;
 pub mod model;
 pub mod output;
 pub mod report;
 pub mod scan;
+pub mod setup;
+pub mod targets;
+pub mod toolchain;
 pub mod version;

@@ -1,9 +1,11 @@
 //! The report document (SPEC section 8) and its renderers. Every format is rendered
 //! from the same [`Report`]; renderers write to `&mut impl Write` so they are testable.
 
+pub mod build;
 mod human;
 mod ldd;
 mod nm;
+pub mod table;
 
 use std::io::{self, Write};
 
@@ -18,6 +20,16 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub struct Tool {
     pub name: String,
     pub version: String,
+}
+
+impl Tool {
+    /// This program.
+    pub fn this() -> Tool {
+        Tool {
+            name: env!("CARGO_PKG_NAME").to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

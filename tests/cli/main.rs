@@ -5,6 +5,7 @@ mod common;
 mod fixtures;
 
 mod bad_input;
+mod build;
 mod commands;
 mod elf_oracle;
 mod hazards;

@@ -1,0 +1,234 @@
+//! Running cargo for one variant (the process edge): `cargo rustc` per binary with
+//! the variant's link flags on the final crate only, or `cargo zigbuild`; executables
+//! are taken from cargo's JSON artifact messages.
+
+use std::collections::VecDeque;
+use std::ffi::OsString;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use cargo_metadata::{Message, TargetKind};
+
+use super::plan::Invocation;
+use crate::toolchain::Toolchain;
+
+/// The cargo flags the user gave, passed through to every invocation.
+#[derive(Debug, Clone, Default)]
+pub struct CargoArgs {
+    pub manifest_path: Option<PathBuf>,
+    pub package: Option<String>,
+    pub profile: String,
+    pub features: Vec<String>,
+    pub all_features: bool,
+    pub no_default_features: bool,
+    pub locked: bool,
+    pub offline: bool,
+}
+
+impl CargoArgs {
+    fn apply(&self, c: &mut Command) {
+        if let Some(m) = &self.manifest_path {
+            c.arg("--manifest-path").arg(m);
+        }
+        if let Some(p) = &self.package {
+            c.args(["--package", p]);
+        }
+        c.args(["--profile", &self.profile]);
+        if !self.features.is_empty() {
+            c.args(["--features", &self.features.join(",")]);
+        }
+        if self.all_features {
+            c.arg("--all-features");
+        }
+        if self.no_default_features {
+            c.arg("--no-default-features");
+        }
+        if self.locked {
+            c.arg("--locked");
+        }
+        if self.offline {
+            c.arg("--offline");
+        }
+    }
+}
+
+/// What a successful build produced.
+#[derive(Debug)]
+pub struct Built {
+    pub executables: Vec<PathBuf>,
+    pub seconds: f64,
+}
+
+const TAIL_LINES: usize = 25;
+
+/// RUSTFLAGS for every crate: the caller's, then the variant's (appended).
+fn encoded_rustflags(inv: &Invocation) -> OsString {
+    let mut flags: Vec<String> = match std::env::var("CARGO_ENCODED_RUSTFLAGS") {
+        Ok(s) if !s.is_empty() => s.split('\x1f').map(str::to_owned).collect(),
+        _ => std::env::var("RUSTFLAGS")
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect(),
+    };
+    flags.extend(inv.rustflags.iter().cloned());
+    flags.join("\x1f").into()
+}
+
+fn command(tc: &Toolchain, args: &CargoArgs, inv: &Invocation, bin: &str, dir: &Path) -> Command {
+    let mut c = Command::new(&tc.cargo);
+    if inv.zig {
+        c.arg("zigbuild");
+    } else {
+        c.arg("rustc");
+    }
+    c.args(["--target", &inv.cargo_target, "--bin", bin]);
+    c.arg("--message-format=json-render-diagnostics");
+    args.apply(&mut c);
+    if !inv.zig && !inv.final_flags.is_empty() {
+        c.arg("--").args(&inv.final_flags);
+    }
+    c.env("CARGO_TARGET_DIR", dir)
+        .env("PATH", &tc.path)
+        .env("CARGO_ENCODED_RUSTFLAGS", encoded_rustflags(inv))
+        .env_remove("RUSTFLAGS")
+        .env("CARGO_TERM_COLOR", "never");
+    let base = inv
+        .cargo_target
+        .split('.')
+        .next()
+        .unwrap_or(&inv.cargo_target);
+    if inv.zig && base.contains("-apple-") && std::env::var_os("MACOSX_DEPLOYMENT_TARGET").is_none()
+    {
+        // zig defaults to the newest macOS; use rustc's minimum for the target
+        if let Some(v) = tc.deployment_target(base) {
+            c.env("MACOSX_DEPLOYMENT_TARGET", v);
+        }
+    }
+    c.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    c
+}
+
+/// Build `bins` for one variant in `dir`. On failure: the tail of the compiler's output.
+pub fn build_variant(
+    tc: &Toolchain,
+    args: &CargoArgs,
+    inv: &Invocation,
+    bins: &[String],
+    dir: &Path,
+) -> Result<Built, String> {
+    let start = Instant::now();
+    let mut executables = Vec::new();
+    for bin in bins {
+        let mut c = command(tc, args, inv, bin, dir);
+        let mut child = c
+            .spawn()
+            .map_err(|e| format!("cannot run {}: {e}", tc.cargo.display()))?;
+        let stderr = child.stderr.take().expect("piped");
+        let tail = std::thread::spawn(move || {
+            let mut lines: VecDeque<String> = VecDeque::new();
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if lines.len() == TAIL_LINES * 8 {
+                    lines.pop_front();
+                }
+                lines.push_back(line);
+            }
+            lines
+        });
+        let stdout = child.stdout.take().expect("piped");
+        for msg in Message::parse_stream(BufReader::new(stdout)) {
+            let Ok(msg) = msg else { continue };
+            if let Message::CompilerArtifact(a) = msg {
+                if a.target.kind.contains(&TargetKind::Bin) {
+                    if let Some(exe) = a.executable {
+                        executables.push(exe.into_std_path_buf());
+                    }
+                }
+            }
+        }
+        let status = child.wait().map_err(|e| e.to_string())?;
+        let lines = tail.join().unwrap_or_default();
+        if !status.success() {
+            return Err(failure_tail(&lines));
+        }
+    }
+    executables.sort();
+    executables.dedup();
+    if executables.is_empty() {
+        return Err("cargo reported no executable".into());
+    }
+    Ok(Built {
+        executables,
+        seconds: start.elapsed().as_secs_f64(),
+    })
+}
+
+/// The compiler's message: from the first `error` line on, else the last lines.
+fn failure_tail(lines: &VecDeque<String>) -> String {
+    let start = lines
+        .iter()
+        .position(|l| l.starts_with("error"))
+        .unwrap_or(lines.len().saturating_sub(TAIL_LINES));
+    let kept: Vec<&str> = lines
+        .iter()
+        .skip(start)
+        .take(TAIL_LINES)
+        .map(String::as_str)
+        .collect();
+    kept.join("\n")
+}
+
+/// Copy a target directory (files and their modification times, so cargo sees the
+/// copy as fresh). Used to seed a variant's directory from a sibling of its group.
+pub fn copy_tree(src: &Path, dst: &Path) -> std::io::Result<()> {
+    for e in walkdir::WalkDir::new(src).follow_links(false) {
+        let e = e.map_err(std::io::Error::other)?;
+        let rel = e.path().strip_prefix(src).map_err(std::io::Error::other)?;
+        let to = dst.join(rel);
+        let ft = e.file_type();
+        if ft.is_dir() {
+            std::fs::create_dir_all(&to)?;
+        } else if ft.is_file() {
+            if e.file_name() == ".cargo-lock" {
+                continue;
+            }
+            std::fs::copy(e.path(), &to)?;
+            let mtime = e.metadata().map_err(std::io::Error::other)?.modified()?;
+            std::fs::File::options()
+                .write(true)
+                .open(&to)?
+                .set_modified(mtime)?;
+        } else if ft.is_symlink() {
+            #[cfg(unix)]
+            std::os::unix::fs::symlink(std::fs::read_link(e.path())?, &to)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tail_starts_at_the_first_error() {
+        let lines: VecDeque<String> = [
+            "   Compiling x",
+            "warning: unused",
+            "error[E0425]: cannot find",
+            "  --> src/main.rs:1:1",
+            "error: aborting",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect();
+        assert_eq!(
+            failure_tail(&lines),
+            "error[E0425]: cannot find\n  --> src/main.rs:1:1\nerror: aborting"
+        );
+    }
+}

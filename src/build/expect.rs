@@ -1,0 +1,175 @@
+//! Expectations of a variant checked against its artifacts. Pure; each violation
+//! carries the evidence (the version found and its symbols, the libraries, …).
+
+use serde::{Deserialize, Serialize};
+
+use crate::matrix::{Expect, ExpectHazards, ExpectLinkage};
+use crate::model::{Artifact, Hazard, Libc, Linkage, Severity};
+use crate::version::Version;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Violation {
+    /// The expectation key: `linkage`, `max-glibc`, `libraries`, `hazards`.
+    pub rule: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectResult {
+    pub passed: bool,
+    pub violations: Vec<Violation>,
+}
+
+fn linkage_name(l: Linkage) -> &'static str {
+    match l {
+        Linkage::Static => "static",
+        Linkage::StaticPie => "static-pie",
+        Linkage::Dynamic => "dynamic",
+    }
+}
+
+fn file_name(a: &Artifact) -> &str {
+    a.path.rsplit('/').next().unwrap_or(&a.path)
+}
+
+/// Check `expect` against every artifact of a variant.
+pub fn check(expect: &Expect, artifacts: &[Artifact]) -> ExpectResult {
+    let mut v = Vec::new();
+    let mut push = |rule: &str, message: String| {
+        v.push(Violation {
+            rule: rule.to_owned(),
+            message,
+        })
+    };
+    for a in artifacts {
+        let name = file_name(a);
+        if let Some(want) = expect.linkage {
+            let ok = match want {
+                ExpectLinkage::Any => true,
+                ExpectLinkage::Static => a.linkage != Linkage::Dynamic,
+                ExpectLinkage::StaticPie => a.linkage == Linkage::StaticPie,
+                ExpectLinkage::Dynamic => a.linkage == Linkage::Dynamic,
+            };
+            if !ok {
+                let mut why = String::new();
+                if let Some(i) = &a.interpreter {
+                    why.push_str(&format!("; interpreter {i}"));
+                }
+                if !a.libraries.is_empty() {
+                    let libs: Vec<&str> = a.libraries.iter().map(|l| l.name.as_str()).collect();
+                    why.push_str(&format!("; needs {}", libs.join(", ")));
+                }
+                push(
+                    "linkage",
+                    format!(
+                        "{name} is {} but {} was expected{why}",
+                        linkage_name(a.linkage),
+                        serde_json::to_value(want)
+                            .ok()
+                            .and_then(|s| s.as_str().map(str::to_owned))
+                            .unwrap_or_default()
+                    ),
+                );
+            }
+        }
+        if let (Some(max), Some(found)) = (&expect.max_glibc, &a.requires.glibc) {
+            let (max_v, found_v) = (
+                Version::parse(max.get_ref()),
+                Version::parse(&found.version),
+            );
+            if let (Some(m), Some(f)) = (max_v, found_v) {
+                if f > m {
+                    push(
+                        "max-glibc",
+                        format!(
+                            "{name} needs glibc {} > {} (forced by {})",
+                            found.version,
+                            max.get_ref(),
+                            found.forced_by.join(", ")
+                        ),
+                    );
+                }
+            }
+        }
+        if let Some(allowed) = &expect.libraries {
+            let extra: Vec<&str> = a
+                .libraries
+                .iter()
+                .map(|l| l.name.as_str())
+                .filter(|n| !allowed.iter().any(|a| a == n))
+                .collect();
+            if !extra.is_empty() {
+                push(
+                    "libraries",
+                    format!("{name} needs libraries not allowed: {}", extra.join(", ")),
+                );
+            }
+        }
+        if expect.hazards == Some(ExpectHazards::None) {
+            let hz: Vec<String> = a
+                .hazards
+                .iter()
+                .filter(|h| h.severity >= Severity::Warning)
+                .map(|h| format!("{} ({})", h.code, h.evidence.join(", ")))
+                .collect();
+            if !hz.is_empty() {
+                push("hazards", format!("{name} has hazards: {}", hz.join("; ")));
+            }
+        }
+    }
+    ExpectResult {
+        passed: v.is_empty(),
+        violations: v,
+    }
+}
+
+/// The libc a target triple promises.
+pub fn libc_of_target(target: &str) -> Option<Libc> {
+    if target.contains("-linux-musl") {
+        Some(Libc::Musl)
+    } else if target.contains("-linux-gnu") {
+        Some(Libc::Glibc)
+    } else if target.contains("-apple-") {
+        Some(Libc::Libsystem)
+    } else {
+        None
+    }
+}
+
+/// A hazard when the binary is linked against another C library than its target
+/// says (a `*-linux-musl` build that the C driver linked against glibc): Rust's std
+/// was compiled for one libc's ABI and calls the other.
+pub fn target_libc_hazard(target: &str, a: &Artifact) -> Option<Hazard> {
+    let want = libc_of_target(target)?;
+    let got = a.libc;
+    if got == want || matches!(got, Libc::Unknown | Libc::None) {
+        return None;
+    }
+    let lower = |l: Libc| {
+        serde_json::to_value(l)
+            .ok()
+            .and_then(|s| s.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    };
+    Some(Hazard {
+        code: "target-libc-mismatch".into(),
+        severity: Severity::Error,
+        message: format!(
+            "built for {target} ({}) but linked against {}: the standard library was compiled \
+             for one C library and calls the other",
+            lower(want),
+            lower(got)
+        ),
+        hint: "link with the target's own C library (its self-contained crt, musl-gcc), or keep \
+               musl static"
+            .into(),
+        evidence: a
+            .libraries
+            .iter()
+            .map(|l| l.name.clone())
+            .chain(a.interpreter.clone())
+            .collect(),
+    })
+}

@@ -1,0 +1,323 @@
+//! The matrix file (SPEC section 4): parsing and validation. Pure: text in, matrix or
+//! an error naming the file, the line and the key out.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use crate::version::Version;
+
+/// The built-in matrix, compiled in.
+pub const DEFAULT_MATRIX: &str = include_str!("../targets/default.toml");
+pub const DEFAULT_MATRIX_NAME: &str = "targets/default.toml (built in)";
+
+/// What links a variant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkerSpec {
+    /// The toolchain's rust-lld, self-contained where the target allows.
+    Internal,
+    /// The system C compiler driver for the target, with its default linker.
+    External,
+    /// `cargo zigbuild`.
+    Zig,
+    /// A named linker program.
+    Program(String),
+}
+
+impl LinkerSpec {
+    pub fn as_str(&self) -> &str {
+        match self {
+            LinkerSpec::Internal => "internal",
+            LinkerSpec::External => "external",
+            LinkerSpec::Zig => "zig",
+            LinkerSpec::Program(p) => p,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for LinkerSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Ok(match s.as_str() {
+            "internal" => LinkerSpec::Internal,
+            "external" => LinkerSpec::External,
+            "zig" => LinkerSpec::Zig,
+            "" => return Err(serde::de::Error::custom("linker must not be empty")),
+            _ => LinkerSpec::Program(s),
+        })
+    }
+}
+
+/// Expected linkage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExpectLinkage {
+    /// static or static-pie
+    Static,
+    StaticPie,
+    Dynamic,
+    Any,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExpectHazards {
+    None,
+    Any,
+}
+
+/// What a smoke run does (SPEC section 6).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum Smoke {
+    /// `version`, `ipc` or `none`
+    Named(String),
+    /// a command line: program and arguments
+    Command(Vec<String>),
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Expect {
+    pub linkage: Option<ExpectLinkage>,
+    pub max_glibc: Option<Spanned<String>>,
+    pub libraries: Option<Vec<String>>,
+    pub hazards: Option<ExpectHazards>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Variant {
+    pub id: Spanned<String>,
+    pub target: Spanned<String>,
+    pub linker: Spanned<LinkerSpec>,
+    pub crt_static: Option<bool>,
+    pub glibc: Option<Spanned<String>>,
+    #[serde(default)]
+    pub rustflags: Vec<String>,
+    #[serde(default)]
+    pub optional: bool,
+    pub smoke: Option<Smoke>,
+    #[serde(default)]
+    pub expect: Expect,
+}
+
+impl Variant {
+    pub fn id(&self) -> &str {
+        self.id.get_ref()
+    }
+    pub fn target(&self) -> &str {
+        self.target.get_ref()
+    }
+    pub fn linker(&self) -> &LinkerSpec {
+        self.linker.get_ref()
+    }
+    pub fn glibc(&self) -> Option<&str> {
+        self.glibc.as_ref().map(|g| g.get_ref().as_str())
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MatrixFile {
+    #[serde(default)]
+    variant: Vec<Variant>,
+}
+
+/// A parsed, validated matrix.
+#[derive(Debug, Clone)]
+pub struct Matrix {
+    /// Where it came from, for messages.
+    pub source: String,
+    pub variants: Vec<Variant>,
+}
+
+/// A problem with a matrix file, naming the file, the line and the key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct MatrixError {
+    pub file: String,
+    pub line: Option<usize>,
+    pub key: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for MatrixError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(l) = self.line {
+            write!(f, ":{l}")?;
+        }
+        if let Some(k) = &self.key {
+            write!(f, ": key `{k}`")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())]
+        .bytes()
+        .filter(|b| *b == b'\n')
+        .count()
+        + 1
+}
+
+/// Parse and validate a matrix. `known_triples`, when given, is the list from
+/// `rustc --print target-list`; `target` must be one of them.
+pub fn parse(
+    text: &str,
+    file: &str,
+    known_triples: Option<&[String]>,
+) -> Result<Matrix, MatrixError> {
+    let parsed: MatrixFile = toml::from_str(text).map_err(|e| {
+        let line = e.span().map(|s| line_of(text, s.start));
+        let msg = e.message().to_owned();
+        // serde names the offending key in backticks: "unknown field `foo`, expected …"
+        let key = msg
+            .split('`')
+            .nth(1)
+            .filter(|_| msg.contains("field"))
+            .map(str::to_owned);
+        MatrixError {
+            file: file.to_owned(),
+            line,
+            key,
+            message: msg,
+        }
+    })?;
+    let err = |span: std::ops::Range<usize>, key: &str, message: String| MatrixError {
+        file: file.to_owned(),
+        line: Some(line_of(text, span.start)),
+        key: Some(key.to_owned()),
+        message,
+    };
+    if parsed.variant.is_empty() {
+        return Err(MatrixError {
+            file: file.to_owned(),
+            line: None,
+            key: Some("variant".into()),
+            message: "no [[variant]] in the matrix".into(),
+        });
+    }
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for v in &parsed.variant {
+        let id = v.id();
+        // SPEC says [a-z0-9-]+ but its own ids (linux-x86_64-gnu-2.17) need `_` and `.`
+        let id_char = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_.".contains(&b);
+        if id.is_empty() || !id.bytes().all(id_char) {
+            return Err(err(
+                v.id.span(),
+                "id",
+                format!("{id:?} must match [a-z0-9._-]+"),
+            ));
+        }
+        if let Some(first) = seen.insert(id.to_owned(), line_of(text, v.id.span().start)) {
+            return Err(err(
+                v.id.span(),
+                "id",
+                format!("duplicate variant id {id:?} (first defined on line {first})"),
+            ));
+        }
+        if let Some(known) = known_triples {
+            if !known.iter().any(|k| k == v.target()) {
+                return Err(err(
+                    v.target.span(),
+                    "target",
+                    format!(
+                        "unknown target triple {:?} (see `rustc --print target-list` or `cargo portable targets`)",
+                        v.target()
+                    ),
+                ));
+            }
+        }
+        if let Some(g) = &v.glibc {
+            if *v.linker() != LinkerSpec::Zig {
+                return Err(err(
+                    g.span(),
+                    "glibc",
+                    "`glibc` pins the glibc version through zig: it needs linker = \"zig\"".into(),
+                ));
+            }
+            if !v.target().ends_with("-linux-gnu") && !v.target().contains("-linux-gnu") {
+                return Err(err(
+                    g.span(),
+                    "glibc",
+                    format!(
+                        "`glibc` only applies to *-linux-gnu targets, not {}",
+                        v.target()
+                    ),
+                ));
+            }
+            if Version::parse(g.get_ref()).is_none() {
+                return Err(err(
+                    g.span(),
+                    "glibc",
+                    format!("{:?} is not a version like \"2.17\"", g.get_ref()),
+                ));
+            }
+        }
+        if let Some(m) = &v.expect.max_glibc {
+            if Version::parse(m.get_ref()).is_none() {
+                return Err(err(
+                    m.span(),
+                    "max-glibc",
+                    format!("{:?} is not a version like \"2.17\"", m.get_ref()),
+                ));
+            }
+        }
+        if let Some(Smoke::Named(s)) = &v.smoke {
+            if !matches!(s.as_str(), "version" | "ipc" | "none") {
+                return Err(err(
+                    v.id.span(),
+                    "smoke",
+                    format!("{s:?}: expected version, ipc, none or a command array"),
+                ));
+            }
+        }
+    }
+    Ok(Matrix {
+        source: file.to_owned(),
+        variants: parsed.variant,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_matrix_parses() {
+        let m = parse(DEFAULT_MATRIX, DEFAULT_MATRIX_NAME, None).unwrap();
+        assert!(m.variants.len() >= 12);
+    }
+
+    #[test]
+    fn unknown_key_names_key_and_line() {
+        let t = "[[variant]]\nid = \"a\"\ntarget = \"x86_64-unknown-linux-gnu\"\nlinker = \"internal\"\nlinkr = 1\n";
+        let e = parse(t, "m.toml", None).unwrap_err();
+        assert_eq!(e.line, Some(5), "{e}");
+        assert_eq!(e.key.as_deref(), Some("linkr"), "{e}");
+        assert!(e.to_string().starts_with("m.toml:5: key `linkr`"), "{e}");
+    }
+
+    #[test]
+    fn duplicate_id_and_glibc_without_zig() {
+        let v = |id: &str, extra: &str| {
+            format!("[[variant]]\nid = \"{id}\"\ntarget = \"x86_64-unknown-linux-gnu\"\nlinker = \"internal\"\n{extra}")
+        };
+        let e = parse(&(v("a", "") + &v("a", "")), "m.toml", None).unwrap_err();
+        assert_eq!((e.line, e.key.as_deref()), (Some(6), Some("id")), "{e}");
+        let e = parse(&v("a", "glibc = \"2.17\"\n"), "m.toml", None).unwrap_err();
+        assert_eq!((e.line, e.key.as_deref()), (Some(5), Some("glibc")), "{e}");
+    }
+
+    #[test]
+    fn unknown_triple() {
+        let t = "[[variant]]\nid = \"a\"\ntarget = \"x86_64-unknown-linux-gnux\"\nlinker = \"internal\"\n";
+        let known = vec!["x86_64-unknown-linux-gnu".to_owned()];
+        let e = parse(t, "m.toml", Some(&known)).unwrap_err();
+        assert_eq!((e.line, e.key.as_deref()), (Some(3), Some("target")), "{e}");
+    }
+}

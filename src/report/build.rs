@@ -1,0 +1,120 @@
+//! The `build` report: one entry per matrix variant (SPEC section 8).
+
+use serde::{Deserialize, Serialize};
+
+use super::{Host, Tool, SCHEMA_VERSION};
+use crate::build::expect::ExpectResult;
+use crate::model::{Artifact, ErrorEntry, Linkage};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Built,
+    Failed,
+    Skipped,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VariantLinker {
+    /// What the matrix asked: `internal`, `external`, `zig` or a program.
+    pub requested: String,
+    /// The program that links: `rust-lld`, `cc`, `aarch64-linux-gnu-gcc`, `zig`, …
+    pub program: String,
+    /// What the binaries say linked them (`lld`, `gnu-ld`, `zig`, …); null until built.
+    pub detected: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VariantReport {
+    pub id: String,
+    pub target: String,
+    pub linker: VariantLinker,
+    pub crt_static: Option<bool>,
+    /// The glibc pinned through zig, if any.
+    pub glibc: Option<String>,
+    pub optional: bool,
+    pub status: Status,
+    /// Why it was skipped or failed (for a failure: the tail of the compiler's output).
+    pub reason: Option<String>,
+    /// The command that fixes a skip.
+    pub hint: Option<String>,
+    pub build_seconds: Option<f64>,
+    pub artifacts: Vec<Artifact>,
+    pub expect: ExpectResult,
+    /// Smoke run result (`build --run`); null when not run.
+    pub smoke: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BuildSummary {
+    pub variants: usize,
+    pub built: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    /// Built variants whose every artifact is static or static-pie.
+    #[serde(rename = "static")]
+    pub static_: usize,
+    /// Expectation violations over all variants.
+    pub violations: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BuildReport {
+    pub schema_version: u32,
+    pub tool: Tool,
+    pub host: Host,
+    /// The matrix file the variants come from.
+    pub matrix: String,
+    pub variants: Vec<VariantReport>,
+    pub errors: Vec<ErrorEntry>,
+    pub summary: BuildSummary,
+}
+
+impl BuildReport {
+    pub fn new(
+        host: Host,
+        matrix: String,
+        variants: Vec<VariantReport>,
+        errors: Vec<ErrorEntry>,
+    ) -> Self {
+        let count = |s: Status| variants.iter().filter(|v| v.status == s).count();
+        let summary = BuildSummary {
+            variants: variants.len(),
+            built: count(Status::Built),
+            failed: count(Status::Failed),
+            skipped: count(Status::Skipped),
+            static_: variants
+                .iter()
+                .filter(|v| {
+                    v.status == Status::Built
+                        && !v.artifacts.is_empty()
+                        && v.artifacts.iter().all(|a| a.linkage != Linkage::Dynamic)
+                })
+                .count(),
+            violations: variants.iter().map(|v| v.expect.violations.len()).sum(),
+        };
+        BuildReport {
+            schema_version: SCHEMA_VERSION,
+            tool: Tool::this(),
+            host,
+            matrix,
+            variants,
+            errors,
+            summary,
+        }
+    }
+
+    /// Exit status per SPEC section 3: 1 when a non-optional variant failed or was
+    /// skipped, or an expectation was violated.
+    pub fn success(&self) -> bool {
+        self.errors.is_empty()
+            && self
+                .variants
+                .iter()
+                .all(|v| (v.status == Status::Built || v.optional) && v.expect.passed)
+    }
+}

@@ -1,0 +1,368 @@
+//! `cargo portable build` on real crates: the default matrix on the IPC server, and
+//! small matrices on fresh crates for skips, failures, expectations, a -sys style
+//! build script and malformed matrix files.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use serde_json::Value;
+
+use crate::common::{portable, tempdir};
+
+/// A fresh binary crate in `dir`; `main` is its src/main.rs, `build` an optional
+/// build.rs.
+fn crate_at(dir: &Path, name: &str, main: &str, build: Option<&str>) -> PathBuf {
+    let root = dir.join(name);
+    std::fs::create_dir_all(root.join("src")).unwrap();
+    std::fs::write(
+        root.join("Cargo.toml"),
+        format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n"),
+    )
+    .unwrap();
+    std::fs::write(root.join("src/main.rs"), main).unwrap();
+    if let Some(b) = build {
+        std::fs::write(root.join("build.rs"), b).unwrap();
+    }
+    root
+}
+
+const HELLO: &str = "fn main() { println!(\"hello {}\", std::env::args().count()); }\n";
+
+fn build(root: &Path, matrix: &str, extra: &[&str]) -> (Output, Value) {
+    let m = root.join("matrix.toml");
+    std::fs::write(&m, matrix).unwrap();
+    let out = portable()
+        .args(["build", "--format", "json", "--manifest-path"])
+        .arg(root.join("Cargo.toml"))
+        .arg("--matrix")
+        .arg(&m)
+        .args(extra)
+        .output()
+        .unwrap();
+    let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "build output is not JSON ({e}): {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out, v)
+}
+
+fn variant<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["id"] == id)
+        .unwrap_or_else(|| panic!("no variant {id}"))
+}
+
+fn libs(v: &Value) -> Vec<String> {
+    v["artifacts"][0]["libraries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+const GNU: &str =
+    "[[variant]]\nid = \"gnu\"\ntarget = \"x86_64-unknown-linux-gnu\"\nlinker = \"internal\"\n";
+
+#[test]
+fn missing_prerequisites_are_skipped_with_the_fix_and_the_rest_builds() {
+    let dir = tempdir();
+    let root = crate_at(dir.path(), "hello", HELLO, None);
+    let matrix = format!(
+        "{GNU}
+[[variant]]
+id = \"no-linker\"
+target = \"x86_64-unknown-linux-gnu\"
+linker = \"no-such-linker-portable\"
+
+[[variant]]
+id = \"no-std\"
+target = \"powerpc64le-unknown-linux-gnu\"
+linker = \"external\"
+"
+    );
+    let (out, r) = build(&root, &matrix, &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(variant(&r, "gnu")["status"], "built");
+    let nl = variant(&r, "no-linker");
+    assert_eq!(nl["status"], "skipped");
+    assert!(
+        nl["reason"]
+            .as_str()
+            .unwrap()
+            .contains("no-such-linker-portable"),
+        "{nl}"
+    );
+    assert!(!nl["hint"].as_str().unwrap().is_empty());
+    let ns = variant(&r, "no-std");
+    assert_eq!(ns["status"], "skipped");
+    assert_eq!(
+        ns["hint"].as_str().unwrap().split("   ").next().unwrap(),
+        "rustup target add powerpc64le-unknown-linux-gnu"
+    );
+    assert_eq!(r["summary"]["skipped"], 2);
+
+    // the same skips on optional variants do not fail the run
+    let optional = matrix
+        .replace("linker = \"no-such", "optional = true\nlinker = \"no-such")
+        .replace(
+            "target = \"powerpc64le",
+            "optional = true\ntarget = \"powerpc64le",
+        );
+    let (out, _) = build(&root, &optional, &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_failing_variant_reports_the_compiler_message_and_the_rest_builds() {
+    let dir = tempdir();
+    let root = crate_at(dir.path(), "hello", HELLO, None);
+    let matrix = format!(
+        "{GNU}
+[[variant]]
+id = \"bogus\"
+target = \"x86_64-unknown-linux-gnu\"
+linker = \"internal\"
+rustflags = [\"-C\", \"no-such-codegen-option=1\"]
+"
+    );
+    let (out, r) = build(&root, &matrix, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(variant(&r, "gnu")["status"], "built");
+    let b = variant(&r, "bogus");
+    assert_eq!(b["status"], "failed");
+    let reason = b["reason"].as_str().unwrap();
+    assert!(reason.contains("no-such-codegen-option"), "{reason}");
+    assert_eq!(r["summary"]["failed"], 1);
+}
+
+#[test]
+fn expectations_name_the_evidence() {
+    let dir = tempdir();
+    let root = crate_at(dir.path(), "hello", HELLO, None);
+    let matrix = format!(
+        "{GNU}[variant.expect]\nmax-glibc = \"2.17\"\nlibraries = []\nlinkage = \"static\"\n"
+    );
+    let (out, r) = build(&root, &matrix, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let v = variant(&r, "gnu");
+    assert_eq!(v["status"], "built");
+    let found = &v["artifacts"][0]["requires"]["glibc"];
+    let msgs: Vec<(String, String)> = v["expect"]["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["rule"].as_str().unwrap().to_owned(),
+                x["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let msg = |rule: &str| {
+        msgs.iter()
+            .find(|(r, _)| r == rule)
+            .unwrap_or_else(|| panic!("no {rule} violation in {msgs:?}"))
+            .1
+            .clone()
+    };
+    let g = msg("max-glibc");
+    assert!(g.contains(found["version"].as_str().unwrap()), "{g}");
+    for s in found["forced_by"].as_array().unwrap() {
+        assert!(g.contains(s.as_str().unwrap()), "{g} names {s}");
+    }
+    let l = msg("libraries");
+    for lib in libs(v) {
+        assert!(l.contains(&lib), "{l} names {lib}");
+    }
+    assert!(msg("linkage").contains("dynamic"));
+    assert_eq!(v["expect"]["passed"], false);
+}
+
+#[test]
+fn a_build_script_library_shows_as_external() {
+    let dir = tempdir();
+    let main = r#"
+use std::ffi::CStr;
+use std::os::raw::c_char;
+extern "C" {
+    fn zlibVersion() -> *const c_char;
+}
+fn main() {
+    let v = unsafe { CStr::from_ptr(zlibVersion()) };
+    println!("zlib {}", v.to_string_lossy());
+}
+"#;
+    let script = "fn main() { println!(\"cargo:rustc-link-lib=z\"); }\n";
+    let root = crate_at(dir.path(), "usesz", main, Some(script));
+    let matrix = format!(
+        "{GNU}
+[[variant]]
+id = \"gnu-bfd\"
+target = \"x86_64-unknown-linux-gnu\"
+linker = \"external\"
+"
+    );
+    let (out, r) = build(&root, &matrix, &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for id in ["gnu", "gnu-bfd"] {
+        let v = variant(&r, id);
+        let z = v["artifacts"][0]["libraries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["name"] == "libz.so.1")
+            .unwrap_or_else(|| panic!("{id}: libz.so.1 in {:?}", libs(v)));
+        assert_eq!(z["class"], "external");
+        assert_eq!(v["artifacts"][0]["portable"], false);
+    }
+    // the internal linker is LLD, the external one GNU ld, read from the binaries
+    assert_eq!(variant(&r, "gnu")["linker"]["detected"], "lld");
+    assert_eq!(variant(&r, "gnu-bfd")["linker"]["detected"], "gnu-ld");
+}
+
+#[test]
+fn malformed_matrices_exit_2_naming_file_line_and_key() {
+    let dir = tempdir();
+    let root = crate_at(dir.path(), "hello", HELLO, None);
+    let cases = [
+        (
+            format!("{GNU}smoke = \"none\"\nlinkr = \"x\"\n"),
+            6,
+            "linkr",
+        ),
+        (format!("{GNU}\n{GNU}"), 7, "id"),
+        (
+            GNU.replace("x86_64-unknown-linux-gnu", "x86_64-unknown-linux-gnux"),
+            3,
+            "target",
+        ),
+        (format!("{GNU}glibc = \"2.17\"\n"), 5, "glibc"),
+    ];
+    for (text, line, key) in cases {
+        let m = root.join("bad.toml");
+        std::fs::write(&m, &text).unwrap();
+        let out = portable()
+            .args(["build", "--manifest-path"])
+            .arg(root.join("Cargo.toml"))
+            .arg("--matrix")
+            .arg(&m)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        let want = format!("{}:{line}: key `{key}`", m.display());
+        assert!(err.contains(&want), "expected {want:?} in {err}");
+    }
+}
+
+/// The whole default matrix on the IPC server: every variant built, and the facts
+/// the issue names. Warm when `.ci/run` has run the main job before the tests.
+#[test]
+fn default_matrix_builds_the_ipc_server() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");
+    let out = portable()
+        .args(["build", "-p", "ipc", "--format", "json", "--manifest-path"])
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let bad: Vec<String> = r["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["status"] != "built" || v["expect"]["passed"] != true)
+        .map(|v| {
+            format!(
+                "{}: {} {} {}",
+                v["id"], v["status"], v["reason"], v["expect"]["violations"]
+            )
+        })
+        .collect();
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+    assert_eq!(out.status.code(), Some(0));
+    assert!(r["summary"]["variants"].as_u64().unwrap() >= 12);
+
+    let art = |id: &str| variant(&r, id)["artifacts"][0].clone();
+    for id in ["linux-x86_64-musl", "linux-aarch64-musl"] {
+        assert!(art(id)["libraries"].as_array().unwrap().is_empty(), "{id}");
+        assert_eq!(art(id)["libc"], "musl", "{id}");
+    }
+    for id in ["linux-x86_64-gnu", "linux-x86_64-gnu-bfd"] {
+        let a = art(id);
+        assert!(libs(&variant(&r, id)).contains(&"libc.so.6".to_owned()));
+        assert!(!a["requires"]["glibc"]["forced_by"]
+            .as_array()
+            .unwrap()
+            .is_empty());
+    }
+    let st = art("linux-x86_64-gnu-static");
+    let nss = st["hazards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["code"] == "static-glibc-nss")
+        .expect("static glibc NSS hazard");
+    let ev = nss["evidence"].to_string();
+    assert!(
+        ev.contains("getaddrinfo") && ev.contains("getpwuid_r"),
+        "{ev}"
+    );
+    let old = art("linux-x86_64-gnu-2.17")["requires"]["glibc"]["version"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let parts: Vec<u32> = old.split('.').map(|p| p.parse().unwrap()).collect();
+    assert!(parts <= vec![2, 17], "glibc {old}");
+    for id in ["macos-x86_64", "macos-aarch64"] {
+        let a = art(id);
+        assert_eq!(a["format"], "macho");
+        assert!(a["requires"]["macos"].is_string());
+        for l in a["libraries"].as_array().unwrap() {
+            assert_eq!(l["class"], "system", "{id}: {l}");
+        }
+    }
+    let w = art("windows-x86_64-gnu");
+    assert_eq!(w["format"], "pe");
+    assert!(w["libraries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|l| l["class"].is_string()));
+    for id in [
+        "linux-x86_64-gnu",
+        "linux-x86_64-musl",
+        "linux-aarch64-musl",
+    ] {
+        assert_eq!(variant(&r, id)["linker"]["detected"], "lld", "{id}");
+    }
+    for id in [
+        "linux-x86_64-gnu-bfd",
+        "linux-x86_64-gnu-static",
+        "linux-aarch64-gnu",
+        "windows-x86_64-gnu",
+    ] {
+        assert_eq!(variant(&r, id)["linker"]["detected"], "gnu-ld", "{id}");
+    }
+}
