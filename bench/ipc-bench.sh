@@ -100,7 +100,7 @@ for s in rust go; do
     if [ $s = rust ]; then start_rust "$sock"; else start_go "$sock"; fi
     pid=$LAST
     base=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
-    "$R/ipc-client" --connect "unix:$sock" --timeout 120s idle --connections "$IDLE" \
+    "$R/ipc-client" --connect "unix:$sock" idle --connections "$IDLE" \
         --hold "$IDLE_HOLD" >"$WORK/idle-$s.out" 2>&1 &
     cpid=$!
     for _ in $(seq 1 1200); do

@@ -18,6 +18,10 @@ const LONG_VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("IPC_TA
 #[command(
     name = "ipc-client",
     version = LONG_VERSION,
+    override_usage = "ipc-client [--connect ADDR] METHOD [PARAMS]\n       \
+                      ipc-client [--connect ADDR] --raw MESSAGE\n       \
+                      ipc-client [--connect ADDR] bench --connections N --requests M\n       \
+                      ipc-client [--connect ADDR] idle --connections N --hold DURATION",
     subcommand_negates_reqs = true
 )]
 struct Cli {
@@ -25,8 +29,8 @@ struct Cli {
     #[arg(long, short = 'c', global = true, value_name = "ADDR")]
     connect: Option<String>,
 
-    /// Give up after this long.
-    #[arg(long, global = true, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
+    /// Give up on a METHOD call or --raw exchange after this long.
+    #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
     timeout: Duration,
 
     /// Legacy mode: send MESSAGE as is (no newline added) and print every line
