@@ -122,3 +122,53 @@ fn versions_name_the_target() {
         );
     }
 }
+
+#[test]
+fn structured_logs_in_text_and_json() {
+    for format in ["text", "json"] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sock");
+        let log = dir.path().join("log");
+        let mut child = std::process::Command::new(SERVER)
+            .args(["--listen", &format!("unix:{}", path.display())])
+            .args(["--log-format", format])
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !path.exists() {
+            assert!(std::time::Instant::now() < deadline);
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        let out = client(&[
+            "--connect",
+            &format!("unix:{}", path.display()),
+            "--raw",
+            "hi\n",
+        ]);
+        assert!(out.status.success());
+        // SAFETY: kill has no memory-safety preconditions.
+        unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+        assert!(child.wait().unwrap().success());
+        let text = std::fs::read_to_string(&log).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines.len() >= 3, "{text}");
+        if format == "json" {
+            for l in &lines {
+                let v: Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"));
+                assert!(
+                    v["level"].is_string() && v["fields"]["message"].is_string(),
+                    "{l}"
+                );
+            }
+            assert!(text.contains("\"signal\":\"SIGTERM\""), "{text}");
+        } else {
+            assert!(
+                lines[0].contains("listening") && lines[0].contains("addr=unix:"),
+                "{text}"
+            );
+            assert!(text.contains("legacy message"), "{text}");
+            assert!(text.contains("signal=\"SIGTERM\""), "{text}");
+        }
+    }
+}
