@@ -305,6 +305,15 @@ fn real_reports_validate_and_read_back_into_the_strict_types() {
     }
     assert!(artifacts > 20, "only {artifacts} artifacts checked");
 
+    // --no-hash leaves sha256 null
+    let out = portable()
+        .args(["inspect", "--format", "json", "--no-hash", "/usr/bin/ls"])
+        .output()
+        .expect("run cargo-portable");
+    assert!(out.status.success());
+    let report = check_report(&v, "--no-hash", &String::from_utf8(out.stdout).unwrap());
+    assert_eq!(report.artifacts[0].sha256, None);
+
     // The optional fields that only some files have are present somewhere.
     let (_, out, _) = inspect_raw(&[&fx.pe, &fx.macho_fat, &fx.elf_static]);
     let r = check_report(&v, "coverage", &out);
