@@ -139,8 +139,7 @@ pub fn build(args: BuildArgs, global: &GlobalOpts) -> Result<ExitCode> {
         quiet: global.quiet,
     };
     let ws = build::resolve_workspace(&tc, &opts)?;
-    let root = workspace_root(&tc, opts.cargo.manifest_path.as_deref());
-    let m = load_matrix(&args.matrix, root.as_deref(), &tc)?;
+    let m = load_matrix(&args.matrix, Some(&ws.root), &tc)?;
     if args.setup {
         do_setup(&tc, &selected(&m, &opts.variants), false, global.quiet);
     }

@@ -72,7 +72,19 @@ pub fn scan(paths: &[PathBuf], opts: ScanOptions) -> Scan {
             }])),
         }
     }
-    for (arg, item) in paths.iter().zip(plan) {
+    // All files of all arguments in one parallel pass; results come back in order.
+    let all: Vec<(usize, &Job)> = plan
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| p.as_ref().ok().map(|jobs| (i, jobs)))
+        .flat_map(|(i, jobs)| jobs.iter().map(move |j| (i, j)))
+        .collect();
+    let mut results: Vec<(usize, Outcome)> = all
+        .par_iter()
+        .map(|(i, j)| (*i, run_job(j, opts)))
+        .collect::<Vec<_>>();
+    let mut results = results.drain(..).peekable();
+    for (index, (arg, item)) in paths.iter().zip(plan).enumerate() {
         let jobs = match item {
             Err(e) => {
                 out.errors.push(e);
@@ -81,10 +93,9 @@ pub fn scan(paths: &[PathBuf], opts: ScanOptions) -> Scan {
             Ok(j) => j,
         };
         let was_dir = jobs.first().is_none_or(|j| !j.explicit);
-        let results: Vec<Outcome> = jobs.par_iter().map(|j| run_job(j, opts)).collect();
         let before = out.artifacts.len();
         let mut skipped_here = 0;
-        for r in results {
+        while let Some((_, r)) = results.next_if(|(i, _)| *i == index) {
             match r {
                 Outcome::Artifacts(a) => out.artifacts.extend(a),
                 Outcome::Error(e) => out.errors.push(e),

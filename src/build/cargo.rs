@@ -77,14 +77,23 @@ fn encoded_rustflags(inv: &Invocation) -> OsString {
     flags.join("\x1f").into()
 }
 
-fn command(tc: &Toolchain, args: &CargoArgs, inv: &Invocation, bin: &str, dir: &Path) -> Command {
+fn command(
+    tc: &Toolchain,
+    args: &CargoArgs,
+    inv: &Invocation,
+    bins: &[String],
+    dir: &Path,
+) -> Command {
     let mut c = Command::new(&tc.cargo);
     if inv.zig {
         c.arg("zigbuild");
     } else {
         c.arg("rustc");
     }
-    c.args(["--target", &inv.cargo_target, "--bin", bin]);
+    c.args(["--target", &inv.cargo_target]);
+    for b in bins {
+        c.args(["--bin", b]);
+    }
     c.arg("--message-format=json-render-diagnostics");
     args.apply(&mut c);
     if !inv.zig && !inv.final_flags.is_empty() {
@@ -123,8 +132,15 @@ pub fn build_variant(
 ) -> Result<Built, String> {
     let start = Instant::now();
     let mut executables = Vec::new();
-    for bin in bins {
-        let mut c = command(tc, args, inv, bin, dir);
+    // `cargo rustc` takes extra flags for one target at a time; zigbuild builds all
+    // binaries in one call (its start-up is the cost of a warm run)
+    let batches: Vec<&[String]> = if inv.zig {
+        vec![bins]
+    } else {
+        bins.chunks(1).collect()
+    };
+    for batch in batches {
+        let mut c = command(tc, args, inv, batch, dir);
         let mut child = c
             .spawn()
             .map_err(|e| format!("cannot run {}: {e}", tc.cargo.display()))?;

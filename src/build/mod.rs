@@ -52,6 +52,7 @@ impl Machine for Toolchain {
 /// The package and binaries to build, and the workspace's target directory.
 #[derive(Debug)]
 pub struct Workspace {
+    pub root: PathBuf,
     pub target_dir: PathBuf,
     pub package: String,
     pub bins: Vec<String>,
@@ -100,6 +101,7 @@ pub fn resolve_workspace(tc: &Toolchain, opts: &BuildOptions) -> Result<Workspac
         bail!("package `{}` has no binary to build", package.name);
     }
     Ok(Workspace {
+        root: meta.workspace_root.clone().into_std_path_buf(),
         target_dir: meta.target_directory.clone().into_std_path_buf(),
         package: package.name.to_string(),
         bins,
@@ -177,7 +179,10 @@ pub fn build(
         }
     }
 
-    let queue: Mutex<VecDeque<Vec<Job>>> = Mutex::new(groups.into_values().collect());
+    // Longest first: zig variants pay cargo-zigbuild's start-up, big groups link more.
+    let mut groups: Vec<Vec<Job>> = groups.into_values().collect();
+    groups.sort_by_key(|g| std::cmp::Reverse((g[0].invocation.zig, g.len())));
+    let queue: Mutex<VecDeque<Vec<Job>>> = Mutex::new(groups.into());
     let done: Mutex<Vec<(usize, VariantReport)>> = Mutex::new(Vec::new());
     let workers = opts.jobs.max(1);
     std::thread::scope(|s| {

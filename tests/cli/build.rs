@@ -311,7 +311,7 @@ fn default_matrix_builds_the_ipc_server() {
     }
     for id in ["linux-x86_64-gnu", "linux-x86_64-gnu-bfd"] {
         let a = art(id);
-        assert!(libs(&variant(&r, id)).contains(&"libc.so.6".to_owned()));
+        assert!(libs(variant(&r, id)).contains(&"libc.so.6".to_owned()));
         assert!(!a["requires"]["glibc"]["forced_by"]
             .as_array()
             .unwrap()

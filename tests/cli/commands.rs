@@ -94,5 +94,8 @@ fn output_to_dev_null_writes_through_and_leaves_the_device() {
     assert!(st.success());
     let m = std::fs::metadata("/dev/null").unwrap();
     use std::os::unix::fs::FileTypeExt;
-    assert!(m.file_type().is_char_device(), "/dev/null must stay a device");
+    assert!(
+        m.file_type().is_char_device(),
+        "/dev/null must stay a device"
+    );
 }
