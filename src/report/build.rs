@@ -115,6 +115,6 @@ impl BuildReport {
             && self
                 .variants
                 .iter()
-                .all(|v| (v.status == Status::Built || v.optional) && v.expect.passed)
+                .all(|v| (v.status == Status::Built || v.optional) && v.expect.violations.is_empty())
     }
 }
