@@ -93,7 +93,7 @@ pub fn scan(paths: &[PathBuf], opts: ScanOptions) -> Scan {
             Ok(j) => j,
         };
         let was_dir = jobs.first().is_none_or(|j| !j.explicit);
-        let before = out.artifacts.len();
+        let before = (out.artifacts.len(), out.errors.len());
         let mut skipped_here = 0;
         while let Some((_, r)) = results.next_if(|(i, _)| *i == index) {
             match r {
@@ -103,7 +103,7 @@ pub fn scan(paths: &[PathBuf], opts: ScanOptions) -> Scan {
             }
         }
         out.skipped += skipped_here;
-        if was_dir && out.artifacts.len() == before {
+        if was_dir && (out.artifacts.len(), out.errors.len()) == before {
             out.errors.push(error(
                 arg,
                 format!(

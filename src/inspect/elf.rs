@@ -54,6 +54,26 @@ const STATIC_SYMBOLS_OF_INTEREST: &[&str] = &[
 ];
 
 pub(super) fn parse(data: &[u8]) -> Result<Parsed, InspectError> {
+    // The header tables first, for a message that says "truncated" when it is.
+    let h = Elf::parse_header(data).map_err(|e| malformed("ELF", e))?;
+    let (ph_size, sh_size) = (
+        u64::from(h.e_phnum) * u64::from(h.e_phentsize),
+        u64::from(h.e_shnum) * u64::from(h.e_shentsize),
+    );
+    super::check_within(
+        "ELF",
+        "the program header table",
+        h.e_phoff,
+        ph_size,
+        data.len(),
+    )?;
+    super::check_within(
+        "ELF",
+        "the section header table",
+        h.e_shoff,
+        sh_size,
+        data.len(),
+    )?;
     let elf = Elf::parse(data).map_err(|e| malformed("ELF", e))?;
     let h = &elf.header;
 
@@ -73,6 +93,15 @@ pub(super) fn parse(data: &[u8]) -> Result<Parsed, InspectError> {
     };
 
     for p in &elf.program_headers {
+        if p.p_type == ph::PT_LOAD {
+            super::check_within(
+                "ELF",
+                "a PT_LOAD segment",
+                p.p_offset,
+                p.p_filesz,
+                data.len(),
+            )?;
+        }
         match p.p_type {
             ph::PT_GNU_RELRO => facts.has_relro = true,
             ph::PT_GNU_STACK => facts.gnu_stack_exec = Some(p.p_flags & ph::PF_X != 0),

@@ -156,6 +156,16 @@ fn os_version(v: u32) -> String {
 
 fn parse_one(m: &MachO<'_>, data: &[u8], slice: Option<Slice>) -> Result<Parsed, InspectError> {
     let h = &m.header;
+    for seg in m.segments.iter() {
+        let name = seg.name().unwrap_or("?");
+        super::check_within(
+            "Mach-O",
+            &format!("segment {name}"),
+            seg.fileoff,
+            seg.filesize,
+            data.len(),
+        )?;
+    }
     let bits = if m.is_64 { 64 } else { 32 };
     let arch = match h.cputype {
         cpu::CPU_TYPE_X86_64 => "x86_64".to_owned(),

@@ -172,6 +172,27 @@ pub(crate) fn is_hardening_symbol(name: &str) -> bool {
     name.starts_with("__stack_chk_") || (name.starts_with("__") && name.ends_with("_chk"))
 }
 
+/// The file ends before a part its headers describe: `what` ends at `end`.
+pub(crate) fn check_within(
+    format: &'static str,
+    what: &str,
+    start: u64,
+    size: u64,
+    len: usize,
+) -> Result<(), InspectError> {
+    let end = start.checked_add(size);
+    match end {
+        Some(end) if end <= len as u64 => Ok(()),
+        _ => Err(InspectError::Malformed {
+            format,
+            detail: format!(
+                "truncated: {what} ends at byte {} but the file has {len} bytes",
+                end.map_or_else(|| "(overflow)".to_owned(), |e| e.to_string())
+            ),
+        }),
+    }
+}
+
 pub(crate) fn malformed(format: &'static str, e: impl std::fmt::Display) -> InspectError {
     InspectError::Malformed {
         format,

@@ -48,7 +48,39 @@ fn to_import(imp: PeImport<'_>, dll: &str) -> Import {
 
 fn parse_as<Pe: ImageNtHeaders>(data: &[u8]) -> Result<Parsed, InspectError> {
     let file = PeFile::<Pe>::parse(data).map_err(|e| malformed("PE", e))?;
+    for s in file.section_table().iter() {
+        let (offset, size) = s.pe_file_range();
+        if size > 0 {
+            let name = String::from_utf8_lossy(&s.name)
+                .trim_end_matches('\0')
+                .to_owned();
+            super::check_within(
+                "PE",
+                &format!("section {name}"),
+                offset.into(),
+                size.into(),
+                data.len(),
+            )?;
+        }
+    }
     let fh = file.nt_headers().file_header();
+    // the COFF symbol table (MinGW keeps one) and its string table close the file
+    let symtab = u64::from(fh.pointer_to_symbol_table.get(LE));
+    if symtab != 0 {
+        let syms = u64::from(fh.number_of_symbols.get(LE)) * 18;
+        super::check_within("PE", "the COFF symbol table", symtab, syms + 4, data.len())?;
+        let strtab = (symtab + syms) as usize;
+        let strtab_len = data
+            .get(strtab..strtab + 4)
+            .map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+        super::check_within(
+            "PE",
+            "the COFF string table",
+            strtab as u64,
+            strtab_len.into(),
+            data.len(),
+        )?;
+    }
     let oh = file.nt_headers().optional_header();
     let machine = fh.machine.get(LE).0;
     let (arch, bits) = match machine {

@@ -112,9 +112,8 @@ impl BuildReport {
     /// skipped, or an expectation was violated.
     pub fn success(&self) -> bool {
         self.errors.is_empty()
-            && self
-                .variants
-                .iter()
-                .all(|v| (v.status == Status::Built || v.optional) && v.expect.violations.is_empty())
+            && self.variants.iter().all(|v| {
+                (v.status == Status::Built || v.optional) && v.expect.violations.is_empty()
+            })
     }
 }
