@@ -9,6 +9,14 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The name a value has in the JSON report (`static-pie`, `glibc`, …), for text output.
+pub fn wire_name<T: Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
 /// Container format of the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -1,38 +1,9 @@
 //! Hazards: things that make a binary fail, or behave differently, on another machine.
 
 use super::platform::{libc_of_libraries, libc_of_name};
+use crate::inspect::symbols::{DLOPEN_FUNCTIONS, NSS_FUNCTIONS};
 use crate::inspect::{FormatFacts, Parsed};
 use crate::model::{Hazard, Libc, Library, LibraryClass, Linkage, Severity};
-
-/// glibc functions that go through the Name Service Switch, which `dlopen`s
-/// `libnss_*.so` modules of the *same* glibc version at run time, even in a static binary.
-const NSS_FUNCTIONS: &[&str] = &[
-    "getaddrinfo",
-    "gethostbyname",
-    "gethostbyname2",
-    "gethostbyname_r",
-    "gethostbyname2_r",
-    "gethostbyaddr",
-    "gethostbyaddr_r",
-    "getnameinfo",
-    "getpwnam",
-    "getpwnam_r",
-    "getpwuid",
-    "getpwuid_r",
-    "getpwent",
-    "getgrnam",
-    "getgrnam_r",
-    "getgrgid",
-    "getgrgid_r",
-    "getgrouplist",
-    "initgroups",
-    "getservbyname",
-    "getservbyname_r",
-    "getservbyport",
-    "getprotobyname",
-    "getspnam",
-];
-const DLOPEN_FUNCTIONS: &[&str] = &["dlopen", "iconv_open"];
 
 /// Path prefixes that only exist on the machine that built the binary.
 const BUILD_MACHINE_PREFIXES: &[&str] = &[

@@ -1,17 +1,8 @@
 //! Which C library and which operating system a binary was built for.
 
+use crate::inspect::symbols::{GLIBC_STATIC_MARKS, MUSL_STATIC_MARKS};
 use crate::inspect::{FormatFacts, Parsed};
 use crate::model::{Format, Libc};
-
-/// Symbols only glibc's static startup code defines.
-const GLIBC_STATIC_MARKS: &[&str] = &[
-    "__libc_setup_tls",
-    "_dl_relocate_static_pie",
-    "_IO_stdin_used",
-    "__libc_start_call_main",
-];
-/// Symbols only musl defines.
-const MUSL_STATIC_MARKS: &[&str] = &["__init_libc", "__libc_start_init", "__dls2"];
 
 /// The libc a needed library or loader name implies.
 pub(crate) fn libc_of_name(name: &str) -> Option<Libc> {

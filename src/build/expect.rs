@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::matrix::{Expect, ExpectHazards, ExpectLinkage};
-use crate::model::{Artifact, Hazard, Libc, Linkage, Severity};
+use crate::model::{wire_name, Artifact, Hazard, Libc, Linkage, Severity};
 use crate::version::Version;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,14 +29,6 @@ impl Default for ExpectResult {
             passed: true,
             violations: Vec::new(),
         }
-    }
-}
-
-fn linkage_name(l: Linkage) -> &'static str {
-    match l {
-        Linkage::Static => "static",
-        Linkage::StaticPie => "static-pie",
-        Linkage::Dynamic => "dynamic",
     }
 }
 
@@ -75,11 +67,8 @@ pub fn check(expect: &Expect, artifacts: &[Artifact]) -> ExpectResult {
                     "linkage",
                     format!(
                         "{name} is {} but {} was expected{why}",
-                        linkage_name(a.linkage),
-                        serde_json::to_value(want)
-                            .ok()
-                            .and_then(|s| s.as_str().map(str::to_owned))
-                            .unwrap_or_default()
+                        wire_name(&a.linkage),
+                        wire_name(&want)
                     ),
                 );
             }
@@ -157,20 +146,14 @@ pub fn target_libc_hazard(target: &str, a: &Artifact) -> Option<Hazard> {
     if got == want || matches!(got, Libc::Unknown | Libc::None) {
         return None;
     }
-    let lower = |l: Libc| {
-        serde_json::to_value(l)
-            .ok()
-            .and_then(|s| s.as_str().map(str::to_owned))
-            .unwrap_or_default()
-    };
     Some(Hazard {
         code: "target-libc-mismatch".into(),
         severity: Severity::Error,
         message: format!(
             "built for {target} ({}) but linked against {}: the standard library was compiled \
              for one C library and calls the other",
-            lower(want),
-            lower(got)
+            wire_name(&want),
+            wire_name(&got)
         ),
         hint: "link with the target's own C library (its self-contained crt, musl-gcc), or keep \
                musl static"

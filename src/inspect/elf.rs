@@ -8,51 +8,6 @@ use super::{
 };
 use crate::model::{Endian, Format, Import, Kind, LibraryLoad};
 
-/// Symbols whose presence in a static binary the analysis cares about (NSS, dlopen,
-/// iconv) and that tell the C library apart when nothing else does.
-const STATIC_SYMBOLS_OF_INTEREST: &[&str] = &[
-    // name service switch
-    "getaddrinfo",
-    "gethostbyname",
-    "gethostbyname2",
-    "gethostbyname_r",
-    "gethostbyname2_r",
-    "gethostbyaddr",
-    "gethostbyaddr_r",
-    "getnameinfo",
-    "getpwnam",
-    "getpwnam_r",
-    "getpwuid",
-    "getpwuid_r",
-    "getpwent",
-    "getgrnam",
-    "getgrnam_r",
-    "getgrgid",
-    "getgrgid_r",
-    "getgrouplist",
-    "initgroups",
-    "getservbyname",
-    "getservbyname_r",
-    "getservbyport",
-    "getprotobyname",
-    "getspnam",
-    "__nss_database_lookup",
-    "__nss_database_lookup2",
-    // dynamic loading
-    "dlopen",
-    "__libc_dlopen_mode",
-    "iconv_open",
-    // libc identification
-    "__libc_setup_tls",
-    "_dl_relocate_static_pie",
-    "_IO_stdin_used",
-    "__libc_start_call_main",
-    "__init_libc",
-    "__libc_start_init",
-    "__dls2",
-    "__bionic_libc_init",
-];
-
 pub(super) fn parse(data: &[u8]) -> Result<Parsed, InspectError> {
     // The header tables first, for a message that says "truncated" when it is.
     let h = Elf::parse_header(data).map_err(|e| malformed("ELF", e))?;
@@ -231,7 +186,7 @@ fn collect_static_symbols(
         // glibc's versioned static aliases look like `getaddrinfo@@GLIBC_2.2.5` only in
         // shared objects; in archives they are plain names.
         let base = name.split('@').next().unwrap_or(name);
-        if STATIC_SYMBOLS_OF_INTEREST.contains(&base) {
+        if super::symbols::of_interest(base) {
             facts.static_symbols.push(base.to_owned());
         }
         if is_hardening_symbol(base) {

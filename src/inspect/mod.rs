@@ -6,6 +6,7 @@
 mod elf;
 mod macho;
 mod pe;
+pub(crate) mod symbols;
 
 use crate::model::{Endian, Format, Import, Kind, LibraryLoad, Slice};
 

@@ -3,22 +3,7 @@
 use std::io::{self, Write};
 
 use super::{heading, Report, Style};
-use crate::model::{Artifact, Format, Hardening, LibraryClass, Linkage, Relro, Severity};
-
-fn linkage_name(l: Linkage) -> &'static str {
-    match l {
-        Linkage::Static => "static",
-        Linkage::StaticPie => "static-pie",
-        Linkage::Dynamic => "dynamic",
-    }
-}
-
-fn lower<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
+use crate::model::{wire_name, Artifact, Format, Hardening, LibraryClass, Relro, Severity};
 
 fn hardening_line(h: &Hardening) -> String {
     let mut parts = Vec::new();
@@ -58,11 +43,13 @@ fn artifact(a: &Artifact, style: Style, w: &mut dyn Write) -> io::Result<()> {
         "file",
         format!(
             "{} {} {}-bit {}-endian, {} for {}, {} bytes{}",
-            lower(&a.format).to_uppercase().replace("MACHO", "Mach-O"),
+            wire_name(&a.format)
+                .to_uppercase()
+                .replace("MACHO", "Mach-O"),
             a.arch,
             a.bits,
-            lower(&a.endian),
-            lower(&a.kind),
+            wire_name(&a.endian),
+            wire_name(&a.kind),
             a.os,
             a.size,
             a.sha256
@@ -71,7 +58,7 @@ fn artifact(a: &Artifact, style: Style, w: &mut dyn Write) -> io::Result<()> {
                 .unwrap_or_default()
         ),
     )?;
-    let mut link = format!("{}, libc {}", linkage_name(a.linkage), lower(&a.libc));
+    let mut link = format!("{}, libc {}", wire_name(&a.linkage), wire_name(&a.libc));
     if let Some(i) = &a.interpreter {
         link.push_str(&format!(", interpreter {i}"));
     }

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use super::build::{BuildReport, Status, VariantReport};
 use super::Style;
-use crate::model::{LibraryClass, Linkage, Severity};
+use crate::model::{wire_name, LibraryClass, Severity};
 use crate::version::Version;
 
 /// The cells of one row.
@@ -36,13 +36,6 @@ fn human_size(bytes: u64) -> String {
     }
 }
 
-fn lower<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
 fn joined(set: BTreeSet<String>) -> String {
     if set.is_empty() {
         "-".into()
@@ -53,16 +46,8 @@ fn joined(set: BTreeSet<String>) -> String {
 
 fn row(v: &VariantReport) -> Row {
     let arts = &v.artifacts;
-    let libc = joined(arts.iter().map(|a| lower(&a.libc)).collect());
-    let linkage = joined(
-        arts.iter()
-            .map(|a| match a.linkage {
-                Linkage::Static => "static".to_owned(),
-                Linkage::StaticPie => "static-pie".to_owned(),
-                Linkage::Dynamic => "dynamic".to_owned(),
-            })
-            .collect(),
-    );
+    let libc = joined(arts.iter().map(|a| wire_name(&a.libc)).collect());
+    let linkage = joined(arts.iter().map(|a| wire_name(&a.linkage)).collect());
     let found = v.linker.detected.clone().unwrap_or_else(|| "-".into());
     let linker = format!("{} ({}) → {found}", v.linker.requested, v.linker.program);
     // the highest requirement over the variant's binaries
@@ -109,7 +94,7 @@ fn row(v: &VariantReport) -> Row {
     };
     let status = match (v.status, v.build_seconds) {
         (Status::Built, Some(s)) => format!("built {s:.1}s"),
-        (s, _) => lower(&s),
+        (s, _) => wire_name(&s),
     };
     Row {
         cells: vec![
@@ -163,7 +148,7 @@ fn details(r: &BuildReport, md: bool, style: Style, w: &mut dyn Write) -> io::Re
                 let name = a.path.rsplit('/').next().unwrap_or(&a.path);
                 lines.push(format!(
                     "{bullet}{name}: {} [{}] {}",
-                    lower(&h.severity),
+                    wire_name(&h.severity),
                     h.code,
                     h.message
                 ));

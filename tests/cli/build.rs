@@ -2,29 +2,12 @@
 //! small matrices on fresh crates for skips, failures, expectations, a -sys style
 //! build script and malformed matrix files.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Output;
 
 use serde_json::Value;
 
-use crate::common::{portable, tempdir};
-
-/// A fresh binary crate in `dir`; `main` is its src/main.rs, `build` an optional
-/// build.rs.
-fn crate_at(dir: &Path, name: &str, main: &str, build: Option<&str>) -> PathBuf {
-    let root = dir.join(name);
-    std::fs::create_dir_all(root.join("src")).unwrap();
-    std::fs::write(
-        root.join("Cargo.toml"),
-        format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n"),
-    )
-    .unwrap();
-    std::fs::write(root.join("src/main.rs"), main).unwrap();
-    if let Some(b) = build {
-        std::fs::write(root.join("build.rs"), b).unwrap();
-    }
-    root
-}
+use crate::common::{new_crate, portable, tempdir};
 
 const HELLO: &str = "fn main() { println!(\"hello {}\", std::env::args().count()); }\n";
 
@@ -73,7 +56,7 @@ const GNU: &str =
 #[test]
 fn missing_prerequisites_are_skipped_with_the_fix_and_the_rest_builds() {
     let dir = tempdir();
-    let root = crate_at(dir.path(), "hello", HELLO, None);
+    let root = new_crate(dir.path(), "hello", HELLO, None);
     let matrix = format!(
         "{GNU}
 [[variant]]
@@ -132,7 +115,7 @@ linker = \"external\"
 #[test]
 fn a_failing_variant_reports_the_compiler_message_and_the_rest_builds() {
     let dir = tempdir();
-    let root = crate_at(dir.path(), "hello", HELLO, None);
+    let root = new_crate(dir.path(), "hello", HELLO, None);
     let matrix = format!(
         "{GNU}
 [[variant]]
@@ -155,7 +138,7 @@ rustflags = [\"-C\", \"no-such-codegen-option=1\"]
 #[test]
 fn expectations_name_the_evidence() {
     let dir = tempdir();
-    let root = crate_at(dir.path(), "hello", HELLO, None);
+    let root = new_crate(dir.path(), "hello", HELLO, None);
     let matrix = format!(
         "{GNU}[variant.expect]\nmax-glibc = \"2.17\"\nlibraries = []\nlinkage = \"static\"\n"
     );
@@ -210,7 +193,7 @@ fn main() {
 }
 "#;
     let script = "fn main() { println!(\"cargo:rustc-link-lib=z\"); }\n";
-    let root = crate_at(dir.path(), "usesz", main, Some(script));
+    let root = new_crate(dir.path(), "usesz", main, Some(script));
     let matrix = format!(
         "{GNU}
 [[variant]]
@@ -245,7 +228,7 @@ linker = \"external\"
 #[test]
 fn malformed_matrices_exit_2_naming_file_line_and_key() {
     let dir = tempdir();
-    let root = crate_at(dir.path(), "hello", HELLO, None);
+    let root = new_crate(dir.path(), "hello", HELLO, None);
     let cases = [
         (
             format!("{GNU}smoke = \"none\"\nlinkr = \"x\"\n"),

@@ -125,3 +125,23 @@ pub fn library_names(a: &Value) -> Vec<String> {
         .map(|l| l["name"].as_str().unwrap().to_owned())
         .collect()
 }
+
+/// A fresh binary crate `dir/name` (its own workspace) with `main` as src/main.rs and
+/// an optional build.rs; returns its root.
+pub fn new_crate(dir: &Path, name: &str, main: &str, build_rs: Option<&str>) -> PathBuf {
+    let root = dir.join(name);
+    std::fs::create_dir_all(root.join("src")).expect("create crate");
+    std::fs::write(
+        root.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+             [workspace]\n\n[profile.release]\ndebug = false\n"
+        ),
+    )
+    .expect("write Cargo.toml");
+    std::fs::write(root.join("src/main.rs"), main).expect("write main.rs");
+    if let Some(b) = build_rs {
+        std::fs::write(root.join("build.rs"), b).expect("write build.rs");
+    }
+    root
+}

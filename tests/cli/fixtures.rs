@@ -43,14 +43,7 @@ pub fn rust_resolver(target: &str, rustflags: &str) -> PathBuf {
     if let Some(p) = map.get(&key) {
         return p.clone();
     }
-    let krate = root().join("resolver");
-    std::fs::create_dir_all(krate.join("src")).unwrap();
-    std::fs::write(
-        krate.join("Cargo.toml"),
-        "[package]\nname = \"resolver\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n",
-    )
-    .unwrap();
-    std::fs::write(krate.join("src/main.rs"), RESOLVER_MAIN).unwrap();
+    let krate = crate::common::new_crate(&root(), "resolver", RESOLVER_MAIN, None);
     // one target dir per flag set, so variants do not rebuild each other
     let tag: String = rustflags
         .chars()
@@ -91,3 +84,26 @@ pub fn c_program(name: &str, compiler: &str, src: &str, flags: &[&str]) -> PathB
 }
 
 pub const HELLO_C: &str = "#include <stdio.h>\nint main(void){puts(\"hello\");return 0;}\n";
+
+/// A Rust program using std's networking, threads and environment (the Mach-O and PE
+/// fixtures).
+pub const NET_PROGRAM: &str = r#"
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+
+fn main() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let t = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().expect("accept");
+        let mut buf = String::new();
+        s.read_to_string(&mut buf).expect("read");
+        buf
+    });
+    let mut c = TcpStream::connect(addr).expect("connect");
+    c.write_all(b"hello").expect("write");
+    drop(c);
+    let got = t.join().expect("join");
+    println!("{got} from {addr} ({} args, {:?})", std::env::args().count(), std::env::var("HOME").ok());
+}
+"#;

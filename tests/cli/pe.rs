@@ -70,27 +70,7 @@ int main(int argc, char **argv) {
 }
 "#;
 
-/// The Rust program: std's networking, threads, environment.
-const RUST_MAIN: &str = r#"
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-
-fn main() {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let t = std::thread::spawn(move || {
-        let (mut s, _) = listener.accept().expect("accept");
-        let mut buf = String::new();
-        s.read_to_string(&mut buf).expect("read");
-        buf
-    });
-    let mut c = TcpStream::connect(addr).expect("connect");
-    c.write_all(b"hello").expect("write");
-    drop(c);
-    let got = t.join().expect("join");
-    println!("{got} from {addr} ({} args, {:?})", std::env::args().count(), std::env::var("HOME").ok());
-}
-"#;
+use crate::fixtures::NET_PROGRAM as RUST_MAIN;
 
 fn fixture_root() -> PathBuf {
     let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join("pe-fixtures");
@@ -123,15 +103,7 @@ fn rust_exe() -> &'static Path {
     once!({
         tool(MINGW_GCC); // rustup's x86_64-pc-windows-gnu links with it
         let dir = fixture_root();
-        let krate = dir.join("rustfx");
-        std::fs::create_dir_all(krate.join("src")).unwrap();
-        std::fs::write(
-            krate.join("Cargo.toml"),
-            "[package]\nname = \"rustfx\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
-             [workspace]\n\n[profile.release]\ndebug = false\n",
-        )
-        .unwrap();
-        std::fs::write(krate.join("src/main.rs"), RUST_MAIN).unwrap();
+        let krate = common::new_crate(&dir, "rustfx", RUST_MAIN, None);
         let target_dir = dir.join("target");
         let target = "x86_64-pc-windows-gnu";
         run(Command::new(env!("CARGO"))
