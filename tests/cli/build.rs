@@ -361,3 +361,64 @@ fn default_matrix_builds_the_ipc_server() {
         assert_eq!(variant(&r, id)["linker"]["detected"], "gnu-ld", "{id}");
     }
 }
+
+#[test]
+fn setup_dry_run_prints_the_plan_and_targets_lists_readiness() {
+    let dir = tempdir();
+    let root = new_crate(dir.path(), "hello", HELLO, None);
+    let m = root.join("m.toml");
+    std::fs::write(
+        &m,
+        format!("{GNU}\n[[variant]]\nid = \"ppc\"\ntarget = \"powerpc64le-unknown-linux-gnu\"\nlinker = \"external\"\n"),
+    )
+    .unwrap();
+    let out = portable()
+        .args(["setup", "--dry-run", "--matrix"])
+        .arg(&m)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let plan = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        plan.lines()
+            .any(|l| l == "rustup target add powerpc64le-unknown-linux-gnu"),
+        "{plan}"
+    );
+    assert!(
+        plan.lines()
+            .any(|l| l.ends_with("apt-get install -y gcc-powerpc64le-linux-gnu")),
+        "{plan}"
+    );
+
+    let out = portable()
+        .args(["targets", "--format", "json", "--matrix"])
+        .arg(&m)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // the oracle for the list: rustc itself
+    let list =
+        crate::common::stdout(std::process::Command::new("rustc").args(["--print", "target-list"]));
+    assert_eq!(r["targets"].as_array().unwrap().len(), list.lines().count());
+    let host = r["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["triple"] == "x86_64-unknown-linux-gnu")
+        .unwrap();
+    assert_eq!(host["std_installed"], true);
+    assert_eq!(host["linker_found"], true);
+    let ready: Vec<(String, bool)> = r["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["id"].as_str().unwrap().to_owned(),
+                v["ready"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(ready, [("gnu".to_owned(), true), ("ppc".to_owned(), false)]);
+}
