@@ -55,7 +55,7 @@ pub(crate) fn libc(p: &Parsed) -> Libc {
             let has = |marks: &[&str]| e.static_symbols.iter().any(|s| marks.contains(&s.as_str()));
             if matches!(e.abi_tag, Some((0, _))) || has(GLIBC_STATIC_MARKS) {
                 Libc::Glibc
-            } else if has(MUSL_STATIC_MARKS) {
+            } else if has(MUSL_STATIC_MARKS) || (!e.has_symtab && e.mentions_musl) {
                 Libc::Musl
             } else if p.libraries.is_empty() && e.has_symtab && p.imports.is_empty() {
                 // a symbol table and none of any libc's startup symbols: freestanding

@@ -133,7 +133,10 @@ pub(super) fn parse(data: &[u8]) -> Result<Parsed, InspectError> {
         );
         facts.static_symbols.sort();
         facts.static_symbols.dedup();
-        facts.mentions_nss = memchr::memmem::find(data, b"libnss_").is_some();
+        if !facts.has_symtab {
+            facts.mentions_nss = memchr::memmem::find(data, b"libnss_").is_some();
+            facts.mentions_musl = memchr::memmem::find(data, b"No error information").is_some();
+        }
     }
     hardening_symbols.sort();
     hardening_symbols.dedup();

@@ -69,6 +69,9 @@ pub struct ElfFacts {
     /// A binary without needed libraries contains the string `libnss_` (glibc's NSS
     /// module loader): evidence when the symbol table is stripped.
     pub mentions_nss: bool,
+    /// A binary without needed libraries contains musl's strerror text "No error
+    /// information" (glibc says "Unknown error"): evidence of musl when stripped.
+    pub mentions_musl: bool,
     /// EI_OSABI from the ELF identification bytes.
     pub e_osabi: u8,
 }

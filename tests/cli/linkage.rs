@@ -111,6 +111,24 @@ fn musl_gcc_static() {
         "{}",
         a["hazards"]
     );
+
+    // Stripped, with no symbol table left, musl is still recognised by its strerror
+    // text ("No error information"; glibc says "Unknown error") in a program that
+    // links strerror (as Rust's std does). A stripped hello world without it carries
+    // no musl mark at all and stays `unknown`.
+    let src = "#include <stdio.h>\n#include <string.h>\nint main(int c, char **v){puts(strerror(c + 1000)); return 0;}\n";
+    let st = c_program("strerror-musl-static", "musl-gcc", src, &["-static", "-s"]);
+    let a = inspect_one(&st);
+    assert_eq!(a["libc"], "musl");
+    assert_eq!(a["os"], "linux");
+    assert_eq!(linkage(&a), file_linkage(&st));
+    let hello = c_program(
+        "hello-musl-static-s",
+        "musl-gcc",
+        HELLO_C,
+        &["-static", "-s"],
+    );
+    assert_eq!(inspect_one(&hello)["libc"], "unknown");
 }
 
 #[test]
