@@ -5,6 +5,7 @@
 //! and the client that talks to it (including a load generator).
 
 pub mod addr;
+pub mod cli;
 pub mod client;
 pub mod net;
 pub mod peer;
