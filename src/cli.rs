@@ -107,7 +107,8 @@ pub struct BuildArgs {
     /// Run without accessing the network.
     #[arg(long)]
     pub offline: bool,
-    /// Variant groups built at the same time.
+    /// Compiler jobs for all variants together, through one jobserver shared by every
+    /// cargo (default: the number of CPUs); also the most variant groups built at once.
     #[arg(short, long, value_name = "N")]
     pub jobs: Option<usize>,
     /// Run `setup` first.

@@ -57,7 +57,7 @@ pub fn report(tc: &Toolchain, matrix: &Matrix, installed_only: bool) -> TargetsR
     let variants = matrix
         .variants
         .iter()
-        .map(|v| match plan(v, tc) {
+        .map(|v| match plan(v, tc, false) {
             Plan::Ready(_) => VariantRow {
                 id: v.id().to_owned(),
                 target: v.target().to_owned(),

@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use cargo_metadata::{Message, TargetKind};
 
-use super::plan::Invocation;
+use super::plan::{zig_target, Invocation};
 use crate::toolchain::Toolchain;
 
 /// The cargo flags the user gave, passed through to every invocation.
@@ -83,6 +83,7 @@ fn command(
     inv: &Invocation,
     bins: &[String],
     dir: &Path,
+    final_flags: &[String],
 ) -> Command {
     let mut c = Command::new(&tc.cargo);
     if inv.zig {
@@ -96,30 +97,100 @@ fn command(
     }
     c.arg("--message-format=json-render-diagnostics");
     args.apply(&mut c);
-    if !inv.zig && !inv.final_flags.is_empty() {
-        c.arg("--").args(&inv.final_flags);
+    if !inv.zig && !final_flags.is_empty() {
+        c.arg("--").args(final_flags);
     }
     c.env("CARGO_TARGET_DIR", dir)
         .env("PATH", &tc.path)
         .env("CARGO_ENCODED_RUSTFLAGS", encoded_rustflags(inv))
         .env_remove("RUSTFLAGS")
         .env("CARGO_TERM_COLOR", "never");
-    let base = inv
-        .cargo_target
-        .split('.')
-        .next()
-        .unwrap_or(&inv.cargo_target);
-    if inv.zig && base.contains("-apple-") && std::env::var_os("MACOSX_DEPLOYMENT_TARGET").is_none()
-    {
-        // zig defaults to the newest macOS; use rustc's minimum for the target
-        if let Some(v) = tc.deployment_target(base) {
-            c.env("MACOSX_DEPLOYMENT_TARGET", v);
-        }
+    if let Some(v) = macos_min(tc, inv) {
+        c.env("MACOSX_DEPLOYMENT_TARGET", v);
     }
     c.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     c
+}
+
+/// A command as a shell line (`cargo rustc … -- …`): the program's file name, then
+/// the arguments, quoted where a shell would need it.
+fn command_line(c: &Command) -> String {
+    let program = Path::new(c.get_program())
+        .file_name()
+        .unwrap_or(c.get_program())
+        .to_string_lossy()
+        .into_owned();
+    let mut words = vec![program];
+    for a in c.get_args() {
+        let a = a.to_string_lossy();
+        let plain = !a.is_empty()
+            && a.chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || "-_=.,/:+@%".contains(ch));
+        words.push(if plain {
+            a.into_owned()
+        } else {
+            format!("'{}'", a.replace('\'', "'\\''"))
+        });
+    }
+    words.join(" ")
+}
+
+/// The macOS version an Apple target is built for: the caller's
+/// MACOSX_DEPLOYMENT_TARGET, else rustc's minimum for the target (zig would otherwise
+/// default to the newest macOS).
+fn macos_min(tc: &Toolchain, inv: &Invocation) -> Option<String> {
+    let base = inv
+        .cargo_target
+        .split('.')
+        .next()
+        .unwrap_or(&inv.cargo_target);
+    if !base.contains("-apple-") {
+        return None;
+    }
+    match std::env::var("MACOSX_DEPLOYMENT_TARGET") {
+        Ok(v) if !v.is_empty() => Some(v),
+        _ => tc.deployment_target(base),
+    }
+}
+
+/// For a variant that zig links (final crate only): write the linker wrapper, the same
+/// `cargo-zigbuild zig cc -- -target …` call cargo-zigbuild's own wrapper makes, and
+/// return `-C linker=<it>`.
+fn zig_linker(tc: &Toolchain, inv: &Invocation, root: &Path) -> Result<Vec<String>, String> {
+    let Some(link) = &inv.zig_link else {
+        return Ok(Vec::new());
+    };
+    let zigbuild = tc
+        .find("cargo-zigbuild")
+        .ok_or("cargo-zigbuild is not on PATH")?;
+    let min = macos_min(tc, inv);
+    let target = zig_target(&inv.cargo_target, link.glibc.as_deref(), min.as_deref())
+        .ok_or_else(|| format!("zig has no target name for {}", inv.cargo_target))?;
+    let script = format!(
+        "#!/bin/sh\nexec '{}' zig cc -- -g -fno-sanitize=all -target {target} \"$@\"\n",
+        zigbuild.display().to_string().replace('\'', "'\\''")
+    );
+    let path = root.join(".zig").join(format!("zigcc-{target}.sh"));
+    let current = std::fs::read_to_string(&path).ok();
+    if current.as_deref() != Some(script.as_str()) {
+        let write = || -> std::io::Result<()> {
+            std::fs::create_dir_all(root.join(".zig"))?;
+            let mut tmp = tempfile::NamedTempFile::new_in(root.join(".zig"))?;
+            std::io::Write::write_all(&mut tmp, script.as_bytes())?;
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                tmp.as_file()
+                    .set_permissions(std::fs::Permissions::from_mode(0o755))?;
+            }
+            tmp.persist(&path).map_err(|e| e.error)?;
+            Ok(())
+        };
+        write().map_err(|e| format!("writing {}: {e}", path.display()))?;
+    }
+    Ok(vec!["-C".into(), format!("linker={}", path.display())])
 }
 
 /// Build `bins` for one variant in `dir`. On failure: the tail of the compiler's output.
@@ -129,9 +200,14 @@ pub fn build_variant(
     inv: &Invocation,
     bins: &[String],
     dir: &Path,
+    js: &jobserver::Client,
+    commands: &mut Vec<String>,
 ) -> Result<Built, String> {
     let start = Instant::now();
     let mut executables = Vec::new();
+    let root = dir.parent().unwrap_or(dir);
+    let mut final_flags = inv.final_flags.clone();
+    final_flags.extend(zig_linker(tc, inv, root)?);
     // `cargo rustc` takes extra flags for one target at a time; zigbuild builds all
     // binaries in one call (its start-up is the cost of a warm run)
     let batches: Vec<&[String]> = if inv.zig {
@@ -140,7 +216,9 @@ pub fn build_variant(
         bins.chunks(1).collect()
     };
     for batch in batches {
-        let mut c = command(tc, args, inv, batch, dir);
+        let mut c = command(tc, args, inv, batch, dir, &final_flags);
+        js.configure(&mut c);
+        commands.push(command_line(&c));
         let mut child = c
             .spawn()
             .map_err(|e| format!("cannot run {}: {e}", tc.cargo.display()))?;
@@ -200,6 +278,34 @@ fn failure_tail(lines: &VecDeque<String>) -> String {
 
 /// Copy a target directory (files and their modification times, so cargo sees the
 /// copy as fresh). Used to seed a variant's directory from a sibling of its group.
+/// The directory cargo puts a profile's host artifacts in (`release`, `debug`, …).
+pub fn profile_dir(profile: &str) -> &str {
+    match profile {
+        "dev" | "test" => "debug",
+        "bench" => "release",
+        p => p,
+    }
+}
+
+/// Seed `dst` with what every target shares in `src`: the host artifacts (build
+/// scripts and proc-macros, under the profile directory) and cargo's top-level files,
+/// not the per-target directories. Cargo's fingerprints decide what is still fresh.
+pub fn copy_host(src: &Path, dst: &Path, profile: &str) -> std::io::Result<()> {
+    std::fs::create_dir_all(dst)?;
+    for e in std::fs::read_dir(src)? {
+        let e = e?;
+        let ft = e.file_type()?;
+        if ft.is_file() && e.file_name() != ".cargo-lock" {
+            std::fs::copy(e.path(), dst.join(e.file_name()))?;
+        }
+    }
+    let host = src.join(profile_dir(profile));
+    if host.is_dir() {
+        copy_tree(&host, &dst.join(profile_dir(profile)))?;
+    }
+    Ok(())
+}
+
 pub fn copy_tree(src: &Path, dst: &Path) -> std::io::Result<()> {
     for e in walkdir::WalkDir::new(src).follow_links(false) {
         let e = e.map_err(std::io::Error::other)?;

@@ -8,17 +8,17 @@ pub mod plan;
 mod progress;
 
 use std::collections::{BTreeMap, VecDeque};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Mutex;
 
 use anyhow::{bail, Context, Result};
 
-use self::cargo::{build_variant, copy_tree, CargoArgs};
+use self::cargo::{build_variant, copy_host, copy_tree, CargoArgs};
 use self::plan::{plan, Invocation, Machine, Plan};
 pub use self::progress::Progress;
 use crate::matrix::{Matrix, Variant};
 use crate::model::Severity;
-use crate::report::build::{Status, VariantLinker, VariantReport};
+use crate::report::build::{SeedKind, SeededFrom, Status, VariantLinker, VariantReport};
 use crate::scan::{scan, ScanOptions};
 use crate::toolchain::Toolchain;
 
@@ -56,15 +56,27 @@ pub struct Workspace {
     pub target_dir: PathBuf,
     pub package: String,
     pub bins: Vec<String>,
+    /// Packages in the dependency graph that compile C or link native libraries (they
+    /// have `links`, or are cc/cmake); empty when none do.
+    pub native_deps: Vec<String>,
 }
 
 /// Ask cargo which package and binaries `build` means.
 pub fn resolve_workspace(tc: &Toolchain, opts: &BuildOptions) -> Result<Workspace> {
     let mut cmd = cargo_metadata::MetadataCommand::new();
-    cmd.cargo_path(&tc.cargo).no_deps();
+    cmd.cargo_path(&tc.cargo)
+        .features(cargo_metadata::CargoOpt::AllFeatures);
     if let Some(m) = &opts.cargo.manifest_path {
         cmd.manifest_path(m);
     }
+    let mut other = Vec::new();
+    if opts.cargo.locked {
+        other.push("--locked".to_owned());
+    }
+    if opts.cargo.offline {
+        other.push("--offline".to_owned());
+    }
+    cmd.other_options(other);
     let meta = cmd.exec().context("running `cargo metadata`")?;
     let package = match &opts.cargo.package {
         Some(name) => meta
@@ -100,12 +112,42 @@ pub fn resolve_workspace(tc: &Toolchain, opts: &BuildOptions) -> Result<Workspac
     if bins.is_empty() {
         bail!("package `{}` has no binary to build", package.name);
     }
+    let native_deps = native_deps(&meta, &package.id);
     Ok(Workspace {
+        native_deps,
         root: meta.workspace_root.clone().into_std_path_buf(),
         target_dir: meta.target_directory.clone().into_std_path_buf(),
         package: package.name.to_string(),
         bins,
     })
+}
+
+/// The packages `id` depends on (for any platform, with every feature: a superset)
+/// that build C code or link native libraries.
+fn native_deps(meta: &cargo_metadata::Metadata, id: &cargo_metadata::PackageId) -> Vec<String> {
+    let Some(resolve) = &meta.resolve else {
+        return vec!["(no dependency graph)".into()];
+    };
+    let nodes: BTreeMap<_, _> = resolve.nodes.iter().map(|n| (&n.id, n)).collect();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut todo = vec![id];
+    while let Some(id) = todo.pop() {
+        if seen.insert(id) {
+            if let Some(n) = nodes.get(id) {
+                todo.extend(n.deps.iter().map(|d| &d.pkg));
+            }
+        }
+    }
+    let mut found: Vec<String> = meta
+        .packages
+        .iter()
+        .filter(|p| seen.contains(&p.id))
+        .filter(|p| p.links.is_some() || ["cc", "cmake"].contains(&p.name.as_str()))
+        .map(|p| p.name.to_string())
+        .collect();
+    found.sort();
+    found.dedup();
+    found
 }
 
 fn report_for(v: &Variant, program: &str) -> VariantReport {
@@ -124,6 +166,8 @@ fn report_for(v: &Variant, program: &str) -> VariantReport {
         reason: None,
         hint: None,
         build_seconds: None,
+        commands: Vec::new(),
+        seeded_from: None,
         artifacts: Vec::new(),
         expect: Default::default(),
         smoke: None,
@@ -158,7 +202,7 @@ pub fn build(
     let mut reports: Vec<Option<VariantReport>> = vec![None; selected.len()];
     let mut groups: BTreeMap<String, Vec<Job>> = BTreeMap::new();
     for (index, v) in selected.iter().enumerate() {
-        match plan(v, tc) {
+        match plan(v, tc, !ws.native_deps.is_empty()) {
             Plan::Skipped { reason, fix } => {
                 let mut r = report_for(v, v.linker().as_str());
                 r.reason = Some(reason.clone());
@@ -182,19 +226,66 @@ pub fn build(
     // Longest first: zig variants pay cargo-zigbuild's start-up, big groups link more.
     let mut groups: Vec<Vec<Job>> = groups.into_values().collect();
     groups.sort_by_key(|g| std::cmp::Reverse((g[0].invocation.zig, g.len())));
-    let queue: Mutex<VecDeque<Vec<Job>>> = Mutex::new(groups.into());
-    let done: Mutex<Vec<(usize, VariantReport)>> = Mutex::new(Vec::new());
+    let mut seeds: Vec<Seed> = vec![Seed::None; groups.len()];
+    // One jobserver for every cargo: `-j` bounds the compiler processes of all groups
+    // together, as it would in one cargo. Each running group holds one token for its
+    // cargo's own implicit one, so the free tokens go to whichever cargo can use them
+    // (the first variant alone gets them all; the last group left inherits them).
     let workers = opts.jobs.max(1);
+    let js = jobserver::Client::new(workers).context("creating the jobserver")?;
+    let cx = Shared {
+        tc,
+        ws,
+        opts,
+        root: root.clone(),
+        progress: &progress,
+        js,
+    };
+
+    // Build scripts and proc-macros are compiled for the host, the same for every
+    // group. When groups start in new directories, one group's first variant is built
+    // alone first, and the others start from its host artifacts instead of compiling
+    // them again.
+    let new_dirs = groups
+        .iter()
+        .filter(|g| !root.join(g[0].variant.id()).exists())
+        .count();
+    if groups.len() > 1 && new_dirs > 0 {
+        let p = groups
+            .iter()
+            .position(|g| !g[0].invocation.zig)
+            .unwrap_or(0);
+        let first = groups[p].remove(0);
+        let mut seed = Seed::None;
+        let r = run_job(&cx, &first, &mut seed);
+        reports[first.index] = Some(r);
+        if let Seed::Group(id, dir) = &seed {
+            for s in seeds.iter_mut() {
+                *s = Seed::Host(id.clone(), dir.clone());
+            }
+        }
+        // the rest of its group only relinks: queue it last, to fill the tail
+        let rest = groups.remove(p);
+        seeds.remove(p);
+        if !rest.is_empty() {
+            groups.push(rest);
+            seeds.push(seed);
+        }
+    }
+
+    let queue: Mutex<VecDeque<(Vec<Job>, Seed)>> =
+        Mutex::new(groups.into_iter().zip(seeds).collect());
+    let done: Mutex<Vec<(usize, VariantReport)>> = Mutex::new(Vec::new());
     std::thread::scope(|s| {
         for _ in 0..workers {
             s.spawn(|| loop {
-                let Some(group) = queue.lock().unwrap_or_else(|e| e.into_inner()).pop_front()
+                let Some((group, mut seed)) =
+                    queue.lock().unwrap_or_else(|e| e.into_inner()).pop_front()
                 else {
                     break;
                 };
-                let mut seed: Option<PathBuf> = None;
                 for job in group {
-                    let r = run_job(tc, ws, opts, &root, &job, &mut seed, &progress);
+                    let r = run_job(&cx, &job, &mut seed);
                     done.lock()
                         .unwrap_or_else(|e| e.into_inner())
                         .push((job.index, r));
@@ -208,24 +299,57 @@ pub fn build(
     Ok(reports.into_iter().flatten().collect())
 }
 
-fn run_job(
-    tc: &Toolchain,
-    ws: &Workspace,
-    opts: &BuildOptions,
-    root: &Path,
-    job: &Job,
-    seed: &mut Option<PathBuf>,
-    progress: &Progress,
-) -> VariantReport {
+/// What a new variant directory starts from.
+#[derive(Debug, Clone)]
+enum Seed {
+    None,
+    /// Another group's first variant (id, directory): only its host artifacts are
+    /// copied.
+    Host(String, PathBuf),
+    /// The group's first built variant (id, directory): everything is copied, only
+    /// the final crate is compiled and linked again.
+    Group(String, PathBuf),
+}
+
+/// What every job of one `build` shares.
+struct Shared<'a> {
+    tc: &'a Toolchain,
+    ws: &'a Workspace,
+    opts: &'a BuildOptions,
+    /// `<target dir>/portable`
+    root: PathBuf,
+    progress: &'a Progress,
+    js: jobserver::Client,
+}
+
+fn run_job(cx: &Shared, job: &Job, seed: &mut Seed) -> VariantReport {
+    let Shared {
+        tc,
+        ws,
+        opts,
+        root,
+        progress,
+        js,
+    } = cx;
+    // a token for this cargo's implicit one (if the jobserver fails, run anyway)
+    let _token = js.acquire().ok();
     let v = &job.variant;
     let mut r = report_for(v, &job.invocation.program);
     let dir = root.join(v.id());
     let running = progress.start(v.id(), "building");
-    // A new variant directory starts as a copy of its group's first one: the
-    // dependencies are already built there, only the final crate is linked anew.
     if !dir.exists() {
-        if let Some(src) = seed.as_ref() {
-            if let Err(e) = copy_tree(src, &dir) {
+        let seeded = match &*seed {
+            Seed::None => None,
+            Seed::Host(id, src) => Some((
+                id,
+                SeedKind::Host,
+                src,
+                copy_host(src, &dir, &opts.cargo.profile),
+            )),
+            Seed::Group(id, src) => Some((id, SeedKind::Dependencies, src, copy_tree(src, &dir))),
+        };
+        match seeded {
+            Some((_, _, src, Err(e))) => {
                 let _ = std::fs::remove_dir_all(&dir);
                 eprintln!(
                     "warning: seeding {} from {}: {e}",
@@ -233,16 +357,33 @@ fn run_job(
                     src.display()
                 );
             }
+            Some((id, kind, _, Ok(()))) => {
+                r.seeded_from = Some(SeededFrom {
+                    variant: id.clone(),
+                    kind,
+                })
+            }
+            None => {}
         }
     }
-    match build_variant(tc, &opts.cargo, &job.invocation, &ws.bins, &dir) {
+    match build_variant(
+        tc,
+        &opts.cargo,
+        &job.invocation,
+        &ws.bins,
+        &dir,
+        js,
+        &mut r.commands,
+    ) {
         Err(tail) => {
             r.status = Status::Failed;
             r.reason = Some(tail);
             progress.finish(running, "failed");
         }
         Ok(built) => {
-            seed.get_or_insert(dir.clone());
+            if !matches!(seed, Seed::Group(..)) {
+                *seed = Seed::Group(v.id().to_owned(), dir.clone());
+            }
             r.status = Status::Built;
             r.build_seconds = Some((built.seconds * 10.0).round() / 10.0);
             let found = scan(&built.executables, ScanOptions::default());

@@ -17,9 +17,12 @@ pub struct Invocation {
     /// Variants with the same group share their dependency builds: they differ only in
     /// flags given to the final crate.
     pub group: String,
-    /// `cargo zigbuild` instead of `cargo rustc`.
+    /// `cargo zigbuild` for every crate, instead of `cargo rustc`.
     pub zig: bool,
-    /// The `--target` given to cargo (with `.2.17` for a pinned glibc under zig).
+    /// zig links the final crate only (`cargo rustc -- -C linker=<zig cc wrapper>`),
+    /// with this glibc version pinned, if any: the variant joins its target's group.
+    pub zig_link: Option<ZigLink>,
+    /// The `--target` given to cargo (with `.2.17` for a pinned glibc under zigbuild).
     pub cargo_target: String,
     /// rustc flags for the final crate only (`cargo rustc -- …`).
     pub final_flags: Vec<String>,
@@ -27,6 +30,33 @@ pub struct Invocation {
     pub rustflags: Vec<String>,
     /// The linker program, for the report.
     pub program: String,
+}
+
+/// How zig links a final crate that shares its group's dependencies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZigLink {
+    pub glibc: Option<String>,
+}
+
+/// zig's `-target` for a Rust target, as cargo-zigbuild's own linker wrapper gives it
+/// (`x86_64-linux-gnu.2.17`, `aarch64-macos.11.0-none`, `x86_64-windows-gnu`), or
+/// `None` for targets whose name this mapping does not know (they use zigbuild).
+pub fn zig_target(target: &str, glibc: Option<&str>, macos_min: Option<&str>) -> Option<String> {
+    let (arch, rest) = target.split_once('-')?;
+    let arch = match arch {
+        "x86_64" | "aarch64" | "powerpc64le" | "s390x" => arch,
+        "riscv64gc" => "riscv64",
+        "i686" => "x86",
+        _ => return None,
+    };
+    let with = |v: Option<&str>| v.map(|v| format!(".{v}")).unwrap_or_default();
+    Some(match rest {
+        "unknown-linux-gnu" => format!("{arch}-linux-gnu{}", with(glibc)),
+        "unknown-linux-musl" => format!("{arch}-linux-musl"),
+        "apple-darwin" => format!("{arch}-macos{}-none", with(macos_min)),
+        "pc-windows-gnu" => format!("{arch}-windows-gnu"),
+        _ => return None,
+    })
 }
 
 /// A variant's plan.
@@ -96,7 +126,11 @@ pub fn install_hint(program: &str, root: bool) -> String {
     }
 }
 
-pub fn plan(v: &Variant, m: &impl Machine) -> Plan {
+/// Plan one variant. `native_deps`: the crate's dependency graph compiles C or links
+/// native libraries (a package with `links`, or cc/cmake): then a zig variant is built
+/// entirely with `cargo zigbuild`, whose C compiler is zig's for the variant's target,
+/// instead of sharing dependencies compiled for another linker.
+pub fn plan(v: &Variant, m: &impl Machine, native_deps: bool) -> Plan {
     let target = v.target();
     let skip = |reason: String, fix: String| Plan::Skipped { reason, fix };
     if !m.std_installed(target) {
@@ -177,9 +211,14 @@ pub fn plan(v: &Variant, m: &impl Machine) -> Plan {
             (p.clone(), false)
         }
     };
+    let zig_link =
+        (zig && !native_deps && zig_target(target, v.glibc(), None).is_some()).then(|| ZigLink {
+            glibc: v.glibc().map(str::to_owned),
+        });
+    let zig = zig && zig_link.is_none();
     let cargo_target = match v.glibc() {
-        Some(g) => format!("{target}.{g}"),
-        None => target.to_owned(),
+        Some(g) if zig => format!("{target}.{g}"),
+        _ => target.to_owned(),
     };
     let mut rustflags = v.rustflags.clone();
     if zig {
@@ -194,6 +233,7 @@ pub fn plan(v: &Variant, m: &impl Machine) -> Plan {
     Plan::Ready(Invocation {
         group,
         zig,
+        zig_link,
         cargo_target,
         final_flags,
         rustflags,
@@ -205,6 +245,11 @@ pub fn plan(v: &Variant, m: &impl Machine) -> Plan {
 mod tests {
     use super::*;
     use crate::matrix::parse;
+
+    /// A crate without native dependencies.
+    fn plan(v: &Variant, m: &impl Machine) -> Plan {
+        super::plan(v, m, false)
+    }
 
     struct Fake {
         std: Vec<&'static str>,
@@ -312,9 +357,59 @@ mod tests {
             &variant("target = \"x86_64-unknown-linux-gnu\"\nlinker = \"zig\"\nglibc = \"2.17\""),
             &all(),
         ));
-        assert!(z.zig);
+        // zig links the final crate only: the variant shares the gnu group
+        assert!(!z.zig);
+        assert_eq!(
+            z.zig_link,
+            Some(ZigLink {
+                glibc: Some("2.17".into())
+            })
+        );
+        assert_eq!(z.cargo_target, "x86_64-unknown-linux-gnu");
+        let gnu = ready(plan(
+            &variant("target = \"x86_64-unknown-linux-gnu\"\nlinker = \"internal\""),
+            &all(),
+        ));
+        assert_eq!(z.group, gnu.group);
+    }
+
+    #[test]
+    fn zig_builds_everything_when_dependencies_compile_c() {
+        let v =
+            variant("target = \"x86_64-unknown-linux-gnu\"\nlinker = \"zig\"\nglibc = \"2.17\"");
+        let z = ready(super::plan(&v, &all(), true));
+        assert!(z.zig && z.zig_link.is_none());
         assert_eq!(z.cargo_target, "x86_64-unknown-linux-gnu.2.17");
         assert!(z.group.starts_with("zig:"));
+        // a target zig's name mapping does not know also uses zigbuild
+        let mut m = all();
+        m.std.push("armv7-unknown-linux-gnueabihf");
+        let arm = variant("target = \"armv7-unknown-linux-gnueabihf\"\nlinker = \"zig\"");
+        assert!(ready(plan(&arm, &m)).zig);
+    }
+
+    #[test]
+    fn zig_target_names() {
+        assert_eq!(
+            zig_target("x86_64-unknown-linux-gnu", Some("2.17"), None).as_deref(),
+            Some("x86_64-linux-gnu.2.17")
+        );
+        assert_eq!(
+            zig_target("aarch64-apple-darwin", None, Some("11.0")).as_deref(),
+            Some("aarch64-macos.11.0-none")
+        );
+        assert_eq!(
+            zig_target("x86_64-unknown-linux-musl", None, None).as_deref(),
+            Some("x86_64-linux-musl")
+        );
+        assert_eq!(
+            zig_target("x86_64-pc-windows-gnu", None, None).as_deref(),
+            Some("x86_64-windows-gnu")
+        );
+        assert_eq!(
+            zig_target("armv7-unknown-linux-gnueabihf", None, None),
+            None
+        );
     }
 
     #[test]

@@ -25,6 +25,24 @@ pub struct VariantLinker {
     pub detected: Option<String>,
 }
 
+/// Where a new variant directory was copied from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeededFrom {
+    /// The variant whose directory was copied.
+    pub variant: String,
+    /// `dependencies`: everything (same group: only the final crate is built again);
+    /// `host`: only build scripts and proc-macros (another group).
+    pub kind: SeedKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SeedKind {
+    Dependencies,
+    Host,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VariantReport {
@@ -41,6 +59,11 @@ pub struct VariantReport {
     /// The command that fixes a skip.
     pub hint: Option<String>,
     pub build_seconds: Option<f64>,
+    /// The cargo command lines run for the variant, in order (empty when skipped).
+    pub commands: Vec<String>,
+    /// The directory the variant's target directory started from; null when it
+    /// started empty or already existed.
+    pub seeded_from: Option<SeededFrom>,
     pub artifacts: Vec<Artifact>,
     pub expect: ExpectResult,
     /// Smoke run result (`build --run`); null when not run.

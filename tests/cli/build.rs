@@ -225,6 +225,160 @@ linker = \"external\"
     assert_eq!(variant(&r, "gnu-bfd")["linker"]["detected"], "gnu-ld");
 }
 
+/// A crate with a proc-macro and a library dependency (path crates, no network).
+fn crate_with_deps(dir: &Path, name: &str, sys_dep: bool) -> std::path::PathBuf {
+    let main =
+        "helper::answer!();\nfn main() { println!(\"{} {}\", answer(), util::twice(21)); }\n";
+    let root = new_crate(dir, name, main, None);
+    let mut manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    manifest = manifest.replace(
+        "[workspace]",
+        "[dependencies]\nhelper = { path = \"helper\" }\nutil = { path = \"util\" }\n\n[workspace]",
+    );
+    std::fs::write(root.join("Cargo.toml"), manifest).unwrap();
+    let lib = |name: &str, extra: &str, src: &str| {
+        let d = root.join(name);
+        std::fs::create_dir_all(d.join("src")).unwrap();
+        std::fs::write(
+            d.join("Cargo.toml"),
+            format!(
+                "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n{extra}"
+            ),
+        )
+        .unwrap();
+        std::fs::write(d.join("src/lib.rs"), src).unwrap();
+    };
+    lib(
+        "helper",
+        "[lib]\nproc-macro = true\n",
+        "use proc_macro::TokenStream;\n#[proc_macro]\npub fn answer(_: TokenStream) -> TokenStream {\n    \"fn answer() -> u32 { 42 }\".parse().unwrap()\n}\n",
+    );
+    if sys_dep {
+        // a -sys style package: `links` says it builds or links native code
+        lib(
+            "util",
+            "links = \"util\"\nbuild = \"build.rs\"\n",
+            "pub fn twice(x: u32) -> u32 { x * 2 }\n",
+        );
+        std::fs::write(root.join("util/build.rs"), "fn main() {}\n").unwrap();
+    } else {
+        lib("util", "", "pub fn twice(x: u32) -> u32 { x * 2 }\n");
+    }
+    root
+}
+
+/// The files of `dir` whose name starts with `prefix`, with their modification times.
+fn stamped(dir: &Path, prefix: &str) -> Vec<(String, std::time::SystemTime)> {
+    let mut v: Vec<_> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_name().to_string_lossy().starts_with(prefix))
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                e.metadata().unwrap().modified().unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    assert!(!v.is_empty(), "no {prefix}* in {}", dir.display());
+    v
+}
+
+const SHARING: &str = "[[variant]]
+id = \"gnu\"
+target = \"x86_64-unknown-linux-gnu\"
+linker = \"internal\"
+
+[[variant]]
+id = \"gnu-2.17\"
+target = \"x86_64-unknown-linux-gnu\"
+linker = \"zig\"
+glibc = \"2.17\"
+[variant.expect]
+max-glibc = \"2.17\"
+
+[[variant]]
+id = \"musl\"
+target = \"x86_64-unknown-linux-musl\"
+linker = \"internal\"
+";
+
+#[test]
+fn variants_share_dependencies_and_host_artifacts() {
+    let dir = tempdir();
+    let root = crate_with_deps(dir.path(), "shares", false);
+    let (out, r) = build(&root, SHARING, &["-j", "1"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}\n{r:#}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // the first group's first variant is built alone, from nothing
+    assert!(variant(&r, "gnu")["seeded_from"].is_null());
+    // zig links the final crate only, in the gnu group
+    let z = variant(&r, "gnu-2.17");
+    assert_eq!(
+        z["seeded_from"],
+        serde_json::json!({"variant": "gnu", "kind": "dependencies"})
+    );
+    for c in z["commands"].as_array().unwrap() {
+        let c = c.as_str().unwrap();
+        assert!(
+            c.starts_with("cargo rustc --target x86_64-unknown-linux-gnu ")
+                && c.contains(" -- -C linker=")
+                && c.ends_with("/zigcc-x86_64-linux-gnu.2.17.sh"),
+            "{c}"
+        );
+    }
+    assert_eq!(z["expect"]["passed"], true, "{z:#}");
+    // the other group starts from the host artifacts
+    assert_eq!(
+        variant(&r, "musl")["seeded_from"],
+        serde_json::json!({"variant": "gnu", "kind": "host"})
+    );
+
+    // and cargo really reused them: same files, same modification times
+    let p = root.join("target/portable");
+    let host = |id: &str| stamped(&p.join(id).join("release/deps"), "libhelper-");
+    assert_eq!(host("gnu"), host("musl"));
+    let deps = |id: &str| {
+        stamped(
+            &p.join(id).join("x86_64-unknown-linux-gnu/release/deps"),
+            "libutil-",
+        )
+    };
+    assert_eq!(deps("gnu"), deps("gnu-2.17"));
+}
+
+#[test]
+fn zig_builds_everything_when_a_dependency_has_native_code() {
+    let dir = tempdir();
+    let root = crate_with_deps(dir.path(), "nativedep", true);
+    let (out, r) = build(&root, SHARING, &["-j", "1"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}\n{r:#}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let z = variant(&r, "gnu-2.17");
+    // its own group: zig compiles the whole graph, C included, for glibc 2.17
+    assert!(
+        z["seeded_from"].is_null() || z["seeded_from"]["kind"] == "host",
+        "{z:#}"
+    );
+    for c in z["commands"].as_array().unwrap() {
+        let c = c.as_str().unwrap();
+        assert!(
+            c.starts_with("cargo zigbuild --target x86_64-unknown-linux-gnu.2.17 "),
+            "{c}"
+        );
+    }
+    assert_eq!(z["expect"]["passed"], true, "{z:#}");
+}
+
 #[test]
 fn malformed_matrices_exit_2_naming_file_line_and_key() {
     let dir = tempdir();
