@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # The full default matrix on the IPC server, cold and warm, beside what users script
 # today: a loop of `cargo build --release --target T` (or `cargo zigbuild`) per variant,
-# one after another, with that variant's flags in RUSTFLAGS, in one target directory.
-# Both start from empty target directories and use the same downloaded crates.
+# one after another, with that variant's flags in RUSTFLAGS, in one target directory
+# (bench/matrix-loop.sh). Both start from empty target directories and use the same
+# downloaded crates and the same warm zig cache.
 #
-#   bash bench/build-bench.sh            (about 30 minutes on 2 cores)
+# Cold runs alternate, ours then the loop, ROUNDS times (the machine's speed drifts;
+# alternating keeps each pair comparable), then warm runs of both.
+#
+#   bash bench/build-bench.sh            (ROUNDS=2: about 35 minutes on 2 cores)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))'):$PATH"
@@ -13,16 +17,20 @@ bin=$PWD/target/release/cargo-portable
 ours=${OURS_DIR:-/tmp/bench-portable}
 export LOOP_DIR=${LOOP_DIR:-/tmp/bench-loop}
 loop=$LOOP_DIR
+rounds=${ROUNDS:-2}
 cargo fetch -q
+fmt="  %e s wall, %U s user, %S s system"
 
-rm -rf "$ours" "$loop"
-echo "cold, cargo portable build -p ipc (-j default = $(nproc))"
-/usr/bin/time -f "  %e s wall, %U s user" env CARGO_TARGET_DIR="$ours" "$bin" build -p ipc -q -o /tmp/bench-report.txt
-echo "cold, the loop (12 cargo builds one after another)"
-/usr/bin/time -f "  %e s wall, %U s user" bash bench/matrix-loop.sh
+for r in $(seq "$rounds"); do
+  rm -rf "$ours" "$loop"
+  echo "round $r: cold, cargo portable build -p ipc (-j default = $(nproc))"
+  /usr/bin/time -f "$fmt" env CARGO_TARGET_DIR="$ours" "$bin" build -p ipc -q -o /tmp/bench-report.txt
+  echo "round $r: cold, the loop (12 cargo builds one after another)"
+  /usr/bin/time -f "$fmt" bash bench/matrix-loop.sh 2>/dev/null
+done
 echo
 echo "warm (nothing changed):"
 hyperfine --runs 5 --warmup 1 \
   -n "cargo portable build -p ipc (warm)" "env CARGO_TARGET_DIR=$ours $bin build -p ipc -q -o /dev/null"
-echo "the loop, warm (one run: flags that differ between variants of one target may rebuild)"
-/usr/bin/time -f "  %e s wall, %U s user" bash bench/matrix-loop.sh
+echo "the loop, warm (one run: flags that differ between variants of one target rebuild)"
+/usr/bin/time -f "$fmt" bash bench/matrix-loop.sh 2>/dev/null
