@@ -20,17 +20,22 @@ loop=$LOOP_DIR
 rounds=${ROUNDS:-2}
 cargo fetch -q
 fmt="  %e s wall, %U s user, %S s system"
+# the loop's stderr (rustc's warnings about the missing macOS SDK) goes to a file,
+# not the time report
+loop_timed() {
+  /usr/bin/time -f "$fmt" bash -c 'exec bash bench/matrix-loop.sh 2>/tmp/bench-loop-stderr.txt'
+}
 
 for r in $(seq "$rounds"); do
   rm -rf "$ours" "$loop"
   echo "round $r: cold, cargo portable build -p ipc (-j default = $(nproc))"
   /usr/bin/time -f "$fmt" env CARGO_TARGET_DIR="$ours" "$bin" build -p ipc -q -o /tmp/bench-report.txt
   echo "round $r: cold, the loop (12 cargo builds one after another)"
-  /usr/bin/time -f "$fmt" bash bench/matrix-loop.sh 2>/dev/null
+  loop_timed
 done
 echo
 echo "warm (nothing changed):"
 hyperfine --runs 5 --warmup 1 \
   -n "cargo portable build -p ipc (warm)" "env CARGO_TARGET_DIR=$ours $bin build -p ipc -q -o /dev/null"
 echo "the loop, warm (one run: flags that differ between variants of one target rebuild)"
-/usr/bin/time -f "$fmt" bash bench/matrix-loop.sh 2>/dev/null
+loop_timed
