@@ -3,11 +3,11 @@
 //! build script and malformed matrix files.
 
 use std::path::Path;
-use std::process::Output;
+use std::process::{Command, Output};
 
 use serde_json::Value;
 
-use crate::common::{new_crate, portable, tempdir};
+use crate::common::{new_crate, portable, run, stdout, tempdir, tool};
 
 const HELLO: &str = "fn main() { println!(\"hello {}\", std::env::args().count()); }\n";
 
@@ -350,6 +350,47 @@ fn variants_share_dependencies_and_host_artifacts() {
         )
     };
     assert_eq!(deps("gnu"), deps("gnu-2.17"));
+
+    // the relink gives what a whole `cargo zigbuild` gives, by readelf and objdump
+    let zb = dir.path().join("zigbuild");
+    run(Command::new(tool("cargo-zigbuild"))
+        .args([
+            "zigbuild",
+            "--release",
+            "--target",
+            "x86_64-unknown-linux-gnu.2.17",
+        ])
+        .arg("--manifest-path")
+        .arg(root.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", &zb));
+    let facts = |exe: &Path| {
+        let needed: Vec<String> = stdout(Command::new("readelf").arg("-dW").arg(exe))
+            .lines()
+            .filter(|l| l.contains("(NEEDED)"))
+            .map(|l| {
+                l.rsplit('[')
+                    .next()
+                    .unwrap()
+                    .trim_end_matches(']')
+                    .to_owned()
+            })
+            .collect();
+        let mut glibc: Vec<Vec<u32>> = stdout(Command::new("objdump").arg("-T").arg(exe))
+            .split_whitespace()
+            .filter_map(|w| {
+                w.trim_matches(|c| c == '(' || c == ')')
+                    .strip_prefix("GLIBC_")
+            })
+            .filter_map(|v| v.split('.').map(|p| p.parse().ok()).collect())
+            .collect();
+        glibc.sort();
+        (needed, glibc.pop())
+    };
+    let ours = facts(&p.join("gnu-2.17/x86_64-unknown-linux-gnu/release/shares"));
+    let theirs = facts(&zb.join("x86_64-unknown-linux-gnu/release/shares"));
+    assert!(ours.0.contains(&"libc.so.6".to_owned()), "{ours:?}");
+    assert_eq!(ours, theirs);
+    assert!(ours.1.as_ref().unwrap() <= &vec![2, 17], "{ours:?}");
 }
 
 #[test]
