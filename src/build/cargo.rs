@@ -276,8 +276,6 @@ fn failure_tail(lines: &VecDeque<String>) -> String {
     kept.join("\n")
 }
 
-/// Copy a target directory (files and their modification times, so cargo sees the
-/// copy as fresh). Used to seed a variant's directory from a sibling of its group.
 /// The directory cargo puts a profile's host artifacts in (`release`, `debug`, …).
 pub fn profile_dir(profile: &str) -> &str {
     match profile {
@@ -306,6 +304,8 @@ pub fn copy_host(src: &Path, dst: &Path, profile: &str) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Copy a target directory (files and their modification times, so cargo sees the
+/// copy as fresh). Used to seed a variant's directory from a sibling of its group.
 pub fn copy_tree(src: &Path, dst: &Path) -> std::io::Result<()> {
     for e in walkdir::WalkDir::new(src).follow_links(false) {
         let e = e.map_err(std::io::Error::other)?;

@@ -304,10 +304,10 @@ target = \"x86_64-unknown-linux-musl\"
 linker = \"internal\"
 ";
 
-#[test]
-fn variants_share_dependencies_and_host_artifacts() {
+/// Build SHARING on a fresh `crate_with_deps`, which must succeed.
+fn build_sharing(name: &str, sys_dep: bool) -> (tempfile::TempDir, std::path::PathBuf, Value) {
     let dir = tempdir();
-    let root = crate_with_deps(dir.path(), "shares", false);
+    let root = crate_with_deps(dir.path(), name, sys_dep);
     let (out, r) = build(&root, SHARING, &["-j", "1"]);
     assert_eq!(
         out.status.code(),
@@ -315,6 +315,12 @@ fn variants_share_dependencies_and_host_artifacts() {
         "{}\n{r:#}",
         String::from_utf8_lossy(&out.stderr)
     );
+    (dir, root, r)
+}
+
+#[test]
+fn variants_share_dependencies_and_host_artifacts() {
+    let (dir, root, r) = build_sharing("shares", false);
     // the first group's first variant is built alone, from nothing
     assert!(variant(&r, "gnu")["seeded_from"].is_null());
     // zig links the final crate only, in the gnu group
@@ -395,15 +401,7 @@ fn variants_share_dependencies_and_host_artifacts() {
 
 #[test]
 fn zig_builds_everything_when_a_dependency_has_native_code() {
-    let dir = tempdir();
-    let root = crate_with_deps(dir.path(), "nativedep", true);
-    let (out, r) = build(&root, SHARING, &["-j", "1"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}\n{r:#}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (_dir, _root, r) = build_sharing("nativedep", true);
     let z = variant(&r, "gnu-2.17");
     // its own group: zig compiles the whole graph, C included, for glibc 2.17
     assert!(
