@@ -1,15 +1,13 @@
-//! Command line: argument definitions and dispatch. Exit codes: 0 all good, 1 a
-//! variant/expectation failed, 2 usage or input error.
+//! The command line: clap definitions and nothing else. `main.rs` parses, the
+//! functions in `commands/` run, and `commands::run` turns the outcome into one exit
+//! code. Cargo's own flags are declared once here ([`CargoFlags`]) and passed to cargo
+//! as they are.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::output::write_output;
-use crate::report::{self, Host, InspectFormat, Report, Style};
-use crate::scan::{scan, ScanOptions};
+pub use crate::report::InspectFormat;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -17,6 +15,8 @@ use crate::scan::{scan, ScanOptions};
     bin_name = "cargo portable",
     version,
     about = "Cross-build a crate for a matrix of targets and report what every binary needs at run time",
+    after_help = "Without a command: `build`. Exit codes: 0 everything built and every expectation held; \
+                  1 a variant failed or was skipped, or an expectation was violated; 2 usage or input error.",
     propagate_version = true,
     args_conflicts_with_subcommands = true
 )]
@@ -38,9 +38,6 @@ pub struct GlobalOpts {
     /// Print less (only errors and the result).
     #[arg(short, long, global = true)]
     pub quiet: bool,
-    /// Print more detail.
-    #[arg(short, long, global = true, conflicts_with = "quiet")]
-    pub verbose: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -54,13 +51,26 @@ pub enum ColorChoice {
 pub enum Command {
     /// Build every variant of the matrix, inspect each executable, check expectations
     /// (the default command).
+    #[command(after_help = "Examples:\n  cargo portable build -p ipc\n  \
+        cargo portable build --variant linux-x86_64-musl --format json -o report.json\n  \
+        cargo portable build --setup --format markdown >> \"$GITHUB_STEP_SUMMARY\"")]
     Build(BuildArgs),
     /// Inspect binaries (ELF, Mach-O incl. universal, PE) without running them.
+    #[command(
+        after_help = "Examples:\n  cargo portable inspect target/release/app\n  \
+        cargo portable inspect --format ldd app\n  \
+        cargo portable inspect --format json -o report.json /usr/lib/x86_64-linux-gnu"
+    )]
     Inspect(InspectArgs),
     /// Every rustc target: std installed, linker found; and whether each variant of the
     /// matrix is ready to build.
+    #[command(after_help = "Examples:\n  cargo portable targets --installed\n  \
+        cargo portable targets --matrix portable.toml --format json")]
     Targets(TargetsArgs),
-    /// Install what the matrix needs: rustup targets, cross linkers, zig.
+    /// Install what the matrix needs: rustup targets, cross linkers with their C
+    /// libraries, zig and cargo-zigbuild (in a virtual environment of cargo-portable's).
+    #[command(after_help = "Examples:\n  cargo portable setup --dry-run\n  \
+        cargo portable setup --variant linux-aarch64-gnu")]
     Setup(SetupArgs),
 }
 
@@ -79,16 +89,12 @@ pub struct MatrixArgs {
     pub variants: Vec<String>,
 }
 
+/// Cargo's own flags, passed through to every cargo call of a build.
 #[derive(Debug, Clone, Default, Args)]
-pub struct BuildArgs {
-    #[command(flatten)]
-    pub matrix: MatrixArgs,
+pub struct CargoFlags {
     /// Package to build.
     #[arg(short, long, value_name = "SPEC")]
     pub package: Option<String>,
-    /// Only this binary (repeatable; default: every binary of the package).
-    #[arg(long = "bin", value_name = "NAME")]
-    pub bins: Vec<String>,
     /// Build profile.
     #[arg(long, default_value = "release", value_name = "NAME")]
     pub profile: String,
@@ -107,6 +113,17 @@ pub struct BuildArgs {
     /// Run without accessing the network.
     #[arg(long)]
     pub offline: bool,
+}
+
+#[derive(Debug, Clone, Default, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub matrix: MatrixArgs,
+    #[command(flatten)]
+    pub cargo: CargoFlags,
+    /// Only this binary (repeatable; default: every binary of the package).
+    #[arg(long = "bin", value_name = "NAME")]
+    pub bins: Vec<String>,
     /// Compiler jobs for all variants together, through one jobserver shared by every
     /// cargo (default: the number of CPUs); also the most variant groups built at once.
     #[arg(short, long, value_name = "N")]
@@ -171,7 +188,11 @@ pub struct InspectArgs {
     /// Write the output to FILE (atomically) instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Do not compute SHA-256 digests (`sha256` is null): faster on large trees.
+    /// Compute SHA-256 digests even where the output does not show them (`json`
+    /// carries them by default, the other formats do not).
+    #[arg(long, conflicts_with = "no_hash")]
+    pub hash: bool,
+    /// Do not compute SHA-256 digests (`sha256` is null in JSON): faster on large trees.
     #[arg(long)]
     pub no_hash: bool,
 }
@@ -183,66 +204,4 @@ pub fn normalize_args(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsStri
         args.remove(1);
     }
     args
-}
-
-pub fn style_for(choice: ColorChoice, to_file: bool) -> Style {
-    let color = match choice {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            !to_file && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-        }
-    };
-    Style { color }
-}
-
-/// `rustc -V` of the toolchain cargo would use, if any.
-pub fn host_rustc() -> Option<String> {
-    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
-    let out = std::process::Command::new(rustc).arg("-V").output().ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
-}
-
-pub fn host() -> Host {
-    Host {
-        triple: env!("PORTABLE_HOST_TRIPLE").to_owned(),
-        rustc: host_rustc(),
-    }
-}
-
-pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    match cli.command {
-        None => crate::commands::build(cli.build, &cli.global),
-        Some(Command::Build(args)) => crate::commands::build(args, &cli.global),
-        Some(Command::Inspect(args)) => inspect(args, &cli.global),
-        Some(Command::Targets(args)) => crate::commands::targets(args, &cli.global),
-        Some(Command::Setup(args)) => crate::commands::setup(args, &cli.global),
-    }
-}
-
-fn inspect(args: InspectArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
-    let found = scan(
-        &args.paths,
-        ScanOptions {
-            hash: !args.no_hash,
-        },
-    );
-    let report = Report::new(host(), found.artifacts, found.errors, found.skipped);
-    let style = style_for(global.color, args.output.is_some());
-    write_output(args.output.as_deref(), |w| {
-        report::render(&report, args.format, style, w)
-    })?;
-    // Formats without room for errors (and any output to a file) report them on stderr.
-    let errors_shown = args.format == InspectFormat::Human && args.output.is_none();
-    if !errors_shown {
-        let err_style = style_for(global.color, !std::io::stderr().is_terminal());
-        let _ = report::render_errors(&report.errors, err_style, &mut std::io::stderr());
-    }
-    Ok(if report.errors.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(2)
-    })
 }

@@ -3,13 +3,15 @@
 //!
 //! Layout: `inspect` parses bytes into format-neutral facts, `analysis` derives the
 //! report fields from them (pure), `scan` is the file-system edge, `report` renders
-//! one model in every format, `cli` wires commands.
+//! one model in every format. `cli` defines the command line and `commands` runs it;
+//! `engine` builds a matrix, `toolchain` knows the machine and what a variant needs
+//! from it, `setup` installs that.
 
 pub mod analysis;
-pub mod build;
 pub mod cli;
 pub mod commands;
 pub mod data;
+pub mod engine;
 pub mod inspect;
 pub mod matrix;
 pub mod model;
@@ -17,6 +19,5 @@ pub mod output;
 pub mod report;
 pub mod scan;
 pub mod setup;
-pub mod targets;
 pub mod toolchain;
 pub mod version;

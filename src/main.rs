@@ -2,7 +2,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use cargo_portable::cli::{normalize_args, run, Cli};
+use cargo_portable::cli::{normalize_args, Cli};
+use cargo_portable::commands;
 
 fn main() -> ExitCode {
     let args = normalize_args(std::env::args_os().collect());
@@ -15,15 +16,9 @@ fn main() -> ExitCode {
                 clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
                     ExitCode::SUCCESS
                 }
-                _ => ExitCode::from(2),
+                _ => ExitCode::from(commands::Outcome::InputError.code()),
             };
         }
     };
-    match run(cli) {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::from(2)
-        }
-    }
+    ExitCode::from(commands::run(cli).code())
 }

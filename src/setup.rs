@@ -1,91 +1,67 @@
 //! `cargo portable setup`: install what the matrix needs. The plan is pure (variants
-//! and the machine's facts in, commands out); running it is the edge.
+//! and the machine's facts in, steps out), read from the one table of needs
+//! (`toolchain::needs`); running it is the edge. A step that fails is reported with
+//! its own error line and the other steps still run.
 
 use std::collections::BTreeSet;
+use std::path::Path;
 use std::process::Command;
 
-use crate::build::plan::{c_driver, debian_package, Machine};
-use crate::matrix::{LinkerSpec, Variant};
-use crate::toolchain::Toolchain;
+use crate::engine::plan::install_command;
+use crate::matrix::Variant;
+use crate::toolchain::{needs, Install, Machine, Toolchain};
 
 /// One installation step.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
     RustupTargets(Vec<String>),
     Apt(Vec<String>),
-    Pip(Vec<String>),
+    /// zig and cargo-zigbuild into cargo-portable's own virtual environment.
+    Zig,
     /// Something no package manager here provides.
     Manual(String),
 }
 
 impl Step {
     /// The command line, as a user would type it.
-    pub fn command(&self, root: bool) -> String {
-        let sudo = if root { "" } else { "sudo " };
+    pub fn command(&self, root: bool, zig_home: &Path) -> String {
         match self {
             Step::RustupTargets(t) => format!("rustup target add {}", t.join(" ")),
-            Step::Apt(p) => format!("{sudo}apt-get install -y {}", p.join(" ")),
-            Step::Pip(p) => format!("python3 -m pip install {}", p.join(" ")),
+            Step::Apt(p) => install_command(&Install::Apt(p.clone()), root, zig_home),
+            Step::Zig => install_command(&Install::Zig, root, zig_home),
             Step::Manual(m) => m.clone(),
         }
     }
 }
 
-#[cfg(unix)]
-pub fn is_root() -> bool {
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    unsafe { libc::geteuid() == 0 }
-}
-
-#[cfg(not(unix))]
-pub fn is_root() -> bool {
-    false
-}
-
-/// What must be installed for `variants` to build on `m`.
+/// What must be installed for `variants` to build on `m`: the standard libraries that
+/// are missing, and for every variant whose linker is missing or fails its probe,
+/// everything its table entry installs (apt-get skips what is already there).
 pub fn plan(variants: &[&Variant], m: &impl Machine) -> Vec<Step> {
     let mut targets = BTreeSet::new();
     let mut packages = BTreeSet::new();
-    let mut pip = false;
+    let mut zig = false;
     let mut manual = BTreeSet::new();
-    let need_program = |p: &str, packages: &mut BTreeSet<String>, manual: &mut BTreeSet<String>| {
-        if !m.has_program(p) {
-            match debian_package(p) {
-                Some(pkg) => {
-                    packages.insert(pkg);
-                }
-                None => {
-                    manual.insert(format!("install `{p}` and put it on PATH"));
-                }
-            }
-        }
-    };
     for v in variants {
-        let t = v.target();
-        if !m.std_installed(t) {
-            targets.insert(t.to_owned());
+        let n = needs(v, m.host());
+        if !m.std_installed(&n.target) {
+            targets.insert(n.target.clone());
         }
-        match v.linker() {
-            LinkerSpec::Zig => {
-                if !m.has_program("cargo-zigbuild") {
-                    pip = true;
+        let links = n.unavailable.is_none()
+            && n.programs.iter().all(|p| m.has_program(p))
+            && n.probe.as_ref().is_none_or(|p| m.probe(p).is_ok());
+        if links {
+            continue;
+        }
+        for i in &n.install {
+            match i {
+                Install::Rustup(_) => {}
+                Install::Apt(p) => packages.extend(p.iter().cloned()),
+                Install::Zig => zig = true,
+                Install::Manual(s) => {
+                    manual.insert(format!("{}: {s}", v.id()));
                 }
             }
-            LinkerSpec::Internal => {
-                if t == "x86_64-unknown-linux-gnu" {
-                    need_program("cc", &mut packages, &mut manual);
-                }
-            }
-            LinkerSpec::External => match c_driver(t, m.host()) {
-                Some(d) => need_program(&d, &mut packages, &mut manual),
-                None => {
-                    manual.insert(format!(
-                        "{}: no C driver links for {t} here; use linker = \"zig\"",
-                        v.id()
-                    ));
-                }
-            },
-            LinkerSpec::Program(p) => need_program(p, &mut packages, &mut manual),
         }
     }
     let mut steps = Vec::new();
@@ -95,27 +71,53 @@ pub fn plan(variants: &[&Variant], m: &impl Machine) -> Vec<Step> {
     if !packages.is_empty() {
         steps.push(Step::Apt(packages.into_iter().collect()));
     }
-    if pip {
-        steps.push(Step::Pip(vec!["ziglang".into(), "cargo-zigbuild".into()]));
+    if zig {
+        steps.push(Step::Zig);
     }
     steps.extend(manual.into_iter().map(Step::Manual));
     steps
 }
 
-/// Run the steps this process can run; return the ones it could not (to print).
-pub fn run(steps: &[Step], tc: &Toolchain, quiet: bool) -> Vec<(Step, String)> {
-    let root = is_root();
+/// A step, or the part of one, that could not be done: the command to run by hand
+/// and why (the tool's own error line).
+#[derive(Debug, Clone)]
+pub struct NotDone {
+    pub command: String,
+    pub why: String,
+}
+
+/// Run the steps this process can run; return what could not be done.
+pub fn run(steps: &[Step], tc: &Toolchain, quiet: bool) -> Vec<NotDone> {
+    let root = crate::toolchain::is_root();
+    let apt = root && which::which("apt-get").is_ok();
     let mut left = Vec::new();
+    let mut not_done = |command: String, why: String| left.push(NotDone { command, why });
     for s in steps {
-        let cmd = s.command(root);
-        let result = match s {
-            Step::RustupTargets(t) if tc.rustup => run_cmd(
-                Command::new("rustup").args(["target", "add"]).args(t),
-                quiet,
-            ),
-            Step::RustupTargets(_) => Err("rustup is not installed".into()),
-            Step::Apt(p) if root && which::which("apt-get").is_ok() => {
-                run_cmd(Command::new("apt-get").args(["update", "-qq"]), quiet).and_then(|()| {
+        let cmd = s.command(root, &tc.zig_home);
+        match s {
+            Step::RustupTargets(_) if !tc.rustup => not_done(cmd, "rustup is not installed".into()),
+            Step::RustupTargets(targets) => {
+                let add = |t: &[String]| {
+                    run_cmd(
+                        Command::new("rustup").args(["target", "add"]).args(t),
+                        quiet,
+                    )
+                };
+                // one call; when it fails, each target alone, so one target the
+                // registry cannot serve does not leave the others uninstalled
+                if add(targets).is_err() {
+                    for t in targets {
+                        if let Err(why) = add(std::slice::from_ref(t)) {
+                            not_done(format!("rustup target add {t}"), why);
+                        }
+                    }
+                }
+            }
+            Step::Apt(_) if !apt => {
+                not_done(cmd, "not root, or no apt-get: run it yourself".into())
+            }
+            Step::Apt(packages) => {
+                let install = |p: &[String]| {
                     run_cmd(
                         Command::new("apt-get")
                             .args(["install", "-y", "-qq", "--no-install-recommends"])
@@ -123,54 +125,157 @@ pub fn run(steps: &[Step], tc: &Toolchain, quiet: bool) -> Vec<(Step, String)> {
                             .env("DEBIAN_FRONTEND", "noninteractive"),
                         quiet,
                     )
-                })
-            }
-            Step::Apt(_) => Err("not root, or no apt-get: run it yourself".into()),
-            Step::Pip(p) => run_cmd(
-                Command::new("python3")
-                    .args([
-                        "-m",
-                        "pip",
-                        "install",
-                        "--quiet",
-                        "--disable-pip-version-check",
-                    ])
-                    .args(p),
-                quiet,
-            ),
-            Step::Manual(_) => Err("manual step".into()),
-        };
-        match result {
-            Ok(()) => {
-                if !quiet {
-                    eprintln!("done: {cmd}");
+                };
+                let updated = run_cmd(Command::new("apt-get").args(["update", "-qq"]), quiet);
+                if let Err(why) = updated {
+                    eprintln!(
+                        "setup: apt-get update failed ({why}); installing from the lists there are"
+                    );
+                }
+                if install(packages).is_err() {
+                    for p in packages {
+                        if let Err(why) = install(std::slice::from_ref(p)) {
+                            not_done(
+                                install_command(&Install::Apt(vec![p.clone()]), root, &tc.zig_home),
+                                why,
+                            );
+                        }
+                    }
                 }
             }
-            Err(why) => left.push((s.clone(), why)),
+            Step::Zig => {
+                if let Err(why) = install_zig(&tc.zig_home, apt, quiet) {
+                    not_done(cmd, why);
+                }
+            }
+            Step::Manual(m) => not_done(m.clone(), "manual step".into()),
         }
     }
     left
 }
 
-fn run_cmd(c: &mut Command, quiet: bool) -> Result<(), String> {
-    if !quiet {
-        eprintln!("running: {c:?}");
+/// zig (PyPI `ziglang`) and cargo-zigbuild into the virtual environment `home`: the
+/// distribution's own Python refuses `pip install` outside one (PEP 668,
+/// "externally-managed-environment"). Debian's python3 makes a venv with pip only
+/// with `python3-venv`; without it (and not root) the venv is made without pip and
+/// the system pip installs into it.
+fn install_zig(home: &Path, apt: bool, quiet: bool) -> Result<(), String> {
+    let python = home.join("bin/python3");
+    let venv = |extra: &[&str]| {
+        run_cmd(
+            Command::new("python3")
+                .args(["-m", "venv"])
+                .args(extra)
+                .arg(home),
+            quiet,
+        )
+    };
+    let mut pip_of_venv = true;
+    if !python.is_file()
+        || run_cmd(Command::new(&python).args(["-m", "pip", "--version"]), true).is_err()
+    {
+        let _ = std::fs::remove_dir_all(home);
+        if let Some(parent) = home.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("creating {}: {e}", parent.display()))?;
+        }
+        let mut made = venv(&[]);
+        if made.is_err() && apt {
+            let _ = std::fs::remove_dir_all(home);
+            let _ = run_cmd(
+                Command::new("apt-get")
+                    .args([
+                        "install",
+                        "-y",
+                        "-qq",
+                        "--no-install-recommends",
+                        "python3-venv",
+                    ])
+                    .env("DEBIAN_FRONTEND", "noninteractive"),
+                quiet,
+            );
+            made = venv(&[]);
+        }
+        if made.is_err() {
+            let _ = std::fs::remove_dir_all(home);
+            venv(&["--without-pip"]).map_err(|e| format!("python3 -m venv: {e}"))?;
+            pip_of_venv = false;
+        }
     }
-    let out = c.output().map_err(|e| format!("{c:?}: {e}"))?;
+    let mut pip = if pip_of_venv {
+        let mut c = Command::new(&python);
+        c.args(["-m", "pip"]);
+        c
+    } else {
+        let mut c = Command::new("python3");
+        c.args(["-m", "pip", "--python"]).arg(&python);
+        c
+    };
+    pip.args([
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "ziglang",
+        "cargo-zigbuild",
+    ]);
+    run_cmd(&mut pip, quiet)?;
+    let zigbuild = home.join("bin/cargo-zigbuild");
+    if !zigbuild.is_file() {
+        return Err(format!("pip installed no {}", zigbuild.display()));
+    }
+    Ok(())
+}
+
+fn run_cmd(c: &mut Command, quiet: bool) -> Result<(), String> {
+    // show the tool's error, not a Rust backtrace after it
+    c.env_remove("RUST_BACKTRACE").env("RUST_BACKTRACE", "0");
+    if !quiet {
+        eprintln!("running: {}", crate::engine::cargo::command_line(c));
+    }
+    let out = c
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", c.get_program().to_string_lossy()))?;
     if out.status.success() {
         Ok(())
     } else {
-        let err = String::from_utf8_lossy(&out.stderr);
-        let tail: Vec<&str> = err.lines().rev().take(5).collect();
-        Err(tail.into_iter().rev().collect::<Vec<_>>().join("\n"))
+        Err(error_lines(&String::from_utf8_lossy(&out.stderr))
+            .unwrap_or_else(|| format!("exited with {}", out.status)))
     }
+}
+
+/// A tool's own error lines (`error: …` of rustup and pip, `E: …` of apt), else its
+/// last lines; never the frames of a backtrace.
+pub fn error_lines(stderr: &str) -> Option<String> {
+    let lines: Vec<&str> = stderr
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty())
+        .take_while(|l| !l.starts_with("stack backtrace:"))
+        .collect();
+    let errors: Vec<&str> = lines
+        .iter()
+        .copied()
+        .filter(|l| {
+            let t = l.trim_start();
+            t.starts_with("error") || t.starts_with("E:") || t.starts_with("ERROR")
+        })
+        .collect();
+    let pick = if errors.is_empty() {
+        lines[lines.len().saturating_sub(3)..].to_vec()
+    } else {
+        errors
+    };
+    (!pick.is_empty()).then(|| pick.join("\n"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::matrix::{parse, DEFAULT_MATRIX};
+    use crate::toolchain::Probe;
 
+    /// rustup's host std, `cc` and a cross gcc without its C library: what a new
+    /// machine with the old setup had.
     struct Bare;
     impl Machine for Bare {
         fn host(&self) -> &str {
@@ -180,10 +285,20 @@ mod tests {
             t == "x86_64-unknown-linux-gnu"
         }
         fn has_program(&self, p: &str) -> bool {
-            p == "cc"
+            p == "cc" || p == "aarch64-linux-gnu-gcc"
         }
         fn is_root(&self) -> bool {
             true
+        }
+        fn probe(&self, p: &Probe) -> Result<(), String> {
+            if p.command[0] == "aarch64-linux-gnu-gcc" {
+                Err("ld: cannot find Scrt1.o".into())
+            } else {
+                Ok(())
+            }
+        }
+        fn zig_home(&self) -> &Path {
+            Path::new("/c/zig-venv")
         }
     }
 
@@ -192,14 +307,33 @@ mod tests {
         let m = parse(DEFAULT_MATRIX, "default", None).unwrap();
         let vs: Vec<&Variant> = m.variants.iter().collect();
         let steps = plan(&vs, &Bare);
-        let cmds: Vec<String> = steps.iter().map(|s| s.command(true)).collect();
+        let cmds: Vec<String> = steps
+            .iter()
+            .map(|s| s.command(true, Path::new("/c/zig-venv")))
+            .collect();
         assert_eq!(
             cmds,
             [
                 "rustup target add aarch64-apple-darwin aarch64-unknown-linux-gnu aarch64-unknown-linux-musl x86_64-apple-darwin x86_64-pc-windows-gnu x86_64-unknown-linux-musl",
-                "apt-get install -y gcc-aarch64-linux-gnu gcc-mingw-w64-x86-64 musl-tools",
-                "python3 -m pip install ziglang cargo-zigbuild",
+                // the cross gcc is there, but cannot link: its C library comes too
+                "apt-get install -y gcc-aarch64-linux-gnu gcc-mingw-w64-x86-64 libc6-dev-arm64-cross musl-tools",
+                "python3 -m venv /c/zig-venv && /c/zig-venv/bin/python3 -m pip install ziglang cargo-zigbuild",
             ]
         );
+    }
+
+    #[test]
+    fn error_lines_not_backtraces() {
+        let rustup = "error: component download failed for rust-std-armv7-unknown-linux-musleabihf: could not download file\nerror: caused by: http status 404\nstack backtrace:\n   0: rustup::main\n   1: std::rt::lang_start\n";
+        assert_eq!(
+            error_lines(rustup).unwrap(),
+            "error: component download failed for rust-std-armv7-unknown-linux-musleabihf: could not download file\nerror: caused by: http status 404"
+        );
+        assert_eq!(
+            error_lines("E: Unable to locate package gcc-nope\n").unwrap(),
+            "E: Unable to locate package gcc-nope"
+        );
+        assert_eq!(error_lines("a\nb\nc\nd\n").unwrap(), "b\nc\nd");
+        assert_eq!(error_lines(""), None);
     }
 }

@@ -1,11 +1,12 @@
 //! The report document (SPEC section 8) and its renderers. Every format is rendered
 //! from the same [`Report`]; renderers write to `&mut impl Write` so they are testable.
 
-pub mod build;
 mod human;
 mod ldd;
 mod nm;
 pub mod table;
+pub mod targets;
+pub mod variants;
 
 use std::io::{self, Write};
 

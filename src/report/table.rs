@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::io::{self, Write};
 
-use super::build::{BuildReport, Status, VariantReport};
+use super::variants::{BuildReport, Status, VariantReport};
 use super::Style;
 use crate::model::{wire_name, LibraryClass, Severity};
 use crate::version::Version;

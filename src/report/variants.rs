@@ -1,10 +1,36 @@
-//! The `build` report: one entry per matrix variant (SPEC section 8).
+//! The report of a matrix build: one entry per variant (SPEC section 8). The engine
+//! fills it; nothing here knows how variants are built.
 
 use serde::{Deserialize, Serialize};
 
 use super::{Host, Tool, SCHEMA_VERSION};
-use crate::build::expect::ExpectResult;
 use crate::model::{Artifact, ErrorEntry, Linkage};
+
+/// An expectation that did not hold, with the evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Violation {
+    /// The expectation key: `linkage`, `max-glibc`, `libraries`, `hazards`.
+    pub rule: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectResult {
+    pub passed: bool,
+    pub violations: Vec<Violation>,
+}
+
+/// Nothing checked, nothing violated (a variant that was not built).
+impl Default for ExpectResult {
+    fn default() -> Self {
+        ExpectResult {
+            passed: true,
+            violations: Vec::new(),
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -12,45 +12,33 @@ use std::time::Instant;
 use cargo_metadata::{Message, TargetKind};
 
 use super::plan::{zig_target, Invocation};
+use super::BuildOptions;
+use crate::cli::CargoFlags;
 use crate::toolchain::Toolchain;
 
-/// The cargo flags the user gave, passed through to every invocation.
-#[derive(Debug, Clone, Default)]
-pub struct CargoArgs {
-    pub manifest_path: Option<PathBuf>,
-    pub package: Option<String>,
-    pub profile: String,
-    pub features: Vec<String>,
-    pub all_features: bool,
-    pub no_default_features: bool,
-    pub locked: bool,
-    pub offline: bool,
-}
-
-impl CargoArgs {
-    fn apply(&self, c: &mut Command) {
-        if let Some(m) = &self.manifest_path {
-            c.arg("--manifest-path").arg(m);
-        }
-        if let Some(p) = &self.package {
-            c.args(["--package", p]);
-        }
-        c.args(["--profile", &self.profile]);
-        if !self.features.is_empty() {
-            c.args(["--features", &self.features.join(",")]);
-        }
-        if self.all_features {
-            c.arg("--all-features");
-        }
-        if self.no_default_features {
-            c.arg("--no-default-features");
-        }
-        if self.locked {
-            c.arg("--locked");
-        }
-        if self.offline {
-            c.arg("--offline");
-        }
+/// Pass the user's cargo flags through, as they typed them.
+fn apply(flags: &CargoFlags, manifest_path: Option<&Path>, c: &mut Command) {
+    if let Some(m) = manifest_path {
+        c.arg("--manifest-path").arg(m);
+    }
+    if let Some(p) = &flags.package {
+        c.args(["--package", p]);
+    }
+    c.args(["--profile", &flags.profile]);
+    if !flags.features.is_empty() {
+        c.args(["--features", &flags.features.join(",")]);
+    }
+    if flags.all_features {
+        c.arg("--all-features");
+    }
+    if flags.no_default_features {
+        c.arg("--no-default-features");
+    }
+    if flags.locked {
+        c.arg("--locked");
+    }
+    if flags.offline {
+        c.arg("--offline");
     }
 }
 
@@ -79,7 +67,7 @@ fn encoded_rustflags(inv: &Invocation) -> OsString {
 
 fn command(
     tc: &Toolchain,
-    args: &CargoArgs,
+    opts: &BuildOptions,
     inv: &Invocation,
     bins: &[String],
     dir: &Path,
@@ -96,7 +84,7 @@ fn command(
         c.args(["--bin", b]);
     }
     c.arg("--message-format=json-render-diagnostics");
-    args.apply(&mut c);
+    apply(&opts.cargo, opts.manifest_path.as_deref(), &mut c);
     if !inv.zig && !final_flags.is_empty() {
         c.arg("--").args(final_flags);
     }
@@ -104,7 +92,8 @@ fn command(
         .env("PATH", &tc.path)
         .env("CARGO_ENCODED_RUSTFLAGS", encoded_rustflags(inv))
         .env_remove("RUSTFLAGS")
-        .env("CARGO_TERM_COLOR", "never");
+        .env("CARGO_TERM_COLOR", "never")
+        .envs(tc.zig_env());
     if let Some(v) = macos_min(tc, inv) {
         c.env("MACOSX_DEPLOYMENT_TARGET", v);
     }
@@ -116,7 +105,7 @@ fn command(
 
 /// A command as a shell line (`cargo rustc … -- …`): the program's file name, then
 /// the arguments, quoted where a shell would need it.
-fn command_line(c: &Command) -> String {
+pub fn command_line(c: &Command) -> String {
     let program = Path::new(c.get_program())
         .file_name()
         .unwrap_or(c.get_program())
@@ -196,7 +185,7 @@ fn zig_linker(tc: &Toolchain, inv: &Invocation, root: &Path) -> Result<Vec<Strin
 /// Build `bins` for one variant in `dir`. On failure: the tail of the compiler's output.
 pub fn build_variant(
     tc: &Toolchain,
-    args: &CargoArgs,
+    opts: &BuildOptions,
     inv: &Invocation,
     bins: &[String],
     dir: &Path,
@@ -216,7 +205,7 @@ pub fn build_variant(
         bins.chunks(1).collect()
     };
     for batch in batches {
-        let mut c = command(tc, args, inv, batch, dir, &final_flags);
+        let mut c = command(tc, opts, inv, batch, dir, &final_flags);
         js.configure(&mut c);
         commands.push(command_line(&c));
         let mut child = c

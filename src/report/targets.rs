@@ -1,14 +1,9 @@
-//! `cargo portable targets`: the `go tool dist list` of Rust. Every rustc target with
-//! whether its standard library is installed and its C linker found, and, for the
-//! matrix, whether each variant is ready to build.
+//! The report of `cargo portable targets`: every rustc target, and each variant's
+//! readiness; rendered for people or as JSON.
 
 use std::io::{self, Write};
 
 use serde::{Deserialize, Serialize};
-
-use crate::build::plan::{c_driver, plan, Plan};
-use crate::matrix::Matrix;
-use crate::toolchain::Toolchain;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -37,49 +32,6 @@ pub struct TargetsReport {
     pub matrix: String,
     pub targets: Vec<TargetRow>,
     pub variants: Vec<VariantRow>,
-}
-
-pub fn report(tc: &Toolchain, matrix: &Matrix, installed_only: bool) -> TargetsReport {
-    let targets = tc
-        .target_list
-        .iter()
-        .filter(|t| !installed_only || tc.std_installed(t))
-        .map(|t| {
-            let linker = c_driver(t, &tc.host);
-            TargetRow {
-                triple: t.clone(),
-                std_installed: tc.std_installed(t),
-                linker_found: linker.as_deref().is_some_and(|l| tc.find(l).is_some()),
-                linker,
-            }
-        })
-        .collect();
-    let variants = matrix
-        .variants
-        .iter()
-        .map(|v| match plan(v, tc, false) {
-            Plan::Ready(_) => VariantRow {
-                id: v.id().to_owned(),
-                target: v.target().to_owned(),
-                ready: true,
-                reason: None,
-                fix: None,
-            },
-            Plan::Skipped { reason, fix } => VariantRow {
-                id: v.id().to_owned(),
-                target: v.target().to_owned(),
-                ready: false,
-                reason: Some(reason),
-                fix: Some(fix),
-            },
-        })
-        .collect();
-    TargetsReport {
-        host: tc.host.clone(),
-        matrix: matrix.source.clone(),
-        targets,
-        variants,
-    }
 }
 
 pub fn human(r: &TargetsReport, w: &mut dyn Write) -> io::Result<()> {

@@ -1,15 +1,11 @@
 //! From a matrix variant and the machine's facts to a cargo invocation, or to
-//! "skipped" with the reason and the exact command that fixes it. Pure.
+//! "skipped" with the reason and the exact command that fixes it. Pure: what a
+//! variant needs comes from the one table in `toolchain::needs`.
 
-use crate::matrix::{LinkerSpec, Variant};
+use crate::matrix::Variant;
+use crate::toolchain::{needs, Install, Link, Machine, Needs};
 
-/// What the machine offers, as the planner needs it.
-pub trait Machine {
-    fn host(&self) -> &str;
-    fn std_installed(&self, target: &str) -> bool;
-    fn has_program(&self, program: &str) -> bool;
-    fn is_root(&self) -> bool;
-}
+pub use crate::toolchain::needs::zig_target;
 
 /// How to build one variant.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,27 +34,6 @@ pub struct ZigLink {
     pub glibc: Option<String>,
 }
 
-/// zig's `-target` for a Rust target, as cargo-zigbuild's own linker wrapper gives it
-/// (`x86_64-linux-gnu.2.17`, `aarch64-macos.11.0-none`, `x86_64-windows-gnu`), or
-/// `None` for targets whose name this mapping does not know (they use zigbuild).
-pub fn zig_target(target: &str, glibc: Option<&str>, macos_min: Option<&str>) -> Option<String> {
-    let (arch, rest) = target.split_once('-')?;
-    let arch = match arch {
-        "x86_64" | "aarch64" | "powerpc64le" | "s390x" => arch,
-        "riscv64gc" => "riscv64",
-        "i686" => "x86",
-        _ => return None,
-    };
-    let with = |v: Option<&str>| v.map(|v| format!(".{v}")).unwrap_or_default();
-    Some(match rest {
-        "unknown-linux-gnu" => format!("{arch}-linux-gnu{}", with(glibc)),
-        "unknown-linux-musl" => format!("{arch}-linux-musl"),
-        "apple-darwin" => format!("{arch}-macos{}-none", with(macos_min)),
-        "pc-windows-gnu" => format!("{arch}-windows-gnu"),
-        _ => return None,
-    })
-}
-
 /// A variant's plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Plan {
@@ -66,64 +41,84 @@ pub enum Plan {
     Skipped { reason: String, fix: String },
 }
 
-/// The GNU triple prefix of a cross gcc for a Rust target, e.g. `aarch64-linux-gnu`.
-fn gcc_prefix(target: &str) -> Option<String> {
-    let parts: Vec<&str> = target.split('-').collect();
-    let arch = match parts.first()? {
-        a if a.starts_with("armv7") => "arm",
-        a if a.starts_with("riscv64") => "riscv64",
-        a => a,
-    };
-    if target.ends_with("-windows-gnu") {
-        return Some(format!("{arch}-w64-mingw32"));
-    }
-    let os_env = target.split_once("-linux-")?.1;
-    Some(format!("{arch}-linux-{os_env}"))
-}
-
-/// The system C compiler driver that links for `target` on this host.
-pub fn c_driver(target: &str, host: &str) -> Option<String> {
-    let same_arch = target.split('-').next() == host.split('-').next();
-    if target == host || (same_arch && target.contains("-linux-") && host.contains("-linux-")) {
-        // rustc's own default for Linux targets of the host's architecture (musl
-        // included: it adds its self-contained crt objects)
-        return Some("cc".into());
-    }
-    if target.contains("-apple-") {
-        return host.contains("-apple-").then(|| "cc".into());
-    }
-    gcc_prefix(target).map(|p| format!("{p}-gcc"))
-}
-
-/// The Debian package that provides `program`.
-pub fn debian_package(program: &str) -> Option<String> {
-    Some(match program {
-        "cc" | "gcc" => "gcc".into(),
-        "musl-gcc" => "musl-tools".into(),
-        "clang" => "clang".into(),
-        "x86_64-w64-mingw32-gcc" => "gcc-mingw-w64-x86-64".into(),
-        "i686-w64-mingw32-gcc" => "gcc-mingw-w64-i686".into(),
-        p => {
-            let prefix = p.strip_suffix("-gcc")?;
-            if prefix.contains("-linux-") {
-                format!("gcc-{prefix}")
-            } else {
-                return None;
-            }
-        }
-    })
-}
-
-/// The command that installs `program`, for a "skipped" hint.
-pub fn install_hint(program: &str, root: bool) -> String {
+/// The command that installs what `i` names, as a user would type it.
+pub fn install_command(i: &Install, root: bool, zig_home: &std::path::Path) -> String {
     let sudo = if root { "" } else { "sudo " };
-    match program {
-        "zig" | "cargo-zigbuild" => "pip install ziglang cargo-zigbuild".into(),
-        p => match debian_package(p) {
-            Some(pkg) => format!("{sudo}apt-get install -y {pkg}   (or: cargo portable setup)"),
-            None => format!("install `{p}` and put it on PATH"),
-        },
+    match i {
+        Install::Rustup(t) => format!("rustup target add {t}"),
+        Install::Apt(p) => format!("{sudo}apt-get install -y {}", p.join(" ")),
+        Install::Zig => {
+            let d = zig_home.display();
+            format!("python3 -m venv {d} && {d}/bin/python3 -m pip install ziglang cargo-zigbuild")
+        }
+        Install::Manual(m) => m.clone(),
     }
+}
+
+/// The fix for an unmet need: the install step of the need that is not there, and
+/// `cargo portable setup` where setup can do it.
+fn fix(m: &impl Machine, i: &Install) -> String {
+    let cmd = install_command(i, m.is_root(), m.zig_home());
+    match i {
+        Install::Manual(_) => cmd,
+        _ => format!("{cmd}   (or: cargo portable setup)"),
+    }
+}
+
+/// The first need of `n` the machine does not meet: the standard library, a program,
+/// then the probe. `None`: the variant is ready.
+pub fn unmet(n: &Needs, m: &impl Machine) -> Option<(String, String)> {
+    let target = &n.target;
+    let tool_install = || {
+        n.install
+            .iter()
+            .find(|i| !matches!(i, Install::Rustup(_)))
+            .cloned()
+            .unwrap_or_else(|| Install::Manual("install the linker".into()))
+    };
+    if !m.std_installed(target) {
+        return Some((
+            format!("the standard library for {target} is not installed"),
+            fix(m, &Install::Rustup(target.clone())),
+        ));
+    }
+    if let Some(why) = &n.unavailable {
+        return Some((why.clone(), fix(m, &tool_install())));
+    }
+    for p in &n.programs {
+        if !m.has_program(p) {
+            let reason = match n.link {
+                Some(Link::Zig) => {
+                    "linker = \"zig\" needs cargo-zigbuild and zig, which are not installed"
+                        .to_owned()
+                }
+                Some(Link::ToolchainDefault) => format!(
+                    "the internal linker on {target} is driven by `{p}`, which is not installed"
+                ),
+                _ => format!("the linker `{p}` for {target} is not installed"),
+            };
+            return Some((reason, fix(m, &tool_install())));
+        }
+    }
+    if let Some(p) = &n.probe {
+        if let Err(first) = m.probe(p) {
+            let reason = format!(
+                "`{}` cannot link a C program for {target}: {first}",
+                p.command.join(" ")
+            );
+            let install = tool_install();
+            let fix = match &install {
+                Install::Manual(_) => format!(
+                    "make `{}` link for {target} (the probe: `{}`)",
+                    p.command.join(" "),
+                    p.display()
+                ),
+                _ => fix(m, &install),
+            };
+            return Some((reason, fix));
+        }
+    }
+    None
 }
 
 /// Plan one variant. `native_deps`: the crate's dependency graph compiles C or links
@@ -131,86 +126,39 @@ pub fn install_hint(program: &str, root: bool) -> String {
 /// entirely with `cargo zigbuild`, whose C compiler is zig's for the variant's target,
 /// instead of sharing dependencies compiled for another linker.
 pub fn plan(v: &Variant, m: &impl Machine, native_deps: bool) -> Plan {
-    let target = v.target();
-    let skip = |reason: String, fix: String| Plan::Skipped { reason, fix };
-    if !m.std_installed(target) {
-        return skip(
-            format!("the standard library for {target} is not installed"),
-            format!("rustup target add {target}   (or: cargo portable setup)"),
-        );
+    let n = needs(v, m.host());
+    if let Some((reason, fix)) = unmet(&n, m) {
+        return Plan::Skipped { reason, fix };
     }
+    let target = v.target();
     let mut final_flags: Vec<String> = Vec::new();
     match v.crt_static {
         Some(true) => final_flags.extend(["-C".into(), "target-feature=+crt-static".into()]),
         Some(false) => final_flags.extend(["-C".into(), "target-feature=-crt-static".into()]),
         None => {}
     }
-    let (program, zig) = match v.linker() {
-        LinkerSpec::Zig => {
-            if !m.has_program("cargo-zigbuild") {
-                return skip(
-                    "linker = \"zig\" needs cargo-zigbuild and zig, which are not installed".into(),
-                    install_hint("cargo-zigbuild", m.is_root()),
-                );
+    let link = n.link.clone().expect("a met need has a link");
+    let zig = link == Link::Zig;
+    match &link {
+        Link::ToolchainDefault | Link::Zig => {}
+        Link::RustLld { self_contained } => {
+            final_flags
+                .extend(["-C", "linker=rust-lld", "-C", "linker-flavor=ld.lld"].map(String::from));
+            if *self_contained {
+                final_flags.extend(["-C", "link-self-contained=yes"].map(String::from));
             }
-            ("zig".to_owned(), true)
         }
-        LinkerSpec::Internal => {
-            if target == "x86_64-unknown-linux-gnu" {
-                // the toolchain's default: cc driving its self-contained rust-lld
-                if !m.has_program("cc") {
-                    return skip(
-                        "the internal linker on this target is driven by `cc`, which is not installed".into(),
-                        install_hint("cc", m.is_root()),
-                    );
-                }
-            } else {
-                final_flags.extend(
-                    ["-C", "linker=rust-lld", "-C", "linker-flavor=ld.lld"].map(String::from),
-                );
-                if target.contains("-linux-musl") {
-                    final_flags.extend(["-C", "link-self-contained=yes"].map(String::from));
-                }
-            }
-            ("rust-lld".to_owned(), false)
+        Link::Driver {
+            opt_out_lld: true, ..
+        } => {
+            // opt out of the toolchain's default lld: cc with its own (GNU) ld
+            final_flags.extend(["-C", "linker-features=-lld"].map(String::from));
         }
-        LinkerSpec::External => {
-            let Some(driver) = c_driver(target, m.host()) else {
-                return skip(
-                    format!(
-                        "no C compiler driver links for {target} on a {} host",
-                        m.host()
-                    ),
-                    "use linker = \"zig\" for this target".into(),
-                );
-            };
-            if !m.has_program(&driver) {
-                return skip(
-                    format!("the linker `{driver}` for {target} is not installed"),
-                    install_hint(&driver, m.is_root()),
-                );
-            }
-            if target == "x86_64-unknown-linux-gnu" {
-                // opt out of the toolchain's default lld: cc with its own (GNU) ld
-                final_flags.extend(["-C", "linker-features=-lld"].map(String::from));
-            } else {
-                final_flags.push("-C".into());
-                final_flags.push(format!("linker={driver}"));
-            }
-            (driver, false)
-        }
-        LinkerSpec::Program(p) => {
-            if !m.has_program(p) {
-                return skip(
-                    format!("the linker `{p}` is not installed"),
-                    install_hint(p, m.is_root()),
-                );
-            }
+        Link::Driver { program, .. } | Link::Program(program) => {
             final_flags.push("-C".into());
-            final_flags.push(format!("linker={p}"));
-            (p.clone(), false)
+            final_flags.push(format!("linker={program}"));
         }
-    };
+    }
     let zig_link =
         (zig && !native_deps && zig_target(target, v.glibc(), None).is_some()).then(|| ZigLink {
             glibc: v.glibc().map(str::to_owned),
@@ -237,7 +185,7 @@ pub fn plan(v: &Variant, m: &impl Machine, native_deps: bool) -> Plan {
         cargo_target,
         final_flags,
         rustflags,
-        program,
+        program: n.program,
     })
 }
 
@@ -245,6 +193,7 @@ pub fn plan(v: &Variant, m: &impl Machine, native_deps: bool) -> Plan {
 mod tests {
     use super::*;
     use crate::matrix::parse;
+    use crate::toolchain::Probe;
 
     /// A crate without native dependencies.
     fn plan(v: &Variant, m: &impl Machine) -> Plan {
@@ -254,6 +203,8 @@ mod tests {
     struct Fake {
         std: Vec<&'static str>,
         programs: Vec<&'static str>,
+        /// probes (by their command line) that fail, with the error line
+        broken: Vec<(&'static str, &'static str)>,
     }
     impl Machine for Fake {
         fn host(&self) -> &str {
@@ -267,6 +218,15 @@ mod tests {
         }
         fn is_root(&self) -> bool {
             true
+        }
+        fn probe(&self, p: &Probe) -> Result<(), String> {
+            match self.broken.iter().find(|(c, _)| *c == p.display()) {
+                Some((_, e)) => Err((*e).to_owned()),
+                None => Ok(()),
+            }
+        }
+        fn zig_home(&self) -> &std::path::Path {
+            std::path::Path::new("/cache/zig-venv")
         }
     }
 
@@ -290,6 +250,7 @@ mod tests {
                 "x86_64-w64-mingw32-gcc",
                 "cargo-zigbuild",
             ],
+            broken: Vec::new(),
         }
     }
 
@@ -389,34 +350,11 @@ mod tests {
     }
 
     #[test]
-    fn zig_target_names() {
-        assert_eq!(
-            zig_target("x86_64-unknown-linux-gnu", Some("2.17"), None).as_deref(),
-            Some("x86_64-linux-gnu.2.17")
-        );
-        assert_eq!(
-            zig_target("aarch64-apple-darwin", None, Some("11.0")).as_deref(),
-            Some("aarch64-macos.11.0-none")
-        );
-        assert_eq!(
-            zig_target("x86_64-unknown-linux-musl", None, None).as_deref(),
-            Some("x86_64-linux-musl")
-        );
-        assert_eq!(
-            zig_target("x86_64-pc-windows-gnu", None, None).as_deref(),
-            Some("x86_64-windows-gnu")
-        );
-        assert_eq!(
-            zig_target("armv7-unknown-linux-gnueabihf", None, None),
-            None
-        );
-    }
-
-    #[test]
     fn missing_prerequisites_skip_with_the_fix() {
         let none = Fake {
             std: vec!["x86_64-unknown-linux-gnu"],
             programs: vec![],
+            broken: Vec::new(),
         };
         match plan(
             &variant("target = \"aarch64-unknown-linux-gnu\"\nlinker = \"external\""),
@@ -442,7 +380,7 @@ mod tests {
             &m,
         ) {
             Plan::Skipped { fix, .. } => assert!(
-                fix.starts_with("apt-get install -y gcc-aarch64-linux-gnu"),
+                fix.starts_with("apt-get install -y gcc-aarch64-linux-gnu libc6-dev-arm64-cross"),
                 "{fix}"
             ),
             p => panic!("{p:?}"),
@@ -450,26 +388,43 @@ mod tests {
     }
 
     #[test]
-    fn packages() {
-        assert_eq!(
-            debian_package("aarch64-linux-gnu-gcc").as_deref(),
-            Some("gcc-aarch64-linux-gnu")
-        );
-        assert_eq!(
-            debian_package("x86_64-w64-mingw32-gcc").as_deref(),
-            Some("gcc-mingw-w64-x86-64")
-        );
-        assert_eq!(
-            c_driver("x86_64-pc-windows-gnu", "x86_64-unknown-linux-gnu").as_deref(),
-            Some("x86_64-w64-mingw32-gcc")
-        );
-        assert_eq!(
-            c_driver("x86_64-unknown-linux-musl", "x86_64-unknown-linux-gnu").as_deref(),
-            Some("cc")
-        );
-        assert_eq!(
-            c_driver("x86_64-apple-darwin", "x86_64-unknown-linux-gnu"),
-            None
-        );
+    fn a_linker_that_cannot_link_is_skipped_with_its_error_and_the_packages() {
+        let mut m = all();
+        m.broken.push((
+            "aarch64-linux-gnu-gcc hello.c -o hello -lgcc_s",
+            "/usr/bin/aarch64-linux-gnu-ld: cannot find Scrt1.o: No such file or directory",
+        ));
+        match plan(
+            &variant("target = \"aarch64-unknown-linux-gnu\"\nlinker = \"external\""),
+            &m,
+        ) {
+            Plan::Skipped { reason, fix } => {
+                assert!(reason.contains("cannot find Scrt1.o"), "{reason}");
+                assert!(
+                    reason.starts_with("`aarch64-linux-gnu-gcc` cannot link"),
+                    "{reason}"
+                );
+                assert_eq!(
+                    fix,
+                    "apt-get install -y gcc-aarch64-linux-gnu libc6-dev-arm64-cross   (or: cargo portable setup)"
+                );
+            }
+            p => panic!("{p:?}"),
+        }
+        // zig without its python: the venv that setup makes
+        m.programs.retain(|p| *p != "cargo-zigbuild");
+        match plan(
+            &variant("target = \"x86_64-apple-darwin\"\nlinker = \"zig\""),
+            &Fake {
+                std: vec!["x86_64-apple-darwin"],
+                ..m
+            },
+        ) {
+            Plan::Skipped { fix, .. } => assert_eq!(
+                fix,
+                "python3 -m venv /cache/zig-venv && /cache/zig-venv/bin/python3 -m pip install ziglang cargo-zigbuild   (or: cargo portable setup)"
+            ),
+            p => panic!("{p:?}"),
+        }
     }
 }

@@ -1,36 +1,10 @@
 //! Expectations of a variant checked against its artifacts. Pure; each violation
 //! carries the evidence (the version found and its symbols, the libraries, …).
 
-use serde::{Deserialize, Serialize};
-
 use crate::matrix::{Expect, ExpectHazards, ExpectLinkage};
 use crate::model::{wire_name, Artifact, Hazard, Libc, Linkage, Severity};
+pub use crate::report::variants::{ExpectResult, Violation};
 use crate::version::Version;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Violation {
-    /// The expectation key: `linkage`, `max-glibc`, `libraries`, `hazards`.
-    pub rule: String,
-    pub message: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ExpectResult {
-    pub passed: bool,
-    pub violations: Vec<Violation>,
-}
-
-/// Nothing checked, nothing violated (a variant that was not built).
-impl Default for ExpectResult {
-    fn default() -> Self {
-        ExpectResult {
-            passed: true,
-            violations: Vec::new(),
-        }
-    }
-}
 
 fn file_name(a: &Artifact) -> &str {
     a.path.rsplit('/').next().unwrap_or(&a.path)

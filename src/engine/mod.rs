@@ -1,4 +1,4 @@
-//! `cargo portable build`: plan every variant, build the ready ones (groups in
+//! The matrix engine behind `cargo portable build`: plan every variant, build the ready ones (groups in
 //! parallel, variants of a group one after another in their own target directories
 //! seeded from the group's first), inspect each executable, check expectations.
 
@@ -13,40 +13,29 @@ use std::sync::Mutex;
 
 use anyhow::{bail, Context, Result};
 
-use self::cargo::{build_variant, copy_host, copy_tree, CargoArgs};
-use self::plan::{plan, Invocation, Machine, Plan};
+use self::cargo::{build_variant, copy_host, copy_tree};
+use self::plan::{plan, Invocation, Plan};
 pub use self::progress::Progress;
+use crate::cli::CargoFlags;
 use crate::matrix::{Matrix, Variant};
 use crate::model::Severity;
-use crate::report::build::{SeedKind, SeededFrom, Status, VariantLinker, VariantReport};
+use crate::report::variants::{SeedKind, SeededFrom, Status, VariantLinker, VariantReport};
 use crate::scan::{scan, ScanOptions};
-use crate::toolchain::Toolchain;
+use crate::toolchain::{needs, Machine, Toolchain};
 
 /// Everything `build` needs besides the matrix.
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
-    pub cargo: CargoArgs,
+    /// `--manifest-path`
+    pub manifest_path: Option<PathBuf>,
+    /// Cargo's flags, passed through.
+    pub cargo: CargoFlags,
     /// `--bin`: build only these (default: every binary of the package).
     pub bins: Vec<String>,
     /// `--variant`: build only these ids (default: all).
     pub variants: Vec<String>,
     pub jobs: usize,
     pub quiet: bool,
-}
-
-impl Machine for Toolchain {
-    fn host(&self) -> &str {
-        &self.host
-    }
-    fn std_installed(&self, target: &str) -> bool {
-        Toolchain::std_installed(self, target)
-    }
-    fn has_program(&self, program: &str) -> bool {
-        self.find(program).is_some()
-    }
-    fn is_root(&self) -> bool {
-        crate::setup::is_root()
-    }
 }
 
 /// The package and binaries to build, and the workspace's target directory.
@@ -66,7 +55,7 @@ pub fn resolve_workspace(tc: &Toolchain, opts: &BuildOptions) -> Result<Workspac
     let mut cmd = cargo_metadata::MetadataCommand::new();
     cmd.cargo_path(&tc.cargo)
         .features(cargo_metadata::CargoOpt::AllFeatures);
-    if let Some(m) = &opts.cargo.manifest_path {
+    if let Some(m) = &opts.manifest_path {
         cmd.manifest_path(m);
     }
     let mut other = Vec::new();
@@ -200,6 +189,8 @@ pub fn build(
     let progress = Progress::new(selected.len(), opts.quiet);
     let root = ws.target_dir.join("portable");
     let mut reports: Vec<Option<VariantReport>> = vec![None; selected.len()];
+    // every linker proves it links, all at once, before anything is compiled
+    tc.prefetch_probes(selected.iter().filter_map(|v| needs(v, tc.host()).probe));
     let mut groups: BTreeMap<String, Vec<Job>> = BTreeMap::new();
     for (index, v) in selected.iter().enumerate() {
         match plan(v, tc, !ws.native_deps.is_empty()) {
@@ -368,7 +359,7 @@ fn run_job(cx: &Shared, job: &Job, seed: &mut Seed) -> VariantReport {
     }
     match build_variant(
         tc,
-        &opts.cargo,
+        opts,
         &job.invocation,
         &ws.bins,
         &dir,

@@ -1,0 +1,50 @@
+//! `cargo portable build`: the matrix, built, inspected, checked and reported.
+
+use anyhow::Result;
+
+use super::{host, load_matrix, selected, style_for, Outcome};
+use crate::cli::{BuildArgs, BuildFormat, GlobalOpts};
+use crate::engine::{self, BuildOptions};
+use crate::output::write_output;
+use crate::report::table;
+use crate::report::variants::BuildReport;
+use crate::toolchain::Toolchain;
+
+pub(super) fn run(args: BuildArgs, global: &GlobalOpts) -> Result<Outcome> {
+    let tc = Toolchain::detect();
+    let opts = BuildOptions {
+        manifest_path: args.matrix.manifest_path.clone(),
+        cargo: args.cargo.clone(),
+        bins: args.bins.clone(),
+        variants: args.matrix.variants.clone(),
+        jobs: args
+            .jobs
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+        quiet: global.quiet,
+    };
+    let ws = engine::resolve_workspace(&tc, &opts)?;
+    let m = load_matrix(&args.matrix, Some(&ws.root), &tc)?;
+    let tc = if args.setup {
+        super::setup::install(&tc, &selected(&m, &opts.variants), false, global.quiet);
+        // setup may have installed what the toolchain facts said was missing
+        Toolchain::detect()
+    } else {
+        tc
+    };
+    let variants = engine::build(&tc, &m, &ws, &opts)?;
+    let report = BuildReport::new(host(Some(&tc)), m.source.clone(), variants, Vec::new());
+    let style = style_for(global.color, args.output.is_some());
+    write_output(args.output.as_deref(), |w| match args.format {
+        BuildFormat::Human => table::human(&report, style, w),
+        BuildFormat::Markdown => table::markdown(&report, w),
+        BuildFormat::Json => {
+            serde_json::to_writer_pretty(&mut *w, &report)?;
+            writeln!(w)
+        }
+    })?;
+    Ok(if report.success() {
+        Outcome::Success
+    } else {
+        Outcome::Failure
+    })
+}

@@ -1,0 +1,33 @@
+//! `cargo portable inspect FILE…`: inspect any binaries, render the report.
+
+use std::io::IsTerminal;
+
+use anyhow::Result;
+
+use super::{host, style_for, Outcome};
+use crate::cli::{GlobalOpts, InspectArgs, InspectFormat};
+use crate::output::write_output;
+use crate::report::{self, Report};
+use crate::scan::{scan, ScanOptions};
+
+pub(super) fn run(args: InspectArgs, global: &GlobalOpts) -> Result<Outcome> {
+    // the digest is most of the time on big trees: compute it where the output shows it
+    let hash = args.hash || (args.format == InspectFormat::Json && !args.no_hash);
+    let found = scan(&args.paths, ScanOptions { hash });
+    let report = Report::new(host(None), found.artifacts, found.errors, found.skipped);
+    let style = style_for(global.color, args.output.is_some());
+    write_output(args.output.as_deref(), |w| {
+        report::render(&report, args.format, style, w)
+    })?;
+    // Formats without room for errors (and any output to a file) report them on stderr.
+    let errors_shown = args.format == InspectFormat::Human && args.output.is_none();
+    if !errors_shown {
+        let err_style = style_for(global.color, !std::io::stderr().is_terminal());
+        let _ = report::render_errors(&report.errors, err_style, &mut std::io::stderr());
+    }
+    Ok(if report.errors.is_empty() {
+        Outcome::Success
+    } else {
+        Outcome::InputError
+    })
+}

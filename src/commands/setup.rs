@@ -1,0 +1,73 @@
+//! `cargo portable setup`: install what the selected variants need.
+
+use anyhow::Result;
+
+use super::{load_matrix, selected, workspace_root, Outcome};
+use crate::cli::{GlobalOpts, SetupArgs};
+use crate::matrix::Variant;
+use crate::setup;
+use crate::toolchain::{needs, Machine, Toolchain};
+
+pub(super) fn run(args: SetupArgs, global: &GlobalOpts) -> Result<Outcome> {
+    let tc = Toolchain::detect();
+    let root = workspace_root(&tc, args.matrix.manifest_path.as_deref());
+    let m = load_matrix(&args.matrix, root.as_deref(), &tc)?;
+    let ok = install(
+        &tc,
+        &selected(&m, &args.matrix.variants),
+        args.dry_run,
+        global.quiet,
+    );
+    Ok(if ok {
+        Outcome::Success
+    } else {
+        Outcome::Failure
+    })
+}
+
+/// Plan and run setup for `variants` (or print the plan); whether everything needed
+/// is now there. What could not be done is printed with its own error line and the
+/// command to run by hand.
+pub(super) fn install(tc: &Toolchain, variants: &[&Variant], dry_run: bool, quiet: bool) -> bool {
+    tc.prefetch_probes(variants.iter().filter_map(|v| needs(v, tc.host()).probe));
+    let steps = setup::plan(variants, tc);
+    let root = tc.is_root();
+    if steps.is_empty() {
+        if !quiet {
+            eprintln!("setup: nothing to install");
+        }
+        return true;
+    }
+    if dry_run {
+        for s in &steps {
+            println!("{}", s.command(root, &tc.zig_home));
+        }
+        return true;
+    }
+    let left = setup::run(&steps, tc, quiet);
+    for n in &left {
+        eprintln!(
+            "setup: not done: {}\n    {}\n  run: {}",
+            n.command,
+            n.why.replace('\n', "\n    "),
+            n.command
+        );
+    }
+    // what the variants still lack after the installs, by a new look at the machine
+    let after = Toolchain::detect();
+    after.prefetch_probes(variants.iter().filter_map(|v| needs(v, after.host()).probe));
+    let mut ready = left.is_empty();
+    for v in variants {
+        if let Some((reason, fix)) = crate::engine::plan::unmet(&needs(v, after.host()), &after) {
+            eprintln!(
+                "setup: {} is still not ready: {reason}\n  fix: {fix}",
+                v.id()
+            );
+            ready = false;
+        }
+    }
+    if ready && !quiet {
+        eprintln!("setup: every selected variant is ready");
+    }
+    ready
+}

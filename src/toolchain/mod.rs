@@ -1,0 +1,234 @@
+//! Facts about this machine's toolchain, gathered at the edge: rustc, its targets,
+//! installed standard libraries, where programs are, whether a linker links (the
+//! probe), and where cargo-portable keeps zig. [`needs`] is the one table of what a
+//! variant needs from it; [`Machine`] is how the pure planners ask.
+
+pub mod needs;
+mod probe;
+
+use std::collections::HashMap;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+
+pub use self::needs::{needs, Install, Link, Needs, Probe};
+
+/// What the planners (build, setup, targets) need to know about the machine.
+pub trait Machine {
+    fn host(&self) -> &str;
+    fn std_installed(&self, target: &str) -> bool;
+    fn has_program(&self, program: &str) -> bool;
+    fn is_root(&self) -> bool;
+    /// Whether the probe links: `Err` carries the linker's first error line.
+    fn probe(&self, p: &Probe) -> Result<(), String>;
+    /// The virtual environment that holds zig and cargo-zigbuild (created by setup).
+    fn zig_home(&self) -> &Path;
+}
+
+/// What the build and `targets`/`setup` need to know about the machine.
+#[derive(Debug)]
+pub struct Toolchain {
+    /// cargo to call back (`$CARGO` when run by cargo).
+    pub cargo: PathBuf,
+    pub rustc: PathBuf,
+    /// `rustc -V`
+    pub rustc_version: Option<String>,
+    pub host: String,
+    pub sysroot: Option<PathBuf>,
+    /// `rustc --print target-list`
+    pub target_list: Vec<String>,
+    /// Whether rustup manages the toolchain (then `rustup target add` installs std).
+    pub rustup: bool,
+    /// PATH as used to find programs and to run cargo: the caller's PATH, then
+    /// cargo-portable's zig environment and Python's scripts directory.
+    pub path: OsString,
+    /// `<cache>/zig-venv`: the virtual environment setup installs zig into.
+    pub zig_home: PathBuf,
+    /// Probe results of this run, by probe.
+    probes: Mutex<HashMap<Probe, Result<(), String>>>,
+}
+
+fn output(cmd: &mut Command) -> Option<String> {
+    let out = cmd.output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn python_scripts_dir() -> Option<PathBuf> {
+    let s = output(Command::new("python3").args([
+        "-c",
+        "import sysconfig; print(sysconfig.get_path('scripts'))",
+    ]))?;
+    let p = PathBuf::from(s.trim());
+    p.is_dir().then_some(p)
+}
+
+/// cargo-portable's cache directory: `$CARGO_PORTABLE_CACHE`, else
+/// `$XDG_CACHE_HOME/cargo-portable`, else `~/.cache/cargo-portable`.
+pub fn cache_dir() -> PathBuf {
+    let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
+    if let Some(d) = var("CARGO_PORTABLE_CACHE") {
+        return d.into();
+    }
+    let base = var("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| var("HOME").map(|h| Path::new(&h).join(".cache")))
+        .unwrap_or_else(std::env::temp_dir);
+    base.join("cargo-portable")
+}
+
+#[cfg(unix)]
+pub fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() == 0 }
+}
+
+#[cfg(not(unix))]
+pub fn is_root() -> bool {
+    false
+}
+
+impl Toolchain {
+    pub fn detect() -> Toolchain {
+        let cargo = std::env::var_os("CARGO")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| "cargo".into());
+        let rustc = std::env::var_os("RUSTC")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| "rustc".into());
+        let vv = output(Command::new(&rustc).arg("-vV")).unwrap_or_default();
+        let rustc_version = vv
+            .lines()
+            .next()
+            .map(str::to_owned)
+            .filter(|s| !s.is_empty());
+        let host = vv
+            .lines()
+            .find_map(|l| l.strip_prefix("host: "))
+            .unwrap_or(env!("PORTABLE_HOST_TRIPLE"))
+            .to_owned();
+        let sysroot = output(Command::new(&rustc).args(["--print", "sysroot"]))
+            .map(|s| PathBuf::from(s.trim()));
+        let target_list = output(Command::new(&rustc).args(["--print", "target-list"]))
+            .map(|s| s.lines().map(str::to_owned).collect())
+            .unwrap_or_default();
+        let rustup = which::which("rustup").is_ok();
+        let zig_home = cache_dir().join("zig-venv");
+        let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
+            .map(|p| std::env::split_paths(&p).collect())
+            .unwrap_or_default();
+        for extra in [Some(zig_home.join("bin")), python_scripts_dir()]
+            .into_iter()
+            .flatten()
+        {
+            if !dirs.contains(&extra) {
+                dirs.push(extra);
+            }
+        }
+        let path = std::env::join_paths(dirs).unwrap_or_default();
+        Toolchain {
+            cargo,
+            rustc,
+            rustc_version,
+            host,
+            sysroot,
+            target_list,
+            rustup,
+            path,
+            zig_home,
+            probes: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Whether the standard library for `target` is installed.
+    pub fn std_installed(&self, target: &str) -> bool {
+        // rustc knows the host's std even when the sysroot cannot be read
+        self.sysroot
+            .as_deref()
+            .map(|s| s.join("lib/rustlib").join(target).join("lib").is_dir())
+            .unwrap_or(target == self.host)
+    }
+
+    /// Where `program` is (a path or a name looked up on our PATH).
+    pub fn find(&self, program: &str) -> Option<PathBuf> {
+        if program.contains('/') {
+            let p = Path::new(program);
+            return p.is_file().then(|| p.to_path_buf());
+        }
+        let cwd = std::env::current_dir().ok()?;
+        which::which_in(program, Some(&self.path), cwd).ok()
+    }
+
+    /// Environment for every process that may run zig: cargo-zigbuild finds zig as
+    /// `python3 -m ziglang`, and the python with ziglang is the one in `zig_home`.
+    pub fn zig_env(&self) -> Vec<(&'static str, OsString)> {
+        let python = self.zig_home.join("bin/python3");
+        let user_set = ["CARGO_ZIGBUILD_ZIG_PATH", "CARGO_ZIGBUILD_PYTHON_PATH"]
+            .iter()
+            .any(|k| std::env::var_os(k).is_some());
+        if user_set || !python.is_file() {
+            return Vec::new();
+        }
+        vec![("CARGO_ZIGBUILD_PYTHON_PATH", python.into_os_string())]
+    }
+
+    /// Run every probe not yet run, in parallel, and keep the results for this run.
+    pub fn prefetch_probes(&self, probes: impl IntoIterator<Item = Probe>) {
+        let mut todo: Vec<Probe> = probes.into_iter().collect();
+        todo.sort();
+        todo.dedup();
+        {
+            let done = self.probes.lock().unwrap_or_else(|e| e.into_inner());
+            todo.retain(|p| !done.contains_key(p));
+        }
+        std::thread::scope(|s| {
+            for p in &todo {
+                s.spawn(move || {
+                    let _ = Machine::probe(self, p);
+                });
+            }
+        });
+    }
+
+    /// `rustc --print deployment-target --target T` for Apple targets, e.g. `11.0`.
+    pub fn deployment_target(&self, target: &str) -> Option<String> {
+        let s = output(Command::new(&self.rustc).args([
+            "--print",
+            "deployment-target",
+            "--target",
+            target,
+        ]))?;
+        s.trim().split_once('=').map(|(_, v)| v.trim().to_owned())
+    }
+}
+
+impl Machine for Toolchain {
+    fn host(&self) -> &str {
+        &self.host
+    }
+    fn std_installed(&self, target: &str) -> bool {
+        Toolchain::std_installed(self, target)
+    }
+    fn has_program(&self, program: &str) -> bool {
+        self.find(program).is_some()
+    }
+    fn is_root(&self) -> bool {
+        is_root()
+    }
+    fn probe(&self, p: &Probe) -> Result<(), String> {
+        if let Some(r) = self.probes.lock().unwrap_or_else(|e| e.into_inner()).get(p) {
+            return r.clone();
+        }
+        let r = probe::run(self, p);
+        self.probes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(p.clone(), r.clone());
+        r
+    }
+    fn zig_home(&self) -> &Path {
+        &self.zig_home
+    }
+}

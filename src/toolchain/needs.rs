@@ -1,0 +1,440 @@
+//! The one table of what a variant needs from the machine: the rustup target, how the
+//! final crate is linked, the programs that must be on PATH, the Debian packages that
+//! give those programs everything they need to link (the cross gcc *and* its target C
+//! library), zig, and the probe that proves the linker links. Pure: a variant and the
+//! host triple in, [`Needs`] out. `plan`, `setup` and `targets` all read it.
+
+use crate::matrix::{LinkerSpec, Variant};
+
+/// How the final crate is linked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Link {
+    /// The toolchain's `rust-lld`; `self_contained` adds the target's own crt objects
+    /// (musl targets: no C toolchain at all).
+    RustLld { self_contained: bool },
+    /// The toolchain's default on `x86_64-unknown-linux-gnu`: `cc` driving the
+    /// self-contained rust-lld. No flags.
+    ToolchainDefault,
+    /// A C compiler driver with its own default linker; `opt_out_lld` on targets whose
+    /// toolchain default is lld (`-C linker-features=-lld`).
+    Driver { program: String, opt_out_lld: bool },
+    /// zig's C driver through cargo-zigbuild.
+    Zig,
+    /// A program the matrix names: `-C linker=<it>`.
+    Program(String),
+}
+
+/// One thing to install.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Install {
+    /// `rustup target add T`
+    Rustup(String),
+    /// Debian/Ubuntu packages.
+    Apt(Vec<String>),
+    /// zig and cargo-zigbuild (PyPI's `ziglang` and `cargo-zigbuild`) in the virtual
+    /// environment cargo-portable owns (see `Toolchain::zig_home`).
+    Zig,
+    /// Nothing installs it here: what to do by hand.
+    Manual(String),
+}
+
+/// A C link test: `program args… hello.c -o hello<suffix> flags…` must succeed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Probe {
+    /// The driver and its leading arguments (`cargo-zigbuild zig cc -- -target …`).
+    pub command: Vec<String>,
+    /// Flags after the source: what the variant's link needs from the C library.
+    pub flags: Vec<String>,
+    /// `.exe` for Windows targets.
+    pub exe_suffix: &'static str,
+}
+
+impl Probe {
+    /// The command line as a user would type it.
+    pub fn display(&self) -> String {
+        let mut w = self.command.clone();
+        w.push("hello.c".into());
+        w.push("-o".into());
+        w.push(format!("hello{}", self.exe_suffix));
+        w.extend(self.flags.iter().cloned());
+        w.join(" ")
+    }
+}
+
+/// What one variant needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Needs {
+    /// The rustup target whose standard library must be installed.
+    pub target: String,
+    /// How the final crate is linked; `None` when nothing on this host can.
+    pub link: Option<Link>,
+    /// The program that links, for the report (`rust-lld`, `cc`, `zig`, …).
+    pub program: String,
+    /// Programs that must be found on PATH.
+    pub programs: Vec<String>,
+    /// What installs the programs with everything they need to link.
+    pub install: Vec<Install>,
+    /// The link test that proves the linker links; `None` for rust-lld on its own.
+    pub probe: Option<Probe>,
+    /// Why nothing links this target here, when `link` is `None`.
+    pub unavailable: Option<String>,
+}
+
+/// The GNU triple prefix of a cross gcc for a Rust target (`aarch64-linux-gnu`,
+/// `arm-linux-gnueabihf`, `x86_64-w64-mingw32`).
+pub fn gcc_prefix(target: &str) -> Option<String> {
+    let arch = match target.split('-').next()? {
+        a if a.starts_with("armv7") || a == "arm" => "arm",
+        a if a.starts_with("riscv64") => "riscv64",
+        a => a,
+    };
+    if target.ends_with("-windows-gnu") {
+        return Some(format!("{arch}-w64-mingw32"));
+    }
+    let os_env = target.split_once("-linux-")?.1;
+    Some(format!("{arch}-linux-{os_env}"))
+}
+
+/// Debian's architecture name for a cross gcc prefix (`aarch64-linux-gnu` → `arm64`):
+/// the suffix of its C library package `libc6-dev-<arch>-cross`.
+fn debian_cross_arch(prefix: &str) -> Option<&'static str> {
+    Some(match prefix {
+        "aarch64-linux-gnu" => "arm64",
+        "arm-linux-gnueabihf" => "armhf",
+        "arm-linux-gnueabi" => "armel",
+        "i686-linux-gnu" => "i386",
+        "x86_64-linux-gnu" => "amd64",
+        "powerpc64le-linux-gnu" => "ppc64el",
+        "powerpc64-linux-gnu" => "ppc64",
+        "powerpc-linux-gnu" => "powerpc",
+        "s390x-linux-gnu" => "s390x",
+        "riscv64-linux-gnu" => "riscv64",
+        "mips64el-linux-gnuabi64" => "mips64el",
+        "mipsel-linux-gnu" => "mipsel",
+        "sparc64-linux-gnu" => "sparc64",
+        "loongarch64-linux-gnu" => "loong64",
+        _ => return None,
+    })
+}
+
+/// The Debian packages that make `program` link for its target: the driver and the C
+/// library it links against. Checked against `apt-cache depends`: a cross gcc only
+/// *recommends* its target C library (`gcc-aarch64-linux-gnu` → `libc6-dev-arm64-cross`)
+/// and `gcc` only recommends `libc6-dev`, so both are named; MinGW's runtime
+/// (`mingw-w64-x86-64-dev`) and musl-tools' `musl-dev` are hard dependencies.
+pub fn debian_packages(program: &str) -> Option<Vec<String>> {
+    let v = |p: &[&str]| Some(p.iter().map(|s| (*s).to_owned()).collect());
+    match program {
+        "cc" | "gcc" => v(&["gcc", "libc6-dev"]),
+        "musl-gcc" => v(&["musl-tools"]),
+        "clang" => v(&["clang", "libc6-dev"]),
+        "x86_64-w64-mingw32-gcc" => v(&["gcc-mingw-w64-x86-64"]),
+        "i686-w64-mingw32-gcc" => v(&["gcc-mingw-w64-i686"]),
+        p => {
+            let prefix = p.strip_suffix("-gcc")?;
+            let arch = debian_cross_arch(prefix)?;
+            Some(vec![
+                format!("gcc-{prefix}"),
+                format!("libc6-dev-{arch}-cross"),
+            ])
+        }
+    }
+}
+
+/// How `program` gets installed.
+fn install_program(program: &str) -> Install {
+    match debian_packages(program) {
+        Some(p) => Install::Apt(p),
+        None => Install::Manual(format!("install `{program}` and put it on PATH")),
+    }
+}
+
+/// The system C compiler driver that links for `target` on this host.
+pub fn c_driver(target: &str, host: &str) -> Option<String> {
+    let same_arch = target.split('-').next() == host.split('-').next();
+    if target == host || (same_arch && target.contains("-linux-") && host.contains("-linux-")) {
+        // rustc's own default for Linux targets of the host's architecture (musl
+        // included: it adds its self-contained crt objects)
+        return Some("cc".into());
+    }
+    if target.contains("-apple-") {
+        return host.contains("-apple-").then(|| "cc".into());
+    }
+    gcc_prefix(target).map(|p| format!("{p}-gcc"))
+}
+
+/// zig's `-target` for a Rust target, as cargo-zigbuild's own linker wrapper gives it
+/// (`x86_64-linux-gnu.2.17`, `aarch64-macos.11.0-none`, `x86_64-windows-gnu`), or
+/// `None` for targets whose name this mapping does not know (they use zigbuild).
+pub fn zig_target(target: &str, glibc: Option<&str>, macos_min: Option<&str>) -> Option<String> {
+    let (arch, rest) = target.split_once('-')?;
+    let arch = match arch {
+        "x86_64" | "aarch64" | "powerpc64le" | "s390x" => arch,
+        "riscv64gc" => "riscv64",
+        "i686" => "x86",
+        _ => return None,
+    };
+    let with = |v: Option<&str>| v.map(|v| format!(".{v}")).unwrap_or_default();
+    Some(match rest {
+        "unknown-linux-gnu" => format!("{arch}-linux-gnu{}", with(glibc)),
+        "unknown-linux-musl" => format!("{arch}-linux-musl"),
+        "apple-darwin" => format!("{arch}-macos{}-none", with(macos_min)),
+        "pc-windows-gnu" => format!("{arch}-windows-gnu"),
+        _ => return None,
+    })
+}
+
+/// A program name that is a C compiler driver (a probe can link with it).
+fn is_c_driver(program: &str) -> bool {
+    let base = program.rsplit('/').next().unwrap_or(program);
+    ["gcc", "cc", "clang", "g++", "c++", "clang++"]
+        .iter()
+        .any(|d| base == *d || base.ends_with(&format!("-{d}")))
+}
+
+/// The flags a Rust link for `target` asks of the C library, so the probe fails where
+/// the link would: the shared libgcc_s of a dynamic glibc link (a cross gcc without
+/// its libgcc), the static C library of a `+crt-static` one.
+fn probe_flags(target: &str, crt_static: Option<bool>) -> Vec<String> {
+    let gnu = target.contains("-linux-gnu");
+    match (gnu, crt_static) {
+        (true, Some(true)) => vec!["-static".into()],
+        (true, _) => vec!["-lgcc_s".into()],
+        _ => Vec::new(),
+    }
+}
+
+fn exe_suffix(target: &str) -> &'static str {
+    if target.contains("-windows") {
+        ".exe"
+    } else {
+        ""
+    }
+}
+
+/// What `v` needs on a machine whose host triple is `host`.
+pub fn needs(v: &Variant, host: &str) -> Needs {
+    let target = v.target();
+    let mut n = Needs {
+        target: target.to_owned(),
+        link: None,
+        program: v.linker().as_str().to_owned(),
+        programs: Vec::new(),
+        install: vec![Install::Rustup(target.to_owned())],
+        probe: None,
+        unavailable: None,
+    };
+    let driver_probe = |program: &str| Probe {
+        command: vec![program.to_owned()],
+        flags: probe_flags(target, v.crt_static),
+        exe_suffix: exe_suffix(target),
+    };
+    match v.linker() {
+        LinkerSpec::Internal if target == "x86_64-unknown-linux-gnu" => {
+            n.link = Some(Link::ToolchainDefault);
+            n.program = "rust-lld".into();
+            n.programs.push("cc".into());
+            n.install.push(install_program("cc"));
+            n.probe = Some(driver_probe("cc"));
+        }
+        LinkerSpec::Internal => {
+            n.link = Some(Link::RustLld {
+                self_contained: target.contains("-linux-musl"),
+            });
+            n.program = "rust-lld".into();
+        }
+        LinkerSpec::External => match c_driver(target, host) {
+            Some(driver) => {
+                n.link = Some(Link::Driver {
+                    program: driver.clone(),
+                    opt_out_lld: target == "x86_64-unknown-linux-gnu",
+                });
+                n.install.push(install_program(&driver));
+                n.probe = Some(driver_probe(&driver));
+                n.programs.push(driver.clone());
+                n.program = driver;
+            }
+            None => {
+                n.unavailable = Some(format!(
+                    "no C compiler driver links for {target} on a {host} host"
+                ));
+                n.install.push(Install::Manual(
+                    "use linker = \"zig\" for this target".into(),
+                ));
+            }
+        },
+        LinkerSpec::Zig => {
+            n.link = Some(Link::Zig);
+            n.program = "zig".into();
+            n.programs.push("cargo-zigbuild".into());
+            n.install.push(Install::Zig);
+            n.probe = zig_target(target, v.glibc(), None).map(|zt| Probe {
+                command: ["cargo-zigbuild", "zig", "cc", "--", "-target", &zt]
+                    .map(String::from)
+                    .to_vec(),
+                flags: Vec::new(),
+                exe_suffix: exe_suffix(target),
+            });
+        }
+        LinkerSpec::Program(p) => {
+            n.link = Some(Link::Program(p.clone()));
+            n.programs.push(p.clone());
+            n.install.push(install_program(p));
+            n.probe = is_c_driver(p).then(|| driver_probe(p));
+        }
+    }
+    n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matrix::{parse, DEFAULT_MATRIX};
+
+    const HOST: &str = "x86_64-unknown-linux-gnu";
+
+    fn apt(n: &Needs) -> Vec<String> {
+        n.install
+            .iter()
+            .flat_map(|i| match i {
+                Install::Apt(p) => p.clone(),
+                _ => Vec::new(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_default_variant_that_links_with_c_installs_its_c_library() {
+        let m = parse(DEFAULT_MATRIX, "default", None).unwrap();
+        for v in &m.variants {
+            let n = needs(v, HOST);
+            let pkgs = apt(&n);
+            let want: &[&str] = match (v.target(), v.linker()) {
+                ("aarch64-unknown-linux-gnu", _) => {
+                    &["gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross"]
+                }
+                ("x86_64-unknown-linux-gnu", LinkerSpec::Internal | LinkerSpec::External) => {
+                    &["gcc", "libc6-dev"]
+                }
+                ("x86_64-unknown-linux-musl", LinkerSpec::Program(_)) => &["musl-tools"],
+                ("x86_64-pc-windows-gnu", _) => &["gcc-mingw-w64-x86-64"],
+                _ => &[],
+            };
+            assert_eq!(pkgs, want, "{}", v.id());
+            assert_eq!(n.install[0], Install::Rustup(v.target().to_owned()));
+            // every C linker has a probe, rust-lld on its own has none
+            let c_linker = !matches!(n.link, Some(Link::RustLld { .. }));
+            assert_eq!(n.probe.is_some(), c_linker, "{}", v.id());
+        }
+    }
+
+    #[test]
+    fn cross_gcc_packages_name_the_target_c_library() {
+        for (gcc, lib) in [
+            ("aarch64-linux-gnu-gcc", "libc6-dev-arm64-cross"),
+            ("arm-linux-gnueabihf-gcc", "libc6-dev-armhf-cross"),
+            ("i686-linux-gnu-gcc", "libc6-dev-i386-cross"),
+            ("powerpc64le-linux-gnu-gcc", "libc6-dev-ppc64el-cross"),
+            ("s390x-linux-gnu-gcc", "libc6-dev-s390x-cross"),
+            ("riscv64-linux-gnu-gcc", "libc6-dev-riscv64-cross"),
+        ] {
+            let p = debian_packages(gcc).unwrap();
+            assert_eq!(
+                p,
+                [format!("gcc-{}", &gcc[..gcc.len() - 4]), lib.to_owned()]
+            );
+        }
+        assert_eq!(debian_packages("mold"), None);
+    }
+
+    #[test]
+    fn probes_ask_what_the_link_asks() {
+        let v = |body: &str| {
+            let t = format!("[[variant]]\nid = \"v\"\n{body}");
+            parse(&t, "t.toml", None).unwrap().variants.remove(0)
+        };
+        let aarch64 = needs(
+            &v("target = \"aarch64-unknown-linux-gnu\"\nlinker = \"external\""),
+            HOST,
+        );
+        assert_eq!(
+            aarch64.probe.unwrap().display(),
+            "aarch64-linux-gnu-gcc hello.c -o hello -lgcc_s"
+        );
+        let st = needs(
+            &v("target = \"x86_64-unknown-linux-gnu\"\nlinker = \"external\"\ncrt-static = true"),
+            HOST,
+        );
+        assert_eq!(st.probe.unwrap().display(), "cc hello.c -o hello -static");
+        let z = needs(
+            &v("target = \"x86_64-unknown-linux-gnu\"\nlinker = \"zig\"\nglibc = \"2.17\""),
+            HOST,
+        );
+        assert_eq!(
+            z.probe.unwrap().display(),
+            "cargo-zigbuild zig cc -- -target x86_64-linux-gnu.2.17 hello.c -o hello"
+        );
+        let w = needs(
+            &v("target = \"x86_64-pc-windows-gnu\"\nlinker = \"external\""),
+            HOST,
+        );
+        assert_eq!(
+            w.probe.unwrap().display(),
+            "x86_64-w64-mingw32-gcc hello.c -o hello.exe"
+        );
+        // a linker program that is not a C driver is not probed
+        let mold = needs(
+            &v("target = \"x86_64-unknown-linux-gnu\"\nlinker = \"mold\""),
+            HOST,
+        );
+        assert!(mold.probe.is_none());
+        assert!(matches!(mold.install[1], Install::Manual(_)));
+        // no C driver links for macOS from Linux
+        let mac = needs(
+            &v("target = \"x86_64-apple-darwin\"\nlinker = \"external\""),
+            HOST,
+        );
+        assert!(mac.link.is_none() && mac.unavailable.is_some());
+    }
+
+    #[test]
+    fn zig_target_names() {
+        assert_eq!(
+            zig_target("x86_64-unknown-linux-gnu", Some("2.17"), None).as_deref(),
+            Some("x86_64-linux-gnu.2.17")
+        );
+        assert_eq!(
+            zig_target("aarch64-apple-darwin", None, Some("11.0")).as_deref(),
+            Some("aarch64-macos.11.0-none")
+        );
+        assert_eq!(
+            zig_target("x86_64-unknown-linux-musl", None, None).as_deref(),
+            Some("x86_64-linux-musl")
+        );
+        assert_eq!(
+            zig_target("x86_64-pc-windows-gnu", None, None).as_deref(),
+            Some("x86_64-windows-gnu")
+        );
+        assert_eq!(
+            zig_target("armv7-unknown-linux-gnueabihf", None, None),
+            None
+        );
+    }
+
+    #[test]
+    fn c_driver_per_host() {
+        assert_eq!(
+            c_driver("aarch64-unknown-linux-gnu", HOST).as_deref(),
+            Some("aarch64-linux-gnu-gcc")
+        );
+        assert_eq!(
+            c_driver("x86_64-unknown-linux-musl", HOST).as_deref(),
+            Some("cc")
+        );
+        assert_eq!(
+            c_driver("armv7-unknown-linux-gnueabihf", HOST).as_deref(),
+            Some("arm-linux-gnueabihf-gcc")
+        );
+        assert_eq!(c_driver("x86_64-apple-darwin", HOST), None);
+    }
+}
