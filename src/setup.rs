@@ -230,7 +230,10 @@ fn run_cmd(c: &mut Command, quiet: bool) -> Result<(), String> {
     // show the tool's error, not a Rust backtrace after it
     c.env_remove("RUST_BACKTRACE").env("RUST_BACKTRACE", "0");
     if !quiet {
-        eprintln!("running: {}", crate::engine::cargo::command_line(c));
+        // the whole program path: which python3 runs pip matters
+        let line = crate::engine::cargo::command_line(c);
+        let args = line.split_once(' ').map_or("", |(_, a)| a);
+        eprintln!("running: {} {args}", c.get_program().to_string_lossy());
     }
     let out = c
         .output()

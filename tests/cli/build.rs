@@ -7,14 +7,27 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-use crate::common::{new_crate, portable, run, stdout, tempdir, tool};
+use crate::common::{
+    new_crate, path_with, portable, run, rustc_without_std, script, stdout, tempdir, tool,
+};
 
 const HELLO: &str = "fn main() { println!(\"hello {}\", std::env::args().count()); }\n";
 
 fn build(root: &Path, matrix: &str, extra: &[&str]) -> (Output, Value) {
+    build_with(root, matrix, extra, &[])
+}
+
+/// `build` with environment variables set (RUSTC, PATH, …).
+fn build_with(
+    root: &Path,
+    matrix: &str,
+    extra: &[&str],
+    env: &[(&str, &std::ffi::OsStr)],
+) -> (Output, Value) {
     let m = root.join("matrix.toml");
     std::fs::write(&m, matrix).unwrap();
     let out = portable()
+        .envs(env.iter().copied())
         .args(["build", "--format", "json", "--manifest-path"])
         .arg(root.join("Cargo.toml"))
         .arg("--matrix")
@@ -70,7 +83,10 @@ target = \"powerpc64le-unknown-linux-gnu\"
 linker = \"external\"
 "
     );
-    let (out, r) = build(&root, &matrix, &[]);
+    // whatever this machine has installed, the powerpc64le std is missing here
+    let rustc = rustc_without_std(dir.path(), "powerpc64le-unknown-linux-gnu");
+    let env = [("RUSTC", rustc.as_os_str())];
+    let (out, r) = build_with(&root, &matrix, &[], &env);
     assert_eq!(
         out.status.code(),
         Some(1),
@@ -103,7 +119,7 @@ linker = \"external\"
             "target = \"powerpc64le",
             "optional = true\ntarget = \"powerpc64le",
         );
-    let (out, _) = build(&root, &optional, &[]);
+    let (out, _) = build_with(&root, &optional, &[], &env);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -565,7 +581,18 @@ fn setup_dry_run_prints_the_plan_and_targets_lists_readiness() {
         format!("{GNU}\n[[variant]]\nid = \"ppc\"\ntarget = \"powerpc64le-unknown-linux-gnu\"\nlinker = \"external\"\n"),
     )
     .unwrap();
+    // whatever this machine has: no powerpc64le std, and a cross gcc that cannot link
+    let rustc = rustc_without_std(dir.path(), "powerpc64le-unknown-linux-gnu");
+    let bin = dir.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    script(
+        &bin.join("powerpc64le-linux-gnu-gcc"),
+        "echo 'ld: cannot find crt1.o: No such file or directory' >&2; exit 1",
+    );
+    let path = path_with(&bin);
     let out = portable()
+        .env("RUSTC", &rustc)
+        .env("PATH", &path)
         .args(["setup", "--dry-run", "--matrix"])
         .arg(&m)
         .output()
@@ -579,11 +606,14 @@ fn setup_dry_run_prints_the_plan_and_targets_lists_readiness() {
     );
     assert!(
         plan.lines()
-            .any(|l| l.ends_with("apt-get install -y gcc-powerpc64le-linux-gnu")),
+            .any(|l| l
+                .ends_with("apt-get install -y gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross")),
         "{plan}"
     );
 
     let out = portable()
+        .env("RUSTC", &rustc)
+        .env("PATH", &path)
         .args(["targets", "--format", "json", "--matrix"])
         .arg(&m)
         .output()
@@ -614,4 +644,51 @@ fn setup_dry_run_prints_the_plan_and_targets_lists_readiness() {
         })
         .collect();
     assert_eq!(ready, [("gnu".to_owned(), true), ("ppc".to_owned(), false)]);
+}
+
+/// A cross gcc that cannot find its target libraries is found by the probe: the
+/// variant is skipped before anything is compiled, with the linker's own message and
+/// the packages that fix it, and the other variant still builds. The wrapper gives the
+/// real cross gcc a specs file that empties its library search path (`--sysroot` would
+/// not do: Debian's cross gcc finds its libraries relative to itself).
+#[test]
+fn a_linker_that_cannot_link_is_skipped_before_compiling() {
+    let dir = tempdir();
+    let root = new_crate(dir.path(), "hello", HELLO, None);
+    let bin = dir.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let specs = dir.path().join("no-libraries.specs");
+    std::fs::write(&specs, "*link_libgcc:\n\n\n").unwrap();
+    let real = tool("aarch64-linux-gnu-gcc");
+    script(
+        &bin.join("aarch64-linux-gnu-gcc"),
+        &format!(
+            "exec '{}' -specs='{}' \"$@\"",
+            real.display(),
+            specs.display()
+        ),
+    );
+    let matrix = format!(
+        "{GNU}\n[[variant]]\nid = \"arm\"\ntarget = \"aarch64-unknown-linux-gnu\"\nlinker = \"external\"\n"
+    );
+    let path = path_with(&bin);
+    let (out, r) = build_with(&root, &matrix, &[], &[("PATH", path.as_os_str())]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(variant(&r, "gnu")["status"], "built");
+    let arm = variant(&r, "arm");
+    assert_eq!(arm["status"], "skipped", "{arm:#}");
+    let reason = arm["reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with(
+            "`aarch64-linux-gnu-gcc` cannot link a C program for aarch64-unknown-linux-gnu: "
+        ) && reason.contains("cannot find"),
+        "{reason}"
+    );
+    let hint = arm["hint"].as_str().unwrap();
+    assert!(
+        hint.contains("apt-get install -y gcc-aarch64-linux-gnu libc6-dev-arm64-cross"),
+        "{hint}"
+    );
+    // skipped before compiling: no cargo command was run for it
+    assert_eq!(arm["commands"], serde_json::json!([]));
 }

@@ -145,3 +145,50 @@ pub fn new_crate(dir: &Path, name: &str, main: &str, build_rs: Option<&str>) -> 
     }
     root
 }
+
+/// Make `path` an executable shell script with `body`.
+pub fn script(path: &Path, body: &str) -> PathBuf {
+    std::fs::write(path, format!("#!/bin/sh\n{body}\n")).expect("write script");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    path.to_path_buf()
+}
+
+/// A `rustc` (for `RUSTC=`) that reports a sysroot without the standard library of
+/// `missing` and passes everything else to the real rustc: for tests that need a
+/// target whose std is not installed, whatever this machine has installed.
+pub fn rustc_without_std(dir: &Path, missing: &str) -> PathBuf {
+    let real = stdout(Command::new("rustc").args(["--print", "sysroot"]));
+    let real = Path::new(real.trim());
+    let fake = dir.join("fake-sysroot");
+    let rustlib = fake.join("lib/rustlib");
+    std::fs::create_dir_all(&rustlib).expect("fake sysroot");
+    for e in std::fs::read_dir(real.join("lib/rustlib")).expect("read sysroot") {
+        let e = e.expect("sysroot entry");
+        if e.file_name() != missing {
+            #[cfg(unix)]
+            std::os::unix::fs::symlink(e.path(), rustlib.join(e.file_name())).expect("symlink");
+        }
+    }
+    let rustc = real.join("bin/rustc");
+    script(
+        &dir.join("rustc-without-std"),
+        &format!(
+            "if [ \"$#\" -eq 2 ] && [ \"$1\" = --print ] && [ \"$2\" = sysroot ]; then\n  echo '{}'\n  exit 0\nfi\nexec '{}' \"$@\"",
+            fake.display(),
+            rustc.display()
+        ),
+    )
+}
+
+/// PATH with `dir` first.
+pub fn path_with(dir: &Path) -> std::ffi::OsString {
+    let mut dirs = vec![dir.to_path_buf()];
+    if let Some(p) = std::env::var_os("PATH") {
+        dirs.extend(std::env::split_paths(&p));
+    }
+    std::env::join_paths(dirs).expect("PATH")
+}
