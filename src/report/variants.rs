@@ -92,7 +92,7 @@ pub struct VariantReport {
     pub seeded_from: Option<SeededFrom>,
     pub artifacts: Vec<Artifact>,
     pub expect: ExpectResult,
-    /// Smoke run result (`build --run`); null when not run.
+    /// Smoke run result (`build --run`, coming: nothing fills it yet); null when not run.
     pub smoke: Option<serde_json::Value>,
 }
 

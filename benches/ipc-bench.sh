@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Benchmarks ipc-server against a seed-style Go server (bench/go-server), both on
+# Benchmarks ipc-server against a seed-style Go server (benches/go-server), both on
 # Unix sockets, with the same client (`ipc-client bench`), then holds many idle
 # connections to each and reads their RSS.
 #
-#   bash bench/ipc-bench.sh            # defaults below
-#   ROUNDS=5 REQUESTS=200000 bash bench/ipc-bench.sh
+#   bash benches/ipc-bench.sh            # defaults below
+#   ROUNDS=5 REQUESTS=200000 bash benches/ipc-bench.sh
 #
 # Needs: cargo, go (Debian: golang-go), python3. Prints a Markdown report on
 # stdout; raw JSON lines are kept in $OUT (default: a temp dir).
@@ -41,7 +41,7 @@ trap cleanup EXIT
 
 echo "building..." >&2
 (cd "$ROOT" && cargo build --release -p ipc --quiet)
-(cd "$ROOT/bench/go-server" && go build -o "$WORK/go-ipc-server" .)
+(cd "$ROOT/benches/go-server" && go build -o "$WORK/go-ipc-server" .)
 
 wait_sock() {
     for _ in $(seq 1 200); do [ -S "$1" ] && return 0; sleep 0.05; done

@@ -5,7 +5,7 @@
 #   (b) lddtree (the Rust crate: cargo install lddtree), once per file
 # then the per-binary figures (cargo bench --bench per_file) and peak memory.
 #
-#   bash bench/inspect-bench.sh [RUNS]
+#   bash benches/inspect-bench.sh [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}

@@ -2,13 +2,13 @@
 # The full default matrix on the IPC server, cold and warm, beside what users script
 # today: a loop of `cargo build --release --target T` (or `cargo zigbuild`) per variant,
 # one after another, with that variant's flags in RUSTFLAGS, in one target directory
-# (bench/matrix-loop.sh). Both start from empty target directories and use the same
+# (benches/matrix-loop.sh). Both start from empty target directories and use the same
 # downloaded crates and the same warm zig cache.
 #
 # Cold runs alternate, ours then the loop, ROUNDS times (the machine's speed drifts;
 # alternating keeps each pair comparable), then warm runs of both.
 #
-#   bash bench/build-bench.sh            (ROUNDS=2: about 35 minutes on 2 cores)
+#   bash benches/build-bench.sh            (ROUNDS=2: about 35 minutes on 2 cores)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))'):$PATH"
@@ -23,7 +23,7 @@ fmt="  %e s wall, %U s user, %S s system"
 # the loop's stderr (rustc's warnings about the missing macOS SDK) goes to a file,
 # not the time report
 loop_timed() {
-  /usr/bin/time -f "$fmt" bash -c 'exec bash bench/matrix-loop.sh 2>/tmp/bench-loop-stderr.txt'
+  /usr/bin/time -f "$fmt" bash -c 'exec bash benches/matrix-loop.sh 2>/tmp/bench-loop-stderr.txt'
 }
 
 for r in $(seq "$rounds"); do
