@@ -171,28 +171,7 @@ pub fn parse(
     file: &str,
     known_triples: Option<&[String]>,
 ) -> Result<Matrix, MatrixError> {
-    let parsed: MatrixFile = toml::from_str(text).map_err(|e| {
-        let line = e.span().map(|s| line_of(text, s.start));
-        let msg = e.message().to_owned();
-        // serde names the offending key in backticks: "unknown field `foo`, expected …"
-        let key = msg
-            .split('`')
-            .nth(1)
-            .filter(|_| msg.contains("field"))
-            .map(str::to_owned);
-        MatrixError {
-            file: file.to_owned(),
-            line,
-            key,
-            message: msg,
-        }
-    })?;
-    let err = |span: std::ops::Range<usize>, key: &str, message: String| MatrixError {
-        file: file.to_owned(),
-        line: Some(line_of(text, span.start)),
-        key: Some(key.to_owned()),
-        message,
-    };
+    let parsed: MatrixFile = toml::from_str(text).map_err(|e| toml_error(&e, text, file))?;
     if parsed.variant.is_empty() {
         return Err(MatrixError {
             file: file.to_owned(),
@@ -201,25 +180,15 @@ pub fn parse(
             message: "no [[variant]] in the matrix".into(),
         });
     }
+    let err = |span: std::ops::Range<usize>, key: &str, message: String| MatrixError {
+        file: file.to_owned(),
+        line: Some(line_of(text, span.start)),
+        key: Some(key.to_owned()),
+        message,
+    };
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     for v in &parsed.variant {
-        let id = v.id();
-        // SPEC says [a-z0-9-]+ but its own ids (linux-x86_64-gnu-2.17) need `_` and `.`
-        let id_char = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_.".contains(&b);
-        if id.is_empty() || !id.bytes().all(id_char) {
-            return Err(err(
-                v.id.span(),
-                "id",
-                format!("{id:?} must match [a-z0-9._-]+"),
-            ));
-        }
-        if let Some(first) = seen.insert(id.to_owned(), line_of(text, v.id.span().start)) {
-            return Err(err(
-                v.id.span(),
-                "id",
-                format!("duplicate variant id {id:?} (first defined on line {first})"),
-            ));
-        }
+        validate_id(v, &mut seen, text).map_err(|m| err(v.id.span(), "id", m))?;
         if let Some(known) = known_triples {
             if !known.iter().any(|k| k == v.target()) {
                 return Err(err(
@@ -233,30 +202,7 @@ pub fn parse(
             }
         }
         if let Some(g) = &v.glibc {
-            if *v.linker() != LinkerSpec::Zig {
-                return Err(err(
-                    g.span(),
-                    "glibc",
-                    "`glibc` pins the glibc version through zig: it needs linker = \"zig\"".into(),
-                ));
-            }
-            if !v.target().ends_with("-linux-gnu") && !v.target().contains("-linux-gnu") {
-                return Err(err(
-                    g.span(),
-                    "glibc",
-                    format!(
-                        "`glibc` only applies to *-linux-gnu targets, not {}",
-                        v.target()
-                    ),
-                ));
-            }
-            if Version::parse(g.get_ref()).is_none() {
-                return Err(err(
-                    g.span(),
-                    "glibc",
-                    format!("{:?} is not a version like \"2.17\"", g.get_ref()),
-                ));
-            }
+            validate_glibc(v, g.get_ref()).map_err(|m| err(g.span(), "glibc", m))?;
         }
         if let Some(m) = &v.expect.max_glibc {
             if Version::parse(m.get_ref()).is_none() {
@@ -281,6 +227,57 @@ pub fn parse(
         source: file.to_owned(),
         variants: parsed.variant,
     })
+}
+
+/// A TOML or serde error, with the line and the key serde names.
+fn toml_error(e: &toml::de::Error, text: &str, file: &str) -> MatrixError {
+    let line = e.span().map(|s| line_of(text, s.start));
+    let msg = e.message().to_owned();
+    // serde names the offending key in backticks: "unknown field `foo`, expected …"
+    let key = msg
+        .split('`')
+        .nth(1)
+        .filter(|_| msg.contains("field"))
+        .map(str::to_owned);
+    MatrixError {
+        file: file.to_owned(),
+        line,
+        key,
+        message: msg,
+    }
+}
+
+/// Ids are unique and made of `[a-z0-9._-]`. `seen`: the ids so far, with their line.
+fn validate_id(v: &Variant, seen: &mut BTreeMap<String, usize>, text: &str) -> Result<(), String> {
+    let id = v.id();
+    // SPEC says [a-z0-9-]+ but its own ids (linux-x86_64-gnu-2.17) need `_` and `.`
+    let id_char = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_.".contains(&b);
+    if id.is_empty() || !id.bytes().all(id_char) {
+        return Err(format!("{id:?} must match [a-z0-9._-]+"));
+    }
+    if let Some(first) = seen.insert(id.to_owned(), line_of(text, v.id.span().start)) {
+        return Err(format!(
+            "duplicate variant id {id:?} (first defined on line {first})"
+        ));
+    }
+    Ok(())
+}
+
+/// `glibc` pins the version through zig, on glibc targets, and is a version.
+fn validate_glibc(v: &Variant, g: &str) -> Result<(), String> {
+    if *v.linker() != LinkerSpec::Zig {
+        return Err("`glibc` pins the glibc version through zig: it needs linker = \"zig\"".into());
+    }
+    if !v.target().contains("-linux-gnu") {
+        return Err(format!(
+            "`glibc` only applies to *-linux-gnu targets, not {}",
+            v.target()
+        ));
+    }
+    if Version::parse(g).is_none() {
+        return Err(format!("{g:?} is not a version like \"2.17\""));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -187,8 +187,38 @@ pub fn build(
         }
     }
     let progress = Progress::new(selected.len(), opts.quiet);
-    let root = ws.target_dir.join("portable");
     let mut reports: Vec<Option<VariantReport>> = vec![None; selected.len()];
+    let groups = plan_groups(tc, ws, &selected, &progress, &mut reports);
+    // One jobserver for every cargo: `-j` bounds the compiler processes of all groups
+    // together, as it would in one cargo. Each running group holds one token for its
+    // cargo's own implicit one, so the free tokens go to whichever cargo can use them
+    // (the first variant alone gets them all; the last group left inherits them).
+    let workers = opts.jobs.max(1);
+    let cx = Shared {
+        tc,
+        ws,
+        opts,
+        root: ws.target_dir.join("portable"),
+        progress: &progress,
+        js: jobserver::Client::new(workers).context("creating the jobserver")?,
+    };
+    let queue = prime_host(&cx, groups, &mut reports);
+    for (i, r) in run_queue(&cx, queue, workers) {
+        reports[i] = Some(r);
+    }
+    Ok(reports.into_iter().flatten().collect())
+}
+
+/// Plan every selected variant: the skipped ones get their report now, the ready ones
+/// are grouped (variants of a group share their dependency builds), longest first:
+/// zig variants pay cargo-zigbuild's start-up, big groups link more.
+fn plan_groups(
+    tc: &Toolchain,
+    ws: &Workspace,
+    selected: &[&Variant],
+    progress: &Progress,
+    reports: &mut [Option<VariantReport>],
+) -> Vec<Vec<Job>> {
     // every linker proves it links, all at once, before anything is compiled
     tc.prefetch_probes(selected.iter().filter_map(|v| needs(v, tc.host()).probe));
     let mut groups: BTreeMap<String, Vec<Job>> = BTreeMap::new();
@@ -213,33 +243,24 @@ pub fn build(
             }
         }
     }
-
-    // Longest first: zig variants pay cargo-zigbuild's start-up, big groups link more.
     let mut groups: Vec<Vec<Job>> = groups.into_values().collect();
     groups.sort_by_key(|g| std::cmp::Reverse((g[0].invocation.zig, g.len())));
-    let mut seeds: Vec<Seed> = vec![Seed::None; groups.len()];
-    // One jobserver for every cargo: `-j` bounds the compiler processes of all groups
-    // together, as it would in one cargo. Each running group holds one token for its
-    // cargo's own implicit one, so the free tokens go to whichever cargo can use them
-    // (the first variant alone gets them all; the last group left inherits them).
-    let workers = opts.jobs.max(1);
-    let js = jobserver::Client::new(workers).context("creating the jobserver")?;
-    let cx = Shared {
-        tc,
-        ws,
-        opts,
-        root: root.clone(),
-        progress: &progress,
-        js,
-    };
+    groups
+}
 
-    // Build scripts and proc-macros are compiled for the host, the same for every
-    // group. When groups start in new directories, one group's first variant is built
-    // alone first, and the others start from its host artifacts instead of compiling
-    // them again.
+/// Build scripts and proc-macros are compiled for the host, the same for every group.
+/// When groups start in new directories, one group's first variant is built alone
+/// first, and the others start from its host artifacts instead of compiling them
+/// again. Returns the groups to build, each with what its directory starts from.
+fn prime_host(
+    cx: &Shared,
+    mut groups: Vec<Vec<Job>>,
+    reports: &mut [Option<VariantReport>],
+) -> VecDeque<(Vec<Job>, Seed)> {
+    let mut seeds: Vec<Seed> = vec![Seed::None; groups.len()];
     let new_dirs = groups
         .iter()
-        .filter(|g| !root.join(g[0].variant.id()).exists())
+        .filter(|g| !cx.root.join(g[0].variant.id()).exists())
         .count();
     if groups.len() > 1 && new_dirs > 0 {
         let p = groups
@@ -248,7 +269,7 @@ pub fn build(
             .unwrap_or(0);
         let first = groups[p].remove(0);
         let mut seed = Seed::None;
-        let r = run_job(&cx, &first, &mut seed);
+        let r = run_job(cx, &first, &mut seed);
         reports[first.index] = Some(r);
         if let Seed::Group(id, dir) = &seed {
             for s in seeds.iter_mut() {
@@ -263,9 +284,17 @@ pub fn build(
             seeds.push(seed);
         }
     }
+    groups.into_iter().zip(seeds).collect()
+}
 
-    let queue: Mutex<VecDeque<(Vec<Job>, Seed)>> =
-        Mutex::new(groups.into_iter().zip(seeds).collect());
+/// Groups in parallel (at most `workers` at once), the variants of a group one after
+/// another; the reports with their matrix index.
+fn run_queue(
+    cx: &Shared,
+    queue: VecDeque<(Vec<Job>, Seed)>,
+    workers: usize,
+) -> Vec<(usize, VariantReport)> {
+    let queue = Mutex::new(queue);
     let done: Mutex<Vec<(usize, VariantReport)>> = Mutex::new(Vec::new());
     std::thread::scope(|s| {
         for _ in 0..workers {
@@ -276,7 +305,7 @@ pub fn build(
                     break;
                 };
                 for job in group {
-                    let r = run_job(&cx, &job, &mut seed);
+                    let r = run_job(cx, &job, &mut seed);
                     done.lock()
                         .unwrap_or_else(|e| e.into_inner())
                         .push((job.index, r));
@@ -284,10 +313,7 @@ pub fn build(
             });
         }
     });
-    for (i, r) in done.into_inner().unwrap_or_else(|e| e.into_inner()) {
-        reports[i] = Some(r);
-    }
-    Ok(reports.into_iter().flatten().collect())
+    done.into_inner().unwrap_or_else(|e| e.into_inner())
 }
 
 /// What a new variant directory starts from.
@@ -314,62 +340,29 @@ struct Shared<'a> {
 }
 
 fn run_job(cx: &Shared, job: &Job, seed: &mut Seed) -> VariantReport {
-    let Shared {
-        tc,
-        ws,
-        opts,
-        root,
-        progress,
-        js,
-    } = cx;
     // a token for this cargo's implicit one (if the jobserver fails, run anyway)
-    let _token = js.acquire().ok();
+    let _token = cx.js.acquire().ok();
     let v = &job.variant;
     let mut r = report_for(v, &job.invocation.program);
-    let dir = root.join(v.id());
-    let running = progress.start(v.id(), "building");
+    let dir = cx.root.join(v.id());
+    let running = cx.progress.start(v.id(), "building");
     if !dir.exists() {
-        let seeded = match &*seed {
-            Seed::None => None,
-            Seed::Host(id, src) => Some((
-                id,
-                SeedKind::Host,
-                src,
-                copy_host(src, &dir, &opts.cargo.profile),
-            )),
-            Seed::Group(id, src) => Some((id, SeedKind::Dependencies, src, copy_tree(src, &dir))),
-        };
-        match seeded {
-            Some((_, _, src, Err(e))) => {
-                let _ = std::fs::remove_dir_all(&dir);
-                eprintln!(
-                    "warning: seeding {} from {}: {e}",
-                    dir.display(),
-                    src.display()
-                );
-            }
-            Some((id, kind, _, Ok(()))) => {
-                r.seeded_from = Some(SeededFrom {
-                    variant: id.clone(),
-                    kind,
-                })
-            }
-            None => {}
-        }
+        r.seeded_from = seed_dir(seed, &dir, &cx.opts.cargo.profile);
     }
-    match build_variant(
-        tc,
-        opts,
+    let built = build_variant(
+        cx.tc,
+        cx.opts,
         &job.invocation,
-        &ws.bins,
+        &cx.ws.bins,
         &dir,
-        js,
+        &cx.js,
         &mut r.commands,
-    ) {
+    );
+    match built {
         Err(tail) => {
             r.status = Status::Failed;
             r.reason = Some(tail);
-            progress.finish(running, "failed");
+            cx.progress.finish(running, "failed");
         }
         Ok(built) => {
             if !matches!(seed, Seed::Group(..)) {
@@ -377,44 +370,81 @@ fn run_job(cx: &Shared, job: &Job, seed: &mut Seed) -> VariantReport {
             }
             r.status = Status::Built;
             r.build_seconds = Some((built.seconds * 10.0).round() / 10.0);
-            let found = scan(&built.executables, ScanOptions::default());
-            let mut artifacts = found.artifacts;
-            for a in &mut artifacts {
-                if let Some(h) = expect::target_libc_hazard(v.target(), a) {
-                    a.portable = false;
-                    a.verdict.push_str(&format!("; hazards: {}", h.code));
-                    a.hazards.push(h);
-                }
-            }
-            r.linker.detected = artifacts.first().map(|a| a.linker.name.clone());
-            r.expect = expect::check(&v.expect, &artifacts);
-            if !found.errors.is_empty() {
-                let msgs: Vec<String> = found
-                    .errors
-                    .iter()
-                    .map(|e| format!("{}: {}", e.path, e.error))
-                    .collect();
-                r.status = Status::Failed;
-                r.reason = Some(format!("built, but could not inspect: {}", msgs.join("; ")));
-            }
-            let hazards = artifacts
-                .iter()
-                .flat_map(|a| &a.hazards)
-                .filter(|h| h.severity >= Severity::Warning)
-                .count();
-            r.artifacts = artifacts;
-            let mut outcome = format!("built in {:.1}s", built.seconds);
-            if hazards > 0 {
-                outcome.push_str(&format!(", {hazards} hazards"));
-            }
-            if !r.expect.passed {
-                outcome.push_str(&format!(
-                    ", {} expectations violated",
-                    r.expect.violations.len()
-                ));
-            }
-            progress.finish(running, &outcome);
+            inspect_built(v, &built.executables, &mut r);
+            cx.progress.finish(running, &outcome(&r, built.seconds));
         }
     }
     r
+}
+
+/// Start a new variant directory from `seed`; what it was seeded from, if anything.
+/// A copy that fails is removed (the variant then builds from nothing).
+fn seed_dir(seed: &Seed, dir: &std::path::Path, profile: &str) -> Option<SeededFrom> {
+    let (id, kind, src, copied) = match seed {
+        Seed::None => return None,
+        Seed::Host(id, src) => (id, SeedKind::Host, src, copy_host(src, dir, profile)),
+        Seed::Group(id, src) => (id, SeedKind::Dependencies, src, copy_tree(src, dir)),
+    };
+    match copied {
+        Ok(()) => Some(SeededFrom {
+            variant: id.clone(),
+            kind,
+        }),
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(dir);
+            eprintln!(
+                "warning: seeding {} from {}: {e}",
+                dir.display(),
+                src.display()
+            );
+            None
+        }
+    }
+}
+
+/// Inspect a built variant's executables into its report, and check its
+/// expectations.
+fn inspect_built(v: &Variant, executables: &[PathBuf], r: &mut VariantReport) {
+    let found = scan(executables, ScanOptions::default());
+    let mut artifacts = found.artifacts;
+    for a in &mut artifacts {
+        if let Some(h) = expect::target_libc_hazard(v.target(), a) {
+            a.portable = false;
+            a.verdict.push_str(&format!("; hazards: {}", h.code));
+            a.hazards.push(h);
+        }
+    }
+    r.linker.detected = artifacts.first().map(|a| a.linker.name.clone());
+    r.expect = expect::check(&v.expect, &artifacts);
+    if !found.errors.is_empty() {
+        let msgs: Vec<String> = found
+            .errors
+            .iter()
+            .map(|e| format!("{}: {}", e.path, e.error))
+            .collect();
+        r.status = Status::Failed;
+        r.reason = Some(format!("built, but could not inspect: {}", msgs.join("; ")));
+    }
+    r.artifacts = artifacts;
+}
+
+/// The progress line of a built variant.
+fn outcome(r: &VariantReport, seconds: f64) -> String {
+    let hazards = r
+        .artifacts
+        .iter()
+        .flat_map(|a| &a.hazards)
+        .filter(|h| h.severity >= Severity::Warning)
+        .count();
+    let mut outcome = format!("built in {seconds:.1}s");
+    if hazards > 0 {
+        outcome.push_str(&format!(", {hazards} hazards"));
+    }
+    if !r.expect.passed {
+        outcome.push_str(&format!(
+            ", {} expectations violated",
+            r.expect.violations.len()
+        ));
+    }
+    outcome
 }

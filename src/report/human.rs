@@ -3,7 +3,9 @@
 use std::io::{self, Write};
 
 use super::{heading, Report, Style};
-use crate::model::{wire_name, Artifact, Format, Hardening, LibraryClass, Relro, Severity};
+use crate::model::{
+    wire_name, Artifact, Format, Hardening, LibraryClass, LinkerInfo, Relro, Requires, Severity,
+};
 
 fn hardening_line(h: &Hardening) -> String {
     let mut parts = Vec::new();
@@ -35,49 +37,40 @@ fn hardening_line(h: &Hardening) -> String {
     parts.join(", ")
 }
 
-fn artifact(a: &Artifact, style: Style, w: &mut dyn Write) -> io::Result<()> {
-    let row = |w: &mut dyn Write, k: &str, v: String| writeln!(w, "  {:<10} {v}", style.dim(k));
-    writeln!(w, "{}", style.bold(&heading(a)))?;
-    row(
-        w,
-        "file",
-        format!(
-            "{} {} {}-bit {}-endian, {} for {}, {} bytes{}",
-            wire_name(&a.format)
-                .to_uppercase()
-                .replace("MACHO", "Mach-O"),
-            a.arch,
-            a.bits,
-            wire_name(&a.endian),
-            wire_name(&a.kind),
-            a.os,
-            a.size,
-            a.sha256
-                .as_ref()
-                .map(|h| format!(", sha256 {}…", &h[..h.len().min(16)]))
-                .unwrap_or_default()
-        ),
-    )?;
-    let mut link = format!("{}, libc {}", wire_name(&a.linkage), wire_name(&a.libc));
-    if let Some(i) = &a.interpreter {
-        link.push_str(&format!(", interpreter {i}"));
-    }
-    row(w, "linkage", link)?;
-    let lk = &a.linker;
-    row(
-        w,
-        "linker",
-        format!(
-            "{}{}{}",
-            lk.name,
-            lk.version
-                .as_ref()
-                .map(|v| format!(" {v}"))
-                .unwrap_or_default(),
-            if lk.inferred { " (inferred)" } else { "" }
-        ),
-    )?;
-    let r = &a.requires;
+fn file_line(a: &Artifact) -> String {
+    format!(
+        "{} {} {}-bit {}-endian, {} for {}, {} bytes{}",
+        wire_name(&a.format)
+            .to_uppercase()
+            .replace("MACHO", "Mach-O"),
+        a.arch,
+        a.bits,
+        wire_name(&a.endian),
+        wire_name(&a.kind),
+        a.os,
+        a.size,
+        a.sha256
+            .as_ref()
+            .map(|h| format!(", sha256 {}…", &h[..h.len().min(16)]))
+            .unwrap_or_default()
+    )
+}
+
+fn linker_line(lk: &LinkerInfo) -> String {
+    format!(
+        "{}{}{}",
+        lk.name,
+        lk.version
+            .as_ref()
+            .map(|v| format!(" {v}"))
+            .unwrap_or_default(),
+        if lk.inferred { " (inferred)" } else { "" }
+    )
+}
+
+/// Every minimum: versioned libraries with the symbols that force them, macOS,
+/// Windows, the kernel.
+fn requires_parts(r: &Requires) -> Vec<String> {
     let mut req = Vec::new();
     for (name, v) in [
         ("glibc", &r.glibc),
@@ -105,6 +98,35 @@ fn artifact(a: &Artifact, style: Style, w: &mut dyn Write) -> io::Result<()> {
     if let Some(k) = &r.linux_kernel {
         req.push(format!("Linux {k}"));
     }
+    req
+}
+
+fn libraries_line(a: &Artifact, style: Style) -> String {
+    if a.libraries.is_empty() {
+        return "none".into();
+    }
+    let libs: Vec<String> = a
+        .libraries
+        .iter()
+        .map(|l| match l.class {
+            LibraryClass::System => l.name.clone(),
+            LibraryClass::External => style.yellow(&format!("{} (external)", l.name)),
+        })
+        .collect();
+    libs.join(", ")
+}
+
+fn artifact(a: &Artifact, style: Style, w: &mut dyn Write) -> io::Result<()> {
+    let row = |w: &mut dyn Write, k: &str, v: String| writeln!(w, "  {:<10} {v}", style.dim(k));
+    writeln!(w, "{}", style.bold(&heading(a)))?;
+    row(w, "file", file_line(a))?;
+    let mut link = format!("{}, libc {}", wire_name(&a.linkage), wire_name(&a.libc));
+    if let Some(i) = &a.interpreter {
+        link.push_str(&format!(", interpreter {i}"));
+    }
+    row(w, "linkage", link)?;
+    row(w, "linker", linker_line(&a.linker))?;
+    let req = requires_parts(&a.requires);
     if !req.is_empty() {
         row(w, "requires", req.join("; "))?;
     }
@@ -115,19 +137,7 @@ fn artifact(a: &Artifact, style: Style, w: &mut dyn Write) -> io::Result<()> {
     if !a.runpath.is_empty() {
         row(w, "runpath", a.runpath.join(" "))?;
     }
-    if a.libraries.is_empty() {
-        row(w, "libraries", "none".into())?;
-    } else {
-        let libs: Vec<String> = a
-            .libraries
-            .iter()
-            .map(|l| match l.class {
-                LibraryClass::System => l.name.clone(),
-                LibraryClass::External => style.yellow(&format!("{} (external)", l.name)),
-            })
-            .collect();
-        row(w, "libraries", libs.join(", "))?;
-    }
+    row(w, "libraries", libraries_line(a, style))?;
     let weak = a.imports.iter().filter(|i| i.weak).count();
     row(
         w,
