@@ -27,18 +27,57 @@ struct WindowsApiFile {
     import: Vec<WindowsApi>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// A distribution release, the glibc it ships and the architectures it ships it for.
+#[derive(Debug, Clone)]
 pub struct Release {
     pub distribution: String,
     pub release: String,
     pub glibc: String,
+    /// Architectures, by `Artifact.arch` name, that the release has a glibc build for.
+    pub arches: Vec<String>,
+}
+
+impl Release {
+    pub fn has_arch(&self, arch: &str) -> bool {
+        self.arches.iter().any(|a| a == arch)
+    }
+}
+
+/// `[[arch]]` in `targets/glibc.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ArchEntry {
+    name: String,
+    baseline: String,
+}
+
+/// One of `release = [...]` in a `[[distribution]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReleaseEntry {
+    release: String,
+    glibc: String,
+    #[serde(default)]
+    added: Vec<String>,
+    #[serde(default)]
+    removed: Vec<String>,
+}
+
+/// `[[distribution]]` in `targets/glibc.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DistributionEntry {
+    name: String,
+    /// The architectures of the first release.
+    arches: Vec<String>,
+    release: Vec<ReleaseEntry>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct GlibcFile {
-    release: Vec<Release>,
+    arch: Vec<ArchEntry>,
+    distribution: Vec<DistributionEntry>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -73,13 +112,23 @@ pub struct SystemLibs {
 /// The compiled-in tables.
 #[derive(Debug)]
 pub struct Tables {
-    /// Grouped by distribution in the order the file first names them, oldest first.
+    /// Grouped by distribution in the order the file names them, oldest first.
     pub releases: Vec<(Release, Version)>,
+    /// Per architecture, the first glibc with a port to it.
+    pub arch_baselines: Vec<(String, Version)>,
     pub system: SystemLibs,
     pub windows_api: Vec<(WindowsApi, Version)>,
 }
 
 impl Tables {
+    /// The first glibc with a port to `arch`, when the table knows the architecture.
+    pub fn glibc_baseline(&self, arch: &str) -> Option<&Version> {
+        self.arch_baselines
+            .iter()
+            .find(|(a, _)| a == arch)
+            .map(|(_, v)| v)
+    }
+
     /// Whether `name` (a needed library) is part of the OS `os`.
     pub fn is_system_library(&self, os: &str, name: &str) -> bool {
         match os {
@@ -91,23 +140,87 @@ impl Tables {
     }
 }
 
-fn load() -> Result<Tables, String> {
-    let g: GlibcFile =
-        toml::from_str(GLIBC_TOML).map_err(|e| format!("targets/glibc.toml: {e}"))?;
-    let mut releases = Vec::new();
-    for r in g.release {
-        let v = Version::parse(&r.glibc)
-            .ok_or_else(|| format!("targets/glibc.toml: bad glibc version {:?}", r.glibc))?;
-        releases.push((r, v));
+/// The releases and the architectures' baselines, as in [`Tables`].
+type GlibcTable = (Vec<(Release, Version)>, Vec<(String, Version)>);
+
+/// Parse `targets/glibc.toml`: each release gets the architectures of the one before it
+/// (the distribution's `arches` for the first), plus `added`, minus `removed`.
+fn load_glibc(text: &str) -> Result<GlibcTable, String> {
+    let g: GlibcFile = toml::from_str(text).map_err(|e| e.to_string())?;
+    let mut arch_baselines: Vec<(String, Version)> = Vec::new();
+    for a in g.arch {
+        let v = Version::parse(&a.baseline)
+            .ok_or_else(|| format!("arch {}: bad baseline {:?}", a.name, a.baseline))?;
+        if arch_baselines.iter().any(|(n, _)| *n == a.name) {
+            return Err(format!("arch {} named twice", a.name));
+        }
+        arch_baselines.push((a.name, v));
     }
-    let mut order: Vec<String> = Vec::new();
-    for (r, _) in &releases {
-        if !order.contains(&r.distribution) {
-            order.push(r.distribution.clone());
+    let known = |a: &str| arch_baselines.iter().any(|(n, _)| n == a);
+    let mut releases = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    for d in g.distribution {
+        if names.contains(&d.name) {
+            return Err(format!("distribution {} named twice", d.name));
+        }
+        names.push(d.name.clone());
+        let mut arches: Vec<String> = Vec::new();
+        for a in &d.arches {
+            if !known(a) {
+                return Err(format!("{}: unknown arch {a:?}", d.name));
+            }
+            if !arches.contains(a) {
+                arches.push(a.clone());
+            }
+        }
+        let mut seen: Vec<&str> = Vec::new();
+        for r in &d.release {
+            let at = format!("{} {}", d.name, r.release);
+            if r.release.is_empty() || r.release.ends_with('+') {
+                return Err(format!(
+                    "{at}: a release name must not be empty or end with '+'"
+                ));
+            }
+            if seen.contains(&r.release.as_str()) {
+                return Err(format!("{at}: listed twice"));
+            }
+            seen.push(&r.release);
+            for a in &r.removed {
+                let Some(i) = arches.iter().position(|x| x == a) else {
+                    return Err(format!(
+                        "{at}: removes {a:?}, which the release before lacks"
+                    ));
+                };
+                arches.remove(i);
+            }
+            for a in &r.added {
+                if !known(a) {
+                    return Err(format!("{at}: unknown arch {a:?}"));
+                }
+                if arches.contains(a) {
+                    return Err(format!("{at}: adds {a:?}, which the release before has"));
+                }
+                arches.push(a.clone());
+            }
+            let v = Version::parse(&r.glibc)
+                .ok_or_else(|| format!("{at}: bad glibc version {:?}", r.glibc))?;
+            releases.push((
+                Release {
+                    distribution: d.name.clone(),
+                    release: r.release.clone(),
+                    glibc: r.glibc.clone(),
+                    arches: arches.clone(),
+                },
+                v,
+            ));
         }
     }
-    let rank = |d: &str| order.iter().position(|o| o == d).unwrap_or(usize::MAX);
-    releases.sort_by(|a, b| (rank(&a.0.distribution), &a.1).cmp(&(rank(&b.0.distribution), &b.1)));
+    Ok((releases, arch_baselines))
+}
+
+fn load() -> Result<Tables, String> {
+    let (releases, arch_baselines) =
+        load_glibc(GLIBC_TOML).map_err(|e| format!("targets/glibc.toml: {e}"))?;
     let system: SystemLibs =
         toml::from_str(SYSTEM_LIBS_TOML).map_err(|e| format!("targets/system-libs.toml: {e}"))?;
     let w: WindowsApiFile =
@@ -120,6 +233,7 @@ fn load() -> Result<Tables, String> {
     }
     Ok(Tables {
         releases,
+        arch_baselines,
         system,
         windows_api,
     })

@@ -191,11 +191,19 @@ pub(crate) fn runs_on(
                 },
                 Libc::Glibc => match &r.glibc {
                     Some(g) => {
-                        let need = Version::parse(&g.version);
+                        // a binary for `arch` needs at least the first glibc with that port,
+                        // and only releases that ship a glibc for `arch` can load it
+                        let need =
+                            Version::parse(&g.version).map(|n| match tables.glibc_baseline(arch) {
+                                Some(b) if b > &n => b.clone(),
+                                _ => n,
+                            });
                         let distributions: Vec<Distribution> = tables
                             .releases
                             .iter()
-                            .filter(|(_, v)| need.as_ref().is_some_and(|n| v >= n))
+                            .filter(|(rel, v)| {
+                                rel.has_arch(arch) && need.as_ref().is_some_and(|n| v >= n)
+                            })
                             .map(|(rel, _)| Distribution {
                                 name: rel.distribution.clone(),
                                 release: rel.release.clone(),
