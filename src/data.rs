@@ -27,18 +27,57 @@ struct WindowsApiFile {
     import: Vec<WindowsApi>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// A distribution release, the glibc it ships and the architectures it ships it for.
+#[derive(Debug, Clone)]
 pub struct Release {
     pub distribution: String,
     pub release: String,
     pub glibc: String,
+    /// Architectures, by `Artifact.arch` name, that the release has a glibc build for.
+    pub arches: Vec<String>,
+}
+
+impl Release {
+    pub fn has_arch(&self, arch: &str) -> bool {
+        self.arches.iter().any(|a| a == arch)
+    }
+}
+
+/// `[[arch]]` in `targets/glibc.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ArchEntry {
+    name: String,
+    baseline: String,
+}
+
+/// One of `release = [...]` in a `[[distribution]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReleaseEntry {
+    release: String,
+    glibc: String,
+    #[serde(default)]
+    added: Vec<String>,
+    #[serde(default)]
+    removed: Vec<String>,
+}
+
+/// `[[distribution]]` in `targets/glibc.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DistributionEntry {
+    name: String,
+    /// The architectures of the first release.
+    arches: Vec<String>,
+    release: Vec<ReleaseEntry>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct GlibcFile {
-    release: Vec<Release>,
+    arch: Vec<ArchEntry>,
+    distribution: Vec<DistributionEntry>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -73,13 +112,23 @@ pub struct SystemLibs {
 /// The compiled-in tables.
 #[derive(Debug)]
 pub struct Tables {
-    /// Grouped by distribution in the order the file first names them, oldest first.
+    /// Grouped by distribution in the order the file names them, oldest first.
     pub releases: Vec<(Release, Version)>,
+    /// Per architecture, the first glibc with a port to it.
+    pub arch_baselines: Vec<(String, Version)>,
     pub system: SystemLibs,
     pub windows_api: Vec<(WindowsApi, Version)>,
 }
 
 impl Tables {
+    /// The first glibc with a port to `arch`, when the table knows the architecture.
+    pub fn glibc_baseline(&self, arch: &str) -> Option<&Version> {
+        self.arch_baselines
+            .iter()
+            .find(|(a, _)| a == arch)
+            .map(|(_, v)| v)
+    }
+
     /// Whether `name` (a needed library) is part of the OS `os`.
     pub fn is_system_library(&self, os: &str, name: &str) -> bool {
         match os {
@@ -91,23 +140,87 @@ impl Tables {
     }
 }
 
-fn load() -> Result<Tables, String> {
-    let g: GlibcFile =
-        toml::from_str(GLIBC_TOML).map_err(|e| format!("targets/glibc.toml: {e}"))?;
-    let mut releases = Vec::new();
-    for r in g.release {
-        let v = Version::parse(&r.glibc)
-            .ok_or_else(|| format!("targets/glibc.toml: bad glibc version {:?}", r.glibc))?;
-        releases.push((r, v));
+/// The releases and the architectures' baselines, as in [`Tables`].
+type GlibcTable = (Vec<(Release, Version)>, Vec<(String, Version)>);
+
+/// Parse `targets/glibc.toml`: each release gets the architectures of the one before it
+/// (the distribution's `arches` for the first), plus `added`, minus `removed`.
+fn load_glibc(text: &str) -> Result<GlibcTable, String> {
+    let g: GlibcFile = toml::from_str(text).map_err(|e| e.to_string())?;
+    let mut arch_baselines: Vec<(String, Version)> = Vec::new();
+    for a in g.arch {
+        let v = Version::parse(&a.baseline)
+            .ok_or_else(|| format!("arch {}: bad baseline {:?}", a.name, a.baseline))?;
+        if arch_baselines.iter().any(|(n, _)| *n == a.name) {
+            return Err(format!("arch {} named twice", a.name));
+        }
+        arch_baselines.push((a.name, v));
     }
-    let mut order: Vec<String> = Vec::new();
-    for (r, _) in &releases {
-        if !order.contains(&r.distribution) {
-            order.push(r.distribution.clone());
+    let known = |a: &str| arch_baselines.iter().any(|(n, _)| n == a);
+    let mut releases = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    for d in g.distribution {
+        if names.contains(&d.name) {
+            return Err(format!("distribution {} named twice", d.name));
+        }
+        names.push(d.name.clone());
+        let mut arches: Vec<String> = Vec::new();
+        for a in &d.arches {
+            if !known(a) {
+                return Err(format!("{}: unknown arch {a:?}", d.name));
+            }
+            if !arches.contains(a) {
+                arches.push(a.clone());
+            }
+        }
+        let mut seen: Vec<&str> = Vec::new();
+        for r in &d.release {
+            let at = format!("{} {}", d.name, r.release);
+            if r.release.is_empty() || r.release.ends_with('+') {
+                return Err(format!(
+                    "{at}: a release name must not be empty or end with '+'"
+                ));
+            }
+            if seen.contains(&r.release.as_str()) {
+                return Err(format!("{at}: listed twice"));
+            }
+            seen.push(&r.release);
+            for a in &r.removed {
+                let Some(i) = arches.iter().position(|x| x == a) else {
+                    return Err(format!(
+                        "{at}: removes {a:?}, which the release before lacks"
+                    ));
+                };
+                arches.remove(i);
+            }
+            for a in &r.added {
+                if !known(a) {
+                    return Err(format!("{at}: unknown arch {a:?}"));
+                }
+                if arches.contains(a) {
+                    return Err(format!("{at}: adds {a:?}, which the release before has"));
+                }
+                arches.push(a.clone());
+            }
+            let v = Version::parse(&r.glibc)
+                .ok_or_else(|| format!("{at}: bad glibc version {:?}", r.glibc))?;
+            releases.push((
+                Release {
+                    distribution: d.name.clone(),
+                    release: r.release.clone(),
+                    glibc: r.glibc.clone(),
+                    arches: arches.clone(),
+                },
+                v,
+            ));
         }
     }
-    let rank = |d: &str| order.iter().position(|o| o == d).unwrap_or(usize::MAX);
-    releases.sort_by(|a, b| (rank(&a.0.distribution), &a.1).cmp(&(rank(&b.0.distribution), &b.1)));
+    Ok((releases, arch_baselines))
+}
+
+fn load() -> Result<Tables, String> {
+    let (releases, arch_baselines) =
+        load_glibc(GLIBC_TOML).map_err(|e| format!("targets/glibc.toml: {e}"))?;
     let system: SystemLibs =
         toml::from_str(SYSTEM_LIBS_TOML).map_err(|e| format!("targets/system-libs.toml: {e}"))?;
     let w: WindowsApiFile =
@@ -120,6 +233,7 @@ fn load() -> Result<Tables, String> {
     }
     Ok(Tables {
         releases,
+        arch_baselines,
         system,
         windows_api,
     })
@@ -148,6 +262,285 @@ mod tests {
         assert!(t.is_system_library("macos", "/usr/lib/libSystem.B.dylib"));
         assert!(!t.is_system_library("macos", "/opt/homebrew/lib/libssl.3.dylib"));
         assert!(!t.is_system_library("macos", "@rpath/libfoo.dylib"));
+    }
+
+    /// One run of a distribution's release numbers.
+    enum Run {
+        /// Consecutive integers, first to last.
+        Major(u32, u32),
+        /// Exactly these, in this order.
+        Listed(&'static [&'static str]),
+        /// `YY.04` and `YY.10`, every half year, from (YY, MM) to (YY, MM).
+        HalfYear((u32, u32), (u32, u32)),
+        /// `N GA`, `N SP1`, `N SP2`, ... up to the last service pack.
+        ServicePacks { major: u32, last: u32 },
+        /// `N.first` to `N.last`, consecutive minor versions.
+        Minor { major: u32, first: u32, last: u32 },
+    }
+
+    /// Each distribution's numbering rule and the range the table covers. A distribution
+    /// added to the table must say here how it numbers its releases.
+    fn numbering(distribution: &str) -> Option<Vec<Run>> {
+        use Run::*;
+        Some(match distribution {
+            "RHEL/CentOS" => vec![Major(6, 10)],
+            "Debian" => vec![Major(7, 13)],
+            "Ubuntu" => vec![HalfYear((14, 4), (25, 10))],
+            // the year-named 2023 follows 2
+            "Amazon Linux" => vec![Listed(&["1", "2", "2023"])],
+            "SLES" => vec![
+                ServicePacks { major: 12, last: 5 },
+                ServicePacks { major: 15, last: 7 },
+                Minor {
+                    major: 16,
+                    first: 0,
+                    last: 0,
+                },
+            ],
+            "openSUSE Leap" => vec![
+                Minor {
+                    major: 42,
+                    first: 1,
+                    last: 3,
+                },
+                Minor {
+                    major: 15,
+                    first: 0,
+                    last: 6,
+                },
+                Minor {
+                    major: 16,
+                    first: 0,
+                    last: 0,
+                },
+            ],
+            "Fedora" => vec![Major(35, 43)],
+            _ => return None,
+        })
+    }
+
+    fn expected_releases(runs: &[Run]) -> Vec<String> {
+        let mut out = Vec::new();
+        for run in runs {
+            match run {
+                Run::Major(a, b) => out.extend((*a..=*b).map(|n| n.to_string())),
+                Run::Listed(l) => out.extend(l.iter().map(|s| s.to_string())),
+                Run::HalfYear((y, m), (last_y, last_m)) => {
+                    let (mut y, mut m) = (*y, *m);
+                    while (y, m) <= (*last_y, *last_m) {
+                        out.push(format!("{y}.{m:02}"));
+                        (y, m) = if m == 4 { (y, 10) } else { (y + 1, 4) };
+                    }
+                }
+                Run::ServicePacks { major, last } => {
+                    out.push(format!("{major} GA"));
+                    out.extend((1..=*last).map(|sp| format!("{major} SP{sp}")));
+                }
+                Run::Minor { major, first, last } => {
+                    out.extend((*first..=*last).map(|n| format!("{major}.{n}")));
+                }
+            }
+        }
+        out
+    }
+
+    /// The release's number without its code name: `12 (bookworm)` is `12`.
+    fn number(release: &str) -> &str {
+        release.split(" (").next().unwrap_or(release)
+    }
+
+    fn distributions(t: &Tables) -> Vec<&str> {
+        let mut order: Vec<&str> = Vec::new();
+        for (r, _) in &t.releases {
+            if order.last() != Some(&r.distribution.as_str()) {
+                order.push(&r.distribution);
+            }
+        }
+        order
+    }
+
+    fn releases_of<'a>(t: &'a Tables, d: &str) -> Vec<&'a (Release, Version)> {
+        t.releases
+            .iter()
+            .filter(|(r, _)| r.distribution == d)
+            .collect()
+    }
+
+    #[test]
+    fn no_distribution_has_a_gap() {
+        let t = load().unwrap();
+        for d in distributions(&t) {
+            let runs = numbering(d).unwrap_or_else(|| panic!("{d}: no numbering rule in the test"));
+            let have: Vec<&str> = releases_of(&t, d)
+                .iter()
+                .map(|(r, _)| number(&r.release))
+                .collect();
+            let want = expected_releases(&runs);
+            let missing: Vec<&String> = want
+                .iter()
+                .filter(|w| !have.contains(&w.as_str()))
+                .collect();
+            let extra: Vec<&&str> = have
+                .iter()
+                .filter(|h| !want.iter().any(|w| w == **h))
+                .collect();
+            assert_eq!(
+                have, want,
+                "{d}: releases missing {missing:?}, not in its numbering {extra:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn distributions_in_file_order_each_once() {
+        let t = load().unwrap();
+        assert_eq!(
+            distributions(&t),
+            [
+                "RHEL/CentOS",
+                "Debian",
+                "Ubuntu",
+                "Amazon Linux",
+                "SLES",
+                "openSUSE Leap",
+                "Fedora"
+            ]
+        );
+    }
+
+    #[test]
+    fn glibc_never_decreases_along_a_distribution() {
+        let t = load().unwrap();
+        for d in distributions(&t) {
+            for w in releases_of(&t, d).windows(2) {
+                assert!(
+                    w[0].1 <= w[1].1,
+                    "{d}: {} has glibc {} after {} with {}",
+                    w[1].0.release,
+                    w[1].0.glibc,
+                    w[0].0.release,
+                    w[0].0.glibc
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn no_release_name_ends_with_plus() {
+        // the summary appends "+" to the oldest release that satisfies the need
+        let t = load().unwrap();
+        for (r, _) in &t.releases {
+            assert!(
+                !r.release.ends_with('+'),
+                "{} {}",
+                r.distribution,
+                r.release
+            );
+        }
+    }
+
+    #[test]
+    fn no_release_ships_an_arch_older_than_its_port() {
+        let t = load().unwrap();
+        for (r, v) in &t.releases {
+            assert!(!r.arches.is_empty(), "{} {}", r.distribution, r.release);
+            for a in &r.arches {
+                let base = t.glibc_baseline(a).expect("known arch");
+                assert!(
+                    base <= v,
+                    "{} {} ships glibc {} for {a}, whose port is from {base}",
+                    r.distribution,
+                    r.release,
+                    r.glibc
+                );
+            }
+        }
+    }
+
+    fn arches_of<'a>(t: &'a Tables, d: &str, release: &str) -> &'a [String] {
+        &t.releases
+            .iter()
+            .find(|(r, _)| r.distribution == d && r.release == release)
+            .unwrap_or_else(|| panic!("{d} {release} in the table"))
+            .0
+            .arches
+    }
+
+    #[test]
+    fn architectures_carry_over_with_their_changes() {
+        let t = load().unwrap();
+        let has = |d: &str, r: &str, a: &str| arches_of(&t, d, r).iter().any(|x| x == a);
+        assert!(!has("Debian", "12 (bookworm)", "riscv64"));
+        assert!(has("Debian", "13 (trixie)", "riscv64"));
+        assert!(has("Debian", "12 (bookworm)", "mips64"));
+        assert!(!has("Debian", "13 (trixie)", "mips64"));
+        assert!(!has("Debian", "7 (wheezy)", "aarch64"));
+        assert!(has("Debian", "10 (buster)", "aarch64"));
+        assert!(!has("Ubuntu", "19.10", "riscv64"));
+        assert!(has("Ubuntu", "20.04", "riscv64"));
+        assert!(has("Ubuntu", "25.10", "riscv64"));
+        assert!(has("Amazon Linux", "2023", "aarch64"));
+        assert!(!has("Amazon Linux", "1 (2018.03)", "aarch64"));
+        assert!(has("Fedora", "36", "arm"));
+        assert!(!has("Fedora", "37", "arm"));
+        for (r, _) in releases_of(&t, "RHEL/CentOS") {
+            assert!(!r.has_arch("riscv64"), "RHEL {}", r.release);
+        }
+        for (r, _) in &t.releases {
+            assert!(
+                !r.has_arch("loongarch64"),
+                "{} {}",
+                r.distribution,
+                r.release
+            );
+        }
+    }
+
+    #[test]
+    fn known_glibc_values() {
+        let t = load().unwrap();
+        let glibc = |d: &str, r: &str| {
+            t.releases
+                .iter()
+                .find(|(x, _)| x.distribution == d && x.release == r)
+                .map(|(x, _)| x.glibc.as_str())
+        };
+        for (d, r, g) in [
+            ("Fedora", "35", "2.34"),
+            ("Fedora", "43", "2.42"),
+            ("Ubuntu", "21.10", "2.34"),
+            ("Ubuntu", "25.10", "2.42"),
+            ("Debian", "13 (trixie)", "2.41"),
+            ("SLES", "15 SP3", "2.26"),
+            ("SLES", "15 SP4", "2.31"),
+            ("SLES", "15 SP6", "2.38"),
+            ("openSUSE Leap", "16.0", "2.40"),
+            ("Amazon Linux", "2", "2.26"),
+        ] {
+            assert_eq!(glibc(d, r), Some(g), "{d} {r}");
+        }
+    }
+
+    #[test]
+    fn glibc_table_rejects_bad_entries() {
+        let file = |releases: &str| {
+            format!(
+                "[[arch]]\nname = \"x86_64\"\nbaseline = \"2.2.5\"\n\
+                 [[distribution]]\nname = \"D\"\narches = [\"x86_64\"]\nrelease = [{releases}]\n"
+            )
+        };
+        assert!(load_glibc(&file(r#"{ release = "1", glibc = "2.17" }"#)).is_ok());
+        for bad in [
+            r#"{ release = "1+", glibc = "2.17" }"#,
+            r#"{ release = "1", glibc = "2.17" }, { release = "1", glibc = "2.17" }"#,
+            r#"{ release = "1", glibc = "x" }"#,
+            r#"{ release = "1", glibc = "2.17", added = ["riscv64"] }"#,
+            r#"{ release = "1", glibc = "2.17", added = ["x86_64"] }"#,
+            r#"{ release = "1", glibc = "2.17", removed = ["aarch64"] }"#,
+            r#"{ release = "1", glibc = "2.17", arches = ["x86_64"] }"#,
+        ] {
+            assert!(load_glibc(&file(bad)).is_err(), "accepted {bad}");
+        }
     }
 
     #[test]

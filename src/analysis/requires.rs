@@ -191,11 +191,19 @@ pub(crate) fn runs_on(
                 },
                 Libc::Glibc => match &r.glibc {
                     Some(g) => {
-                        let need = Version::parse(&g.version);
+                        // a binary for `arch` needs at least the first glibc with that port,
+                        // and only releases that ship a glibc for `arch` can load it
+                        let need =
+                            Version::parse(&g.version).map(|n| match tables.glibc_baseline(arch) {
+                                Some(b) if b > &n => b.clone(),
+                                _ => n,
+                            });
                         let distributions: Vec<Distribution> = tables
                             .releases
                             .iter()
-                            .filter(|(_, v)| need.as_ref().is_some_and(|n| v >= n))
+                            .filter(|(rel, v)| {
+                                rel.has_arch(arch) && need.as_ref().is_some_and(|n| v >= n)
+                            })
                             .map(|(rel, _)| Distribution {
                                 name: rel.distribution.clone(),
                                 release: rel.release.clone(),
@@ -239,5 +247,183 @@ pub(crate) fn runs_on(
             None => format!("{arch} Windows"),
         }),
         other => any(format!("{arch} {other}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::{tables, Release};
+    use crate::inspect::ElfFacts;
+    use crate::model::{Endian, Format, Kind};
+
+    fn elf(arch: &str) -> Parsed {
+        Parsed {
+            format: Format::Elf,
+            arch: arch.to_owned(),
+            bits: 64,
+            endian: Endian::Little,
+            kind: Kind::Executable,
+            slice: None,
+            interpreter: None,
+            rpath: Vec::new(),
+            runpath: Vec::new(),
+            libraries: Vec::new(),
+            imports: Vec::new(),
+            hardening_symbols: Vec::new(),
+            facts: FormatFacts::Elf(ElfFacts::default()),
+        }
+    }
+
+    fn needing(glibc: &str) -> Requires {
+        Requires {
+            glibc: Some(VersionRequirement {
+                version: glibc.to_owned(),
+                forced_by: vec!["memcpy".to_owned()],
+            }),
+            ..Requires::default()
+        }
+    }
+
+    fn glibc_runs_on(arch: &str, glibc: &str, t: &Tables) -> RunsOn {
+        runs_on(
+            &elf(arch),
+            Linkage::Dynamic,
+            Libc::Glibc,
+            "linux",
+            &needing(glibc),
+            t,
+        )
+    }
+
+    fn oldest<'a>(r: &'a RunsOn, distribution: &str) -> Option<&'a str> {
+        r.distributions
+            .iter()
+            .find(|d| d.name == distribution)
+            .map(|d| d.release.as_str())
+    }
+
+    fn lists(r: &RunsOn, distribution: &str, release: &str) -> bool {
+        r.distributions
+            .iter()
+            .any(|d| d.name == distribution && d.release == release)
+    }
+
+    #[test]
+    fn each_arch_runs_only_where_it_shipped_and_glibc_suffices() {
+        let t = tables();
+        let mut needs: Vec<&str> = vec!["2.0", "2.3", "2.17", "2.27", "2.36", "2.99"];
+        needs.extend(t.releases.iter().map(|(r, _)| r.glibc.as_str()));
+        for (arch, base) in &t.arch_baselines {
+            for need in &needs {
+                let r = glibc_runs_on(arch, need, t);
+                let floor = Version::parse(need).unwrap().max(base.clone());
+                let want: Vec<Distribution> = t
+                    .releases
+                    .iter()
+                    .filter(|(rel, v)| rel.has_arch(arch) && *v >= floor)
+                    .map(|(rel, _)| Distribution {
+                        name: rel.distribution.clone(),
+                        release: rel.release.clone(),
+                        glibc: rel.glibc.clone(),
+                    })
+                    .collect();
+                assert_eq!(r.distributions, want, "{arch} needing glibc {need}");
+                assert!(!r.any);
+                assert!(!r.summary.contains("++"), "{}", r.summary);
+                for d in &r.distributions {
+                    assert!(
+                        r.summary.contains(&format!("{} ", d.name)),
+                        "{} not in {}",
+                        d.name,
+                        r.summary
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn riscv64_needing_2_27_is_not_on_rhel_or_debian_10() {
+        let r = glibc_runs_on("riscv64", "2.27", tables());
+        assert!(r.distributions.iter().all(|d| d.name != "RHEL/CentOS"));
+        for old in ["10 (buster)", "11 (bullseye)", "12 (bookworm)"] {
+            assert!(!lists(&r, "Debian", old), "Debian {old}");
+        }
+        assert_eq!(oldest(&r, "Debian"), Some("13 (trixie)"));
+        assert_eq!(oldest(&r, "Ubuntu"), Some("20.04"));
+        assert!(lists(&r, "Ubuntu", "25.10"));
+        assert!(
+            !lists(&r, "Ubuntu", "18.04"),
+            "18.04 has glibc 2.27 but no riscv64"
+        );
+        assert!(r.summary.starts_with("riscv64 Linux with glibc ≥ 2.27: "));
+        assert!(r.summary.contains("Debian 13 (trixie)+"), "{}", r.summary);
+        assert!(r.summary.contains("Ubuntu 20.04+"), "{}", r.summary);
+        assert!(!r.summary.contains("RHEL"), "{}", r.summary);
+    }
+
+    #[test]
+    fn x86_64_needing_2_34_starts_at_fedora_35() {
+        let r = glibc_runs_on("x86_64", "2.34", tables());
+        assert_eq!(oldest(&r, "Fedora"), Some("35"));
+        assert_eq!(
+            r.summary,
+            "x86_64 Linux with glibc ≥ 2.34: RHEL/CentOS 9+, Debian 12 (bookworm)+, \
+             Ubuntu 21.10+, Amazon Linux 2023+, SLES 15 SP6+, openSUSE Leap 15.6+, Fedora 35+"
+        );
+        // every listed release, oldest first within a distribution
+        assert!(lists(&r, "Ubuntu", "22.10"));
+        assert!(lists(&r, "SLES", "15 SP7"));
+        assert!(!lists(&r, "SLES", "15 SP5"));
+    }
+
+    #[test]
+    fn sles_service_packs_render_once_with_one_plus() {
+        let r = glibc_runs_on("x86_64", "2.31", tables());
+        assert!(r.summary.contains("SLES 15 SP4+,"), "{}", r.summary);
+        assert!(!r.summary.contains("++"), "{}", r.summary);
+    }
+
+    #[test]
+    fn an_architecture_no_release_ships_runs_nowhere() {
+        for arch in ["loongarch64", "sparc64", "unknown-999"] {
+            let r = glibc_runs_on(arch, "2.36", tables());
+            assert!(r.distributions.is_empty(), "{arch}");
+            assert!(
+                r.summary.ends_with(": none of the known releases"),
+                "{}",
+                r.summary
+            );
+        }
+    }
+
+    #[test]
+    fn the_port_baseline_raises_the_need() {
+        // a table whose "Old 1" claims riscv64 with a glibc older than the riscv64 port:
+        // a riscv64 binary that (oddly) asks only for 2.17 still needs 2.27
+        let t = tables();
+        let release = |name: &str, glibc: &str| {
+            (
+                Release {
+                    distribution: "Old".to_owned(),
+                    release: name.to_owned(),
+                    glibc: glibc.to_owned(),
+                    arches: vec!["riscv64".to_owned(), "x86_64".to_owned()],
+                },
+                Version::parse(glibc).unwrap(),
+            )
+        };
+        let synthetic = Tables {
+            releases: vec![release("1", "2.20"), release("2", "2.27")],
+            arch_baselines: t.arch_baselines.clone(),
+            system: t.system.clone(),
+            windows_api: Vec::new(),
+        };
+        let r = glibc_runs_on("riscv64", "2.17", &synthetic);
+        let got: Vec<&str> = r.distributions.iter().map(|d| d.release.as_str()).collect();
+        assert_eq!(got, ["2"]);
+        let r = glibc_runs_on("x86_64", "2.17", &synthetic);
+        assert_eq!(r.distributions.len(), 2);
     }
 }
