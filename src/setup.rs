@@ -35,9 +35,10 @@ impl Step {
 }
 
 /// What must be installed for `variants` to build on `m`: the standard libraries that
-/// are missing, and for every variant whose linker is missing or fails its probe,
-/// everything its table entry installs (apt-get skips what is already there).
-pub fn plan(variants: &[&Variant], m: &impl Machine) -> Vec<Step> {
+/// are missing, for every variant whose linker is missing or fails its probe,
+/// everything its table entry installs (apt-get skips what is already there), and,
+/// when the crate compiles C (`c`), the C and C++ compilers its build scripts get.
+pub fn plan(variants: &[&Variant], m: &impl Machine, c: bool) -> Vec<Step> {
     let mut targets = BTreeSet::new();
     let mut packages = BTreeSet::new();
     let mut zig = false;
@@ -50,10 +51,20 @@ pub fn plan(variants: &[&Variant], m: &impl Machine) -> Vec<Step> {
         let links = n.unavailable.is_none()
             && n.programs.iter().all(|p| m.has_program(p))
             && n.probe.as_ref().is_none_or(|p| m.probe(p).is_ok());
-        if links {
-            continue;
+        let mut install: Vec<&Install> = Vec::new();
+        if !links {
+            install.extend(&n.install);
         }
-        for i in &n.install {
+        let c_install = n.c.as_ref().filter(|_| c).and_then(|t| {
+            let have = t
+                .programs()
+                .iter()
+                .chain(&t.cxx())
+                .all(|p| m.has_program(p));
+            (!have).then(|| t.install())
+        });
+        install.extend(&c_install);
+        for i in install {
             match i {
                 Install::Rustup(_) => {}
                 Install::Apt(p) => packages.extend(p.iter().cloned()),
@@ -309,7 +320,7 @@ mod tests {
     fn default_matrix_on_a_bare_machine() {
         let m = parse(DEFAULT_MATRIX, "default", None).unwrap();
         let vs: Vec<&Variant> = m.variants.iter().collect();
-        let steps = plan(&vs, &Bare);
+        let steps = plan(&vs, &Bare, false);
         let cmds: Vec<String> = steps
             .iter()
             .map(|s| s.command(true, Path::new("/c/zig-venv")))

@@ -25,7 +25,8 @@ pub(super) fn run(args: BuildArgs, global: &GlobalOpts) -> Result<Outcome> {
     let ws = engine::resolve_workspace(&tc, &opts)?;
     let m = load_matrix(&args.matrix, Some(&ws.root), &tc)?;
     let tc = if args.setup {
-        super::setup::install(&tc, &selected(&m, &opts.variants), false, global.quiet);
+        let c = !ws.native_deps.is_empty();
+        super::setup::install(&tc, &selected(&m, &opts.variants), c, false, global.quiet);
         // setup may have installed what the toolchain facts said was missing
         Toolchain::detect()
     } else {

@@ -12,9 +12,12 @@ pub(super) fn run(args: SetupArgs, global: &GlobalOpts) -> Result<Outcome> {
     let tc = Toolchain::detect();
     let root = workspace_root(&tc, args.matrix.manifest_path.as_deref());
     let m = load_matrix(&args.matrix, root.as_deref(), &tc)?;
+    // C and C++ compilers for the build scripts, when the workspace's crates compile C
+    let native = crate::engine::workspace_native_deps(&tc, args.matrix.manifest_path.as_deref());
     let ok = install(
         &tc,
         &selected(&m, &args.matrix.variants),
+        !native.is_empty(),
         args.dry_run,
         global.quiet,
     );
@@ -28,9 +31,15 @@ pub(super) fn run(args: SetupArgs, global: &GlobalOpts) -> Result<Outcome> {
 /// Plan and run setup for `variants` (or print the plan); whether everything needed
 /// is now there. What could not be done is printed with its own error line and the
 /// command to run by hand.
-pub(super) fn install(tc: &Toolchain, variants: &[&Variant], dry_run: bool, quiet: bool) -> bool {
+pub(super) fn install(
+    tc: &Toolchain,
+    variants: &[&Variant],
+    c: bool,
+    dry_run: bool,
+    quiet: bool,
+) -> bool {
     tc.prefetch_probes(variants.iter().filter_map(|v| needs(v, tc.host()).probe));
-    let steps = setup::plan(variants, tc);
+    let steps = setup::plan(variants, tc, c);
     let root = tc.is_root();
     if steps.is_empty() {
         if !quiet {

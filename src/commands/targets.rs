@@ -39,7 +39,7 @@ pub(super) fn run(args: TargetsArgs, _global: &GlobalOpts) -> Result<Outcome> {
         .variants
         .iter()
         .map(|v| {
-            let (ready, reason, fix) = match plan(v, &tc, false) {
+            let (ready, reason, fix) = match plan(v, &tc, &[]) {
                 Plan::Ready(_) => (true, None, None),
                 Plan::Skipped { reason, fix } => (false, Some(reason), Some(fix)),
             };

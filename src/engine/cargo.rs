@@ -14,7 +14,7 @@ use cargo_metadata::{Message, TargetKind};
 use super::plan::{zig_target, Invocation};
 use super::BuildOptions;
 use crate::cli::CargoFlags;
-use crate::toolchain::Toolchain;
+use crate::toolchain::{cache_dir, CTools, Toolchain};
 
 /// Pass the user's cargo flags through, as they typed them.
 fn apply(flags: &CargoFlags, manifest_path: Option<&Path>, c: &mut Command) {
@@ -162,24 +162,95 @@ fn zig_linker(tc: &Toolchain, inv: &Invocation, root: &Path) -> Result<Vec<Strin
         zigbuild.display().to_string().replace('\'', "'\\''")
     );
     let path = root.join(".zig").join(format!("zigcc-{target}.sh"));
-    let current = std::fs::read_to_string(&path).ok();
-    if current.as_deref() != Some(script.as_str()) {
-        let write = || -> std::io::Result<()> {
-            std::fs::create_dir_all(root.join(".zig"))?;
-            let mut tmp = tempfile::NamedTempFile::new_in(root.join(".zig"))?;
-            std::io::Write::write_all(&mut tmp, script.as_bytes())?;
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                tmp.as_file()
-                    .set_permissions(std::fs::Permissions::from_mode(0o755))?;
-            }
-            tmp.persist(&path).map_err(|e| e.error)?;
-            Ok(())
-        };
-        write().map_err(|e| format!("writing {}: {e}", path.display()))?;
-    }
+    write_script(&path, &script)?;
     Ok(vec!["-C".into(), format!("linker={}", path.display())])
+}
+
+/// Write an executable script, atomically and only when its content changed (its
+/// modification time stays, so nothing that names it looks stale).
+fn write_script(path: &Path, script: &str) -> Result<(), String> {
+    if std::fs::read_to_string(path).ok().as_deref() == Some(script) {
+        return Ok(());
+    }
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let write = || -> std::io::Result<()> {
+        std::fs::create_dir_all(dir)?;
+        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+        std::io::Write::write_all(&mut tmp, script.as_bytes())?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            tmp.as_file()
+                .set_permissions(std::fs::Permissions::from_mode(0o755))?;
+        }
+        tmp.persist(path).map_err(|e| e.error)?;
+        Ok(())
+    };
+    write().map_err(|e| format!("writing {}: {e}", path.display()))
+}
+
+/// The variables that give the target's build scripts their C toolchain:
+/// `CC_<target>`, `CXX_<target>`, `AR_<target>`, `RANLIB_<target>` (cc-rs, cmake-rs
+/// and the autotools scripts that ask cc-rs read them), for the target only, so host
+/// build scripts keep the host's compiler. A variable the caller set is kept.
+fn c_env(tc: &Toolchain, inv: &Invocation) -> Result<Vec<(String, OsString)>, String> {
+    let Some(c) = &inv.c else {
+        return Ok(Vec::new());
+    };
+    let target = inv.cargo_target.as_str();
+    let tools: Vec<(&str, OsString)> = match c {
+        CTools::Host | CTools::ZigBuild => Vec::new(),
+        CTools::Gnu { prefix } => ["gcc", "g++", "ar", "ranlib"]
+            .iter()
+            .zip(["CC", "CXX", "AR", "RANLIB"])
+            .map(|(tool, var)| (var, format!("{prefix}-{tool}").into()))
+            .collect(),
+        CTools::MuslGcc => vec![("CC", "musl-gcc".into())],
+        CTools::ZigWrappers { zig_target } => {
+            let zigbuild = tc
+                .find("cargo-zigbuild")
+                .ok_or("cargo-zigbuild is not on PATH")?;
+            let quoted = zigbuild.display().to_string().replace('\'', "'\\''");
+            let dir = cache_dir().join("wrappers");
+            let mut v = Vec::new();
+            for (var, tool, args) in [
+                (
+                    "CC",
+                    "cc",
+                    format!("-target {zig_target} -fno-sanitize=all "),
+                ),
+                (
+                    "CXX",
+                    "c++",
+                    format!("-target {zig_target} -fno-sanitize=all "),
+                ),
+                ("AR", "ar", String::new()),
+                ("RANLIB", "ranlib", String::new()),
+            ] {
+                let name = if args.is_empty() {
+                    format!("zig-{tool}.sh")
+                } else {
+                    format!("zig-{tool}-{zig_target}.sh")
+                };
+                let path = dir.join(name);
+                write_script(
+                    &path,
+                    &format!("#!/bin/sh\nexec '{quoted}' zig {tool} -- {args}\"$@\"\n"),
+                )?;
+                v.push((var, path.into_os_string()));
+            }
+            v
+        }
+    };
+    let under = target.replace('-', "_");
+    Ok(tools
+        .into_iter()
+        .filter(|(var, _)| {
+            std::env::var_os(format!("{var}_{target}")).is_none()
+                && std::env::var_os(format!("{var}_{under}")).is_none()
+        })
+        .map(|(var, value)| (format!("{var}_{under}"), value))
+        .collect())
 }
 
 /// Build `bins` for one variant in `dir`. On failure: the tail of the compiler's output.
@@ -197,6 +268,7 @@ pub fn build_variant(
     let root = dir.parent().unwrap_or(dir);
     let mut final_flags = inv.final_flags.clone();
     final_flags.extend(zig_linker(tc, inv, root)?);
+    let c_env = c_env(tc, inv)?;
     // `cargo rustc` takes extra flags for one target at a time; zigbuild builds all
     // binaries in one call (its start-up is the cost of a warm run)
     let batches: Vec<&[String]> = if inv.zig {
@@ -206,6 +278,7 @@ pub fn build_variant(
     };
     for batch in batches {
         let mut c = command(tc, opts, inv, batch, dir, &final_flags);
+        c.envs(c_env.iter().map(|(k, v)| (k, v)));
         js.configure(&mut c);
         commands.push(command_line(&c));
         let mut child = c

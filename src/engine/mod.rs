@@ -19,7 +19,9 @@ pub use self::progress::Progress;
 use crate::cli::CargoFlags;
 use crate::matrix::{Matrix, Variant};
 use crate::model::Severity;
-use crate::report::variants::{SeedKind, SeededFrom, Status, VariantLinker, VariantReport};
+use crate::report::variants::{
+    CCompiler, SeedKind, SeededFrom, Status, VariantLinker, VariantReport,
+};
 use crate::scan::{scan, ScanOptions};
 use crate::toolchain::{needs, Machine, Toolchain};
 
@@ -45,8 +47,8 @@ pub struct Workspace {
     pub target_dir: PathBuf,
     pub package: String,
     pub bins: Vec<String>,
-    /// Packages in the dependency graph that compile C or link native libraries (they
-    /// have `links`, or are cc/cmake); empty when none do.
+    /// Packages in the dependency graph whose build scripts compile C or link native
+    /// libraries (`links`, or a build-dependency on cc/cmake/autotools); empty when none do.
     pub native_deps: Vec<String>,
 }
 
@@ -111,8 +113,34 @@ pub fn resolve_workspace(tc: &Toolchain, opts: &BuildOptions) -> Result<Workspac
     })
 }
 
+/// The packages of every workspace member's graph whose build scripts compile C (see
+/// [`native_deps`]): what `setup` installs C compilers for.
+pub fn workspace_native_deps(
+    tc: &Toolchain,
+    manifest_path: Option<&std::path::Path>,
+) -> Vec<String> {
+    let mut cmd = cargo_metadata::MetadataCommand::new();
+    cmd.cargo_path(&tc.cargo)
+        .features(cargo_metadata::CargoOpt::AllFeatures);
+    if let Some(m) = manifest_path {
+        cmd.manifest_path(m);
+    }
+    let Ok(meta) = cmd.exec() else {
+        return Vec::new();
+    };
+    let mut all: Vec<String> = meta
+        .workspace_members
+        .iter()
+        .flat_map(|id| native_deps(&meta, id))
+        .collect();
+    all.sort();
+    all.dedup();
+    all
+}
+
 /// The packages `id` depends on (for any platform, with every feature: a superset)
-/// that build C code or link native libraries.
+/// whose build scripts compile C or link native libraries: a package with `links`, or
+/// with a build-dependency on cc, cmake or autotools.
 fn native_deps(meta: &cargo_metadata::Metadata, id: &cargo_metadata::PackageId) -> Vec<String> {
     let Some(resolve) = &meta.resolve else {
         return vec!["(no dependency graph)".into()];
@@ -123,7 +151,18 @@ fn native_deps(meta: &cargo_metadata::Metadata, id: &cargo_metadata::PackageId) 
     while let Some(id) = todo.pop() {
         if seen.insert(id) {
             if let Some(n) = nodes.get(id) {
-                todo.extend(n.deps.iter().map(|d| &d.pkg));
+                // what `cargo build` builds: normal and build dependencies, not dev
+                todo.extend(
+                    n.deps
+                        .iter()
+                        .filter(|d| {
+                            d.dep_kinds.is_empty()
+                                || d.dep_kinds
+                                    .iter()
+                                    .any(|k| k.kind != cargo_metadata::DependencyKind::Development)
+                        })
+                        .map(|d| &d.pkg),
+                );
             }
         }
     }
@@ -131,7 +170,13 @@ fn native_deps(meta: &cargo_metadata::Metadata, id: &cargo_metadata::PackageId) 
         .packages
         .iter()
         .filter(|p| seen.contains(&p.id))
-        .filter(|p| p.links.is_some() || ["cc", "cmake"].contains(&p.name.as_str()))
+        .filter(|p| {
+            p.links.is_some()
+                || p.dependencies.iter().any(|d| {
+                    d.kind == cargo_metadata::DependencyKind::Build
+                        && ["cc", "cmake", "autotools"].contains(&d.name.as_str())
+                })
+        })
         .map(|p| p.name.to_string())
         .collect();
     found.sort();
@@ -148,6 +193,7 @@ fn report_for(v: &Variant, program: &str) -> VariantReport {
             program: program.to_owned(),
             detected: None,
         },
+        c_compiler: None,
         crt_static: v.crt_static,
         glibc: v.glibc().map(str::to_owned),
         optional: v.optional,
@@ -223,7 +269,7 @@ fn plan_groups(
     tc.prefetch_probes(selected.iter().filter_map(|v| needs(v, tc.host()).probe));
     let mut groups: BTreeMap<String, Vec<Job>> = BTreeMap::new();
     for (index, v) in selected.iter().enumerate() {
-        match plan(v, tc, !ws.native_deps.is_empty()) {
+        match plan(v, tc, &ws.native_deps) {
             Plan::Skipped { reason, fix } => {
                 let mut r = report_for(v, v.linker().as_str());
                 r.reason = Some(reason.clone());
@@ -370,6 +416,10 @@ fn run_job(cx: &Shared, job: &Job, seed: &mut Seed) -> VariantReport {
             }
             r.status = Status::Built;
             r.build_seconds = Some((built.seconds * 10.0).round() / 10.0);
+            r.c_compiler = job.invocation.c_compiler.as_ref().map(|c| CCompiler {
+                program: c.display(),
+                version: cx.tc.c_version(c),
+            });
             inspect_built(v, &built.executables, &mut r);
             cx.progress.finish(running, &outcome(&r, built.seconds));
         }

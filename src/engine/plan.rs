@@ -3,7 +3,7 @@
 //! variant needs comes from the one table in `toolchain::needs`.
 
 use crate::matrix::Variant;
-use crate::toolchain::{needs, Install, Link, Machine, Needs};
+use crate::toolchain::{needs, CTools, Install, Link, Machine, Needs};
 
 pub use crate::toolchain::needs::zig_target;
 
@@ -26,6 +26,11 @@ pub struct Invocation {
     pub rustflags: Vec<String>,
     /// The linker program, for the report.
     pub program: String,
+    /// The C toolchain given to the target's build scripts (`CC_<target>`, …), when
+    /// the crate's dependencies compile C; `None` otherwise, and under zigbuild.
+    pub c: Option<CTools>,
+    /// The C compiler that compiles the target's C code, for the report.
+    pub c_compiler: Option<CTools>,
 }
 
 /// How zig links a final crate that shares its group's dependencies.
@@ -121,22 +126,56 @@ pub fn unmet(n: &Needs, m: &impl Machine) -> Option<(String, String)> {
     None
 }
 
-/// Plan one variant. `native_deps`: the crate's dependency graph compiles C or links
-/// native libraries (a package with `links`, or cc/cmake): then a zig variant is built
-/// entirely with `cargo zigbuild`, whose C compiler is zig's for the variant's target,
-/// instead of sharing dependencies compiled for another linker.
-pub fn plan(v: &Variant, m: &impl Machine, native_deps: bool) -> Plan {
+/// Whether the C toolchain for build scripts is there, when the crate needs one: the
+/// crates whose build scripts compile C are named in the reason.
+fn unmet_c(n: &Needs, m: &impl Machine, native: &[String]) -> Option<(String, String)> {
+    let who = native.join(", ");
+    let target = &n.target;
+    let Some(c) = &n.c else {
+        return Some((
+            format!("{who} compile C for {target} in their build scripts, and no C compiler for {target} goes with this linker here"),
+            "use linker = \"zig\" for this target".into(),
+        ));
+    };
+    let missing = c.programs().into_iter().find(|p| !m.has_program(p))?;
+    Some((
+        format!("{who} compile C for {target} in their build scripts, with `{}`: `{missing}` is not installed", c.display()),
+        fix(m, &c.install()),
+    ))
+}
+
+/// Plan one variant. `native`: the packages of the crate's dependency graph whose
+/// build scripts compile C or link native libraries (a package with `links`, or a
+/// build-dependency on cc/cmake). When there are any: the target's build scripts get
+/// a C toolchain that goes with the linker (or the variant is skipped, naming them),
+/// `crt-static` reaches every crate (a build script reads it), and a zig variant is
+/// built entirely with `cargo zigbuild`, whose C compiler is zig's for the variant's
+/// target, instead of sharing dependencies compiled for another linker.
+pub fn plan(v: &Variant, m: &impl Machine, native: &[String]) -> Plan {
     let n = needs(v, m.host());
     if let Some((reason, fix)) = unmet(&n, m) {
         return Plan::Skipped { reason, fix };
     }
-    let target = v.target();
-    let mut final_flags: Vec<String> = Vec::new();
-    match v.crt_static {
-        Some(true) => final_flags.extend(["-C".into(), "target-feature=+crt-static".into()]),
-        Some(false) => final_flags.extend(["-C".into(), "target-feature=-crt-static".into()]),
-        None => {}
+    let native_deps = !native.is_empty();
+    if native_deps {
+        if let Some((reason, fix)) = unmet_c(&n, m, native) {
+            return Plan::Skipped { reason, fix };
+        }
     }
+    let target = v.target();
+    let crt: Vec<String> = match v.crt_static {
+        Some(true) => vec!["-C".into(), "target-feature=+crt-static".into()],
+        Some(false) => vec!["-C".into(), "target-feature=-crt-static".into()],
+        None => Vec::new(),
+    };
+    // A build script sees the variant's crt-static (CARGO_CFG_TARGET_FEATURE) only when
+    // every crate is compiled with it: with native dependencies it goes to every crate
+    // (the variant is then a group of its own), otherwise to the final crate only.
+    let (mut final_flags, crt_all) = if native_deps {
+        (Vec::new(), crt)
+    } else {
+        (crt, Vec::new())
+    };
     let link = n.link.clone().expect("a met need has a link");
     let zig = link == Link::Zig;
     match &link {
@@ -169,6 +208,7 @@ pub fn plan(v: &Variant, m: &impl Machine, native_deps: bool) -> Plan {
         _ => target.to_owned(),
     };
     let mut rustflags = v.rustflags.clone();
+    rustflags.extend(crt_all);
     if zig {
         // one variant per zig group: its flags may go to every crate
         rustflags.append(&mut final_flags);
@@ -186,6 +226,12 @@ pub fn plan(v: &Variant, m: &impl Machine, native_deps: bool) -> Plan {
         final_flags,
         rustflags,
         program: n.program,
+        c: if native_deps && !zig {
+            n.c.clone()
+        } else {
+            None
+        },
+        c_compiler: if native_deps { n.c } else { None },
     })
 }
 
@@ -197,7 +243,7 @@ mod tests {
 
     /// A crate without native dependencies.
     fn plan(v: &Variant, m: &impl Machine) -> Plan {
-        super::plan(v, m, false)
+        super::plan(v, m, &[])
     }
 
     struct Fake {
@@ -338,7 +384,7 @@ mod tests {
     fn zig_builds_everything_when_dependencies_compile_c() {
         let v =
             variant("target = \"x86_64-unknown-linux-gnu\"\nlinker = \"zig\"\nglibc = \"2.17\"");
-        let z = ready(super::plan(&v, &all(), true));
+        let z = ready(super::plan(&v, &all(), &["zstd-sys".to_owned()]));
         assert!(z.zig && z.zig_link.is_none());
         assert_eq!(z.cargo_target, "x86_64-unknown-linux-gnu.2.17");
         assert!(z.group.starts_with("zig:"));

@@ -51,6 +51,17 @@ pub struct VariantLinker {
     pub detected: Option<String>,
 }
 
+/// The C compiler the target's C code was compiled with (build scripts of the crate's
+/// dependencies), when any is compiled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CCompiler {
+    /// `cc`, `aarch64-linux-gnu-gcc`, `zig cc -target aarch64-linux-musl`, `musl-gcc`, …
+    pub program: String,
+    /// The first line of its `--version`, when it answers.
+    pub version: Option<String>,
+}
+
 /// Where a new variant directory was copied from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -75,6 +86,9 @@ pub struct VariantReport {
     pub id: String,
     pub target: String,
     pub linker: VariantLinker,
+    /// The C compiler of the target's build scripts; null when the crate's dependency
+    /// graph compiles no C (or the variant was not built).
+    pub c_compiler: Option<CCompiler>,
     pub crt_static: Option<bool>,
     /// The glibc pinned through zig, if any.
     pub glibc: Option<String>,

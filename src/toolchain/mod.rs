@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
 
-pub use self::needs::{needs, Install, Link, Needs, Probe};
+pub use self::needs::{needs, CTools, Install, Link, Needs, Probe};
 
 /// What the planners (build, setup, targets) need to know about the machine.
 pub trait Machine {
@@ -190,6 +190,27 @@ impl Toolchain {
                 });
             }
         });
+    }
+
+    /// The first line of a C toolchain's `--version`.
+    pub fn c_version(&self, c: &CTools) -> Option<String> {
+        let cmd: Vec<String> = match c {
+            CTools::Host => vec!["cc".into()],
+            CTools::Gnu { prefix } => vec![format!("{prefix}-gcc")],
+            CTools::MuslGcc => vec!["musl-gcc".into()],
+            CTools::ZigWrappers { .. } | CTools::ZigBuild => ["cargo-zigbuild", "zig", "cc", "--"]
+                .map(String::from)
+                .to_vec(),
+        };
+        let exe = self.find(&cmd[0])?;
+        let out = output(
+            Command::new(exe)
+                .args(&cmd[1..])
+                .arg("--version")
+                .env("PATH", &self.path)
+                .envs(self.zig_env()),
+        )?;
+        out.lines().next().map(str::to_owned)
     }
 
     /// `rustc --print deployment-target --target T` for Apple targets, e.g. `11.0`.

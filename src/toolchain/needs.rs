@@ -78,6 +78,118 @@ pub struct Needs {
     pub probe: Option<Probe>,
     /// Why nothing links this target here, when `link` is `None`.
     pub unavailable: Option<String>,
+    /// The C and C++ compilers build scripts get for the target, consistent with the
+    /// linker; `None` when none can be had for it here.
+    pub c: Option<CTools>,
+}
+
+/// The C and C++ toolchain the build scripts of a variant compile the target's C code
+/// with (cc-rs, cmake-rs and autotools scripts read `CC_<target>`, `CXX_<target>`,
+/// `AR_<target>`, `RANLIB_<target>`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CTools {
+    /// The host's own `cc`, `c++`, `ar` for a target of the host: cc-rs finds them
+    /// itself, nothing is set.
+    Host,
+    /// A GNU toolchain by its prefix: `<p>-gcc`, `<p>-g++`, `<p>-ar`, `<p>-ranlib`.
+    Gnu { prefix: String },
+    /// zig's clang for `-target <zig target>`, through wrapper scripts (a target with no
+    /// gcc of its own, linked by rust-lld).
+    ZigWrappers { zig_target: String },
+    /// cargo-zigbuild sets them itself: the whole build is `cargo zigbuild`.
+    ZigBuild,
+    /// Debian's musl-gcc: C only.
+    MuslGcc,
+}
+
+impl CTools {
+    /// The C compiler as the report names it.
+    pub fn display(&self) -> String {
+        match self {
+            CTools::Host => "cc".into(),
+            CTools::Gnu { prefix } => format!("{prefix}-gcc"),
+            CTools::ZigWrappers { zig_target } => format!("zig cc -target {zig_target}"),
+            CTools::ZigBuild => "zig cc (cargo-zigbuild)".into(),
+            CTools::MuslGcc => "musl-gcc".into(),
+        }
+    }
+
+    /// The programs that must be on PATH.
+    pub fn programs(&self) -> Vec<String> {
+        match self {
+            CTools::Host => vec!["cc".into()],
+            CTools::Gnu { prefix } => vec![format!("{prefix}-gcc"), format!("{prefix}-ar")],
+            CTools::ZigWrappers { .. } | CTools::ZigBuild => vec!["cargo-zigbuild".into()],
+            CTools::MuslGcc => vec!["musl-gcc".into()],
+        }
+    }
+
+    /// The C++ driver, where the toolchain has one on PATH.
+    pub fn cxx(&self) -> Option<String> {
+        match self {
+            CTools::Host => Some("c++".into()),
+            CTools::Gnu { prefix } => Some(format!("{prefix}-g++")),
+            _ => None,
+        }
+    }
+
+    /// What installs them (C++ included).
+    pub fn install(&self) -> Install {
+        let apt = |p: &[&str]| Install::Apt(p.iter().map(|s| (*s).to_owned()).collect());
+        match self {
+            CTools::Host => apt(&["gcc", "g++", "libc6-dev"]),
+            CTools::Gnu { prefix } if prefix == "x86_64-w64-mingw32" => {
+                apt(&["gcc-mingw-w64-x86-64", "g++-mingw-w64-x86-64"])
+            }
+            CTools::Gnu { prefix } if prefix == "i686-w64-mingw32" => {
+                apt(&["gcc-mingw-w64-i686", "g++-mingw-w64-i686"])
+            }
+            CTools::Gnu { prefix } => {
+                let mut p = debian_packages(&format!("{prefix}-gcc")).unwrap_or_default();
+                p.push(format!("g++-{prefix}"));
+                Install::Apt(p)
+            }
+            CTools::ZigWrappers { .. } | CTools::ZigBuild => Install::Zig,
+            CTools::MuslGcc => apt(&["musl-tools"]),
+        }
+    }
+}
+
+/// The C toolchain that goes with a variant's linker: the cross gcc or MinGW with
+/// theirs, the host's cc on the host's own targets, zig where zig links or where the
+/// target has no gcc of its own (musl cross targets linked by rust-lld).
+fn c_tools(target: &str, host: &str, link: &Link, glibc: Option<&str>) -> Option<CTools> {
+    let host_target = target == host;
+    let zig_wrappers =
+        || zig_target(target, glibc, None).map(|zig_target| CTools::ZigWrappers { zig_target });
+    match link {
+        Link::Zig => Some(CTools::ZigBuild),
+        Link::ToolchainDefault => Some(CTools::Host),
+        Link::Driver { program, .. } if program == "cc" => {
+            if host_target {
+                Some(CTools::Host)
+            } else {
+                // cc links musl on the host's architecture with rustc's crt objects, but
+                // compiles against glibc's headers: zig compiles C for musl
+                zig_wrappers()
+            }
+        }
+        Link::Driver { program, .. } => program.strip_suffix("-gcc").map(|prefix| CTools::Gnu {
+            prefix: prefix.to_owned(),
+        }),
+        Link::Program(p) if p.rsplit('/').next() == Some("musl-gcc") => Some(CTools::MuslGcc),
+        Link::Program(_) if host_target => Some(CTools::Host),
+        Link::Program(_) => zig_wrappers(),
+        Link::RustLld { .. } if host_target => Some(CTools::Host),
+        Link::RustLld { .. } => match c_driver(target, host) {
+            Some(d) if d != "cc" && !target.contains("-musl") => {
+                d.strip_suffix("-gcc").map(|prefix| CTools::Gnu {
+                    prefix: prefix.to_owned(),
+                })
+            }
+            _ => zig_wrappers(),
+        },
+    }
 }
 
 /// The GNU triple prefix of a cross gcc for a Rust target (`aarch64-linux-gnu`,
@@ -223,6 +335,7 @@ pub fn needs(v: &Variant, host: &str) -> Needs {
         install: vec![Install::Rustup(target.to_owned())],
         probe: None,
         unavailable: None,
+        c: None,
     };
     let driver_probe = |program: &str| Probe {
         command: vec![program.to_owned()],
@@ -283,6 +396,10 @@ pub fn needs(v: &Variant, host: &str) -> Needs {
             n.probe = is_c_driver(p).then(|| driver_probe(p));
         }
     }
+    n.c = n
+        .link
+        .as_ref()
+        .and_then(|l| c_tools(target, host, l, v.glibc()));
     n
 }
 
@@ -395,6 +512,51 @@ mod tests {
             HOST,
         );
         assert!(mac.link.is_none() && mac.unavailable.is_some());
+    }
+
+    #[test]
+    fn build_scripts_get_the_c_compiler_of_their_linker() {
+        let m = parse(DEFAULT_MATRIX, "default", None).unwrap();
+        let c: Vec<(String, Option<String>)> = m
+            .variants
+            .iter()
+            .map(|v| (v.id().to_owned(), needs(v, HOST).c.map(|c| c.display())))
+            .collect();
+        let want = |id: &str| c.iter().find(|(i, _)| i == id).unwrap().1.clone();
+        assert_eq!(want("linux-x86_64-gnu").as_deref(), Some("cc"));
+        assert_eq!(want("linux-x86_64-gnu-static").as_deref(), Some("cc"));
+        assert_eq!(
+            want("linux-aarch64-gnu").as_deref(),
+            Some("aarch64-linux-gnu-gcc")
+        );
+        assert_eq!(
+            want("linux-aarch64-musl").as_deref(),
+            Some("zig cc -target aarch64-linux-musl")
+        );
+        assert_eq!(
+            want("linux-x86_64-musl").as_deref(),
+            Some("zig cc -target x86_64-linux-musl")
+        );
+        assert_eq!(want("linux-x86_64-musl-gcc").as_deref(), Some("musl-gcc"));
+        assert_eq!(
+            want("windows-x86_64-gnu").as_deref(),
+            Some("x86_64-w64-mingw32-gcc")
+        );
+        assert_eq!(
+            want("macos-aarch64").as_deref(),
+            Some("zig cc (cargo-zigbuild)")
+        );
+        let gnu = CTools::Gnu {
+            prefix: "aarch64-linux-gnu".into(),
+        };
+        assert_eq!(
+            gnu.install(),
+            Install::Apt(vec![
+                "gcc-aarch64-linux-gnu".into(),
+                "libc6-dev-arm64-cross".into(),
+                "g++-aarch64-linux-gnu".into()
+            ])
+        );
     }
 
     #[test]
