@@ -234,10 +234,80 @@ pub enum Severity {
     Error,
 }
 
+/// Every hazard code the analysis reports. The wire name (`static-glibc-nss`, …) is
+/// stable: it is what [`Hazard::code`] holds, what `expect` matches and what people
+/// grep for. Severity, message and fix of each code are in `analysis::hazards`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HazardCode {
+    /// Static glibc that calls into the Name Service Switch.
+    StaticGlibcNss,
+    /// Static glibc that loads shared objects at run time.
+    StaticGlibcDlopen,
+    /// The requested loader belongs to another C library than the needed ones.
+    InterpreterLibcMismatch,
+    /// An executable linked dynamically against musl.
+    MuslDynamic,
+    /// Imports of `GLIBC_PRIVATE` symbols.
+    GlibcPrivate,
+    /// The stack is (or defaults to) executable.
+    ExecutableStack,
+    /// ELF DT_TEXTREL.
+    TextRelocations,
+    /// PE without NX_COMPAT.
+    NoNx,
+    /// RPATH/RUNPATH/LC_RPATH entries that only resolve on the build machine.
+    RpathBuildPath,
+    /// Needed libraries named by a path on the build machine.
+    LibraryBuildPath,
+    /// Linked against another C library than the target triple says.
+    TargetLibcMismatch,
+}
+
+impl HazardCode {
+    pub const ALL: &'static [HazardCode] = &[
+        HazardCode::StaticGlibcNss,
+        HazardCode::StaticGlibcDlopen,
+        HazardCode::InterpreterLibcMismatch,
+        HazardCode::MuslDynamic,
+        HazardCode::GlibcPrivate,
+        HazardCode::ExecutableStack,
+        HazardCode::TextRelocations,
+        HazardCode::NoNx,
+        HazardCode::RpathBuildPath,
+        HazardCode::LibraryBuildPath,
+        HazardCode::TargetLibcMismatch,
+    ];
+
+    /// The wire name, as in the JSON report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HazardCode::StaticGlibcNss => "static-glibc-nss",
+            HazardCode::StaticGlibcDlopen => "static-glibc-dlopen",
+            HazardCode::InterpreterLibcMismatch => "interpreter-libc-mismatch",
+            HazardCode::MuslDynamic => "musl-dynamic",
+            HazardCode::GlibcPrivate => "glibc-private",
+            HazardCode::ExecutableStack => "executable-stack",
+            HazardCode::TextRelocations => "text-relocations",
+            HazardCode::NoNx => "no-nx",
+            HazardCode::RpathBuildPath => "rpath-build-path",
+            HazardCode::LibraryBuildPath => "library-build-path",
+            HazardCode::TargetLibcMismatch => "target-libc-mismatch",
+        }
+    }
+}
+
+impl std::fmt::Display for HazardCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Hazard {
-    /// Stable kebab-case code, e.g. `static-glibc-nss`.
+    /// Stable kebab-case code, e.g. `static-glibc-nss`: a [`HazardCode`]'s wire name
+    /// (kept a string so that a report read back may carry codes of a later version).
     pub code: String,
     pub severity: Severity,
     pub message: String,
@@ -296,4 +366,17 @@ pub struct Artifact {
 pub struct ErrorEntry {
     pub path: String,
     pub error: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hazard_codes_print_as_they_serialize() {
+        for c in HazardCode::ALL {
+            assert_eq!(c.as_str(), wire_name(c));
+            assert_eq!(c.to_string(), wire_name(c));
+        }
+    }
 }

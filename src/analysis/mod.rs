@@ -1,7 +1,7 @@
 //! Analysis: [`Parsed`] facts in, a complete [`Artifact`] out. Pure functions over the
 //! model and the compiled-in tables.
 
-mod hazards;
+pub mod hazards;
 mod linker;
 mod platform;
 mod requires;

@@ -22,6 +22,19 @@ pub(crate) fn libc_of_name(name: &str) -> Option<Libc> {
     }
 }
 
+/// The libc a target triple promises.
+pub(crate) fn libc_of_target(target: &str) -> Option<Libc> {
+    if target.contains("-linux-musl") {
+        Some(Libc::Musl)
+    } else if target.contains("-linux-gnu") {
+        Some(Libc::Glibc)
+    } else if target.contains("-apple-") {
+        Some(Libc::Libsystem)
+    } else {
+        None
+    }
+}
+
 fn is_android(p: &Parsed) -> bool {
     let by_interp = p
         .interpreter

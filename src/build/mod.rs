@@ -389,7 +389,7 @@ fn run_job(cx: &Shared, job: &Job, seed: &mut Seed) -> VariantReport {
             let found = scan(&built.executables, ScanOptions::default());
             let mut artifacts = found.artifacts;
             for a in &mut artifacts {
-                if let Some(h) = expect::target_libc_hazard(v.target(), a) {
+                if let Some(h) = crate::analysis::hazards::target_libc_mismatch(v.target(), a) {
                     a.portable = false;
                     a.verdict.push_str(&format!("; hazards: {}", h.code));
                     a.hazards.push(h);
