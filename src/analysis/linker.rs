@@ -1,7 +1,15 @@
 //! Which linker produced the binary, and its hardening flags.
 
+use goblin::mach::load_command::{TOOL_LD, TOOL_LLD};
+use object::pe::{IMAGE_DLLCHARACTERISTICS_DYNAMIC_BASE, IMAGE_DLLCHARACTERISTICS_NX_COMPAT};
+
 use crate::inspect::{FormatFacts, Parsed};
 use crate::model::{Hardening, Kind, LinkerInfo, Relro};
+
+/// The LC_BUILD_VERSION tool number zig's own Mach-O linker records (also under
+/// `cargo zigbuild`). Apple defines none for it: zig's `std.macho.TOOL` says 5
+/// unofficially, and neither goblin nor object names it.
+const TOOL_ZIG: u32 = 5;
 
 fn info(name: &str, version: Option<String>, evidence: String, inferred: bool) -> LinkerInfo {
     LinkerInfo {
@@ -40,12 +48,11 @@ pub(crate) fn linker(p: &Parsed) -> LinkerInfo {
             )
         }
         FormatFacts::Macho(m) => {
-            // LC_BUILD_VERSION tool numbers: 3 = ld (ld64), 4 = lld, 1 = clang, 2 = swift;
-            // 5 is the number zig's own Mach-O linker records (unofficially, in zig's
-            // std.macho.TOOL), also under `cargo zigbuild`
+            // LC_BUILD_VERSION tools: ld (ld64), lld or zig's linker; clang and swift
+            // are compilers
             for (tool, ver) in &m.tools {
-                match tool {
-                    3 => {
+                match *tool {
+                    TOOL_LD => {
                         return info(
                             "ld64",
                             Some(ver.clone()),
@@ -53,7 +60,7 @@ pub(crate) fn linker(p: &Parsed) -> LinkerInfo {
                             false,
                         )
                     }
-                    4 => {
+                    TOOL_LLD => {
                         return info(
                             "lld",
                             Some(ver.clone()),
@@ -61,7 +68,7 @@ pub(crate) fn linker(p: &Parsed) -> LinkerInfo {
                             false,
                         )
                     }
-                    5 => {
+                    TOOL_ZIG => {
                         return info(
                             "zig",
                             Some(ver.clone()),
@@ -147,8 +154,8 @@ pub(crate) fn hardening(p: &Parsed) -> Hardening {
             h.nx = !m.allow_stack_execution;
         }
         FormatFacts::Pe(pe) => {
-            h.pie = pe.dll_characteristics & 0x0040 != 0;
-            h.nx = pe.dll_characteristics & 0x0100 != 0;
+            h.pie = pe.dll_characteristics & IMAGE_DLLCHARACTERISTICS_DYNAMIC_BASE.0 != 0;
+            h.nx = pe.dll_characteristics & IMAGE_DLLCHARACTERISTICS_NX_COMPAT.0 != 0;
         }
     }
     h

@@ -1,5 +1,13 @@
 //! Which C library and which operating system a binary was built for.
 
+use goblin::elf::header::{ELFOSABI_FREEBSD, ELFOSABI_NETBSD, ELFOSABI_OPENBSD, ELFOSABI_SOLARIS};
+use goblin::elf::note::{ELF_NOTE_OS_FREEBSD, ELF_NOTE_OS_LINUX};
+use goblin::mach::load_command::{
+    PLATFORM_IOS, PLATFORM_IOSSIMULATOR, PLATFORM_MACCATALYST, PLATFORM_MACOS, PLATFORM_TVOS,
+    PLATFORM_TVOSSIMULATOR, PLATFORM_VISIONOS, PLATFORM_VISIONOSSIMULATOR, PLATFORM_WATCHOS,
+    PLATFORM_WATCHOSSIMULATOR,
+};
+
 use crate::inspect::symbols::{GLIBC_STATIC_MARKS, MUSL_STATIC_MARKS};
 use crate::inspect::{FormatFacts, Parsed};
 use crate::model::{Format, Libc};
@@ -66,7 +74,7 @@ pub(crate) fn libc(p: &Parsed) -> Libc {
                 return l;
             }
             let has = |marks: &[&str]| e.static_symbols.iter().any(|s| marks.contains(&s.as_str()));
-            if matches!(e.abi_tag, Some((0, _))) || has(GLIBC_STATIC_MARKS) {
+            if matches!(e.abi_tag, Some((ELF_NOTE_OS_LINUX, _))) || has(GLIBC_STATIC_MARKS) {
                 Libc::Glibc
             } else if has(MUSL_STATIC_MARKS) || (!e.has_symtab && e.mentions_musl) {
                 Libc::Musl
@@ -108,27 +116,27 @@ pub(crate) fn libc(p: &Parsed) -> Libc {
 pub(crate) fn os(p: &Parsed, libc: Libc) -> String {
     let s = match (&p.facts, p.format) {
         (FormatFacts::Elf(e), _) => match e.e_osabi {
-            9 => "freebsd",
-            2 => "netbsd",
-            12 => "openbsd",
-            6 => "solaris",
+            ELFOSABI_FREEBSD => "freebsd",
+            ELFOSABI_NETBSD => "netbsd",
+            ELFOSABI_OPENBSD => "openbsd",
+            ELFOSABI_SOLARIS => "solaris",
             _ if libc == Libc::Bionic => "android",
             _ => match (e.os_note.as_deref(), e.abi_tag.as_ref().map(|t| t.0)) {
-                (Some("FreeBSD"), _) | (_, Some(3)) => "freebsd",
+                (Some("FreeBSD"), _) | (_, Some(ELF_NOTE_OS_FREEBSD)) => "freebsd",
                 (Some("NetBSD"), _) => "netbsd",
                 (Some("OpenBSD"), _) => "openbsd",
-                (_, Some(0)) => "linux",
+                (_, Some(ELF_NOTE_OS_LINUX)) => "linux",
                 _ if matches!(libc, Libc::Glibc | Libc::Musl) => "linux",
                 _ => "unknown",
             },
         },
         (FormatFacts::Macho(m), _) => match m.platform {
-            Some(1) | None => "macos",
-            Some(2) | Some(7) => "ios",
-            Some(3) | Some(8) => "tvos",
-            Some(4) | Some(9) => "watchos",
-            Some(6) => "maccatalyst",
-            Some(11) | Some(12) => "visionos",
+            Some(PLATFORM_MACOS) | None => "macos",
+            Some(PLATFORM_IOS | PLATFORM_IOSSIMULATOR) => "ios",
+            Some(PLATFORM_TVOS | PLATFORM_TVOSSIMULATOR) => "tvos",
+            Some(PLATFORM_WATCHOS | PLATFORM_WATCHOSSIMULATOR) => "watchos",
+            Some(PLATFORM_MACCATALYST) => "maccatalyst",
+            Some(PLATFORM_VISIONOS | PLATFORM_VISIONOSSIMULATOR) => "visionos",
             Some(_) => "apple",
         },
         (_, Format::Pe) | (FormatFacts::Pe(_), _) => "windows",

@@ -2,6 +2,9 @@
 
 use std::collections::BTreeSet;
 
+use goblin::elf::note::ELF_NOTE_OS_LINUX;
+use object::pe;
+
 use crate::data::Tables;
 use crate::inspect::{FormatFacts, Parsed};
 use crate::model::{
@@ -68,18 +71,18 @@ fn windows_release(major: u16, minor: u16) -> Option<&'static str> {
 }
 
 fn subsystem_name(s: u16) -> String {
-    match s {
-        1 => "native".into(),
-        2 => "gui".into(),
-        3 => "console".into(),
-        7 => "posix".into(),
-        9 => "windows-ce".into(),
-        10 => "efi-application".into(),
-        11 => "efi-boot-service-driver".into(),
-        12 => "efi-runtime-driver".into(),
-        14 => "xbox".into(),
-        16 => "boot-application".into(),
-        n => format!("unknown-{n}"),
+    match pe::Subsystem(s) {
+        pe::IMAGE_SUBSYSTEM_NATIVE => "native".into(),
+        pe::IMAGE_SUBSYSTEM_WINDOWS_GUI => "gui".into(),
+        pe::IMAGE_SUBSYSTEM_WINDOWS_CUI => "console".into(),
+        pe::IMAGE_SUBSYSTEM_POSIX_CUI => "posix".into(),
+        pe::IMAGE_SUBSYSTEM_WINDOWS_CE_GUI => "windows-ce".into(),
+        pe::IMAGE_SUBSYSTEM_EFI_APPLICATION => "efi-application".into(),
+        pe::IMAGE_SUBSYSTEM_EFI_BOOT_SERVICE_DRIVER => "efi-boot-service-driver".into(),
+        pe::IMAGE_SUBSYSTEM_EFI_RUNTIME_DRIVER => "efi-runtime-driver".into(),
+        pe::IMAGE_SUBSYSTEM_XBOX => "xbox".into(),
+        pe::IMAGE_SUBSYSTEM_WINDOWS_BOOT_APPLICATION => "boot-application".into(),
+        n => format!("unknown-{}", n.0),
     }
 }
 
@@ -92,7 +95,9 @@ pub(crate) fn requires(p: &Parsed, libc: Libc, os: &str, tables: &Tables) -> Req
             r.cxxabi = max_version(p, "CXXABI");
             r.gcc = max_version(p, "GCC");
             r.linux_kernel = match &e.abi_tag {
-                Some((0, v)) if os == "linux" => Some(format!("{v} (.note.ABI-tag)")),
+                Some((ELF_NOTE_OS_LINUX, v)) if os == "linux" => {
+                    Some(format!("{v} (.note.ABI-tag)"))
+                }
                 _ if os == "linux" && e.comment.iter().any(|c| c.starts_with("rustc version")) => {
                     Some(
                         "3.2 (Rust's standard library minimum; no .note.ABI-tag in the binary)"

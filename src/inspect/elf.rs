@@ -1,5 +1,7 @@
 //! ELF: program headers, dynamic section, version needs, dynamic symbols, notes.
 
+use goblin::elf::note::{NT_GNU_ABI_TAG, NT_GNU_GOLD_VERSION};
+use goblin::elf::symver::{VERSYM_VERSION, VER_NDX_GLOBAL};
 use goblin::elf::{dynamic, header, program_header as ph, section_header as sh, sym, Elf, Symtab};
 use goblin::strtab::Strtab;
 
@@ -227,7 +229,7 @@ fn read_notes(elf: &Elf<'_>, data: &[u8], facts: &mut ElfFacts) {
     for note in iter.take(64) {
         let Ok(note) = note else { break };
         match (note.name, note.n_type) {
-            ("GNU", 1) if note.desc.len() >= 16 => {
+            ("GNU", NT_GNU_ABI_TAG) if note.desc.len() >= 16 => {
                 let w = |i: usize| {
                     let b: [u8; 4] = note.desc[i * 4..i * 4 + 4].try_into().unwrap_or([0; 4]);
                     if elf.little_endian {
@@ -238,7 +240,7 @@ fn read_notes(elf: &Elf<'_>, data: &[u8], facts: &mut ElfFacts) {
                 };
                 facts.abi_tag = Some((w(0), format!("{}.{}.{}", w(1), w(2), w(3))));
             }
-            ("GNU", 4) => {
+            ("GNU", NT_GNU_GOLD_VERSION) => {
                 let v = String::from_utf8_lossy(note.desc);
                 facts.gold_version = Some(v.trim_end_matches('\0').to_owned());
             }
@@ -276,7 +278,7 @@ impl VersionTable {
                 let file = elf.dynstrtab.get_at(need.vn_file).unwrap_or("").to_owned();
                 for aux in need.iter() {
                     let name = elf.dynstrtab.get_at(aux.vna_name).unwrap_or("").to_owned();
-                    let idx = usize::from(aux.vna_other & 0x7fff);
+                    let idx = usize::from(aux.vna_other & VERSYM_VERSION);
                     if idx >= by_index.len() {
                         by_index.resize(idx + 1, None);
                     }
@@ -301,9 +303,9 @@ impl VersionTable {
         let Some(v) = self.versym.get(sym_index) else {
             return (None, None);
         };
-        let idx = usize::from(v & 0x7fff);
-        // 0 = local, 1 = global (unversioned)
-        if idx < 2 {
+        let idx = usize::from(v & VERSYM_VERSION);
+        // VER_NDX_LOCAL or VER_NDX_GLOBAL: unversioned
+        if idx <= usize::from(VER_NDX_GLOBAL) {
             return (None, None);
         }
         match self.by_index.get(idx) {

@@ -67,7 +67,7 @@ fn parse_as<Pe: ImageNtHeaders>(data: &[u8]) -> Result<Parsed, InspectError> {
     // the COFF symbol table (MinGW keeps one) and its string table close the file
     let symtab = u64::from(fh.pointer_to_symbol_table.get(LE));
     if symtab != 0 {
-        let syms = u64::from(fh.number_of_symbols.get(LE)) * 18;
+        let syms = u64::from(fh.number_of_symbols.get(LE)) * pe::IMAGE_SIZEOF_SYMBOL as u64;
         super::check_within("PE", "the COFF symbol table", symtab, syms + 4, data.len())?;
         let strtab = (symtab + syms) as usize;
         let strtab_len = data
@@ -82,16 +82,15 @@ fn parse_as<Pe: ImageNtHeaders>(data: &[u8]) -> Result<Parsed, InspectError> {
         )?;
     }
     let oh = file.nt_headers().optional_header();
-    let machine = fh.machine.get(LE).0;
-    let (arch, bits) = match machine {
-        0x8664 => ("x86_64", 64),
-        0x014c => ("x86", 32),
-        0xaa64 => ("aarch64", 64),
-        0x01c4 => ("arm", 32),
+    let (arch, bits) = match fh.machine.get(LE) {
+        pe::IMAGE_FILE_MACHINE_AMD64 => ("x86_64", 64),
+        pe::IMAGE_FILE_MACHINE_I386 => ("x86", 32),
+        pe::IMAGE_FILE_MACHINE_ARM64 => ("aarch64", 64),
+        pe::IMAGE_FILE_MACHINE_ARMNT => ("arm", 32),
         m => {
             return Err(InspectError::Unsupported {
                 format: "PE",
-                detail: format!("machine {m:#06x}"),
+                detail: format!("machine {:#06x}", m.0),
             })
         }
     };
