@@ -33,6 +33,75 @@ pub enum Endian {
     Big,
 }
 
+/// The operating system a binary is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Os {
+    Linux,
+    Freebsd,
+    Netbsd,
+    Openbsd,
+    Solaris,
+    Android,
+    Macos,
+    Ios,
+    Tvos,
+    Watchos,
+    Maccatalyst,
+    Visionos,
+    /// Another Apple platform (bridgeOS, DriverKit, …).
+    Apple,
+    Windows,
+    Unknown,
+}
+
+impl Os {
+    pub const ALL: &'static [Os] = &[
+        Os::Linux,
+        Os::Freebsd,
+        Os::Netbsd,
+        Os::Openbsd,
+        Os::Solaris,
+        Os::Android,
+        Os::Macos,
+        Os::Ios,
+        Os::Tvos,
+        Os::Watchos,
+        Os::Maccatalyst,
+        Os::Visionos,
+        Os::Apple,
+        Os::Windows,
+        Os::Unknown,
+    ];
+
+    /// The wire name, as in the JSON report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Os::Linux => "linux",
+            Os::Freebsd => "freebsd",
+            Os::Netbsd => "netbsd",
+            Os::Openbsd => "openbsd",
+            Os::Solaris => "solaris",
+            Os::Android => "android",
+            Os::Macos => "macos",
+            Os::Ios => "ios",
+            Os::Tvos => "tvos",
+            Os::Watchos => "watchos",
+            Os::Maccatalyst => "maccatalyst",
+            Os::Visionos => "visionos",
+            Os::Apple => "apple",
+            Os::Windows => "windows",
+            Os::Unknown => "unknown",
+        }
+    }
+}
+
+impl std::fmt::Display for Os {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
 /// What kind of object the file is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -340,7 +409,7 @@ pub struct Artifact {
     pub bits: u8,
     pub endian: Endian,
     /// `linux`, `macos`, `windows`, `freebsd`, `android`, ... or `unknown`.
-    pub os: String,
+    pub os: Os,
     pub kind: Kind,
     /// Present for a slice of a universal Mach-O.
     pub slice: Option<Slice>,
@@ -371,6 +440,14 @@ pub struct ErrorEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn os_names_print_as_they_serialize() {
+        for os in Os::ALL {
+            assert_eq!(os.as_str(), wire_name(os));
+            assert_eq!(os.to_string(), wire_name(os));
+        }
+    }
 
     #[test]
     fn hazard_codes_print_as_they_serialize() {

@@ -9,7 +9,7 @@ mod requires;
 use crate::data::Tables;
 use crate::inspect::{FormatFacts, Parsed};
 use crate::model::{
-    Artifact, Format, Hazard, Kind, Library, LibraryClass, Linkage, RunsOn, Severity,
+    Artifact, Format, Hazard, Kind, Library, LibraryClass, Linkage, Os, RunsOn, Severity,
 };
 
 /// Identity of the file the facts were read from (computed at the I/O edge).
@@ -29,7 +29,7 @@ pub fn analyze(id: &FileId, p: Parsed, tables: &Tables) -> Artifact {
         .libraries
         .iter()
         .map(|l| Library {
-            class: if tables.is_system_library(&os, &l.name) {
+            class: if tables.is_system_library(os, &l.name) {
                 LibraryClass::System
             } else {
                 LibraryClass::External
@@ -40,13 +40,13 @@ pub fn analyze(id: &FileId, p: Parsed, tables: &Tables) -> Artifact {
             current_version: l.current_version.clone(),
         })
         .collect();
-    let requires = requires::requires(&p, libc, &os, tables);
-    let runs_on = requires::runs_on(&p, linkage, libc, &os, &requires, tables);
+    let requires = requires::requires(&p, libc, os, tables);
+    let runs_on = requires::runs_on(&p, linkage, libc, os, &requires, tables);
     let linker = linker::linker(&p);
     let hardening = linker::hardening(&p);
     let hazards = hazards::hazards(&p, linkage, libc, &libraries);
     let portable = is_portable(&libraries, &hazards);
-    let verdict = verdict(&p, linkage, &os, &libraries, &requires, &runs_on, &hazards);
+    let verdict = verdict(&p, linkage, os, &libraries, &requires, &runs_on, &hazards);
 
     Artifact {
         path: id.path.clone(),
@@ -98,7 +98,7 @@ fn is_portable(libraries: &[Library], hazards: &[Hazard]) -> bool {
 fn verdict(
     p: &Parsed,
     linkage: Linkage,
-    os: &str,
+    os: Os,
     libraries: &[Library],
     requires: &crate::model::Requires,
     runs_on: &RunsOn,

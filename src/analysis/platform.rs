@@ -10,7 +10,7 @@ use goblin::mach::load_command::{
 
 use crate::inspect::symbols::{GLIBC_STATIC_MARKS, MUSL_STATIC_MARKS};
 use crate::inspect::{FormatFacts, Parsed};
-use crate::model::{Format, Libc};
+use crate::model::{Format, Libc, Os};
 
 /// The libc a needed library or loader name implies.
 pub(crate) fn libc_of_name(name: &str) -> Option<Libc> {
@@ -113,33 +113,32 @@ pub(crate) fn libc(p: &Parsed) -> Libc {
 
 /// The OS the binary targets: from the ELF OS/ABI byte and notes, the libc, the
 /// Mach-O platform, or PE itself.
-pub(crate) fn os(p: &Parsed, libc: Libc) -> String {
-    let s = match (&p.facts, p.format) {
+pub(crate) fn os(p: &Parsed, libc: Libc) -> Os {
+    match (&p.facts, p.format) {
         (FormatFacts::Elf(e), _) => match e.e_osabi {
-            ELFOSABI_FREEBSD => "freebsd",
-            ELFOSABI_NETBSD => "netbsd",
-            ELFOSABI_OPENBSD => "openbsd",
-            ELFOSABI_SOLARIS => "solaris",
-            _ if libc == Libc::Bionic => "android",
+            ELFOSABI_FREEBSD => Os::Freebsd,
+            ELFOSABI_NETBSD => Os::Netbsd,
+            ELFOSABI_OPENBSD => Os::Openbsd,
+            ELFOSABI_SOLARIS => Os::Solaris,
+            _ if libc == Libc::Bionic => Os::Android,
             _ => match (e.os_note.as_deref(), e.abi_tag.as_ref().map(|t| t.0)) {
-                (Some("FreeBSD"), _) | (_, Some(ELF_NOTE_OS_FREEBSD)) => "freebsd",
-                (Some("NetBSD"), _) => "netbsd",
-                (Some("OpenBSD"), _) => "openbsd",
-                (_, Some(ELF_NOTE_OS_LINUX)) => "linux",
-                _ if matches!(libc, Libc::Glibc | Libc::Musl) => "linux",
-                _ => "unknown",
+                (Some("FreeBSD"), _) | (_, Some(ELF_NOTE_OS_FREEBSD)) => Os::Freebsd,
+                (Some("NetBSD"), _) => Os::Netbsd,
+                (Some("OpenBSD"), _) => Os::Openbsd,
+                (_, Some(ELF_NOTE_OS_LINUX)) => Os::Linux,
+                _ if matches!(libc, Libc::Glibc | Libc::Musl) => Os::Linux,
+                _ => Os::Unknown,
             },
         },
         (FormatFacts::Macho(m), _) => match m.platform {
-            Some(PLATFORM_MACOS) | None => "macos",
-            Some(PLATFORM_IOS | PLATFORM_IOSSIMULATOR) => "ios",
-            Some(PLATFORM_TVOS | PLATFORM_TVOSSIMULATOR) => "tvos",
-            Some(PLATFORM_WATCHOS | PLATFORM_WATCHOSSIMULATOR) => "watchos",
-            Some(PLATFORM_MACCATALYST) => "maccatalyst",
-            Some(PLATFORM_VISIONOS | PLATFORM_VISIONOSSIMULATOR) => "visionos",
-            Some(_) => "apple",
+            Some(PLATFORM_MACOS) | None => Os::Macos,
+            Some(PLATFORM_IOS | PLATFORM_IOSSIMULATOR) => Os::Ios,
+            Some(PLATFORM_TVOS | PLATFORM_TVOSSIMULATOR) => Os::Tvos,
+            Some(PLATFORM_WATCHOS | PLATFORM_WATCHOSSIMULATOR) => Os::Watchos,
+            Some(PLATFORM_MACCATALYST) => Os::Maccatalyst,
+            Some(PLATFORM_VISIONOS | PLATFORM_VISIONOSSIMULATOR) => Os::Visionos,
+            Some(_) => Os::Apple,
         },
-        (_, Format::Pe) | (FormatFacts::Pe(_), _) => "windows",
-    };
-    s.to_owned()
+        (_, Format::Pe) | (FormatFacts::Pe(_), _) => Os::Windows,
+    }
 }

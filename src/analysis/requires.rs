@@ -8,7 +8,7 @@ use object::pe;
 use crate::data::Tables;
 use crate::inspect::{FormatFacts, Parsed};
 use crate::model::{
-    Distribution, Libc, Linkage, Requires, RunsOn, VersionRequirement, WindowsRequirement,
+    Distribution, Libc, Linkage, Os, Requires, RunsOn, VersionRequirement, WindowsRequirement,
 };
 use crate::version::Version;
 
@@ -86,7 +86,7 @@ fn subsystem_name(s: u16) -> String {
     }
 }
 
-pub(crate) fn requires(p: &Parsed, libc: Libc, os: &str, tables: &Tables) -> Requires {
+pub(crate) fn requires(p: &Parsed, libc: Libc, os: Os, tables: &Tables) -> Requires {
     let mut r = Requires::default();
     match &p.facts {
         FormatFacts::Elf(e) => {
@@ -95,23 +95,25 @@ pub(crate) fn requires(p: &Parsed, libc: Libc, os: &str, tables: &Tables) -> Req
             r.cxxabi = max_version(p, "CXXABI");
             r.gcc = max_version(p, "GCC");
             r.linux_kernel = match &e.abi_tag {
-                Some((ELF_NOTE_OS_LINUX, v)) if os == "linux" => {
+                Some((ELF_NOTE_OS_LINUX, v)) if os == Os::Linux => {
                     Some(format!("{v} (.note.ABI-tag)"))
                 }
-                _ if os == "linux" && e.comment.iter().any(|c| c.starts_with("rustc version")) => {
+                _ if os == Os::Linux
+                    && e.comment.iter().any(|c| c.starts_with("rustc version")) =>
+                {
                     Some(
                         "3.2 (Rust's standard library minimum; no .note.ABI-tag in the binary)"
                             .to_owned(),
                     )
                 }
-                _ if os == "linux" && libc == Libc::Musl => {
+                _ if os == Os::Linux && libc == Libc::Musl => {
                     Some("2.6.39 (musl's documented minimum; no .note.ABI-tag)".to_owned())
                 }
                 _ => None,
             };
         }
         FormatFacts::Macho(m) => {
-            if os == "macos" {
+            if os == Os::Macos {
                 r.macos = m.min_os.clone();
                 r.macos_sdk = m.sdk.clone();
             }
@@ -167,7 +169,7 @@ pub(crate) fn runs_on(
     p: &Parsed,
     linkage: Linkage,
     libc: Libc,
-    os: &str,
+    os: Os,
     r: &Requires,
     tables: &Tables,
 ) -> RunsOn {
@@ -178,7 +180,7 @@ pub(crate) fn runs_on(
         distributions: Vec::new(),
     };
     match os {
-        "linux" => {
+        Os::Linux => {
             let kernel = kernel_short(r)
                 .map(|k| format!(" ≥ {k}"))
                 .unwrap_or_default();
@@ -235,11 +237,11 @@ pub(crate) fn runs_on(
                 },
             }
         }
-        "macos" => any(match &r.macos {
+        Os::Macos => any(match &r.macos {
             Some(v) => format!("{arch} macOS ≥ {v}"),
             None => format!("{arch} macOS"),
         }),
-        "windows" => any(match r.windows.as_ref().and_then(|w| w.minimum.clone()) {
+        Os::Windows => any(match r.windows.as_ref().and_then(|w| w.minimum.clone()) {
             Some(m) => format!("{arch} {m} or later"),
             None => format!("{arch} Windows"),
         }),
