@@ -174,7 +174,6 @@ fn os_version(v: u32) -> String {
 }
 
 fn parse_one(m: &MachO<'_>, data: &[u8], slice: Option<Slice>) -> Result<Parsed, InspectError> {
-    let h = &m.header;
     for seg in m.segments.iter() {
         let name = seg.name().unwrap_or("?");
         super::check_within(
@@ -185,8 +184,44 @@ fn parse_one(m: &MachO<'_>, data: &[u8], slice: Option<Slice>) -> Result<Parsed,
             data.len(),
         )?;
     }
-    let bits = if m.is_64 { 64 } else { 32 };
-    let arch = match h.cputype {
+    let h = &m.header;
+    let kind = match h.filetype {
+        mh::MH_EXECUTE => Kind::Executable,
+        mh::MH_DYLIB | mh::MH_BUNDLE | mh::MH_DYLINKER => Kind::SharedLibrary,
+        _ => Kind::Other,
+    };
+    let mut facts = MachoFacts {
+        flag_pie: h.flags & MH_PIE != 0,
+        allow_stack_execution: h.flags & MH_ALLOW_STACK_EXECUTION != 0,
+        no_heap_execution: h.flags & MH_NO_HEAP_EXECUTION != 0,
+        ..MachoFacts::default()
+    };
+    let commands = read_load_commands(m, data, &mut facts);
+    let (imports, hardening_symbols) = imports(m, &commands.libraries);
+
+    Ok(Parsed {
+        format: Format::Macho,
+        arch: arch_name(h.cputype),
+        bits: if m.is_64 { 64 } else { 32 },
+        endian: if m.little_endian {
+            Endian::Little
+        } else {
+            Endian::Big
+        },
+        kind,
+        slice,
+        interpreter: commands.interpreter,
+        rpath: m.rpaths.iter().map(|s| (*s).to_owned()).collect(),
+        runpath: Vec::new(),
+        libraries: commands.libraries,
+        imports,
+        hardening_symbols,
+        facts: FormatFacts::Macho(facts),
+    })
+}
+
+fn arch_name(cputype: u32) -> String {
+    match cputype {
         cpu::CPU_TYPE_X86_64 => "x86_64".to_owned(),
         cpu::CPU_TYPE_X86 => "x86".to_owned(),
         cpu::CPU_TYPE_ARM64 => "aarch64".to_owned(),
@@ -195,19 +230,19 @@ fn parse_one(m: &MachO<'_>, data: &[u8], slice: Option<Slice>) -> Result<Parsed,
         cpu::CPU_TYPE_POWERPC => "powerpc".to_owned(),
         cpu::CPU_TYPE_POWERPC64 => "powerpc64".to_owned(),
         c => format!("unknown-{c:#x}"),
-    };
-    let kind = match h.filetype {
-        mh::MH_EXECUTE => Kind::Executable,
-        mh::MH_DYLIB | mh::MH_BUNDLE | mh::MH_DYLINKER => Kind::SharedLibrary,
-        _ => Kind::Other,
-    };
+    }
+}
 
-    let mut facts = MachoFacts {
-        flag_pie: h.flags & MH_PIE != 0,
-        allow_stack_execution: h.flags & MH_ALLOW_STACK_EXECUTION != 0,
-        no_heap_execution: h.flags & MH_NO_HEAP_EXECUTION != 0,
-        ..MachoFacts::default()
-    };
+/// What the load commands say besides the platform facts.
+struct LoadCommands {
+    /// LC_LOAD_DYLINKER.
+    interpreter: Option<String>,
+    /// The dylib load commands, in order: two-level namespace ordinals index them.
+    libraries: Vec<RawLibrary>,
+}
+
+/// Dylibs and the dylinker; platform, minimum OS, SDK and tools go to `facts`.
+fn read_load_commands(m: &MachO<'_>, data: &[u8], facts: &mut MachoFacts) -> LoadCommands {
     let mut interpreter = None;
     let mut libraries = Vec::new();
     for lc in &m.load_commands {
@@ -228,17 +263,9 @@ fn parse_one(m: &MachO<'_>, data: &[u8], slice: Option<Slice>) -> Result<Parsed,
                 facts.platform = Some(c.platform);
                 facts.min_os = Some(os_version(c.minos));
                 facts.sdk = Some(os_version(c.sdk));
-                for t in 0..c.ntools.min(16) as usize {
-                    let at = lc.offset
-                        + size_of::<BuildVersionCommand>()
-                        + t * size_of::<BuildToolVersion>();
-                    if let (Some(tool), Some(ver)) = (
-                        read_u32(data, at, m.little_endian),
-                        read_u32(data, at + 4, m.little_endian),
-                    ) {
-                        facts.tools.push((tool, os_version(ver)));
-                    }
-                }
+                facts
+                    .tools
+                    .extend(build_tools(data, lc.offset, c, m.little_endian));
             }
             Lc::VersionMinMacosx(c) => {
                 facts.platform.get_or_insert(PLATFORM_MACOS);
@@ -253,8 +280,36 @@ fn parse_one(m: &MachO<'_>, data: &[u8], slice: Option<Slice>) -> Result<Parsed,
             _ => {}
         }
     }
+    LoadCommands {
+        interpreter,
+        libraries,
+    }
+}
 
-    let two_level = h.flags & MH_TWOLEVEL != 0;
+/// The (tool, version) records that follow an LC_BUILD_VERSION (at most 16), which
+/// goblin does not read.
+fn build_tools(
+    data: &[u8],
+    cmd_offset: usize,
+    c: &BuildVersionCommand,
+    little: bool,
+) -> Vec<(u32, String)> {
+    let mut tools = Vec::new();
+    for t in 0..c.ntools.min(16) as usize {
+        let at = cmd_offset + size_of::<BuildVersionCommand>() + t * size_of::<BuildToolVersion>();
+        if let (Some(tool), Some(ver)) =
+            (read_u32(data, at, little), read_u32(data, at + 4, little))
+        {
+            tools.push((tool, os_version(ver)));
+        }
+    }
+    tools
+}
+
+/// The external undefined symbols, each with its dylib in a two-level namespace
+/// image; and the hardening symbols among them (without the leading `_`), sorted.
+fn imports(m: &MachO<'_>, libraries: &[RawLibrary]) -> (Vec<Import>, Vec<String>) {
+    let two_level = m.header.flags & MH_TWOLEVEL != 0;
     let mut imports = Vec::new();
     let mut hardening_symbols = Vec::new();
     for sym in m.symbols() {
@@ -271,7 +326,7 @@ fn parse_one(m: &MachO<'_>, data: &[u8], slice: Option<Slice>) -> Result<Parsed,
         let library = if two_level && (1..=MAX_LIBRARY_ORDINAL).contains(&ordinal) {
             libraries
                 .get(usize::from(ordinal) - 1)
-                .map(|l: &RawLibrary| l.name.clone())
+                .map(|l| l.name.clone())
         } else {
             None
         };
@@ -289,26 +344,7 @@ fn parse_one(m: &MachO<'_>, data: &[u8], slice: Option<Slice>) -> Result<Parsed,
     }
     hardening_symbols.sort();
     hardening_symbols.dedup();
-
-    Ok(Parsed {
-        format: Format::Macho,
-        arch,
-        bits,
-        endian: if m.little_endian {
-            Endian::Little
-        } else {
-            Endian::Big
-        },
-        kind,
-        slice,
-        interpreter,
-        rpath: m.rpaths.iter().map(|s| (*s).to_owned()).collect(),
-        runpath: Vec::new(),
-        libraries,
-        imports,
-        hardening_symbols,
-        facts: FormatFacts::Macho(facts),
-    })
+    (imports, hardening_symbols)
 }
 
 #[cfg(test)]
