@@ -153,3 +153,73 @@ fn verdict(
     }
     parts.join("; ")
 }
+
+/// Hand-built [`Parsed`] values for the unit tests of the analysis: a minimal binary
+/// of each format, to which a test adds the facts it is about.
+#[cfg(test)]
+pub(crate) mod testing {
+    use crate::inspect::{ElfFacts, FormatFacts, MachoFacts, Parsed, PeFacts, RawLibrary};
+    use crate::model::{Endian, Format, Import, Kind, LibraryLoad};
+
+    fn parsed(format: Format, facts: FormatFacts) -> Parsed {
+        Parsed {
+            format,
+            arch: "x86_64".to_owned(),
+            bits: 64,
+            endian: Endian::Little,
+            kind: Kind::Executable,
+            slice: None,
+            interpreter: None,
+            rpath: Vec::new(),
+            runpath: Vec::new(),
+            libraries: Vec::new(),
+            imports: Vec::new(),
+            hardening_symbols: Vec::new(),
+            facts,
+        }
+    }
+
+    /// An ELF executable with nothing in it; `with` fills in the ELF facts.
+    pub(crate) fn elf(with: impl FnOnce(&mut ElfFacts)) -> Parsed {
+        let mut e = ElfFacts::default();
+        with(&mut e);
+        parsed(Format::Elf, FormatFacts::Elf(e))
+    }
+
+    pub(crate) fn macho(with: impl FnOnce(&mut MachoFacts)) -> Parsed {
+        let mut m = MachoFacts::default();
+        with(&mut m);
+        parsed(Format::Macho, FormatFacts::Macho(m))
+    }
+
+    pub(crate) fn pe(with: impl FnOnce(&mut PeFacts)) -> Parsed {
+        let mut pe = PeFacts::default();
+        with(&mut pe);
+        parsed(Format::Pe, FormatFacts::Pe(pe))
+    }
+
+    /// Needed libraries, by name.
+    pub(crate) fn needs(mut p: Parsed, names: &[&str]) -> Parsed {
+        p.libraries = names
+            .iter()
+            .map(|n| RawLibrary {
+                name: (*n).to_owned(),
+                load: LibraryLoad::Needed,
+                compatibility_version: None,
+                current_version: None,
+            })
+            .collect();
+        p
+    }
+
+    /// An import of `name` at `version` (`None`: unversioned) from `library`.
+    pub(crate) fn import(name: &str, version: Option<&str>, library: &str, weak: bool) -> Import {
+        Import {
+            name: name.to_owned(),
+            version: version.map(str::to_owned),
+            library: Some(library.to_owned()),
+            weak,
+            ordinal: None,
+        }
+    }
+}
