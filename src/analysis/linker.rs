@@ -169,3 +169,115 @@ pub(crate) fn hardening(p: &Parsed) -> Hardening {
     }
     h
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::testing::{elf, macho, pe};
+    use goblin::mach::load_command::TOOL_CLANG;
+
+    fn name_version(l: &LinkerInfo) -> (&str, Option<&str>, bool) {
+        (l.name.as_str(), l.version.as_deref(), l.inferred)
+    }
+
+    #[test]
+    fn elf_linker_from_comment_and_gold_note() {
+        let lld = linker(&elf(|e| {
+            e.comment = vec!["GCC: (Debian 12.2.0-14) 12.2.0".into(), "Linker: LLD 19.1.7".into()]
+        }));
+        assert_eq!(name_version(&lld), ("lld", Some("19.1.7"), false));
+        assert_eq!(lld.evidence, ".comment: Linker: LLD 19.1.7");
+        let mold = linker(&elf(|e| {
+            e.comment = vec!["mold 2.32.0 (compatible with GNU ld)".into()]
+        }));
+        assert_eq!(name_version(&mold), ("mold", Some("2.32.0"), false));
+        let gold = linker(&elf(|e| e.gold_version = Some("gold 1.16".into())));
+        assert_eq!(name_version(&gold), ("gold", Some("1.16"), false));
+    }
+
+    #[test]
+    fn elf_without_marks_is_gnu_ld_by_inference() {
+        let p = elf(|e| e.comment = vec!["GCC: (Debian 12.2.0-14) 12.2.0".into()]);
+        assert_eq!(name_version(&linker(&p)), ("gnu-ld", None, true));
+        let mut object = elf(|_| {});
+        object.kind = Kind::Other;
+        assert_eq!(name_version(&linker(&object)), ("unknown", None, false));
+    }
+
+    #[test]
+    fn macho_linker_from_build_version_tools() {
+        let tools = |t: u32| {
+            linker(&macho(|m| {
+                m.tools = vec![(TOOL_CLANG, "17.0".into()), (t, "1053.12".into())]
+            }))
+        };
+        assert_eq!(name_version(&tools(TOOL_LD)), ("ld64", Some("1053.12"), false));
+        assert_eq!(name_version(&tools(TOOL_LLD)), ("lld", Some("1053.12"), false));
+        assert_eq!(name_version(&tools(TOOL_ZIG)), ("zig", Some("1053.12"), false));
+        let clang_only = linker(&macho(|m| m.tools = vec![(TOOL_CLANG, "17.0".into())]));
+        assert_eq!(name_version(&clang_only), ("unknown", None, false));
+    }
+
+    #[test]
+    fn pe_linker_from_rich_header_and_linker_version() {
+        let version = |v: (u8, u8), rich: bool| {
+            linker(&pe(|pe| {
+                pe.linker_version = v;
+                pe.has_rich_header = rich;
+            }))
+        };
+        assert_eq!(
+            name_version(&version((14, 38), true)),
+            ("msvc-link", Some("14.38"), false)
+        );
+        assert_eq!(
+            name_version(&version((14, 0), false)),
+            ("lld-link", Some("14.0"), true)
+        );
+        assert_eq!(
+            name_version(&version((2, 40), false)),
+            ("gnu-ld", Some("2.40"), true)
+        );
+        assert_eq!(
+            name_version(&version((6, 0), false)),
+            ("unknown", Some("6.0"), false)
+        );
+    }
+
+    #[test]
+    fn elf_hardening() {
+        let mut p = elf(|e| {
+            e.et_dyn = true;
+            e.has_relro = true;
+            e.bind_now = true;
+            e.gnu_stack_exec = Some(false);
+        });
+        p.hardening_symbols = vec!["__memcpy_chk".into(), "__stack_chk_fail".into()];
+        let h = hardening(&p);
+        assert!(h.pie && h.nx && h.stack_canary && h.fortify);
+        assert_eq!(h.relro, Some(Relro::Full));
+        assert_eq!(h.fortified, ["__memcpy_chk"]);
+
+        let partial = hardening(&elf(|e| e.has_relro = true));
+        assert_eq!(partial.relro, Some(Relro::Partial));
+        // no PT_GNU_STACK: the stack is executable
+        assert!(!partial.pie && !partial.nx && !partial.stack_canary && !partial.fortify);
+        assert_eq!(hardening(&elf(|_| {})).relro, Some(Relro::None));
+    }
+
+    #[test]
+    fn macho_and_pe_hardening() {
+        let exe = hardening(&macho(|m| m.flag_pie = true));
+        assert!(exe.pie && exe.nx && exe.relro.is_none());
+        let mut dylib = macho(|m| m.allow_stack_execution = true);
+        dylib.kind = Kind::SharedLibrary;
+        let dylib = hardening(&dylib);
+        assert!(dylib.pie && !dylib.nx);
+
+        let flags = IMAGE_DLLCHARACTERISTICS_DYNAMIC_BASE.0 | IMAGE_DLLCHARACTERISTICS_NX_COMPAT.0;
+        let both = hardening(&pe(|pe| pe.dll_characteristics = flags));
+        assert!(both.pie && both.nx && both.relro.is_none());
+        let neither = hardening(&pe(|_| {}));
+        assert!(!neither.pie && !neither.nx);
+    }
+}
