@@ -183,7 +183,10 @@ mod tests {
     #[test]
     fn elf_linker_from_comment_and_gold_note() {
         let lld = linker(&elf(|e| {
-            e.comment = vec!["GCC: (Debian 12.2.0-14) 12.2.0".into(), "Linker: LLD 19.1.7".into()]
+            e.comment = vec![
+                "GCC: (Debian 12.2.0-14) 12.2.0".into(),
+                "Linker: LLD 19.1.7".into(),
+            ]
         }));
         assert_eq!(name_version(&lld), ("lld", Some("19.1.7"), false));
         assert_eq!(lld.evidence, ".comment: Linker: LLD 19.1.7");
@@ -211,9 +214,18 @@ mod tests {
                 m.tools = vec![(TOOL_CLANG, "17.0".into()), (t, "1053.12".into())]
             }))
         };
-        assert_eq!(name_version(&tools(TOOL_LD)), ("ld64", Some("1053.12"), false));
-        assert_eq!(name_version(&tools(TOOL_LLD)), ("lld", Some("1053.12"), false));
-        assert_eq!(name_version(&tools(TOOL_ZIG)), ("zig", Some("1053.12"), false));
+        assert_eq!(
+            name_version(&tools(TOOL_LD)),
+            ("ld64", Some("1053.12"), false)
+        );
+        assert_eq!(
+            name_version(&tools(TOOL_LLD)),
+            ("lld", Some("1053.12"), false)
+        );
+        assert_eq!(
+            name_version(&tools(TOOL_ZIG)),
+            ("zig", Some("1053.12"), false)
+        );
         let clang_only = linker(&macho(|m| m.tools = vec![(TOOL_CLANG, "17.0".into())]));
         assert_eq!(name_version(&clang_only), ("unknown", None, false));
     }
@@ -221,9 +233,9 @@ mod tests {
     #[test]
     fn pe_linker_from_rich_header_and_linker_version() {
         let version = |v: (u8, u8), rich: bool| {
-            linker(&pe(|pe| {
-                pe.linker_version = v;
-                pe.has_rich_header = rich;
+            linker(&pe(|f| {
+                f.linker_version = v;
+                f.has_rich_header = rich;
             }))
         };
         assert_eq!(
@@ -275,7 +287,7 @@ mod tests {
         assert!(dylib.pie && !dylib.nx);
 
         let flags = IMAGE_DLLCHARACTERISTICS_DYNAMIC_BASE.0 | IMAGE_DLLCHARACTERISTICS_NX_COMPAT.0;
-        let both = hardening(&pe(|pe| pe.dll_characteristics = flags));
+        let both = hardening(&pe(|f| f.dll_characteristics = flags));
         assert!(both.pie && both.nx && both.relro.is_none());
         let neither = hardening(&pe(|_| {}));
         assert!(!neither.pie && !neither.nx);

@@ -199,7 +199,10 @@ mod tests {
         assert_eq!(libc(&macho(|_| {})), Libc::None);
         let other = needs(macho(|_| {}), &["@rpath/libfoo.dylib"]);
         assert_eq!(libc(&other), Libc::Unknown);
-        let ucrt = needs(pe(|_| {}), &["KERNEL32.dll", "api-ms-win-crt-runtime-l1-1-0.dll"]);
+        let ucrt = needs(
+            pe(|_| {}),
+            &["KERNEL32.dll", "api-ms-win-crt-runtime-l1-1-0.dll"],
+        );
         assert_eq!(libc(&ucrt), Libc::Ucrt);
         assert_eq!(libc(&needs(pe(|_| {}), &["msvcrt.dll"])), Libc::Msvcrt);
         assert_eq!(libc(&needs(pe(|_| {}), &["KERNEL32.dll"])), Libc::None);
@@ -239,9 +242,18 @@ mod tests {
 
     #[test]
     fn libc_of_a_target_triple() {
-        assert_eq!(libc_of_target("x86_64-unknown-linux-musl"), Some(Libc::Musl));
-        assert_eq!(libc_of_target("aarch64-unknown-linux-gnu"), Some(Libc::Glibc));
-        assert_eq!(libc_of_target("aarch64-apple-darwin"), Some(Libc::Libsystem));
+        assert_eq!(
+            libc_of_target("x86_64-unknown-linux-musl"),
+            Some(Libc::Musl)
+        );
+        assert_eq!(
+            libc_of_target("aarch64-unknown-linux-gnu"),
+            Some(Libc::Glibc)
+        );
+        assert_eq!(
+            libc_of_target("aarch64-apple-darwin"),
+            Some(Libc::Libsystem)
+        );
         assert_eq!(libc_of_target("x86_64-pc-windows-gnu"), None);
     }
 }
