@@ -190,6 +190,8 @@ pub fn target_libc_mismatch(target: &str, a: &Artifact) -> Option<Hazard> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::testing::{elf, macho, needs, pe};
+    use crate::model::{HazardCode, Severity};
 
     #[test]
     fn search_paths() {
@@ -200,5 +202,62 @@ mod tests {
         assert_eq!(bad_search_paths(&v("lib")), ["lib"]);
         assert_eq!(bad_search_paths(&v("$ORIGIN:/home/me/x")), ["/home/me/x"]);
         assert!(bad_search_paths(&v("@loader_path/../Frameworks")).is_empty());
+    }
+
+    fn codes(p: &Parsed, linkage: Linkage, libc: Libc) -> Vec<(String, Severity)> {
+        hazards(p, linkage, libc, &[])
+            .into_iter()
+            .map(|h| (h.code, h.severity))
+            .collect()
+    }
+
+    #[test]
+    fn executable_stack_by_format() {
+        let stack = |exec: Option<bool>| elf(|e| e.gnu_stack_exec = exec);
+        let code = HazardCode::ExecutableStack.to_string();
+        assert_eq!(
+            codes(&stack(Some(true)), Linkage::Dynamic, Libc::Glibc),
+            [(code.clone(), Severity::Error)]
+        );
+        assert_eq!(
+            codes(&stack(None), Linkage::Dynamic, Libc::Glibc),
+            [(code.clone(), Severity::Warning)]
+        );
+        assert!(codes(&stack(Some(false)), Linkage::Dynamic, Libc::Glibc).is_empty());
+        let mut object = stack(None);
+        object.kind = Kind::Other;
+        assert!(codes(&object, Linkage::Static, Libc::Unknown).is_empty());
+        let m = macho(|m| m.allow_stack_execution = true);
+        assert_eq!(
+            codes(&m, Linkage::Dynamic, Libc::Libsystem),
+            [(code, Severity::Error)]
+        );
+        assert_eq!(
+            codes(&pe(|_| {}), Linkage::Dynamic, Libc::None),
+            [("no-nx".to_owned(), Severity::Warning)]
+        );
+    }
+
+    #[test]
+    fn target_libc_mismatch_after_a_build() {
+        let mut p = needs(elf(|e| e.gnu_stack_exec = Some(false)), &["libc.so.6"]);
+        p.interpreter = Some("/lib64/ld-linux-x86-64.so.2".to_owned());
+        let id = crate::analysis::FileId {
+            path: "target/x86_64-unknown-linux-musl/release/hello".to_owned(),
+            size: 0,
+            sha256: None,
+        };
+        let a = crate::analysis::analyze(&id, p, crate::data::tables());
+        assert_eq!(target_libc_mismatch("x86_64-unknown-linux-gnu", &a), None);
+        assert_eq!(target_libc_mismatch("x86_64-pc-windows-gnu", &a), None);
+        let h = target_libc_mismatch("x86_64-unknown-linux-musl", &a).expect("a mismatch");
+        assert_eq!(h.code, "target-libc-mismatch");
+        assert_eq!(h.severity, Severity::Error);
+        assert!(
+            h.message.contains("(musl) but linked against glibc"),
+            "{}",
+            h.message
+        );
+        assert_eq!(h.evidence, ["libc.so.6", "/lib64/ld-linux-x86-64.so.2"]);
     }
 }
