@@ -1,4 +1,7 @@
 //! Hazards: things that make a binary fail, or behave differently, on another machine.
+//! Every hazard is produced here: this module decides when one applies and with what
+//! evidence (one function per concept); `catalogue` says what each code means, how
+//! severe it is and how to fix it.
 
 mod catalogue;
 
