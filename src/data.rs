@@ -4,6 +4,7 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
+use crate::model::Os;
 use crate::version::Version;
 
 const GLIBC_TOML: &str = include_str!("../targets/glibc.toml");
@@ -130,11 +131,11 @@ impl Tables {
     }
 
     /// Whether `name` (a needed library) is part of the OS `os`.
-    pub fn is_system_library(&self, os: &str, name: &str) -> bool {
+    pub fn is_system_library(&self, os: Os, name: &str) -> bool {
         match os {
-            "macos" | "ios" => self.system.macos.contains(name, false),
-            "windows" => self.system.windows.contains(name, true),
-            "android" => self.system.android.contains(name, false),
+            Os::Macos | Os::Ios => self.system.macos.contains(name, false),
+            Os::Windows => self.system.windows.contains(name, true),
+            Os::Android => self.system.android.contains(name, false),
             _ => self.system.linux.contains(name, false),
         }
     }
@@ -254,14 +255,14 @@ mod tests {
     fn tables_parse() {
         let t = load().expect("tables parse");
         assert!(t.releases.len() > 20);
-        assert!(t.is_system_library("linux", "libc.so.6"));
-        assert!(!t.is_system_library("linux", "libssl.so.3"));
-        assert!(t.is_system_library("windows", "KERNEL32.dll"));
-        assert!(t.is_system_library("windows", "api-ms-win-crt-runtime-l1-1-0.dll"));
-        assert!(!t.is_system_library("windows", "libwinpthread-1.dll"));
-        assert!(t.is_system_library("macos", "/usr/lib/libSystem.B.dylib"));
-        assert!(!t.is_system_library("macos", "/opt/homebrew/lib/libssl.3.dylib"));
-        assert!(!t.is_system_library("macos", "@rpath/libfoo.dylib"));
+        assert!(t.is_system_library(Os::Linux, "libc.so.6"));
+        assert!(!t.is_system_library(Os::Linux, "libssl.so.3"));
+        assert!(t.is_system_library(Os::Windows, "KERNEL32.dll"));
+        assert!(t.is_system_library(Os::Windows, "api-ms-win-crt-runtime-l1-1-0.dll"));
+        assert!(!t.is_system_library(Os::Windows, "libwinpthread-1.dll"));
+        assert!(t.is_system_library(Os::Macos, "/usr/lib/libSystem.B.dylib"));
+        assert!(!t.is_system_library(Os::Macos, "/opt/homebrew/lib/libssl.3.dylib"));
+        assert!(!t.is_system_library(Os::Macos, "@rpath/libfoo.dylib"));
     }
 
     /// One run of a distribution's release numbers.

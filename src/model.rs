@@ -33,6 +33,75 @@ pub enum Endian {
     Big,
 }
 
+/// The operating system a binary is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Os {
+    Linux,
+    Freebsd,
+    Netbsd,
+    Openbsd,
+    Solaris,
+    Android,
+    Macos,
+    Ios,
+    Tvos,
+    Watchos,
+    Maccatalyst,
+    Visionos,
+    /// Another Apple platform (bridgeOS, DriverKit, …).
+    Apple,
+    Windows,
+    Unknown,
+}
+
+impl Os {
+    pub const ALL: &'static [Os] = &[
+        Os::Linux,
+        Os::Freebsd,
+        Os::Netbsd,
+        Os::Openbsd,
+        Os::Solaris,
+        Os::Android,
+        Os::Macos,
+        Os::Ios,
+        Os::Tvos,
+        Os::Watchos,
+        Os::Maccatalyst,
+        Os::Visionos,
+        Os::Apple,
+        Os::Windows,
+        Os::Unknown,
+    ];
+
+    /// The wire name, as in the JSON report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Os::Linux => "linux",
+            Os::Freebsd => "freebsd",
+            Os::Netbsd => "netbsd",
+            Os::Openbsd => "openbsd",
+            Os::Solaris => "solaris",
+            Os::Android => "android",
+            Os::Macos => "macos",
+            Os::Ios => "ios",
+            Os::Tvos => "tvos",
+            Os::Watchos => "watchos",
+            Os::Maccatalyst => "maccatalyst",
+            Os::Visionos => "visionos",
+            Os::Apple => "apple",
+            Os::Windows => "windows",
+            Os::Unknown => "unknown",
+        }
+    }
+}
+
+impl std::fmt::Display for Os {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
 /// What kind of object the file is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -234,10 +303,80 @@ pub enum Severity {
     Error,
 }
 
+/// Every hazard code the analysis reports. The wire name (`static-glibc-nss`, …) is
+/// stable: it is what [`Hazard::code`] holds, what `expect` matches and what people
+/// grep for. Severity, message and fix of each code are in `analysis::hazards`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HazardCode {
+    /// Static glibc that calls into the Name Service Switch.
+    StaticGlibcNss,
+    /// Static glibc that loads shared objects at run time.
+    StaticGlibcDlopen,
+    /// The requested loader belongs to another C library than the needed ones.
+    InterpreterLibcMismatch,
+    /// An executable linked dynamically against musl.
+    MuslDynamic,
+    /// Imports of `GLIBC_PRIVATE` symbols.
+    GlibcPrivate,
+    /// The stack is (or defaults to) executable.
+    ExecutableStack,
+    /// ELF DT_TEXTREL.
+    TextRelocations,
+    /// PE without NX_COMPAT.
+    NoNx,
+    /// RPATH/RUNPATH/LC_RPATH entries that only resolve on the build machine.
+    RpathBuildPath,
+    /// Needed libraries named by a path on the build machine.
+    LibraryBuildPath,
+    /// Linked against another C library than the target triple says.
+    TargetLibcMismatch,
+}
+
+impl HazardCode {
+    pub const ALL: &'static [HazardCode] = &[
+        HazardCode::StaticGlibcNss,
+        HazardCode::StaticGlibcDlopen,
+        HazardCode::InterpreterLibcMismatch,
+        HazardCode::MuslDynamic,
+        HazardCode::GlibcPrivate,
+        HazardCode::ExecutableStack,
+        HazardCode::TextRelocations,
+        HazardCode::NoNx,
+        HazardCode::RpathBuildPath,
+        HazardCode::LibraryBuildPath,
+        HazardCode::TargetLibcMismatch,
+    ];
+
+    /// The wire name, as in the JSON report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HazardCode::StaticGlibcNss => "static-glibc-nss",
+            HazardCode::StaticGlibcDlopen => "static-glibc-dlopen",
+            HazardCode::InterpreterLibcMismatch => "interpreter-libc-mismatch",
+            HazardCode::MuslDynamic => "musl-dynamic",
+            HazardCode::GlibcPrivate => "glibc-private",
+            HazardCode::ExecutableStack => "executable-stack",
+            HazardCode::TextRelocations => "text-relocations",
+            HazardCode::NoNx => "no-nx",
+            HazardCode::RpathBuildPath => "rpath-build-path",
+            HazardCode::LibraryBuildPath => "library-build-path",
+            HazardCode::TargetLibcMismatch => "target-libc-mismatch",
+        }
+    }
+}
+
+impl std::fmt::Display for HazardCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Hazard {
-    /// Stable kebab-case code, e.g. `static-glibc-nss`.
+    /// Stable kebab-case code, e.g. `static-glibc-nss`: a [`HazardCode`]'s wire name
+    /// (kept a string so that a report read back may carry codes of a later version).
     pub code: String,
     pub severity: Severity,
     pub message: String,
@@ -270,7 +409,7 @@ pub struct Artifact {
     pub bits: u8,
     pub endian: Endian,
     /// `linux`, `macos`, `windows`, `freebsd`, `android`, ... or `unknown`.
-    pub os: String,
+    pub os: Os,
     pub kind: Kind,
     /// Present for a slice of a universal Mach-O.
     pub slice: Option<Slice>,
@@ -296,4 +435,25 @@ pub struct Artifact {
 pub struct ErrorEntry {
     pub path: String,
     pub error: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn os_names_print_as_they_serialize() {
+        for os in Os::ALL {
+            assert_eq!(os.as_str(), wire_name(os));
+            assert_eq!(os.to_string(), wire_name(os));
+        }
+    }
+
+    #[test]
+    fn hazard_codes_print_as_they_serialize() {
+        for c in HazardCode::ALL {
+            assert_eq!(c.as_str(), wire_name(c));
+            assert_eq!(c.to_string(), wire_name(c));
+        }
+    }
 }

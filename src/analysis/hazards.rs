@@ -1,9 +1,17 @@
 //! Hazards: things that make a binary fail, or behave differently, on another machine.
+//! Every hazard is produced here: this module decides when one applies and with what
+//! evidence (one function per concept); `catalogue` says what each code means, how
+//! severe it is and how to fix it.
 
-use super::platform::{libc_of_libraries, libc_of_name};
+mod catalogue;
+
+use object::pe::IMAGE_DLLCHARACTERISTICS_NX_COMPAT;
+
+use self::catalogue::ExecutableStack;
+use super::platform::{libc_of_libraries, libc_of_name, libc_of_target};
 use crate::inspect::symbols::{DLOPEN_FUNCTIONS, NSS_FUNCTIONS};
-use crate::inspect::{FormatFacts, Parsed};
-use crate::model::{Hazard, Libc, Library, LibraryClass, Linkage, Severity};
+use crate::inspect::{ElfFacts, FormatFacts, Parsed};
+use crate::model::{Artifact, Hazard, Kind, Libc, Library, LibraryClass, Linkage};
 
 /// Path prefixes that only exist on the machine that built the binary.
 const BUILD_MACHINE_PREFIXES: &[&str] = &[
@@ -20,22 +28,6 @@ const BUILD_MACHINE_PREFIXES: &[&str] = &[
     "/opt/homebrew/",
     "/usr/local/Cellar/",
 ];
-
-fn hazard(
-    code: &str,
-    severity: Severity,
-    message: String,
-    hint: &str,
-    evidence: Vec<String>,
-) -> Hazard {
-    Hazard {
-        code: code.to_owned(),
-        severity,
-        message,
-        hint: hint.to_owned(),
-        evidence,
-    }
-}
 
 fn is_build_path(path: &str) -> bool {
     let p = if path == "/tmp" { "/tmp/" } else { path };
@@ -63,6 +55,9 @@ fn bad_search_paths(list: &[String]) -> Vec<String> {
     bad
 }
 
+/// Every hazard of one binary, in a fixed order: the ELF ones (static glibc, loader
+/// and libc, glibc-private, stack, text relocations), the Mach-O and PE ones, then
+/// the search paths and library paths of any format.
 pub(crate) fn hazards(
     p: &Parsed,
     linkage: Linkage,
@@ -70,199 +65,136 @@ pub(crate) fn hazards(
     libraries: &[Library],
 ) -> Vec<Hazard> {
     let mut out = Vec::new();
-    let is_static = linkage != Linkage::Dynamic;
-
-    if let FormatFacts::Elf(e) = &p.facts {
-        if is_static && libc == Libc::Glibc {
-            let found = |set: &[&str]| -> Vec<String> {
-                e.static_symbols
-                    .iter()
-                    .filter(|s| set.contains(&s.as_str()))
-                    .cloned()
-                    .collect()
-            };
-            let nss = found(NSS_FUNCTIONS);
-            let dl = found(DLOPEN_FUNCTIONS);
-            if !nss.is_empty() || (!e.has_symtab && e.mentions_nss) {
-                let evidence = if nss.is_empty() {
-                    vec!["libnss_ (string in a stripped binary)".to_owned()]
-                } else {
-                    nss
-                };
-                out.push(hazard(
-                    "static-glibc-nss",
-                    Severity::Error,
-                    format!(
-                        "statically linked glibc calls {}: the Name Service Switch loads the \
-                         same glibc version's libnss_*.so modules at run time, so this \
-                         \"static\" binary fails to resolve or crashes where that glibc is absent",
-                        evidence.join(", ")
-                    ),
-                    "build for *-linux-musl, or link glibc dynamically (drop +crt-static); \
-                     otherwise avoid these calls (pure-Rust resolver, numeric uids)",
-                    evidence,
-                ));
-            } else if !dl.is_empty() {
-                out.push(hazard(
-                    "static-glibc-dlopen",
-                    Severity::Warning,
-                    format!(
-                        "statically linked glibc calls {}: it loads shared objects of the same \
-                         glibc version at run time (gconv modules, plugins)",
-                        dl.join(", ")
-                    ),
-                    "build for *-linux-musl or link glibc dynamically",
-                    dl,
-                ));
-            }
+    match &p.facts {
+        FormatFacts::Elf(e) => {
+            out.extend(static_glibc(e, linkage, libc));
+            out.extend(interpreter_libc_mismatch(p));
+            out.extend(musl_dynamic(p, linkage, libc));
+            out.extend(glibc_private(p));
+            out.extend(elf_executable_stack(p.kind, e));
+            out.extend(e.textrel.then(catalogue::text_relocations));
         }
-
-        // The loader must belong to the C library the binary was linked against.
-        if let (Some(interp), Some(by_libs)) = (p.interpreter.as_deref(), libc_of_libraries(p)) {
-            if let Some(by_interp) = libc_of_name(interp) {
-                if by_interp != by_libs {
-                    out.push(hazard(
-                        "interpreter-libc-mismatch",
-                        Severity::Error,
-                        format!(
-                            "linked against {by_libs:?} but asks for the loader {interp}, which \
-                             belongs to {by_interp:?}: it will not start",
-                        )
-                        .to_lowercase(),
-                        "link with the C library's own driver (musl-gcc, or the target's \
-                         self-contained rust-lld) instead of passing --dynamic-linker",
-                        vec![interp.to_owned()],
-                    ));
-                }
-            }
+        FormatFacts::Macho(m) => {
+            out.extend(
+                m.allow_stack_execution
+                    .then(|| catalogue::executable_stack(ExecutableStack::MachoAllowed)),
+            );
         }
-        if linkage == Linkage::Dynamic
-            && libc == Libc::Musl
-            && p.kind != crate::model::Kind::SharedLibrary
-        {
-            let interp = p.interpreter.clone().unwrap_or_else(|| "(none)".to_owned());
-            out.push(hazard(
-                "musl-dynamic",
-                Severity::Error,
-                format!(
-                    "dynamically linked against musl: needs the loader {interp} and musl's \
-                     libc.so, which glibc distributions (Debian, Ubuntu, RHEL) do not have"
-                ),
-                "keep musl static (the default, +crt-static)",
-                vec![interp],
-            ));
+        FormatFacts::Pe(pe) => {
+            let nx = pe.dll_characteristics & IMAGE_DLLCHARACTERISTICS_NX_COMPAT.0 != 0;
+            out.extend((!nx).then(catalogue::no_nx));
         }
+    }
+    out.extend(rpath_build_path(p));
+    out.extend(library_build_path(libraries));
+    out
+}
 
-        let private: Vec<String> = p
-            .imports
+/// A static binary with glibc inside still loads glibc's own shared objects for some
+/// calls: NSS (an error) or dlopen/iconv (a warning).
+fn static_glibc(e: &ElfFacts, linkage: Linkage, libc: Libc) -> Option<Hazard> {
+    if linkage == Linkage::Dynamic || libc != Libc::Glibc {
+        return None;
+    }
+    let found = |set: &[&str]| -> Vec<String> {
+        e.static_symbols
             .iter()
-            .filter(|i| i.version.as_deref() == Some("GLIBC_PRIVATE"))
-            .map(|i| i.name.clone())
-            .collect();
-        if !private.is_empty() {
-            out.push(hazard(
-                "glibc-private",
-                Severity::Error,
-                format!(
-                    "imports glibc-internal symbols ({}) that change between glibc builds",
-                    private.join(", ")
-                ),
-                "do not link against GLIBC_PRIVATE interfaces; rebuild against the public API",
-                private,
-            ));
-        }
-
-        match e.gnu_stack_exec {
-            Some(true) => out.push(hazard(
-                "executable-stack",
-                Severity::Error,
-                "PT_GNU_STACK asks for an executable stack".to_owned(),
-                "find the object without .note.GNU-stack (often hand-written assembly) or link \
-                 with -z noexecstack",
-                vec!["PT_GNU_STACK RWE".to_owned()],
-            )),
-            None if p.kind != crate::model::Kind::Other => out.push(hazard(
-                "executable-stack",
-                Severity::Warning,
-                "no PT_GNU_STACK header: the loader maps the stack executable".to_owned(),
-                "link with -z noexecstack",
-                vec!["no PT_GNU_STACK".to_owned()],
-            )),
-            _ => {}
-        }
-        if e.textrel {
-            out.push(hazard(
-                "text-relocations",
-                Severity::Warning,
-                "has text relocations (DT_TEXTREL): code pages are written at load time, \
-                 which SELinux and hardened kernels refuse"
-                    .to_owned(),
-                "compile every object with -fPIC",
-                vec!["DT_TEXTREL".to_owned()],
-            ));
-        }
+            .filter(|s| set.contains(&s.as_str()))
+            .cloned()
+            .collect()
+    };
+    let nss = found(NSS_FUNCTIONS);
+    let dl = found(DLOPEN_FUNCTIONS);
+    if !nss.is_empty() || (!e.has_symtab && e.mentions_nss) {
+        let evidence = if nss.is_empty() {
+            vec!["libnss_ (string in a stripped binary)".to_owned()]
+        } else {
+            nss
+        };
+        Some(catalogue::static_glibc_nss(evidence))
+    } else if !dl.is_empty() {
+        Some(catalogue::static_glibc_dlopen(dl))
+    } else {
+        None
     }
+}
 
-    if let FormatFacts::Macho(m) = &p.facts {
-        if m.allow_stack_execution {
-            out.push(hazard(
-                "executable-stack",
-                Severity::Error,
-                "MH_ALLOW_STACK_EXECUTION is set".to_owned(),
-                "do not link with -allow_stack_execute",
-                vec!["MH_ALLOW_STACK_EXECUTION".to_owned()],
-            ));
-        }
-    }
-    if let FormatFacts::Pe(pe) = &p.facts {
-        if pe.dll_characteristics & 0x0100 == 0 {
-            out.push(hazard(
-                "no-nx",
-                Severity::Warning,
-                "NX_COMPAT is not set: data pages may be executable".to_owned(),
-                "link with --nxcompat (GNU ld) or /NXCOMPAT",
-                vec!["DllCharacteristics".to_owned()],
-            ));
-        }
-    }
+/// The loader must belong to the C library the binary was linked against.
+fn interpreter_libc_mismatch(p: &Parsed) -> Option<Hazard> {
+    let interp = p.interpreter.as_deref()?;
+    let by_libs = libc_of_libraries(p)?;
+    let by_interp = libc_of_name(interp)?;
+    (by_interp != by_libs).then(|| catalogue::interpreter_libc_mismatch(by_libs, interp, by_interp))
+}
 
+/// A musl executable that needs musl's loader, which glibc systems do not have.
+fn musl_dynamic(p: &Parsed, linkage: Linkage, libc: Libc) -> Option<Hazard> {
+    if linkage != Linkage::Dynamic || libc != Libc::Musl || p.kind == Kind::SharedLibrary {
+        return None;
+    }
+    let interp = p.interpreter.clone().unwrap_or_else(|| "(none)".to_owned());
+    Some(catalogue::musl_dynamic(interp))
+}
+
+fn glibc_private(p: &Parsed) -> Option<Hazard> {
+    let private: Vec<String> = p
+        .imports
+        .iter()
+        .filter(|i| i.version.as_deref() == Some("GLIBC_PRIVATE"))
+        .map(|i| i.name.clone())
+        .collect();
+    (!private.is_empty()).then(|| catalogue::glibc_private(private))
+}
+
+/// PT_GNU_STACK with PF_X, or no PT_GNU_STACK in a linked image.
+fn elf_executable_stack(kind: Kind, e: &ElfFacts) -> Option<Hazard> {
+    let why = match e.gnu_stack_exec {
+        Some(true) => ExecutableStack::ElfRequested,
+        None if kind != Kind::Other => ExecutableStack::ElfNoHeader,
+        _ => return None,
+    };
+    Some(catalogue::executable_stack(why))
+}
+
+fn rpath_build_path(p: &Parsed) -> Option<Hazard> {
     let search = [p.rpath.as_slice(), p.runpath.as_slice()].concat();
     let bad = bad_search_paths(&search);
-    if !bad.is_empty() {
-        out.push(hazard(
-            "rpath-build-path",
-            Severity::Error,
-            format!(
-                "library search path points at the build machine or the current directory: {}",
-                bad.join(", ")
-            ),
-            "use $ORIGIN-relative paths (@loader_path on macOS), or none",
-            bad,
-        ));
-    }
+    (!bad.is_empty()).then(|| catalogue::rpath_build_path(bad))
+}
+
+fn library_build_path(libraries: &[Library]) -> Option<Hazard> {
     let abs_libs: Vec<String> = libraries
         .iter()
         .filter(|l| l.class == LibraryClass::External && is_build_path(&l.name))
         .map(|l| l.name.clone())
         .collect();
-    if !abs_libs.is_empty() {
-        out.push(hazard(
-            "library-build-path",
-            Severity::Error,
-            format!(
-                "needs libraries by a path on the build machine: {}",
-                abs_libs.join(", ")
-            ),
-            "link against the library by name (install_name @rpath/..., or its soname)",
-            abs_libs,
-        ));
+    (!abs_libs.is_empty()).then(|| catalogue::library_build_path(abs_libs))
+}
+
+/// A hazard when the binary is linked against another C library than its target
+/// says (a `*-linux-musl` build that the C driver linked against glibc): Rust's std
+/// was compiled for one libc's ABI and calls the other. Checked after a build, where
+/// the target is known.
+pub fn target_libc_mismatch(target: &str, a: &Artifact) -> Option<Hazard> {
+    let want = libc_of_target(target)?;
+    let got = a.libc;
+    if got == want || matches!(got, Libc::Unknown | Libc::None) {
+        return None;
     }
-    out
+    let evidence = a
+        .libraries
+        .iter()
+        .map(|l| l.name.clone())
+        .chain(a.interpreter.clone())
+        .collect();
+    Some(catalogue::target_libc_mismatch(target, want, got, evidence))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::testing::{elf, macho, needs, pe};
+    use crate::model::{HazardCode, Severity};
 
     #[test]
     fn search_paths() {
@@ -273,5 +205,62 @@ mod tests {
         assert_eq!(bad_search_paths(&v("lib")), ["lib"]);
         assert_eq!(bad_search_paths(&v("$ORIGIN:/home/me/x")), ["/home/me/x"]);
         assert!(bad_search_paths(&v("@loader_path/../Frameworks")).is_empty());
+    }
+
+    fn codes(p: &Parsed, linkage: Linkage, libc: Libc) -> Vec<(String, Severity)> {
+        hazards(p, linkage, libc, &[])
+            .into_iter()
+            .map(|h| (h.code, h.severity))
+            .collect()
+    }
+
+    #[test]
+    fn executable_stack_by_format() {
+        let stack = |exec: Option<bool>| elf(|e| e.gnu_stack_exec = exec);
+        let code = HazardCode::ExecutableStack.to_string();
+        assert_eq!(
+            codes(&stack(Some(true)), Linkage::Dynamic, Libc::Glibc),
+            [(code.clone(), Severity::Error)]
+        );
+        assert_eq!(
+            codes(&stack(None), Linkage::Dynamic, Libc::Glibc),
+            [(code.clone(), Severity::Warning)]
+        );
+        assert!(codes(&stack(Some(false)), Linkage::Dynamic, Libc::Glibc).is_empty());
+        let mut object = stack(None);
+        object.kind = Kind::Other;
+        assert!(codes(&object, Linkage::Static, Libc::Unknown).is_empty());
+        let m = macho(|m| m.allow_stack_execution = true);
+        assert_eq!(
+            codes(&m, Linkage::Dynamic, Libc::Libsystem),
+            [(code, Severity::Error)]
+        );
+        assert_eq!(
+            codes(&pe(|_| {}), Linkage::Dynamic, Libc::None),
+            [("no-nx".to_owned(), Severity::Warning)]
+        );
+    }
+
+    #[test]
+    fn target_libc_mismatch_after_a_build() {
+        let mut p = needs(elf(|e| e.gnu_stack_exec = Some(false)), &["libc.so.6"]);
+        p.interpreter = Some("/lib64/ld-linux-x86-64.so.2".to_owned());
+        let id = crate::analysis::FileId {
+            path: "target/x86_64-unknown-linux-musl/release/hello".to_owned(),
+            size: 0,
+            sha256: None,
+        };
+        let a = crate::analysis::analyze(&id, p, crate::data::tables());
+        assert_eq!(target_libc_mismatch("x86_64-unknown-linux-gnu", &a), None);
+        assert_eq!(target_libc_mismatch("x86_64-pc-windows-gnu", &a), None);
+        let h = target_libc_mismatch("x86_64-unknown-linux-musl", &a).expect("a mismatch");
+        assert_eq!(h.code, "target-libc-mismatch");
+        assert_eq!(h.severity, Severity::Error);
+        assert!(
+            h.message.contains("(musl) but linked against glibc"),
+            "{}",
+            h.message
+        );
+        assert_eq!(h.evidence, ["libc.so.6", "/lib64/ld-linux-x86-64.so.2"]);
     }
 }

@@ -1,7 +1,7 @@
 //! Analysis: [`Parsed`] facts in, a complete [`Artifact`] out. Pure functions over the
 //! model and the compiled-in tables.
 
-mod hazards;
+pub mod hazards;
 mod linker;
 mod platform;
 mod requires;
@@ -9,7 +9,7 @@ mod requires;
 use crate::data::Tables;
 use crate::inspect::{FormatFacts, Parsed};
 use crate::model::{
-    Artifact, Format, Hazard, Kind, Library, LibraryClass, Linkage, RunsOn, Severity,
+    Artifact, Format, Hazard, Kind, Library, LibraryClass, Linkage, Os, RunsOn, Severity,
 };
 
 /// Identity of the file the facts were read from (computed at the I/O edge).
@@ -29,7 +29,7 @@ pub fn analyze(id: &FileId, p: Parsed, tables: &Tables) -> Artifact {
         .libraries
         .iter()
         .map(|l| Library {
-            class: if tables.is_system_library(&os, &l.name) {
+            class: if tables.is_system_library(os, &l.name) {
                 LibraryClass::System
             } else {
                 LibraryClass::External
@@ -40,13 +40,13 @@ pub fn analyze(id: &FileId, p: Parsed, tables: &Tables) -> Artifact {
             current_version: l.current_version.clone(),
         })
         .collect();
-    let requires = requires::requires(&p, libc, &os, tables);
-    let runs_on = requires::runs_on(&p, linkage, libc, &os, &requires, tables);
+    let requires = requires::requires(&p, libc, os, tables);
+    let runs_on = requires::runs_on(&p, linkage, libc, os, &requires, tables);
     let linker = linker::linker(&p);
     let hardening = linker::hardening(&p);
     let hazards = hazards::hazards(&p, linkage, libc, &libraries);
     let portable = is_portable(&libraries, &hazards);
-    let verdict = verdict(&p, linkage, &os, &libraries, &requires, &runs_on, &hazards);
+    let verdict = verdict(&p, linkage, os, &libraries, &requires, &runs_on, &hazards);
 
     Artifact {
         path: id.path.clone(),
@@ -98,7 +98,7 @@ fn is_portable(libraries: &[Library], hazards: &[Hazard]) -> bool {
 fn verdict(
     p: &Parsed,
     linkage: Linkage,
-    os: &str,
+    os: Os,
     libraries: &[Library],
     requires: &crate::model::Requires,
     runs_on: &RunsOn,
@@ -152,4 +152,74 @@ fn verdict(
         parts.push(format!("hazards: {}", bad.join(", ")));
     }
     parts.join("; ")
+}
+
+/// Hand-built [`Parsed`] values for the unit tests of the analysis: a minimal binary
+/// of each format, to which a test adds the facts it is about.
+#[cfg(test)]
+pub(crate) mod testing {
+    use crate::inspect::{ElfFacts, FormatFacts, MachoFacts, Parsed, PeFacts, RawLibrary};
+    use crate::model::{Endian, Format, Import, Kind, LibraryLoad};
+
+    fn parsed(format: Format, facts: FormatFacts) -> Parsed {
+        Parsed {
+            format,
+            arch: "x86_64".to_owned(),
+            bits: 64,
+            endian: Endian::Little,
+            kind: Kind::Executable,
+            slice: None,
+            interpreter: None,
+            rpath: Vec::new(),
+            runpath: Vec::new(),
+            libraries: Vec::new(),
+            imports: Vec::new(),
+            hardening_symbols: Vec::new(),
+            facts,
+        }
+    }
+
+    /// An ELF executable with nothing in it; `with` fills in the ELF facts.
+    pub(crate) fn elf(with: impl FnOnce(&mut ElfFacts)) -> Parsed {
+        let mut e = ElfFacts::default();
+        with(&mut e);
+        parsed(Format::Elf, FormatFacts::Elf(e))
+    }
+
+    pub(crate) fn macho(with: impl FnOnce(&mut MachoFacts)) -> Parsed {
+        let mut m = MachoFacts::default();
+        with(&mut m);
+        parsed(Format::Macho, FormatFacts::Macho(m))
+    }
+
+    pub(crate) fn pe(with: impl FnOnce(&mut PeFacts)) -> Parsed {
+        let mut pe = PeFacts::default();
+        with(&mut pe);
+        parsed(Format::Pe, FormatFacts::Pe(pe))
+    }
+
+    /// Needed libraries, by name.
+    pub(crate) fn needs(mut p: Parsed, names: &[&str]) -> Parsed {
+        p.libraries = names
+            .iter()
+            .map(|n| RawLibrary {
+                name: (*n).to_owned(),
+                load: LibraryLoad::Needed,
+                compatibility_version: None,
+                current_version: None,
+            })
+            .collect();
+        p
+    }
+
+    /// An import of `name` at `version` (`None`: unversioned) from `library`.
+    pub(crate) fn import(name: &str, version: Option<&str>, library: &str, weak: bool) -> Import {
+        Import {
+            name: name.to_owned(),
+            version: version.map(str::to_owned),
+            library: Some(library.to_owned()),
+            weak,
+            ordinal: None,
+        }
+    }
 }

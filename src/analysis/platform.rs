@@ -1,8 +1,16 @@
 //! Which C library and which operating system a binary was built for.
 
+use goblin::elf::header::{ELFOSABI_FREEBSD, ELFOSABI_NETBSD, ELFOSABI_OPENBSD, ELFOSABI_SOLARIS};
+use goblin::elf::note::{ELF_NOTE_OS_FREEBSD, ELF_NOTE_OS_LINUX};
+use goblin::mach::load_command::{
+    PLATFORM_IOS, PLATFORM_IOSSIMULATOR, PLATFORM_MACCATALYST, PLATFORM_MACOS, PLATFORM_TVOS,
+    PLATFORM_TVOSSIMULATOR, PLATFORM_VISIONOS, PLATFORM_VISIONOSSIMULATOR, PLATFORM_WATCHOS,
+    PLATFORM_WATCHOSSIMULATOR,
+};
+
 use crate::inspect::symbols::{GLIBC_STATIC_MARKS, MUSL_STATIC_MARKS};
 use crate::inspect::{FormatFacts, Parsed};
-use crate::model::{Format, Libc};
+use crate::model::{Format, Libc, Os};
 
 /// The libc a needed library or loader name implies.
 pub(crate) fn libc_of_name(name: &str) -> Option<Libc> {
@@ -17,6 +25,19 @@ pub(crate) fn libc_of_name(name: &str) -> Option<Libc> {
         Some(Libc::Musl)
     } else if base == "linker" || base == "linker64" {
         Some(Libc::Bionic)
+    } else {
+        None
+    }
+}
+
+/// The libc a target triple promises.
+pub(crate) fn libc_of_target(target: &str) -> Option<Libc> {
+    if target.contains("-linux-musl") {
+        Some(Libc::Musl)
+    } else if target.contains("-linux-gnu") {
+        Some(Libc::Glibc)
+    } else if target.contains("-apple-") {
+        Some(Libc::Libsystem)
     } else {
         None
     }
@@ -53,7 +74,7 @@ pub(crate) fn libc(p: &Parsed) -> Libc {
                 return l;
             }
             let has = |marks: &[&str]| e.static_symbols.iter().any(|s| marks.contains(&s.as_str()));
-            if matches!(e.abi_tag, Some((0, _))) || has(GLIBC_STATIC_MARKS) {
+            if matches!(e.abi_tag, Some((ELF_NOTE_OS_LINUX, _))) || has(GLIBC_STATIC_MARKS) {
                 Libc::Glibc
             } else if has(MUSL_STATIC_MARKS) || (!e.has_symtab && e.mentions_musl) {
                 Libc::Musl
@@ -92,33 +113,147 @@ pub(crate) fn libc(p: &Parsed) -> Libc {
 
 /// The OS the binary targets: from the ELF OS/ABI byte and notes, the libc, the
 /// Mach-O platform, or PE itself.
-pub(crate) fn os(p: &Parsed, libc: Libc) -> String {
-    let s = match (&p.facts, p.format) {
+pub(crate) fn os(p: &Parsed, libc: Libc) -> Os {
+    match (&p.facts, p.format) {
         (FormatFacts::Elf(e), _) => match e.e_osabi {
-            9 => "freebsd",
-            2 => "netbsd",
-            12 => "openbsd",
-            6 => "solaris",
-            _ if libc == Libc::Bionic => "android",
+            ELFOSABI_FREEBSD => Os::Freebsd,
+            ELFOSABI_NETBSD => Os::Netbsd,
+            ELFOSABI_OPENBSD => Os::Openbsd,
+            ELFOSABI_SOLARIS => Os::Solaris,
+            _ if libc == Libc::Bionic => Os::Android,
             _ => match (e.os_note.as_deref(), e.abi_tag.as_ref().map(|t| t.0)) {
-                (Some("FreeBSD"), _) | (_, Some(3)) => "freebsd",
-                (Some("NetBSD"), _) => "netbsd",
-                (Some("OpenBSD"), _) => "openbsd",
-                (_, Some(0)) => "linux",
-                _ if matches!(libc, Libc::Glibc | Libc::Musl) => "linux",
-                _ => "unknown",
+                (Some("FreeBSD"), _) | (_, Some(ELF_NOTE_OS_FREEBSD)) => Os::Freebsd,
+                (Some("NetBSD"), _) => Os::Netbsd,
+                (Some("OpenBSD"), _) => Os::Openbsd,
+                (_, Some(ELF_NOTE_OS_LINUX)) => Os::Linux,
+                _ if matches!(libc, Libc::Glibc | Libc::Musl) => Os::Linux,
+                _ => Os::Unknown,
             },
         },
         (FormatFacts::Macho(m), _) => match m.platform {
-            Some(1) | None => "macos",
-            Some(2) | Some(7) => "ios",
-            Some(3) | Some(8) => "tvos",
-            Some(4) | Some(9) => "watchos",
-            Some(6) => "maccatalyst",
-            Some(11) | Some(12) => "visionos",
-            Some(_) => "apple",
+            Some(PLATFORM_MACOS) | None => Os::Macos,
+            Some(PLATFORM_IOS | PLATFORM_IOSSIMULATOR) => Os::Ios,
+            Some(PLATFORM_TVOS | PLATFORM_TVOSSIMULATOR) => Os::Tvos,
+            Some(PLATFORM_WATCHOS | PLATFORM_WATCHOSSIMULATOR) => Os::Watchos,
+            Some(PLATFORM_MACCATALYST) => Os::Maccatalyst,
+            Some(PLATFORM_VISIONOS | PLATFORM_VISIONOSSIMULATOR) => Os::Visionos,
+            Some(_) => Os::Apple,
         },
-        (_, Format::Pe) | (FormatFacts::Pe(_), _) => "windows",
-    };
-    s.to_owned()
+        (_, Format::Pe) | (FormatFacts::Pe(_), _) => Os::Windows,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::testing::{elf, macho, needs, pe};
+    use goblin::mach::load_command::PLATFORM_DRIVERKIT;
+
+    #[test]
+    fn libc_from_the_needed_libraries() {
+        assert_eq!(libc(&needs(elf(|_| {}), &["libc.so.6"])), Libc::Glibc);
+        let musl = needs(elf(|_| {}), &["libc.musl-x86_64.so.1"]);
+        assert_eq!(libc(&musl), Libc::Musl);
+        // the libraries win over a loader of another C library (a hazard says so)
+        let mut mixed = needs(elf(|_| {}), &["libc.so.6"]);
+        mixed.interpreter = Some("/lib/ld-musl-x86_64.so.1".to_owned());
+        assert_eq!(libc(&mixed), Libc::Glibc);
+    }
+
+    #[test]
+    fn libc_from_version_needs_then_the_interpreter() {
+        let p = elf(|e| e.version_needs = vec![("libm.so.6".into(), "GLIBC_2.29".into())]);
+        assert_eq!(libc(&p), Libc::Glibc);
+        let mut p = elf(|_| {});
+        p.interpreter = Some("/lib/ld-musl-aarch64.so.1".to_owned());
+        assert_eq!(libc(&p), Libc::Musl);
+        p.interpreter = Some("/system/bin/linker64".to_owned());
+        assert_eq!(libc(&p), Libc::Bionic);
+        let android = elf(|e| e.os_note = Some("Android".into()));
+        assert_eq!(libc(&android), Libc::Bionic);
+    }
+
+    #[test]
+    fn libc_of_a_static_binary_from_its_marks() {
+        let glibc = elf(|e| e.static_symbols = vec!["__libc_setup_tls".into()]);
+        assert_eq!(libc(&glibc), Libc::Glibc);
+        let abi_tag = elf(|e| e.abi_tag = Some((ELF_NOTE_OS_LINUX, "3.2.0".into())));
+        assert_eq!(libc(&abi_tag), Libc::Glibc);
+        let musl = elf(|e| e.static_symbols = vec!["__init_libc".into()]);
+        assert_eq!(libc(&musl), Libc::Musl);
+        let stripped_musl = elf(|e| e.mentions_musl = true);
+        assert_eq!(libc(&stripped_musl), Libc::Musl);
+        // musl's string counts only when there is no symbol table to look in
+        let not_musl = elf(|e| {
+            e.mentions_musl = true;
+            e.has_symtab = true;
+        });
+        assert_eq!(libc(&not_musl), Libc::None);
+        assert_eq!(libc(&elf(|_| {})), Libc::Unknown);
+    }
+
+    #[test]
+    fn libc_of_macho_and_pe() {
+        let m = needs(macho(|_| {}), &["/usr/lib/libSystem.B.dylib"]);
+        assert_eq!(libc(&m), Libc::Libsystem);
+        assert_eq!(libc(&macho(|_| {})), Libc::None);
+        let other = needs(macho(|_| {}), &["@rpath/libfoo.dylib"]);
+        assert_eq!(libc(&other), Libc::Unknown);
+        let ucrt = needs(
+            pe(|_| {}),
+            &["KERNEL32.dll", "api-ms-win-crt-runtime-l1-1-0.dll"],
+        );
+        assert_eq!(libc(&ucrt), Libc::Ucrt);
+        assert_eq!(libc(&needs(pe(|_| {}), &["msvcrt.dll"])), Libc::Msvcrt);
+        assert_eq!(libc(&needs(pe(|_| {}), &["KERNEL32.dll"])), Libc::None);
+    }
+
+    #[test]
+    fn os_of_elf_from_osabi_notes_and_libc() {
+        let osabi = |b: u8| elf(|e| e.e_osabi = b);
+        assert_eq!(os(&osabi(ELFOSABI_FREEBSD), Libc::Unknown), Os::Freebsd);
+        assert_eq!(os(&osabi(ELFOSABI_NETBSD), Libc::Unknown), Os::Netbsd);
+        assert_eq!(os(&osabi(ELFOSABI_OPENBSD), Libc::Unknown), Os::Openbsd);
+        assert_eq!(os(&osabi(ELFOSABI_SOLARIS), Libc::Unknown), Os::Solaris);
+        // ELFOSABI_NONE: the notes and the libc decide
+        let note = elf(|e| e.os_note = Some("NetBSD".into()));
+        assert_eq!(os(&note, Libc::Unknown), Os::Netbsd);
+        let tag = elf(|e| e.abi_tag = Some((ELF_NOTE_OS_FREEBSD, "13.0.0".into())));
+        assert_eq!(os(&tag, Libc::Unknown), Os::Freebsd);
+        let tag = elf(|e| e.abi_tag = Some((ELF_NOTE_OS_LINUX, "3.2.0".into())));
+        assert_eq!(os(&tag, Libc::Unknown), Os::Linux);
+        assert_eq!(os(&elf(|_| {}), Libc::Musl), Os::Linux);
+        assert_eq!(os(&elf(|_| {}), Libc::Bionic), Os::Android);
+        assert_eq!(os(&elf(|_| {}), Libc::Unknown), Os::Unknown);
+    }
+
+    #[test]
+    fn os_of_macho_from_the_platform_and_of_pe() {
+        let platform = |p: Option<u32>| os(&macho(|m| m.platform = p), Libc::Libsystem);
+        assert_eq!(platform(None), Os::Macos);
+        assert_eq!(platform(Some(PLATFORM_MACOS)), Os::Macos);
+        assert_eq!(platform(Some(PLATFORM_IOSSIMULATOR)), Os::Ios);
+        assert_eq!(platform(Some(PLATFORM_WATCHOS)), Os::Watchos);
+        assert_eq!(platform(Some(PLATFORM_MACCATALYST)), Os::Maccatalyst);
+        assert_eq!(platform(Some(PLATFORM_VISIONOS)), Os::Visionos);
+        assert_eq!(platform(Some(PLATFORM_DRIVERKIT)), Os::Apple);
+        assert_eq!(os(&pe(|_| {}), Libc::None), Os::Windows);
+    }
+
+    #[test]
+    fn libc_of_a_target_triple() {
+        assert_eq!(
+            libc_of_target("x86_64-unknown-linux-musl"),
+            Some(Libc::Musl)
+        );
+        assert_eq!(
+            libc_of_target("aarch64-unknown-linux-gnu"),
+            Some(Libc::Glibc)
+        );
+        assert_eq!(
+            libc_of_target("aarch64-apple-darwin"),
+            Some(Libc::Libsystem)
+        );
+        assert_eq!(libc_of_target("x86_64-pc-windows-gnu"), None);
+    }
 }

@@ -2,10 +2,13 @@
 
 use std::collections::BTreeSet;
 
+use goblin::elf::note::ELF_NOTE_OS_LINUX;
+use object::pe;
+
 use crate::data::Tables;
 use crate::inspect::{FormatFacts, Parsed};
 use crate::model::{
-    Distribution, Libc, Linkage, Requires, RunsOn, VersionRequirement, WindowsRequirement,
+    Distribution, Libc, Linkage, Os, Requires, RunsOn, VersionRequirement, WindowsRequirement,
 };
 use crate::version::Version;
 
@@ -68,22 +71,22 @@ fn windows_release(major: u16, minor: u16) -> Option<&'static str> {
 }
 
 fn subsystem_name(s: u16) -> String {
-    match s {
-        1 => "native".into(),
-        2 => "gui".into(),
-        3 => "console".into(),
-        7 => "posix".into(),
-        9 => "windows-ce".into(),
-        10 => "efi-application".into(),
-        11 => "efi-boot-service-driver".into(),
-        12 => "efi-runtime-driver".into(),
-        14 => "xbox".into(),
-        16 => "boot-application".into(),
-        n => format!("unknown-{n}"),
+    match pe::Subsystem(s) {
+        pe::IMAGE_SUBSYSTEM_NATIVE => "native".into(),
+        pe::IMAGE_SUBSYSTEM_WINDOWS_GUI => "gui".into(),
+        pe::IMAGE_SUBSYSTEM_WINDOWS_CUI => "console".into(),
+        pe::IMAGE_SUBSYSTEM_POSIX_CUI => "posix".into(),
+        pe::IMAGE_SUBSYSTEM_WINDOWS_CE_GUI => "windows-ce".into(),
+        pe::IMAGE_SUBSYSTEM_EFI_APPLICATION => "efi-application".into(),
+        pe::IMAGE_SUBSYSTEM_EFI_BOOT_SERVICE_DRIVER => "efi-boot-service-driver".into(),
+        pe::IMAGE_SUBSYSTEM_EFI_RUNTIME_DRIVER => "efi-runtime-driver".into(),
+        pe::IMAGE_SUBSYSTEM_XBOX => "xbox".into(),
+        pe::IMAGE_SUBSYSTEM_WINDOWS_BOOT_APPLICATION => "boot-application".into(),
+        n => format!("unknown-{}", n.0),
     }
 }
 
-pub(crate) fn requires(p: &Parsed, libc: Libc, os: &str, tables: &Tables) -> Requires {
+pub(crate) fn requires(p: &Parsed, libc: Libc, os: Os, tables: &Tables) -> Requires {
     let mut r = Requires::default();
     match &p.facts {
         FormatFacts::Elf(e) => {
@@ -92,21 +95,25 @@ pub(crate) fn requires(p: &Parsed, libc: Libc, os: &str, tables: &Tables) -> Req
             r.cxxabi = max_version(p, "CXXABI");
             r.gcc = max_version(p, "GCC");
             r.linux_kernel = match &e.abi_tag {
-                Some((0, v)) if os == "linux" => Some(format!("{v} (.note.ABI-tag)")),
-                _ if os == "linux" && e.comment.iter().any(|c| c.starts_with("rustc version")) => {
+                Some((ELF_NOTE_OS_LINUX, v)) if os == Os::Linux => {
+                    Some(format!("{v} (.note.ABI-tag)"))
+                }
+                _ if os == Os::Linux
+                    && e.comment.iter().any(|c| c.starts_with("rustc version")) =>
+                {
                     Some(
                         "3.2 (Rust's standard library minimum; no .note.ABI-tag in the binary)"
                             .to_owned(),
                     )
                 }
-                _ if os == "linux" && libc == Libc::Musl => {
+                _ if os == Os::Linux && libc == Libc::Musl => {
                     Some("2.6.39 (musl's documented minimum; no .note.ABI-tag)".to_owned())
                 }
                 _ => None,
             };
         }
         FormatFacts::Macho(m) => {
-            if os == "macos" {
+            if os == Os::Macos {
                 r.macos = m.min_os.clone();
                 r.macos_sdk = m.sdk.clone();
             }
@@ -162,7 +169,7 @@ pub(crate) fn runs_on(
     p: &Parsed,
     linkage: Linkage,
     libc: Libc,
-    os: &str,
+    os: Os,
     r: &Requires,
     tables: &Tables,
 ) -> RunsOn {
@@ -173,7 +180,7 @@ pub(crate) fn runs_on(
         distributions: Vec::new(),
     };
     match os {
-        "linux" => {
+        Os::Linux => {
             let kernel = kernel_short(r)
                 .map(|k| format!(" ≥ {k}"))
                 .unwrap_or_default();
@@ -238,11 +245,11 @@ pub(crate) fn runs_on(
                 },
             }
         }
-        "macos" => any(match &r.macos {
+        Os::Macos => any(match &r.macos {
             Some(v) => format!("{arch} macOS ≥ {v}"),
             None => format!("{arch} macOS"),
         }),
-        "windows" => any(match r.windows.as_ref().and_then(|w| w.minimum.clone()) {
+        Os::Windows => any(match r.windows.as_ref().and_then(|w| w.minimum.clone()) {
             Some(m) => format!("{arch} {m} or later"),
             None => format!("{arch} Windows"),
         }),
@@ -252,6 +259,165 @@ pub(crate) fn runs_on(
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::analysis::testing::{elf, import, needs, pe};
+    use crate::data::tables;
+
+    fn glibc_imports(imports: &[(&str, &str, bool)]) -> Parsed {
+        let mut p = needs(elf(|_| {}), &["libc.so.6"]);
+        p.imports = imports
+            .iter()
+            .map(|(name, v, weak)| import(name, Some(v), "libc.so.6", *weak))
+            .collect();
+        p
+    }
+
+    fn version(r: Option<VersionRequirement>) -> Option<(String, Vec<String>)> {
+        r.map(|r| (r.version, r.forced_by))
+    }
+
+    #[test]
+    fn max_version_is_the_highest_non_weak_import() {
+        let p = glibc_imports(&[
+            ("memcpy", "GLIBC_2.14", false),
+            ("stat", "GLIBC_2.33", false),
+            ("fstat", "GLIBC_2.33", false),
+            ("__cxa_thread_atexit_impl", "GLIBC_2.18", false),
+            // weak: the binary copes without it, so it does not raise the minimum
+            ("__libc_single_threaded", "GLIBC_2.35", true),
+            ("_ZSt4cout", "GLIBCXX_3.4", false),
+        ]);
+        assert_eq!(
+            version(max_version(&p, "GLIBC")),
+            Some(("2.33".into(), vec!["fstat".into(), "stat".into()]))
+        );
+        assert_eq!(
+            version(max_version(&p, "GLIBCXX")),
+            Some(("3.4".into(), vec!["_ZSt4cout".into()]))
+        );
+        assert_eq!(max_version(&p, "CXXABI"), None);
+    }
+
+    #[test]
+    fn glibc_abi_dt_relr_counts_as_glibc_2_36() {
+        let relr = |imports: &[(&str, &str, bool)]| {
+            let mut p = glibc_imports(imports);
+            if let FormatFacts::Elf(e) = &mut p.facts {
+                e.version_needs = vec![
+                    ("libc.so.6".into(), "GLIBC_2.34".into()),
+                    ("libc.so.6".into(), "GLIBC_ABI_DT_RELR".into()),
+                ];
+            }
+            version(max_version(&p, "GLIBC"))
+        };
+        assert_eq!(
+            relr(&[("pthread_create", "GLIBC_2.34", false)]),
+            Some(("2.36".into(), vec!["GLIBC_ABI_DT_RELR".into()]))
+        );
+        assert_eq!(
+            relr(&[("getrandom", "GLIBC_2.36", false)]),
+            Some((
+                "2.36".into(),
+                vec!["GLIBC_ABI_DT_RELR".into(), "getrandom".into()]
+            ))
+        );
+        assert_eq!(
+            relr(&[("pidfd_getpid", "GLIBC_2.39", false)]),
+            Some(("2.39".into(), vec!["pidfd_getpid".into()]))
+        );
+    }
+
+    fn windows(p: &Parsed) -> WindowsRequirement {
+        requires(p, Libc::Ucrt, Os::Windows, tables())
+            .windows
+            .expect("a PE has a Windows requirement")
+    }
+
+    #[test]
+    fn windows_minimum_from_the_subsystem_version() {
+        let p = needs(
+            pe(|f| {
+                f.subsystem = pe::IMAGE_SUBSYSTEM_WINDOWS_CUI.0;
+                f.subsystem_version = (6, 0);
+            }),
+            &["KERNEL32.dll"],
+        );
+        let w = windows(&p);
+        assert_eq!(w.subsystem, "console");
+        assert_eq!(w.subsystem_version, "6.0");
+        assert_eq!(w.minimum.as_deref(), Some("Windows Vista"));
+        assert!(w.forced_by.is_empty());
+
+        let gui = windows(&pe(|f| {
+            f.subsystem = pe::IMAGE_SUBSYSTEM_WINDOWS_GUI.0;
+            f.subsystem_version = (5, 1);
+        }));
+        assert_eq!(gui.subsystem, "gui");
+        assert_eq!(gui.minimum.as_deref(), Some("Windows XP"));
+        let odd = windows(&pe(|f| f.subsystem = 42));
+        assert_eq!(odd.subsystem, "unknown-42");
+    }
+
+    #[test]
+    fn windows_minimum_raised_by_imports() {
+        let mut p = needs(
+            pe(|f| {
+                f.subsystem = pe::IMAGE_SUBSYSTEM_WINDOWS_CUI.0;
+                f.subsystem_version = (6, 0);
+            }),
+            &["KERNEL32.dll"],
+        );
+        p.imports = vec![
+            import("CreateFileW", None, "KERNEL32.dll", false),
+            import("WaitOnAddress", None, "KERNEL32.dll", false),
+            import(
+                "GetSystemTimePreciseAsFileTime",
+                None,
+                "KERNEL32.dll",
+                false,
+            ),
+        ];
+        let w = windows(&p);
+        assert_eq!(w.minimum.as_deref(), Some("Windows 8"));
+        assert_eq!(
+            w.forced_by,
+            [
+                "KERNEL32.dll!GetSystemTimePreciseAsFileTime",
+                "KERNEL32.dll!WaitOnAddress"
+            ]
+        );
+        // a later release wins and replaces the evidence
+        p.imports
+            .push(import("SetThreadDescription", None, "KERNEL32.dll", false));
+        let w = windows(&p);
+        assert_eq!(w.minimum.as_deref(), Some("Windows 10"));
+        assert_eq!(w.forced_by, ["KERNEL32.dll!SetThreadDescription"]);
+        // imports the subsystem version already covers are not evidence
+        if let FormatFacts::Pe(pe) = &mut p.facts {
+            pe.subsystem_version = (10, 0);
+        }
+        let w = windows(&p);
+        assert_eq!(w.minimum.as_deref(), Some("Windows 10"));
+        assert!(w.forced_by.is_empty());
+    }
+
+    #[test]
+    fn linux_kernel_from_the_abi_tag_or_the_libc() {
+        let kernel = |p: &Parsed, libc: Libc, os: Os| requires(p, libc, os, tables()).linux_kernel;
+        let tagged = elf(|e| e.abi_tag = Some((ELF_NOTE_OS_LINUX, "3.2.0".into())));
+        assert_eq!(
+            kernel(&tagged, Libc::Glibc, Os::Linux).as_deref(),
+            Some("3.2.0 (.note.ABI-tag)")
+        );
+        let musl = kernel(&elf(|_| {}), Libc::Musl, Os::Linux);
+        assert!(musl.is_some_and(|k| k.starts_with("2.6.39 ")));
+        assert_eq!(kernel(&tagged, Libc::Unknown, Os::Freebsd), None);
+    }
+}
+
+/// `runs_on` against the distribution table: per architecture, per glibc.
+#[cfg(test)]
+mod runs_on_tests {
     use super::*;
     use crate::data::{tables, Release};
     use crate::inspect::ElfFacts;
@@ -290,7 +456,7 @@ mod tests {
             &elf(arch),
             Linkage::Dynamic,
             Libc::Glibc,
-            "linux",
+            Os::Linux,
             &needing(glibc),
             t,
         )

@@ -2,7 +2,7 @@
 //! carries the evidence (the version found and its symbols, the libraries, …).
 
 use crate::matrix::{Expect, ExpectHazards, ExpectLinkage};
-use crate::model::{wire_name, Artifact, Hazard, Libc, Linkage, Severity};
+use crate::model::{wire_name, Artifact, Linkage, Severity};
 pub use crate::report::variants::{ExpectResult, Violation};
 use crate::version::Version;
 
@@ -112,47 +112,4 @@ fn hazards(a: &Artifact) -> Option<String> {
         .map(|h| format!("{} ({})", h.code, h.evidence.join(", ")))
         .collect();
     (!hz.is_empty()).then(|| format!("{} has hazards: {}", file_name(a), hz.join("; ")))
-}
-
-/// The libc a target triple promises.
-pub fn libc_of_target(target: &str) -> Option<Libc> {
-    if target.contains("-linux-musl") {
-        Some(Libc::Musl)
-    } else if target.contains("-linux-gnu") {
-        Some(Libc::Glibc)
-    } else if target.contains("-apple-") {
-        Some(Libc::Libsystem)
-    } else {
-        None
-    }
-}
-
-/// A hazard when the binary is linked against another C library than its target
-/// says (a `*-linux-musl` build that the C driver linked against glibc): Rust's std
-/// was compiled for one libc's ABI and calls the other.
-pub fn target_libc_hazard(target: &str, a: &Artifact) -> Option<Hazard> {
-    let want = libc_of_target(target)?;
-    let got = a.libc;
-    if got == want || matches!(got, Libc::Unknown | Libc::None) {
-        return None;
-    }
-    Some(Hazard {
-        code: "target-libc-mismatch".into(),
-        severity: Severity::Error,
-        message: format!(
-            "built for {target} ({}) but linked against {}: the standard library was compiled \
-             for one C library and calls the other",
-            wire_name(&want),
-            wire_name(&got)
-        ),
-        hint: "link with the target's own C library (its self-contained crt, musl-gcc), or keep \
-               musl static"
-            .into(),
-        evidence: a
-            .libraries
-            .iter()
-            .map(|l| l.name.clone())
-            .chain(a.interpreter.clone())
-            .collect(),
-    })
 }

@@ -458,7 +458,7 @@ fn inspect_built(v: &Variant, executables: &[PathBuf], r: &mut VariantReport) {
     let found = scan(executables, ScanOptions::default());
     let mut artifacts = found.artifacts;
     for a in &mut artifacts {
-        if let Some(h) = expect::target_libc_hazard(v.target(), a) {
+        if let Some(h) = crate::analysis::hazards::target_libc_mismatch(v.target(), a) {
             a.portable = false;
             a.verdict.push_str(&format!("; hazards: {}", h.code));
             a.hazards.push(h);

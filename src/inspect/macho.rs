@@ -1,24 +1,34 @@
 //! Mach-O: thin and universal files, dylib load commands, the two-level namespace,
 //! LC_BUILD_VERSION / LC_VERSION_MIN_*.
 
-use goblin::mach::{
-    constants::cputype as cpu, header as mh, load_command::CommandVariant as Lc, Mach, MachO,
+use std::mem::{offset_of, size_of};
+
+use goblin::mach::header::{
+    self as mh, Header32, MH_ALLOW_STACK_EXECUTION, MH_NO_HEAP_EXECUTION, MH_PIE, MH_TWOLEVEL,
+    SIZEOF_HEADER_32, SIZEOF_HEADER_64,
 };
+use goblin::mach::load_command::{
+    BuildToolVersion, BuildVersionCommand, CommandVariant as Lc, EntryPointCommand,
+    SegmentCommand32, SegmentCommand64, LC_MAIN, LC_SEGMENT, LC_SEGMENT_64, PLATFORM_IOS,
+    PLATFORM_MACOS, SIZEOF_LOAD_COMMAND,
+};
+use goblin::mach::symbols::{N_EXT, N_STAB, N_TYPE, N_UNDF, N_WEAK_REF};
+use goblin::mach::{constants::cputype as cpu, Mach, MachO};
 
 use super::{
     is_hardening_symbol, malformed, FormatFacts, InspectError, MachoFacts, Parsed, RawLibrary,
 };
 use crate::model::{Endian, Format, Import, Kind, LibraryLoad, Slice};
 
-const N_STAB: u8 = 0xe0;
-const N_TYPE: u8 = 0x0e;
-const N_UNDF: u8 = 0x00;
-const N_EXT: u8 = 0x01;
-const N_WEAK_REF: u16 = 0x40;
-const MH_TWOLEVEL: u32 = 0x80;
-const MH_PIE: u32 = 0x20_0000;
-const MH_ALLOW_STACK_EXECUTION: u32 = 0x2_0000;
-const MH_NO_HEAP_EXECUTION: u32 = 0x100_0000;
+/// The highest library ordinal of a two-level namespace symbol (`<mach-o/nlist.h>`
+/// MAX_LIBRARY_ORDINAL; goblin does not name it). 0 is the image itself; 0xfe and 0xff
+/// are the executable and the flat (dynamic) lookup.
+const MAX_LIBRARY_ORDINAL: u16 = 0xfd;
+
+/// The library ordinal of an undefined symbol (`<mach-o/nlist.h>` GET_LIBRARY_ORDINAL).
+fn library_ordinal(n_desc: u16) -> u16 {
+    (n_desc >> 8) & 0xff
+}
 
 pub(super) fn parse(data: &[u8]) -> Result<Vec<Parsed>, InspectError> {
     check_entry_point(data).map_err(|e| malformed("Mach-O", e))?;
@@ -60,15 +70,14 @@ pub(super) fn parse(data: &[u8]) -> Result<Vec<Parsed>, InspectError> {
 /// (found by `fuzz/`). Refuse such a file before goblin parses it. Anything else that
 /// is wrong with the load commands is left for goblin to report.
 fn check_entry_point(data: &[u8]) -> Result<(), String> {
-    const LC_SEGMENT: u32 = 0x1;
-    const LC_SEGMENT_64: u32 = 0x19;
-    const LC_MAIN: u32 = 0x8000_0028;
-    let little = match data.get(..4) {
-        Some([0xce | 0xcf, 0xfa, 0xed, 0xfe]) => true,
-        Some([0xfe, 0xed, 0xfa, 0xce | 0xcf]) => false,
+    // the magic read big-endian: MH_CIGAM* when the file is little-endian
+    let (little, is_64) = match read_u32(data, 0, false) {
+        Some(mh::MH_CIGAM) => (true, false),
+        Some(mh::MH_CIGAM_64) => (true, true),
+        Some(mh::MH_MAGIC) => (false, false),
+        Some(mh::MH_MAGIC_64) => (false, true),
         _ => return Ok(()), // universal: each slice is checked on its own
     };
-    let is_64 = data[0] == 0xcf || data[3] == 0xcf;
     let u32_at = |at: usize| read_u32(data, at, little);
     let u64_at = |at: usize| {
         let (lo, hi) = (u32_at(at)?, u32_at(at.checked_add(4)?)?);
@@ -78,29 +87,39 @@ fn check_entry_point(data: &[u8]) -> Result<(), String> {
             u64::from(lo) << 32 | u64::from(hi)
         })
     };
-    let Some(ncmds) = u32_at(16) else {
+    // ncmds is at the same offset in the 32- and 64-bit headers
+    let Some(ncmds) = u32_at(offset_of!(Header32, ncmds)) else {
         return Ok(());
     };
-    let mut at: usize = if is_64 { 32 } else { 28 };
+    let mut at: usize = if is_64 {
+        SIZEOF_HEADER_64
+    } else {
+        SIZEOF_HEADER_32
+    };
     let (mut text, mut entry) = (None, None);
     for _ in 0..ncmds {
         let (Some(cmd), Some(size)) = (u32_at(at), u32_at(at + 4)) else {
             break;
         };
-        let is_text = || data.get(at + 8..at + 15) == Some(b"__TEXT\0".as_slice());
+        // segname is at the same offset in both segment commands
+        let name = at + offset_of!(SegmentCommand64, segname);
+        let is_text = || data.get(name..name + 7) == Some(b"__TEXT\0".as_slice());
         match cmd {
             LC_SEGMENT_64 if text.is_none() && is_text() => {
-                text = u64_at(at + 24).zip(u64_at(at + 40));
+                text = u64_at(at + offset_of!(SegmentCommand64, vmaddr))
+                    .zip(u64_at(at + offset_of!(SegmentCommand64, fileoff)));
             }
             LC_SEGMENT if text.is_none() && is_text() => {
-                text = u32_at(at + 24)
-                    .zip(u32_at(at + 32))
+                text = u32_at(at + offset_of!(SegmentCommand32, vmaddr))
+                    .zip(u32_at(at + offset_of!(SegmentCommand32, fileoff)))
                     .map(|(v, f)| (u64::from(v), u64::from(f)));
             }
-            LC_MAIN if entry.is_none() => entry = u64_at(at + 8),
+            LC_MAIN if entry.is_none() => {
+                entry = u64_at(at + offset_of!(EntryPointCommand, entryoff));
+            }
             _ => {}
         }
-        if size < 8 {
+        if (size as usize) < SIZEOF_LOAD_COMMAND {
             break;
         }
         at += size as usize;
@@ -155,7 +174,6 @@ fn os_version(v: u32) -> String {
 }
 
 fn parse_one(m: &MachO<'_>, data: &[u8], slice: Option<Slice>) -> Result<Parsed, InspectError> {
-    let h = &m.header;
     for seg in m.segments.iter() {
         let name = seg.name().unwrap_or("?");
         super::check_within(
@@ -166,8 +184,44 @@ fn parse_one(m: &MachO<'_>, data: &[u8], slice: Option<Slice>) -> Result<Parsed,
             data.len(),
         )?;
     }
-    let bits = if m.is_64 { 64 } else { 32 };
-    let arch = match h.cputype {
+    let h = &m.header;
+    let kind = match h.filetype {
+        mh::MH_EXECUTE => Kind::Executable,
+        mh::MH_DYLIB | mh::MH_BUNDLE | mh::MH_DYLINKER => Kind::SharedLibrary,
+        _ => Kind::Other,
+    };
+    let mut facts = MachoFacts {
+        flag_pie: h.flags & MH_PIE != 0,
+        allow_stack_execution: h.flags & MH_ALLOW_STACK_EXECUTION != 0,
+        no_heap_execution: h.flags & MH_NO_HEAP_EXECUTION != 0,
+        ..MachoFacts::default()
+    };
+    let commands = read_load_commands(m, data, &mut facts);
+    let (imports, hardening_symbols) = imports(m, &commands.libraries);
+
+    Ok(Parsed {
+        format: Format::Macho,
+        arch: arch_name(h.cputype),
+        bits: if m.is_64 { 64 } else { 32 },
+        endian: if m.little_endian {
+            Endian::Little
+        } else {
+            Endian::Big
+        },
+        kind,
+        slice,
+        interpreter: commands.interpreter,
+        rpath: m.rpaths.iter().map(|s| (*s).to_owned()).collect(),
+        runpath: Vec::new(),
+        libraries: commands.libraries,
+        imports,
+        hardening_symbols,
+        facts: FormatFacts::Macho(facts),
+    })
+}
+
+fn arch_name(cputype: u32) -> String {
+    match cputype {
         cpu::CPU_TYPE_X86_64 => "x86_64".to_owned(),
         cpu::CPU_TYPE_X86 => "x86".to_owned(),
         cpu::CPU_TYPE_ARM64 => "aarch64".to_owned(),
@@ -176,19 +230,19 @@ fn parse_one(m: &MachO<'_>, data: &[u8], slice: Option<Slice>) -> Result<Parsed,
         cpu::CPU_TYPE_POWERPC => "powerpc".to_owned(),
         cpu::CPU_TYPE_POWERPC64 => "powerpc64".to_owned(),
         c => format!("unknown-{c:#x}"),
-    };
-    let kind = match h.filetype {
-        mh::MH_EXECUTE => Kind::Executable,
-        mh::MH_DYLIB | mh::MH_BUNDLE | mh::MH_DYLINKER => Kind::SharedLibrary,
-        _ => Kind::Other,
-    };
+    }
+}
 
-    let mut facts = MachoFacts {
-        flag_pie: h.flags & MH_PIE != 0,
-        allow_stack_execution: h.flags & MH_ALLOW_STACK_EXECUTION != 0,
-        no_heap_execution: h.flags & MH_NO_HEAP_EXECUTION != 0,
-        ..MachoFacts::default()
-    };
+/// What the load commands say besides the platform facts.
+struct LoadCommands {
+    /// LC_LOAD_DYLINKER.
+    interpreter: Option<String>,
+    /// The dylib load commands, in order: two-level namespace ordinals index them.
+    libraries: Vec<RawLibrary>,
+}
+
+/// Dylibs and the dylinker; platform, minimum OS, SDK and tools go to `facts`.
+fn read_load_commands(m: &MachO<'_>, data: &[u8], facts: &mut MachoFacts) -> LoadCommands {
     let mut interpreter = None;
     let mut libraries = Vec::new();
     for lc in &m.load_commands {
@@ -209,31 +263,53 @@ fn parse_one(m: &MachO<'_>, data: &[u8], slice: Option<Slice>) -> Result<Parsed,
                 facts.platform = Some(c.platform);
                 facts.min_os = Some(os_version(c.minos));
                 facts.sdk = Some(os_version(c.sdk));
-                for t in 0..c.ntools.min(16) as usize {
-                    let at = lc.offset + 24 + t * 8;
-                    if let (Some(tool), Some(ver)) = (
-                        read_u32(data, at, m.little_endian),
-                        read_u32(data, at + 4, m.little_endian),
-                    ) {
-                        facts.tools.push((tool, os_version(ver)));
-                    }
-                }
+                facts
+                    .tools
+                    .extend(build_tools(data, lc.offset, c, m.little_endian));
             }
             Lc::VersionMinMacosx(c) => {
-                facts.platform.get_or_insert(1);
+                facts.platform.get_or_insert(PLATFORM_MACOS);
                 facts.min_os.get_or_insert_with(|| os_version(c.version));
                 facts.sdk.get_or_insert_with(|| os_version(c.sdk));
             }
             Lc::VersionMinIphoneos(c) => {
-                facts.platform.get_or_insert(2);
+                facts.platform.get_or_insert(PLATFORM_IOS);
                 facts.min_os.get_or_insert_with(|| os_version(c.version));
                 facts.sdk.get_or_insert_with(|| os_version(c.sdk));
             }
             _ => {}
         }
     }
+    LoadCommands {
+        interpreter,
+        libraries,
+    }
+}
 
-    let two_level = h.flags & MH_TWOLEVEL != 0;
+/// The (tool, version) records that follow an LC_BUILD_VERSION (at most 16), which
+/// goblin does not read.
+fn build_tools(
+    data: &[u8],
+    cmd_offset: usize,
+    c: &BuildVersionCommand,
+    little: bool,
+) -> Vec<(u32, String)> {
+    let mut tools = Vec::new();
+    for t in 0..c.ntools.min(16) as usize {
+        let at = cmd_offset + size_of::<BuildVersionCommand>() + t * size_of::<BuildToolVersion>();
+        if let (Some(tool), Some(ver)) =
+            (read_u32(data, at, little), read_u32(data, at + 4, little))
+        {
+            tools.push((tool, os_version(ver)));
+        }
+    }
+    tools
+}
+
+/// The external undefined symbols, each with its dylib in a two-level namespace
+/// image; and the hardening symbols among them (without the leading `_`), sorted.
+fn imports(m: &MachO<'_>, libraries: &[RawLibrary]) -> (Vec<Import>, Vec<String>) {
+    let two_level = m.header.flags & MH_TWOLEVEL != 0;
     let mut imports = Vec::new();
     let mut hardening_symbols = Vec::new();
     for sym in m.symbols() {
@@ -246,11 +322,11 @@ fn parse_one(m: &MachO<'_>, data: &[u8], slice: Option<Slice>) -> Result<Parsed,
         {
             continue;
         }
-        let ordinal = (nl.n_desc >> 8) & 0xff;
-        let library = if two_level && (1..=0xfd).contains(&ordinal) {
+        let ordinal = library_ordinal(nl.n_desc);
+        let library = if two_level && (1..=MAX_LIBRARY_ORDINAL).contains(&ordinal) {
             libraries
                 .get(usize::from(ordinal) - 1)
-                .map(|l: &RawLibrary| l.name.clone())
+                .map(|l| l.name.clone())
         } else {
             None
         };
@@ -268,26 +344,7 @@ fn parse_one(m: &MachO<'_>, data: &[u8], slice: Option<Slice>) -> Result<Parsed,
     }
     hardening_symbols.sort();
     hardening_symbols.dedup();
-
-    Ok(Parsed {
-        format: Format::Macho,
-        arch,
-        bits,
-        endian: if m.little_endian {
-            Endian::Little
-        } else {
-            Endian::Big
-        },
-        kind,
-        slice,
-        interpreter,
-        rpath: m.rpaths.iter().map(|s| (*s).to_owned()).collect(),
-        runpath: Vec::new(),
-        libraries,
-        imports,
-        hardening_symbols,
-        facts: FormatFacts::Macho(facts),
-    })
+    (imports, hardening_symbols)
 }
 
 #[cfg(test)]

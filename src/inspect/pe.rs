@@ -48,50 +48,18 @@ fn to_import(imp: PeImport<'_>, dll: &str) -> Import {
 
 fn parse_as<Pe: ImageNtHeaders>(data: &[u8]) -> Result<Parsed, InspectError> {
     let file = PeFile::<Pe>::parse(data).map_err(|e| malformed("PE", e))?;
-    for s in file.section_table().iter() {
-        let (offset, size) = s.pe_file_range();
-        if size > 0 {
-            let name = String::from_utf8_lossy(&s.name)
-                .trim_end_matches('\0')
-                .to_owned();
-            super::check_within(
-                "PE",
-                &format!("section {name}"),
-                offset.into(),
-                size.into(),
-                data.len(),
-            )?;
-        }
-    }
+    check_layout(&file, data)?;
     let fh = file.nt_headers().file_header();
-    // the COFF symbol table (MinGW keeps one) and its string table close the file
-    let symtab = u64::from(fh.pointer_to_symbol_table.get(LE));
-    if symtab != 0 {
-        let syms = u64::from(fh.number_of_symbols.get(LE)) * 18;
-        super::check_within("PE", "the COFF symbol table", symtab, syms + 4, data.len())?;
-        let strtab = (symtab + syms) as usize;
-        let strtab_len = data
-            .get(strtab..strtab + 4)
-            .map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
-        super::check_within(
-            "PE",
-            "the COFF string table",
-            strtab as u64,
-            strtab_len.into(),
-            data.len(),
-        )?;
-    }
     let oh = file.nt_headers().optional_header();
-    let machine = fh.machine.get(LE).0;
-    let (arch, bits) = match machine {
-        0x8664 => ("x86_64", 64),
-        0x014c => ("x86", 32),
-        0xaa64 => ("aarch64", 64),
-        0x01c4 => ("arm", 32),
+    let (arch, bits) = match fh.machine.get(LE) {
+        pe::IMAGE_FILE_MACHINE_AMD64 => ("x86_64", 64),
+        pe::IMAGE_FILE_MACHINE_I386 => ("x86", 32),
+        pe::IMAGE_FILE_MACHINE_ARM64 => ("aarch64", 64),
+        pe::IMAGE_FILE_MACHINE_ARMNT => ("arm", 32),
         m => {
             return Err(InspectError::Unsupported {
                 format: "PE",
-                detail: format!("machine {m:#06x}"),
+                detail: format!("machine {:#06x}", m.0),
             })
         }
     };
@@ -106,47 +74,8 @@ fn parse_as<Pe: ImageNtHeaders>(data: &[u8]) -> Result<Parsed, InspectError> {
 
     let mut libraries = Vec::new();
     let mut imports = Vec::new();
-    let bad = |e: object::read::Error| malformed("PE import table", e);
-
-    if let Some(table) = file.import_table().map_err(bad)? {
-        let mut descs = table.descriptors().map_err(bad)?;
-        while let Some(d) = descs.next().map_err(bad)? {
-            let dll = text(table.name(d.name.get(LE)).map_err(bad)?);
-            // The lookup table may be absent (old binders); the IAT then holds it.
-            let first = match d.original_first_thunk.get(LE) {
-                0 => d.first_thunk.get(LE),
-                a => a,
-            };
-            let mut thunks = table.thunks(first).map_err(bad)?;
-            while let Some(t) = thunks.next::<Pe>().map_err(bad)? {
-                let imp = table.import::<Pe>(t).map_err(bad)?;
-                imports.push(to_import(imp, &dll));
-            }
-            libraries.push(RawLibrary {
-                name: dll,
-                load: LibraryLoad::Needed,
-                compatibility_version: None,
-                current_version: None,
-            });
-        }
-    }
-    if let Some(table) = file.delay_load_import_table().map_err(bad)? {
-        let mut descs = table.descriptors().map_err(bad)?;
-        while let Some(d) = descs.next().map_err(bad)? {
-            let dll = text(table.name(d.dll_name_rva.get(LE)).map_err(bad)?);
-            let mut thunks = table.thunks(d.import_name_table_rva.get(LE)).map_err(bad)?;
-            while let Some(t) = thunks.next::<Pe>().map_err(bad)? {
-                let imp = table.import::<Pe>(t).map_err(bad)?;
-                imports.push(to_import(imp, &dll));
-            }
-            libraries.push(RawLibrary {
-                name: dll,
-                load: LibraryLoad::Delay,
-                compatibility_version: None,
-                current_version: None,
-            });
-        }
-    }
+    read_imports(&file, &mut libraries, &mut imports)?;
+    read_delay_imports(&file, &mut libraries, &mut imports)?;
     let mut hardening_symbols: Vec<String> = imports
         .iter()
         .filter(|i| is_hardening_symbol(&i.name))
@@ -178,4 +107,110 @@ fn parse_as<Pe: ImageNtHeaders>(data: &[u8]) -> Result<Parsed, InspectError> {
         hardening_symbols,
         facts: FormatFacts::Pe(facts),
     })
+}
+
+/// Every section, and the COFF symbol and string tables (MinGW keeps them; they close
+/// the file), lie within the file.
+fn check_layout<Pe: ImageNtHeaders>(
+    file: &PeFile<'_, Pe>,
+    data: &[u8],
+) -> Result<(), InspectError> {
+    for s in file.section_table().iter() {
+        let (offset, size) = s.pe_file_range();
+        if size > 0 {
+            let name = String::from_utf8_lossy(&s.name)
+                .trim_end_matches('\0')
+                .to_owned();
+            super::check_within(
+                "PE",
+                &format!("section {name}"),
+                offset.into(),
+                size.into(),
+                data.len(),
+            )?;
+        }
+    }
+    let fh = file.nt_headers().file_header();
+    let symtab = u64::from(fh.pointer_to_symbol_table.get(LE));
+    if symtab != 0 {
+        let syms = u64::from(fh.number_of_symbols.get(LE)) * pe::IMAGE_SIZEOF_SYMBOL as u64;
+        super::check_within("PE", "the COFF symbol table", symtab, syms + 4, data.len())?;
+        let strtab = (symtab + syms) as usize;
+        let strtab_len = data
+            .get(strtab..strtab + 4)
+            .map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+        super::check_within(
+            "PE",
+            "the COFF string table",
+            strtab as u64,
+            strtab_len.into(),
+            data.len(),
+        )?;
+    }
+    Ok(())
+}
+
+fn bad_imports(e: object::read::Error) -> InspectError {
+    malformed("PE import table", e)
+}
+
+/// The import directory: one library per descriptor, its imports in thunk order.
+fn read_imports<Pe: ImageNtHeaders>(
+    file: &PeFile<'_, Pe>,
+    libraries: &mut Vec<RawLibrary>,
+    imports: &mut Vec<Import>,
+) -> Result<(), InspectError> {
+    let bad = bad_imports;
+    let Some(table) = file.import_table().map_err(bad)? else {
+        return Ok(());
+    };
+    let mut descs = table.descriptors().map_err(bad)?;
+    while let Some(d) = descs.next().map_err(bad)? {
+        let dll = text(table.name(d.name.get(LE)).map_err(bad)?);
+        // The lookup table may be absent (old binders); the IAT then holds it.
+        let first = match d.original_first_thunk.get(LE) {
+            0 => d.first_thunk.get(LE),
+            a => a,
+        };
+        let mut thunks = table.thunks(first).map_err(bad)?;
+        while let Some(t) = thunks.next::<Pe>().map_err(bad)? {
+            let imp = table.import::<Pe>(t).map_err(bad)?;
+            imports.push(to_import(imp, &dll));
+        }
+        libraries.push(RawLibrary {
+            name: dll,
+            load: LibraryLoad::Needed,
+            compatibility_version: None,
+            current_version: None,
+        });
+    }
+    Ok(())
+}
+
+/// The delay-load import directory: DLLs loaded on first call.
+fn read_delay_imports<Pe: ImageNtHeaders>(
+    file: &PeFile<'_, Pe>,
+    libraries: &mut Vec<RawLibrary>,
+    imports: &mut Vec<Import>,
+) -> Result<(), InspectError> {
+    let bad = bad_imports;
+    let Some(table) = file.delay_load_import_table().map_err(bad)? else {
+        return Ok(());
+    };
+    let mut descs = table.descriptors().map_err(bad)?;
+    while let Some(d) = descs.next().map_err(bad)? {
+        let dll = text(table.name(d.dll_name_rva.get(LE)).map_err(bad)?);
+        let mut thunks = table.thunks(d.import_name_table_rva.get(LE)).map_err(bad)?;
+        while let Some(t) = thunks.next::<Pe>().map_err(bad)? {
+            let imp = table.import::<Pe>(t).map_err(bad)?;
+            imports.push(to_import(imp, &dll));
+        }
+        libraries.push(RawLibrary {
+            name: dll,
+            load: LibraryLoad::Delay,
+            compatibility_version: None,
+            current_version: None,
+        });
+    }
+    Ok(())
 }

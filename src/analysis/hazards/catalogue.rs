@@ -1,0 +1,205 @@
+//! The catalogue of hazards: for each [`HazardCode`], its severity, message and fix,
+//! one function per case. Detection (when a hazard applies and its evidence) is in
+//! the parent module.
+
+use crate::model::{wire_name, Hazard, HazardCode, Libc, Severity};
+
+fn hazard(
+    code: HazardCode,
+    severity: Severity,
+    message: String,
+    hint: &str,
+    evidence: Vec<String>,
+) -> Hazard {
+    Hazard {
+        code: code.as_str().to_owned(),
+        severity,
+        message,
+        hint: hint.to_owned(),
+        evidence,
+    }
+}
+
+/// `calls`: the NSS functions found, or a note on the string found in a stripped binary.
+pub(super) fn static_glibc_nss(calls: Vec<String>) -> Hazard {
+    hazard(
+        HazardCode::StaticGlibcNss,
+        Severity::Error,
+        format!(
+            "statically linked glibc calls {}: the Name Service Switch loads the \
+             same glibc version's libnss_*.so modules at run time, so this \
+             \"static\" binary fails to resolve or crashes where that glibc is absent",
+            calls.join(", ")
+        ),
+        "build for *-linux-musl, or link glibc dynamically (drop +crt-static); \
+         otherwise avoid these calls (pure-Rust resolver, numeric uids)",
+        calls,
+    )
+}
+
+pub(super) fn static_glibc_dlopen(calls: Vec<String>) -> Hazard {
+    hazard(
+        HazardCode::StaticGlibcDlopen,
+        Severity::Warning,
+        format!(
+            "statically linked glibc calls {}: it loads shared objects of the same \
+             glibc version at run time (gconv modules, plugins)",
+            calls.join(", ")
+        ),
+        "build for *-linux-musl or link glibc dynamically",
+        calls,
+    )
+}
+
+pub(super) fn interpreter_libc_mismatch(by_libs: Libc, interp: &str, by_interp: Libc) -> Hazard {
+    hazard(
+        HazardCode::InterpreterLibcMismatch,
+        Severity::Error,
+        format!(
+            "linked against {by_libs:?} but asks for the loader {interp}, which \
+             belongs to {by_interp:?}: it will not start",
+        )
+        .to_lowercase(),
+        "link with the C library's own driver (musl-gcc, or the target's \
+         self-contained rust-lld) instead of passing --dynamic-linker",
+        vec![interp.to_owned()],
+    )
+}
+
+/// `interp`: the loader asked for, or `(none)`.
+pub(super) fn musl_dynamic(interp: String) -> Hazard {
+    hazard(
+        HazardCode::MuslDynamic,
+        Severity::Error,
+        format!(
+            "dynamically linked against musl: needs the loader {interp} and musl's \
+             libc.so, which glibc distributions (Debian, Ubuntu, RHEL) do not have"
+        ),
+        "keep musl static (the default, +crt-static)",
+        vec![interp],
+    )
+}
+
+pub(super) fn glibc_private(symbols: Vec<String>) -> Hazard {
+    hazard(
+        HazardCode::GlibcPrivate,
+        Severity::Error,
+        format!(
+            "imports glibc-internal symbols ({}) that change between glibc builds",
+            symbols.join(", ")
+        ),
+        "do not link against GLIBC_PRIVATE interfaces; rebuild against the public API",
+        symbols,
+    )
+}
+
+/// Why the stack is executable.
+pub(super) enum ExecutableStack {
+    /// ELF PT_GNU_STACK with PF_X.
+    ElfRequested,
+    /// ELF without PT_GNU_STACK: the loader's default is an executable stack.
+    ElfNoHeader,
+    /// Mach-O MH_ALLOW_STACK_EXECUTION.
+    MachoAllowed,
+}
+
+pub(super) fn executable_stack(why: ExecutableStack) -> Hazard {
+    let (severity, message, hint, evidence) = match why {
+        ExecutableStack::ElfRequested => (
+            Severity::Error,
+            "PT_GNU_STACK asks for an executable stack",
+            "find the object without .note.GNU-stack (often hand-written assembly) or link \
+             with -z noexecstack",
+            "PT_GNU_STACK RWE",
+        ),
+        ExecutableStack::ElfNoHeader => (
+            Severity::Warning,
+            "no PT_GNU_STACK header: the loader maps the stack executable",
+            "link with -z noexecstack",
+            "no PT_GNU_STACK",
+        ),
+        ExecutableStack::MachoAllowed => (
+            Severity::Error,
+            "MH_ALLOW_STACK_EXECUTION is set",
+            "do not link with -allow_stack_execute",
+            "MH_ALLOW_STACK_EXECUTION",
+        ),
+    };
+    hazard(
+        HazardCode::ExecutableStack,
+        severity,
+        message.to_owned(),
+        hint,
+        vec![evidence.to_owned()],
+    )
+}
+
+pub(super) fn text_relocations() -> Hazard {
+    hazard(
+        HazardCode::TextRelocations,
+        Severity::Warning,
+        "has text relocations (DT_TEXTREL): code pages are written at load time, \
+         which SELinux and hardened kernels refuse"
+            .to_owned(),
+        "compile every object with -fPIC",
+        vec!["DT_TEXTREL".to_owned()],
+    )
+}
+
+pub(super) fn no_nx() -> Hazard {
+    hazard(
+        HazardCode::NoNx,
+        Severity::Warning,
+        "NX_COMPAT is not set: data pages may be executable".to_owned(),
+        "link with --nxcompat (GNU ld) or /NXCOMPAT",
+        vec!["DllCharacteristics".to_owned()],
+    )
+}
+
+pub(super) fn rpath_build_path(entries: Vec<String>) -> Hazard {
+    hazard(
+        HazardCode::RpathBuildPath,
+        Severity::Error,
+        format!(
+            "library search path points at the build machine or the current directory: {}",
+            entries.join(", ")
+        ),
+        "use $ORIGIN-relative paths (@loader_path on macOS), or none",
+        entries,
+    )
+}
+
+pub(super) fn library_build_path(libraries: Vec<String>) -> Hazard {
+    hazard(
+        HazardCode::LibraryBuildPath,
+        Severity::Error,
+        format!(
+            "needs libraries by a path on the build machine: {}",
+            libraries.join(", ")
+        ),
+        "link against the library by name (install_name @rpath/..., or its soname)",
+        libraries,
+    )
+}
+
+/// `evidence`: the needed libraries and the interpreter.
+pub(super) fn target_libc_mismatch(
+    target: &str,
+    want: Libc,
+    got: Libc,
+    evidence: Vec<String>,
+) -> Hazard {
+    hazard(
+        HazardCode::TargetLibcMismatch,
+        Severity::Error,
+        format!(
+            "built for {target} ({}) but linked against {}: the standard library was compiled \
+             for one C library and calls the other",
+            wire_name(&want),
+            wire_name(&got)
+        ),
+        "link with the target's own C library (its self-contained crt, musl-gcc), or keep \
+         musl static",
+        evidence,
+    )
+}

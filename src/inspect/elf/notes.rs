@@ -1,0 +1,75 @@
+//! Notes (`.note.ABI-tag`, gold's version, BSD and Android OS notes) and `.comment`.
+
+use goblin::elf::note::{NT_GNU_ABI_TAG, NT_GNU_GOLD_VERSION};
+use goblin::elf::{section_header as sh, Elf};
+
+use crate::inspect::ElfFacts;
+
+/// The bytes of the section `name` (none for SHT_NOBITS or out of the file).
+fn section_bytes<'a>(elf: &Elf<'_>, data: &'a [u8], name: &str) -> Option<&'a [u8]> {
+    let s = elf
+        .section_headers
+        .iter()
+        .find(|s| elf.shdr_strtab.get_at(s.sh_name) == Some(name))?;
+    if s.sh_type == sh::SHT_NOBITS {
+        return None;
+    }
+    let start = usize::try_from(s.sh_offset).ok()?;
+    let len = usize::try_from(s.sh_size).ok()?;
+    data.get(start..start.checked_add(len)?)
+}
+
+/// The NUL-separated strings of `.comment` (compilers and linkers sign there).
+pub(super) fn comment(elf: &Elf<'_>, data: &[u8]) -> Vec<String> {
+    section_bytes(elf, data, ".comment")
+        .map(|b| {
+            b.split(|c| *c == 0)
+                .filter(|s| !s.is_empty())
+                .map(|s| String::from_utf8_lossy(s).into_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `abi_tag`, `gold_version` and `os_note` of `facts`.
+pub(super) fn read_notes(elf: &Elf<'_>, data: &[u8], facts: &mut ElfFacts) {
+    // Program-header notes survive stripping of section headers; fall back to
+    // sections for objects without PT_NOTE.
+    let iter = elf
+        .iter_note_headers(data)
+        .or_else(|| elf.iter_note_sections(data, None));
+    let Some(iter) = iter else { return };
+    for note in iter.take(64) {
+        let Ok(note) = note else { break };
+        match (note.name, note.n_type) {
+            ("GNU", NT_GNU_ABI_TAG) if note.desc.len() >= 16 => {
+                let w = |i: usize| {
+                    let b: [u8; 4] = note.desc[i * 4..i * 4 + 4].try_into().unwrap_or([0; 4]);
+                    if elf.little_endian {
+                        u32::from_le_bytes(b)
+                    } else {
+                        u32::from_be_bytes(b)
+                    }
+                };
+                facts.abi_tag = Some((w(0), format!("{}.{}.{}", w(1), w(2), w(3))));
+            }
+            ("GNU", NT_GNU_GOLD_VERSION) => {
+                let v = String::from_utf8_lossy(note.desc);
+                facts.gold_version = Some(v.trim_end_matches('\0').to_owned());
+            }
+            ("FreeBSD" | "NetBSD" | "OpenBSD" | "Android", _) => {
+                facts.os_note.get_or_insert_with(|| note.name.to_owned());
+            }
+            _ => {}
+        }
+    }
+    // gold also leaves a named section when the note is not in a PT_NOTE segment.
+    if facts.gold_version.is_none() {
+        if let Some(b) = section_bytes(elf, data, ".note.gnu.gold-version") {
+            let text = String::from_utf8_lossy(b);
+            if let Some(i) = text.find("gold") {
+                facts.gold_version = Some(text[i..].trim_end_matches('\0').to_owned());
+            }
+        }
+    }
+}
