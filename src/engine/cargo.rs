@@ -189,6 +189,55 @@ fn write_script(path: &Path, script: &str) -> Result<(), String> {
     write().map_err(|e| format!("writing {}: {e}", path.display()))
 }
 
+/// The static C++ runtime zig links for `zig_target` (`libc++.a`, `libc++abi.a`), as
+/// `-C link-arg=` flags for a final link by rust-lld: what zig's own link of a C++
+/// program uses, read from its `-v` output (zig builds them into its cache once).
+fn zig_cxx_runtime(tc: &Toolchain, zig_target: &str) -> Result<Vec<String>, String> {
+    let zigbuild = tc
+        .find("cargo-zigbuild")
+        .ok_or("cargo-zigbuild is not on PATH")?;
+    let dir = tempfile::Builder::new()
+        .prefix("portable-cxx-")
+        .tempdir()
+        .map_err(|e| e.to_string())?;
+    let src = dir.path().join("hello.cpp");
+    std::fs::write(
+        &src,
+        "#include <string>\nint main() { return std::string(\"x\").size() - 1; }\n",
+    )
+    .map_err(|e| e.to_string())?;
+    let out = Command::new(zigbuild)
+        .args(["zig", "c++", "--", "-target", zig_target, "-v", "-o"])
+        .arg(dir.path().join("hello"))
+        .arg(&src)
+        .env("PATH", &tc.path)
+        .envs(tc.zig_env())
+        .output()
+        .map_err(|e| format!("running zig c++: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        return Err(format!(
+            "zig c++ cannot link C++ for {zig_target}: {}",
+            crate::setup::error_lines(&text).unwrap_or_default()
+        ));
+    }
+    let mut args: Vec<String> = text
+        .split_whitespace()
+        .filter(|w| w.ends_with("/libc++.a") || w.ends_with("/libc++abi.a"))
+        .map(|w| format!("link-arg={}", w.trim_matches('"')))
+        .collect();
+    args.dedup();
+    if args.is_empty() {
+        return Err(format!(
+            "zig c++ -v named no libc++ archive for {zig_target}"
+        ));
+    }
+    Ok(args
+        .into_iter()
+        .flat_map(|a| ["-C".to_owned(), a])
+        .collect())
+}
+
 /// The variables that give the target's build scripts their C toolchain:
 /// `CC_<target>`, `CXX_<target>`, `AR_<target>`, `RANLIB_<target>` (cc-rs, cmake-rs
 /// and the autotools scripts that ask cc-rs read them), for the target only, so host
@@ -205,7 +254,16 @@ fn c_env(tc: &Toolchain, inv: &Invocation) -> Result<Vec<(String, OsString)>, St
             .zip(["CC", "CXX", "AR", "RANLIB"])
             .map(|(tool, var)| (var, format!("{prefix}-{tool}").into()))
             .collect(),
-        CTools::MuslGcc => vec![("CC", "musl-gcc".into())],
+        CTools::MuslGcc => {
+            // musl-gcc has no C++: say so where cc-rs would pick the host's c++
+            let path = cache_dir().join("wrappers").join("musl-gcc-no-c++.sh");
+            write_script(
+                &path,
+                "#!/bin/sh\necho 'musl-gcc has no C++ compiler (Debian ships no C++ library for musl): \
+                 use linker = \"internal\" (zig compiles C++ for it) or \"zig\" for C++ on musl' >&2\nexit 1\n",
+            )?;
+            vec![("CC", "musl-gcc".into()), ("CXX", path.into_os_string())]
+        }
         CTools::ZigWrappers { zig_target } => {
             let zigbuild = tc
                 .find("cargo-zigbuild")
@@ -239,6 +297,9 @@ fn c_env(tc: &Toolchain, inv: &Invocation) -> Result<Vec<(String, OsString)>, St
                 )?;
                 v.push((var, path.into_os_string()));
             }
+            // zig's C++ is libc++, which rust-lld links from zig's own archives (see
+            // `zig_cxx_runtime`): cc-rs must not ask for a libc++ it cannot find
+            v.push(("CXXSTDLIB", OsString::new()));
             v
         }
     };
@@ -269,6 +330,9 @@ pub fn build_variant(
     let mut final_flags = inv.final_flags.clone();
     final_flags.extend(zig_linker(tc, inv, root)?);
     let c_env = c_env(tc, inv)?;
+    if let Some(CTools::ZigWrappers { zig_target }) = &inv.c {
+        final_flags.extend(zig_cxx_runtime(tc, zig_target)?);
+    }
     // `cargo rustc` takes extra flags for one target at a time; zigbuild builds all
     // binaries in one call (its start-up is the cost of a warm run)
     let batches: Vec<&[String]> = if inv.zig {
@@ -323,18 +387,48 @@ pub fn build_variant(
     })
 }
 
-/// The compiler's message: from the first `error` line on, else the last lines.
+/// The compiler's message: from the first `error` line on, else the last lines. A
+/// build script's failure is its first line and what the script printed to stderr
+/// (cc-rs says there which tool failed), not the `cargo:` lines of its stdout.
 fn failure_tail(lines: &VecDeque<String>) -> String {
     let start = lines
         .iter()
         .position(|l| l.starts_with("error"))
         .unwrap_or(lines.len().saturating_sub(TAIL_LINES));
-    let kept: Vec<&str> = lines
+    let script_stderr = lines
         .iter()
         .skip(start)
-        .take(TAIL_LINES)
-        .map(String::as_str)
-        .collect();
+        .position(|l| l.trim() == "--- stderr")
+        .map(|i| start + i);
+    let mut kept: Vec<&str> = Vec::new();
+    match script_stderr {
+        Some(at) if lines[start].contains("custom build command") => {
+            kept.push(&lines[start]);
+            // the compiler's own messages, which cc-rs relays as warnings
+            kept.extend(
+                lines
+                    .iter()
+                    .skip(start)
+                    .take(at - start)
+                    .filter_map(|l| l.trim().strip_prefix("cargo:warning="))
+                    .take(8),
+            );
+            kept.extend(
+                lines
+                    .iter()
+                    .skip(at)
+                    .take(TAIL_LINES - 1)
+                    .map(String::as_str),
+            );
+        }
+        _ => kept.extend(
+            lines
+                .iter()
+                .skip(start)
+                .take(TAIL_LINES)
+                .map(String::as_str),
+        ),
+    }
     kept.join("\n")
 }
 
@@ -397,6 +491,26 @@ pub fn copy_tree(src: &Path, dst: &Path) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_build_script_failure_shows_its_stderr() {
+        let lines: VecDeque<String> = [
+            "error: failed to run custom build command for `zstd-sys v2.0.16`",
+            "  --- stdout",
+            "  cargo:rerun-if-env-changed=CC_FORCE_DISABLE",
+            "  CC_x86_64_pc_windows_gnu = Some(x86_64-w64-mingw32-gcc)",
+            "  cargo:warning=zstd/lib/common/debug.c:1: error: no C++ here",
+            "  --- stderr",
+            "  error occurred in cc-rs: failed to find tool \"x86_64-w64-mingw32-g++\"",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect();
+        assert_eq!(
+            failure_tail(&lines),
+            "error: failed to run custom build command for `zstd-sys v2.0.16`\nzstd/lib/common/debug.c:1: error: no C++ here\n  --- stderr\n  error occurred in cc-rs: failed to find tool \"x86_64-w64-mingw32-g++\""
+        );
+    }
 
     #[test]
     fn tail_starts_at_the_first_error() {

@@ -692,3 +692,216 @@ fn a_linker_that_cannot_link_is_skipped_before_compiling() {
     // skipped before compiling: no cargo command was run for it
     assert_eq!(arm["commands"], serde_json::json!([]));
 }
+
+/// A crate whose own build script compiles one C and one C++ file with cc-rs.
+fn c_and_cpp_crate(dir: &Path, name: &str) -> std::path::PathBuf {
+    let main = "extern \"C\" {\n    fn portable_add(a: i32, b: i32) -> i32;\n    fn portable_sum(n: i32, x: i32) -> i32;\n}\n\
+                fn main() {\n    let (a, s) = unsafe { (portable_add(2, 3), portable_sum(4, 5)) };\n    println!(\"{a} {s}\");\n}\n";
+    let build_rs = "fn main() {\n    cc::Build::new().file(\"c/add.c\").compile(\"add\");\n    \
+                    cc::Build::new().cpp(true).file(\"c/sum.cpp\").compile(\"sum\");\n    \
+                    println!(\"cargo:rerun-if-changed=c\");\n}\n";
+    let root = new_crate(dir, name, main, Some(build_rs));
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    std::fs::write(
+        root.join("Cargo.toml"),
+        manifest.replace(
+            "[workspace]",
+            "[build-dependencies]\ncc = \"1\"\n\n[workspace]",
+        ),
+    )
+    .unwrap();
+    std::fs::create_dir_all(root.join("c")).unwrap();
+    std::fs::write(
+        root.join("c/add.c"),
+        "int portable_add(int a, int b) { return a + b; }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("c/sum.cpp"),
+        "#include <numeric>\n#include <vector>\nextern \"C\" int portable_sum(int n, int x) {\n    \
+         std::vector<int> v(n, x);\n    return std::accumulate(v.begin(), v.end(), 0);\n}\n",
+    )
+    .unwrap();
+    root
+}
+
+/// The default matrix on a crate that compiles C and C++ in its build script: every
+/// variant's build scripts get the C toolchain of its linker (`setup` installs the
+/// C++ compilers), and each report says what came out, C++ runtime included.
+#[test]
+fn build_scripts_compile_c_and_cpp_for_every_default_variant() {
+    let dir = tempdir();
+    let root = c_and_cpp_crate(dir.path(), "cdeps");
+    let out = portable()
+        .args([
+            "build",
+            "--setup",
+            "-q",
+            "--format",
+            "json",
+            "--manifest-path",
+        ])
+        .arg(root.join("Cargo.toml"))
+        .output()
+        .unwrap();
+    let r: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stderr)));
+    let art = |id: &str| {
+        let v = variant(&r, id);
+        assert_eq!(v["status"], "built", "{id}: {}", v["reason"]);
+        v["artifacts"][0].clone()
+    };
+    let compiler = |id: &str| variant(&r, id)["c_compiler"]["program"].clone();
+    // musl static with C++ inside: zig compiled it, rust-lld linked zig's libc++ in
+    for id in [
+        "linux-x86_64-musl",
+        "linux-aarch64-musl",
+        "linux-x86_64-musl-dynamic",
+    ] {
+        let a = art(id);
+        assert_ne!(a["linkage"], "dynamic", "{id}");
+        assert_eq!(a["libraries"], serde_json::json!([]), "{id}");
+        assert_eq!(a["libc"], "musl", "{id}");
+    }
+    assert_eq!(
+        compiler("linux-aarch64-musl"),
+        "zig cc -target aarch64-linux-musl"
+    );
+    assert_eq!(
+        compiler("linux-x86_64-musl"),
+        "zig cc -target x86_64-linux-musl"
+    );
+    assert_eq!(art("linux-aarch64-musl")["arch"], "aarch64");
+    // glibc dynamic: libstdc++ with its GLIBCXX floor, as readelf and objdump say
+    for (id, cc) in [
+        ("linux-x86_64-gnu", "cc"),
+        ("linux-x86_64-gnu-bfd", "cc"),
+        ("linux-aarch64-gnu", "aarch64-linux-gnu-gcc"),
+    ] {
+        let a = art(id);
+        assert_eq!(compiler(id), cc, "{id}");
+        let exe = a["path"].as_str().unwrap();
+        let needed: Vec<String> = stdout(Command::new("readelf").args(["-dW", exe]))
+            .lines()
+            .filter(|l| l.contains("(NEEDED)"))
+            .map(|l| {
+                l.rsplit('[')
+                    .next()
+                    .unwrap()
+                    .trim_end_matches(']')
+                    .to_owned()
+            })
+            .collect();
+        assert!(
+            needed.contains(&"libstdc++.so.6".to_owned()),
+            "{id}: {needed:?}"
+        );
+        assert_eq!(libs(variant(&r, id)), needed, "{id}");
+        let g = &a["requires"]["glibcxx"];
+        assert!(!g["forced_by"].as_array().unwrap().is_empty(), "{id}: {g}");
+        let objdump = stdout(Command::new("objdump").args(["-T", exe]));
+        assert!(
+            objdump.contains(&format!("GLIBCXX_{}", g["version"].as_str().unwrap())),
+            "{id}"
+        );
+    }
+    assert_eq!(art("linux-aarch64-gnu")["arch"], "aarch64");
+    // glibc static: libstdc++ linked in too
+    let st = art("linux-x86_64-gnu-static");
+    assert_ne!(st["linkage"], "dynamic");
+    assert_eq!(st["libraries"], serde_json::json!([]));
+    // the glibc pin holds for the C and C++ objects: zig compiled them for 2.17
+    let old = art("linux-x86_64-gnu-2.17");
+    let v: Vec<u32> = old["requires"]["glibc"]["version"]
+        .as_str()
+        .unwrap()
+        .split('.')
+        .map(|p| p.parse().unwrap())
+        .collect();
+    assert!(v <= vec![2, 17], "{v:?}");
+    assert_eq!(compiler("linux-x86_64-gnu-2.17"), "zig cc (cargo-zigbuild)");
+    for id in ["macos-x86_64", "macos-aarch64"] {
+        assert_eq!(art(id)["format"], "macho", "{id}");
+    }
+    let w = art("windows-x86_64-gnu");
+    assert_eq!(compiler("windows-x86_64-gnu"), "x86_64-w64-mingw32-gcc");
+    assert!(libs(variant(&r, "windows-x86_64-gnu")).contains(&"libstdc++-6.dll".to_owned()));
+    assert_eq!(w["format"], "pe");
+    // Debian's musl-gcc has no C++: failed, saying so
+    let mg = variant(&r, "linux-x86_64-musl-gcc");
+    assert_eq!(mg["status"], "failed");
+    assert!(
+        mg["reason"]
+            .as_str()
+            .unwrap()
+            .contains("musl-gcc has no C++"),
+        "{}",
+        mg["reason"]
+    );
+}
+
+/// Without zig, a musl target linked by rust-lld has no C compiler: a crate that
+/// compiles C skips that variant before compiling, naming itself; the IPC server,
+/// which compiles no C, still builds the same variants on the same PATH.
+#[test]
+fn no_c_compiler_skips_only_crates_that_compile_c() {
+    let dir = tempdir();
+    let root = c_and_cpp_crate(dir.path(), "needsc");
+    // a PATH with cargo, rustc and the system's programs, but no zig anywhere
+    let bin = dir.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    for p in ["cargo", "rustc"] {
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(tool(p), bin.join(p)).unwrap();
+    }
+    let path = std::ffi::OsString::from(format!("{}:/usr/bin:/bin", bin.display()));
+    let cache = dir.path().join("empty-cache");
+    let env = [
+        ("PATH", path.as_os_str()),
+        ("CARGO_PORTABLE_CACHE", cache.as_os_str()),
+    ];
+    let out = Command::new("sh")
+        .args(["-c", "command -v cargo-zigbuild"])
+        .env("PATH", &path)
+        .output()
+        .unwrap();
+    assert!(
+        !out.status.success(),
+        "cargo-zigbuild is on the test's PATH"
+    );
+    let matrix = "[[variant]]\nid = \"arm-musl\"\ntarget = \"aarch64-unknown-linux-musl\"\nlinker = \"internal\"\n";
+    let (_, r) = build_with(&root, matrix, &[], &env);
+    let v = variant(&r, "arm-musl");
+    assert_eq!(v["status"], "skipped", "{v:#}");
+    let reason = v["reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with("needsc compile C for aarch64-unknown-linux-musl")
+            && reason.contains("cargo-zigbuild"),
+        "{reason}"
+    );
+    assert_eq!(v["commands"], serde_json::json!([]));
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");
+    let out = portable()
+        .envs(env)
+        .args(["build", "-p", "ipc", "--format", "json"])
+        .args([
+            "--variant",
+            "linux-x86_64-musl",
+            "--variant",
+            "linux-aarch64-musl",
+        ])
+        .arg("--manifest-path")
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    let ipc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for id in ["linux-x86_64-musl", "linux-aarch64-musl"] {
+        assert_eq!(
+            variant(&ipc, id)["status"],
+            "built",
+            "{id}: {}",
+            variant(&ipc, id)["reason"]
+        );
+        assert!(variant(&ipc, id)["c_compiler"].is_null());
+    }
+}
