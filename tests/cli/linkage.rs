@@ -37,7 +37,9 @@ fn system_binaries_agree_with_file() {
     let mut bad = Vec::new();
     let arts = report["artifacts"].as_array().unwrap();
     assert!(arts.len() > 200);
-    for a in arts {
+    // file(1) speaks of linking for ELF only: the PE DLLs a wine install puts under
+    // /usr/lib/x86_64-linux-gnu/wine are checked against objdump in pe.rs
+    for a in arts.iter().filter(|a| a["format"] == "elf") {
         let path = Path::new(a["path"].as_str().unwrap());
         let theirs = file_linkage(path);
         let ours = linkage(a);
