@@ -49,6 +49,7 @@ pub(super) fn run(args: TargetsArgs, _global: &GlobalOpts) -> Result<Outcome> {
                 ready,
                 reason,
                 fix,
+                c_compiler: needs(v, tc.host()).c.map(|c| c.display()),
             }
         })
         .collect();

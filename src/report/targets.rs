@@ -23,6 +23,10 @@ pub struct VariantRow {
     pub ready: bool,
     pub reason: Option<String>,
     pub fix: Option<String>,
+    /// The C compiler the variant's build scripts get for a crate that compiles C
+    /// (`aarch64-linux-gnu-gcc`, `zig cc -target aarch64-linux-musl`, …); null when
+    /// none goes with its linker here.
+    pub c_compiler: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,9 +52,15 @@ pub fn human(r: &TargetsReport, w: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(w, "\nvariants of {}:", r.matrix)?;
     let idw = r.variants.iter().map(|v| v.id.len()).max().unwrap_or(8);
+    let tw = r.variants.iter().map(|v| v.target.len()).max().unwrap_or(8);
     for v in &r.variants {
+        let c = v.c_compiler.as_deref().unwrap_or("none");
         if v.ready {
-            writeln!(w, "  {:idw$}  ready    {}", v.id, v.target)?;
+            writeln!(
+                w,
+                "  {:idw$}  ready    {}  (C for build scripts: {c})",
+                v.id, v.target
+            )?;
         } else {
             writeln!(
                 w,
