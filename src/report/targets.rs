@@ -58,7 +58,7 @@ pub fn human(r: &TargetsReport, w: &mut dyn Write) -> io::Result<()> {
         if v.ready {
             writeln!(
                 w,
-                "  {:idw$}  ready    {}  (C for build scripts: {c})",
+                "  {:idw$}  ready    {:tw$}  C for build scripts: {c}",
                 v.id, v.target
             )?;
         } else {
