@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 
 use anyhow::Result;
 
-use super::{host, style_for, Outcome};
+use super::{host, host_without_rustc, style_for, Outcome};
 use crate::cli::{GlobalOpts, InspectArgs, InspectFormat};
 use crate::output::write_output;
 use crate::report::{self, Report};
@@ -14,7 +14,13 @@ pub(super) fn run(args: InspectArgs, global: &GlobalOpts) -> Result<Outcome> {
     // the digest is most of the time on big trees: compute it where the output shows it
     let hash = args.hash || (args.format == InspectFormat::Json && !args.no_hash);
     let found = scan(&args.paths, ScanOptions { hash });
-    let report = Report::new(host(None), found.artifacts, found.errors, found.skipped);
+    // `rustc -V` (a process, through rustup's proxy) only where the output has `host`
+    let host = if args.format == InspectFormat::Json {
+        host(None)
+    } else {
+        host_without_rustc()
+    };
+    let report = Report::new(host, found.artifacts, found.errors, found.skipped);
     let style = style_for(global.color, args.output.is_some());
     write_output(args.output.as_deref(), |w| {
         report::render(&report, args.format, style, w)

@@ -87,6 +87,14 @@ pub(crate) fn host(tc: Option<&Toolchain>) -> Host {
     }
 }
 
+/// This host without asking rustc, for outputs that do not show `host.rustc`.
+pub(crate) fn host_without_rustc() -> Host {
+    Host {
+        triple: env!("PORTABLE_HOST_TRIPLE").to_owned(),
+        rustc: None,
+    }
+}
+
 /// The workspace root from cargo (None outside a workspace).
 fn workspace_root(tc: &Toolchain, manifest: Option<&Path>) -> Option<PathBuf> {
     let mut cmd = cargo_metadata::MetadataCommand::new();
