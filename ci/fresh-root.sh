@@ -13,9 +13,10 @@
 #     host's standard library (no other targets, no other toolchains), so that
 #     `rustup target add` in the root really downloads, and nothing the run
 #     does can change this machine's toolchain;
-#   * the network settings this machine needs to reach the registries: its CA
-#     bundle, /etc/resolv.conf, /etc/pip.conf, the apt.conf.d files about
-#     proxies/validity, and the PIP_* / SSL_* / *_CA_* / *_proxy environment
+#   * the network settings this machine needs to reach the registries: what
+#     its CA bundle adds to Debian's (its proxies' CAs), /etc/resolv.conf,
+#     /etc/pip.conf, the apt.conf.d files about proxies and validity, and the
+#     PIP_* / SSL_* / *_CA_* / *_proxy environment
 #     (but NOT PIP_FIND_LINKS: a user has no local wheel directory, and NOT
 #     RUSTUP_AUTO_INSTALL: a user runs with rustup's default) —
 #
@@ -212,6 +213,7 @@ cleanup() {
 	trap - EXIT INT TERM
 	unmount_all "$base/pristine.tmp" # an interrupted debootstrap
 	if ((in_chroot)); then
+		step "unmount$( ((keep)) || echo ' and delete') the work root"
 		kill_in_root
 		unmount_all "$root"
 		if ((keep)); then
@@ -308,15 +310,34 @@ step "apt-get install ${packages[*]} (in the root, default Recommends)"
 printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
 chmod +x "$root/usr/sbin/policy-rc.d"
 in_root apt-get update
+# A user's new machine is up to date (the installer applies the updates).
+in_root DEBIAN_FRONTEND=noninteractive apt-get upgrade -y
 in_root DEBIAN_FRONTEND=noninteractive apt-get install -y "${packages[@]}"
 rm -f "$root/usr/sbin/policy-rc.d"
-# This machine's CA bundle (it may hold a proxy's CA the registries need).
-if cmp -s /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"; then
-	say "CA bundle: the root's is identical to this machine's"
-else
-	cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"
-	say "CA bundle: this machine's copied over the root's (they differed)"
+# This machine's CA bundle: what it adds to Debian's CAs (here: the CAs of the
+# proxies the network goes through) goes into the root as local CAs — the
+# files of /usr/local/share/ca-certificates, and any certificate of the bundle
+# that no CA file holds — so the root's bundle is its own Debian bundle plus
+# those, and stays so when apt runs update-ca-certificates again in the job.
+mkdir -p "$root/usr/local/share/ca-certificates"
+if [[ -d /usr/local/share/ca-certificates ]]; then
+	cp -a /usr/local/share/ca-certificates/. "$root/usr/local/share/ca-certificates/"
 fi
+n_extra=$(awk -v dir="$root/usr/local/share/ca-certificates" '
+	/-----BEGIN CERTIFICATE-----/ { body = pem = ""; inside = 1 }
+	inside { pem = pem $0 "\n"; line = $0; gsub(/[ \t\r]/, "", line); if (line !~ /-----/) body = body line }
+	/-----END CERTIFICATE-----/ {
+		inside = 0
+		if (NR == FNR) known[body] = 1
+		else if (!(body in known)) { n++; f = dir "/fresh-root-host-" n ".crt"; printf "%s", pem > f; close(f) }
+	}
+	END { print n + 0 }' <(find /usr/share/ca-certificates /usr/local/share/ca-certificates -name '*.crt' -exec cat {} +) \
+	/etc/ssl/certs/ca-certificates.crt)
+while IFS= read -r -d '' f; do
+	say "CA carried: ${f#"$root"} ($(openssl x509 -noout -subject -in "$f" 2>/dev/null))"
+done < <(find "$root/usr/local/share/ca-certificates" -name '*.crt' -print0)
+in_root update-ca-certificates
+say "CA bundle: the root's Debian bundle plus this machine's local CAs ($n_extra more from its bundle that no CA file holds)"
 
 # -------------------------------------------------------- the toolchain
 step "copy rustup and the default toolchain (host standard library only)"
