@@ -8,7 +8,8 @@
 # name), puts in it only what the README assumes a user has —
 #
 #   * gcc, python3, python3-pip, ca-certificates and git, installed by apt in
-#     the root with default Recommends, as a user would;
+#     the root (upgraded first, as a new machine is) with default Recommends,
+#     as a user would;
 #   * rustup and a COPY of this machine's default toolchain with only the
 #     host's standard library (no other targets, no other toolchains), so that
 #     `rustup target add` in the root really downloads, and nothing the run
