@@ -271,10 +271,14 @@ mount -t tmpfs -o mode=1777,nosuid,nodev shm "$root/dev/shm"
 mkdir -p "$base/apt-archives/partial"
 mount --bind "$base/apt-archives" "$root/var/cache/apt/archives"
 
-# Run a command in the root with a minimal environment (setup steps).
+# Run a command in the root with a minimal environment (setup steps). It runs
+# in the background and is waited for, so that Ctrl-C stops this script at
+# once: bash runs a trap only after a foreground command ends, and apt ignores
+# SIGINT; the cleanup then stops whatever still runs in the root.
 in_root() {
 	chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM="${TERM:-dumb}" \
-		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"
+		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@" <&0 &
+	wait "$!"
 }
 
 step "network settings: resolv.conf, apt sources and apt.conf.d, CA bundle, pip.conf, environment"
