@@ -48,7 +48,8 @@ pub struct Workspace {
     pub package: String,
     pub bins: Vec<String>,
     /// Packages in the dependency graph whose build scripts compile C or link native
-    /// libraries (`links`, or a build-dependency on cc/cmake/autotools); empty when none do.
+    /// libraries (a build-dependency on cc, cmake, autotools, pkg-config, vcpkg or
+    /// bindgen, or a `-sys` package with `links`); empty when none do.
     pub native_deps: Vec<String>,
 }
 
@@ -113,6 +114,9 @@ pub fn resolve_workspace(tc: &Toolchain, opts: &BuildOptions) -> Result<Workspac
     })
 }
 
+/// Build-dependencies that compile C or find a native library for a build script.
+const NATIVE_BUILD_DEPS: &[&str] = &["cc", "cmake", "autotools", "pkg-config", "vcpkg", "bindgen"];
+
 /// The packages of every workspace member's graph whose build scripts compile C (see
 /// [`native_deps`]): what `setup` installs C compilers for.
 pub fn workspace_native_deps(
@@ -139,8 +143,8 @@ pub fn workspace_native_deps(
 }
 
 /// The packages `id` depends on (for any platform, with every feature: a superset)
-/// whose build scripts compile C or link native libraries: a package with `links`, or
-/// with a build-dependency on cc, cmake or autotools.
+/// whose build scripts compile C or link native libraries: a build-dependency on one of
+/// [`NATIVE_BUILD_DEPS`], or a `-sys` package with `links`.
 fn native_deps(meta: &cargo_metadata::Metadata, id: &cargo_metadata::PackageId) -> Vec<String> {
     let Some(resolve) = &meta.resolve else {
         return vec!["(no dependency graph)".into()];
@@ -171,11 +175,13 @@ fn native_deps(meta: &cargo_metadata::Metadata, id: &cargo_metadata::PackageId) 
         .iter()
         .filter(|p| seen.contains(&p.id))
         .filter(|p| {
-            p.links.is_some()
-                || p.dependencies.iter().any(|d| {
-                    d.kind == cargo_metadata::DependencyKind::Build
-                        && ["cc", "cmake", "autotools"].contains(&d.name.as_str())
-                })
+            let builds_c = p.dependencies.iter().any(|d| {
+                d.kind == cargo_metadata::DependencyKind::Build
+                    && NATIVE_BUILD_DEPS.contains(&d.name.as_str())
+            });
+            // `links` alone is also a lock against two versions (rayon-core,
+            // wasm-bindgen-shared): it counts on a -sys package
+            builds_c || (p.links.is_some() && p.name.ends_with("-sys"))
         })
         .map(|p| p.name.to_string())
         .collect();

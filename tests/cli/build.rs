@@ -247,13 +247,19 @@ fn crate_with_deps(dir: &Path, name: &str, sys_dep: bool) -> std::path::PathBuf 
         "helper::answer!();\nfn main() { println!(\"{} {}\", answer(), util::twice(21)); }\n";
     let root = new_crate(dir, name, main, None);
     let mut manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    // a -sys style package (links) is `util-sys`, its library still `util`
+    let util = if sys_dep {
+        "util = { path = \"util\", package = \"util-sys\" }"
+    } else {
+        "util = { path = \"util\" }"
+    };
     manifest = manifest.replace(
         "[workspace]",
-        "[dependencies]\nhelper = { path = \"helper\" }\nutil = { path = \"util\" }\n\n[workspace]",
+        &format!("[dependencies]\nhelper = {{ path = \"helper\" }}\n{util}\n\n[workspace]"),
     );
     std::fs::write(root.join("Cargo.toml"), manifest).unwrap();
-    let lib = |name: &str, extra: &str, src: &str| {
-        let d = root.join(name);
+    let lib = |dir: &str, name: &str, extra: &str, src: &str| {
+        let d = root.join(dir);
         std::fs::create_dir_all(d.join("src")).unwrap();
         std::fs::write(
             d.join("Cargo.toml"),
@@ -266,6 +272,7 @@ fn crate_with_deps(dir: &Path, name: &str, sys_dep: bool) -> std::path::PathBuf 
     };
     lib(
         "helper",
+        "helper",
         "[lib]\nproc-macro = true\n",
         "use proc_macro::TokenStream;\n#[proc_macro]\npub fn answer(_: TokenStream) -> TokenStream {\n    \"fn answer() -> u32 { 42 }\".parse().unwrap()\n}\n",
     );
@@ -273,12 +280,18 @@ fn crate_with_deps(dir: &Path, name: &str, sys_dep: bool) -> std::path::PathBuf 
         // a -sys style package: `links` says it builds or links native code
         lib(
             "util",
-            "links = \"util\"\nbuild = \"build.rs\"\n",
+            "util-sys",
+            "links = \"util\"\nbuild = \"build.rs\"\n[lib]\nname = \"util\"\n",
             "pub fn twice(x: u32) -> u32 { x * 2 }\n",
         );
         std::fs::write(root.join("util/build.rs"), "fn main() {}\n").unwrap();
     } else {
-        lib("util", "", "pub fn twice(x: u32) -> u32 { x * 2 }\n");
+        lib(
+            "util",
+            "util",
+            "",
+            "pub fn twice(x: u32) -> u32 { x * 2 }\n",
+        );
     }
     root
 }
