@@ -420,25 +420,12 @@ mod tests {
 mod runs_on_tests {
     use super::*;
     use crate::data::{tables, Release};
-    use crate::inspect::ElfFacts;
-    use crate::model::{Endian, Format, Kind};
 
+    /// An ELF executable for `arch`.
     fn elf(arch: &str) -> Parsed {
-        Parsed {
-            format: Format::Elf,
-            arch: arch.to_owned(),
-            bits: 64,
-            endian: Endian::Little,
-            kind: Kind::Executable,
-            slice: None,
-            interpreter: None,
-            rpath: Vec::new(),
-            runpath: Vec::new(),
-            libraries: Vec::new(),
-            imports: Vec::new(),
-            hardening_symbols: Vec::new(),
-            facts: FormatFacts::Elf(ElfFacts::default()),
-        }
+        let mut p = crate::analysis::testing::elf(|_| {});
+        p.arch = arch.to_owned();
+        p
     }
 
     fn needing(glibc: &str) -> Requires {

@@ -8,7 +8,8 @@ use std::process::{Command, Output};
 use serde_json::Value;
 
 use crate::common::{
-    new_crate, path_with, portable, run, rustc_without_std, script, stdout, tempdir, tool,
+    new_crate, path_with, portable, readelf_needed, run, rustc_without_std, script, stdout,
+    tempdir, tool,
 };
 
 const HELLO: &str = "fn main() { println!(\"hello {}\", std::env::args().count()); }\n";
@@ -399,17 +400,7 @@ fn variants_share_dependencies_and_host_artifacts() {
         .arg(root.join("Cargo.toml"))
         .env("CARGO_TARGET_DIR", &zb));
     let facts = |exe: &Path| {
-        let needed: Vec<String> = stdout(Command::new("readelf").arg("-dW").arg(exe))
-            .lines()
-            .filter(|l| l.contains("(NEEDED)"))
-            .map(|l| {
-                l.rsplit('[')
-                    .next()
-                    .unwrap()
-                    .trim_end_matches(']')
-                    .to_owned()
-            })
-            .collect();
+        let needed = readelf_needed(exe);
         let mut glibc: Vec<Vec<u32>> = stdout(Command::new("objdump").arg("-T").arg(exe))
             .split_whitespace()
             .filter_map(|w| {
@@ -794,17 +785,7 @@ fn build_scripts_compile_c_and_cpp_for_every_default_variant() {
         let a = art(id);
         assert_eq!(compiler(id), cc, "{id}");
         let exe = a["path"].as_str().unwrap();
-        let needed: Vec<String> = stdout(Command::new("readelf").args(["-dW", exe]))
-            .lines()
-            .filter(|l| l.contains("(NEEDED)"))
-            .map(|l| {
-                l.rsplit('[')
-                    .next()
-                    .unwrap()
-                    .trim_end_matches(']')
-                    .to_owned()
-            })
-            .collect();
+        let needed = readelf_needed(Path::new(exe));
         assert!(
             needed.contains(&"libstdc++.so.6".to_owned()),
             "{id}: {needed:?}"

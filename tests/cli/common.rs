@@ -192,3 +192,18 @@ pub fn path_with(dir: &Path) -> std::ffi::OsString {
     }
     std::env::join_paths(dirs).expect("PATH")
 }
+
+/// The needed libraries `readelf -dW` lists for `exe`, in order.
+pub fn readelf_needed(exe: &Path) -> Vec<String> {
+    stdout(Command::new("readelf").arg("-dW").arg(exe))
+        .lines()
+        .filter(|l| l.contains("(NEEDED)"))
+        .map(|l| {
+            l.rsplit('[')
+                .next()
+                .unwrap_or("")
+                .trim_end_matches(']')
+                .to_owned()
+        })
+        .collect()
+}
