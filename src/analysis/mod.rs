@@ -202,12 +202,7 @@ pub(crate) mod testing {
     pub(crate) fn needs(mut p: Parsed, names: &[&str]) -> Parsed {
         p.libraries = names
             .iter()
-            .map(|n| RawLibrary {
-                name: (*n).to_owned(),
-                load: LibraryLoad::Needed,
-                compatibility_version: None,
-                current_version: None,
-            })
+            .map(|n| RawLibrary::named(*n, LibraryLoad::Needed))
             .collect();
         p
     }

@@ -38,6 +38,18 @@ pub struct RawLibrary {
     pub current_version: Option<String>,
 }
 
+impl RawLibrary {
+    /// A library named without versions (ELF DT_NEEDED, PE import directories).
+    pub fn named(name: impl Into<String>, load: LibraryLoad) -> RawLibrary {
+        RawLibrary {
+            name: name.into(),
+            load,
+            compatibility_version: None,
+            current_version: None,
+        }
+    }
+}
+
 /// ELF-specific facts the analysis needs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ElfFacts {

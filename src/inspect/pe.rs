@@ -177,12 +177,7 @@ fn read_imports<Pe: ImageNtHeaders>(
             let imp = table.import::<Pe>(t).map_err(bad)?;
             imports.push(to_import(imp, &dll));
         }
-        libraries.push(RawLibrary {
-            name: dll,
-            load: LibraryLoad::Needed,
-            compatibility_version: None,
-            current_version: None,
-        });
+        libraries.push(RawLibrary::named(dll, LibraryLoad::Needed));
     }
     Ok(())
 }
@@ -205,12 +200,7 @@ fn read_delay_imports<Pe: ImageNtHeaders>(
             let imp = table.import::<Pe>(t).map_err(bad)?;
             imports.push(to_import(imp, &dll));
         }
-        libraries.push(RawLibrary {
-            name: dll,
-            load: LibraryLoad::Delay,
-            compatibility_version: None,
-            current_version: None,
-        });
+        libraries.push(RawLibrary::named(dll, LibraryLoad::Delay));
     }
     Ok(())
 }

@@ -33,12 +33,7 @@ pub(super) fn read_flags(elf: &Elf<'_>, facts: &mut ElfFacts) {
 pub(super) fn libraries(elf: &Elf<'_>) -> Vec<RawLibrary> {
     elf.libraries
         .iter()
-        .map(|n| RawLibrary {
-            name: (*n).to_owned(),
-            load: LibraryLoad::Needed,
-            compatibility_version: None,
-            current_version: None,
-        })
+        .map(|n| RawLibrary::named(*n, LibraryLoad::Needed))
         .collect()
 }
 
