@@ -131,6 +131,14 @@ pub struct BuildArgs {
     /// Run `setup` first.
     #[arg(long)]
     pub setup: bool,
+    /// Run every built variant's smoke (natively, under qemu-user or wine; static
+    /// binaries also in an empty root, dynamic ones in a minimal root); without it only
+    /// variants with `run = true` run.
+    #[arg(long)]
+    pub run: bool,
+    /// The time bound of each smoke process, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub run_timeout: u64,
     /// Output format.
     #[arg(long, value_enum, default_value_t = BuildFormat::Human)]
     pub format: BuildFormat,

@@ -17,6 +17,7 @@ pub mod matrix;
 pub mod model;
 pub mod output;
 pub mod report;
+pub mod run;
 pub mod scan;
 pub mod setup;
 pub mod toolchain;

@@ -100,6 +100,9 @@ pub struct Variant {
     #[serde(default)]
     pub optional: bool,
     pub smoke: Option<Smoke>,
+    /// Run the smoke after building, as `build --run` does for every variant.
+    #[serde(default)]
+    pub run: bool,
     #[serde(default)]
     pub expect: Expect,
 }

@@ -1,5 +1,7 @@
 //! `cargo portable build`: the matrix, built, inspected, checked and reported.
 
+use std::time::Duration;
+
 use anyhow::Result;
 
 use super::{host, load_matrix, selected, style_for, Outcome};
@@ -8,6 +10,7 @@ use crate::engine::{self, BuildOptions};
 use crate::output::write_output;
 use crate::report::table;
 use crate::report::variants::BuildReport;
+use crate::run::{self, RunOptions};
 use crate::toolchain::Toolchain;
 
 pub(super) fn run(args: BuildArgs, global: &GlobalOpts) -> Result<Outcome> {
@@ -32,7 +35,21 @@ pub(super) fn run(args: BuildArgs, global: &GlobalOpts) -> Result<Outcome> {
     } else {
         tc
     };
-    let variants = engine::build(&tc, &m, &ws, &opts)?;
+    let mut variants = engine::build(&tc, &m, &ws, &opts)?;
+    let mut interrupted = false;
+    if run::any_wanted(selected(&m, &opts.variants), args.run) {
+        let run_opts = RunOptions {
+            all: args.run,
+            timeout: Duration::from_secs(args.run_timeout.max(1)),
+            // the runs mostly wait: twice the CPUs, bounded
+            jobs: (opts.jobs * 2).clamp(2, 8),
+            dir: ws.target_dir.join("portable"),
+            package: ws.package.clone(),
+            manifest_path: opts.manifest_path.clone(),
+            quiet: global.quiet,
+        };
+        interrupted = !run::run_smokes(&tc, &m, &run_opts, &mut variants);
+    }
     let report = BuildReport::new(host(Some(&tc)), m.source.clone(), variants, Vec::new());
     let style = style_for(global.color, args.output.is_some());
     write_output(args.output.as_deref(), |w| match args.format {
@@ -43,6 +60,10 @@ pub(super) fn run(args: BuildArgs, global: &GlobalOpts) -> Result<Outcome> {
             writeln!(w)
         }
     })?;
+    if interrupted {
+        eprintln!("interrupted: the smoke runs were stopped and their files removed");
+        return Ok(Outcome::Interrupted);
+    }
     Ok(if report.success() {
         Outcome::Success
     } else {

@@ -27,6 +27,8 @@ pub enum Outcome {
     /// Usage or input error: bad flag, unreadable file, not an object file, malformed
     /// matrix.
     InputError,
+    /// SIGINT or SIGTERM stopped the smoke runs (128 + SIGINT, as a shell reports it).
+    Interrupted,
 }
 
 impl Outcome {
@@ -36,6 +38,7 @@ impl Outcome {
             Outcome::Success => 0,
             Outcome::Failure => 1,
             Outcome::InputError => 2,
+            Outcome::Interrupted => 130,
         }
     }
 }

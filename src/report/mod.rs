@@ -4,6 +4,7 @@
 mod human;
 mod ldd;
 mod nm;
+pub mod smoke;
 pub mod table;
 pub mod targets;
 pub mod variants;

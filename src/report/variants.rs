@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::smoke::{SmokeReport, SmokeStatus};
 use super::{Host, Tool, SCHEMA_VERSION};
 use crate::model::{Artifact, ErrorEntry, Linkage};
 
@@ -106,8 +107,9 @@ pub struct VariantReport {
     pub seeded_from: Option<SeededFrom>,
     pub artifacts: Vec<Artifact>,
     pub expect: ExpectResult,
-    /// Smoke run result (`build --run`, coming: nothing fills it yet); null when not run.
-    pub smoke: Option<serde_json::Value>,
+    /// The smoke runs (`build --run` or `run = true`); null when not asked for or the
+    /// variant was not built.
+    pub smoke: Option<SmokeReport>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -122,6 +124,8 @@ pub struct BuildSummary {
     pub static_: usize,
     /// Expectation violations over all variants.
     pub violations: usize,
+    /// Variants whose smoke failed (`build --run`).
+    pub smoke_failed: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -159,6 +163,14 @@ impl BuildReport {
                 })
                 .count(),
             violations: variants.iter().map(|v| v.expect.violations.len()).sum(),
+            smoke_failed: variants
+                .iter()
+                .filter(|v| {
+                    v.smoke
+                        .as_ref()
+                        .is_some_and(|s| s.status == SmokeStatus::Failed)
+                })
+                .count(),
         };
         BuildReport {
             schema_version: SCHEMA_VERSION,
@@ -172,11 +184,15 @@ impl BuildReport {
     }
 
     /// Exit status per SPEC section 3: 1 when a non-optional variant failed or was
-    /// skipped, or an expectation was violated.
+    /// skipped, an expectation was violated, or a smoke failed.
     pub fn success(&self) -> bool {
         self.errors.is_empty()
             && self.variants.iter().all(|v| {
-                (v.status == Status::Built || v.optional) && v.expect.violations.is_empty()
+                (v.status == Status::Built || v.optional)
+                    && v.expect.violations.is_empty()
+                    && v.smoke
+                        .as_ref()
+                        .is_none_or(|s| s.status != SmokeStatus::Failed)
             })
     }
 }

@@ -1,0 +1,446 @@
+//! The smoke kinds, run: `version` and a command line (exits 0), `ipc` (the built
+//! server under its runner, a round trip with the host's client, SIGTERM, a clean exit
+//! that removed its socket). Every file and process a run makes is gone when it
+//! returns: roots and socket directories are temporary directories dropped at the
+//! end, process groups are killed on drop.
+
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use super::exec::{self, Finished, Spec};
+use super::plan::{binary_name, Runner, SmokeKind};
+use super::roots::{self, Enter, Root};
+use super::{wine, RunOptions, Shared, Task};
+use crate::report::smoke::{ExitInfo, RootKind, SmokeRun, SmokeStatus};
+use crate::toolchain::Toolchain;
+
+/// The result of a run that did not start.
+pub(super) fn not_started(task: &Task, why: &str) -> SmokeRun {
+    SmokeRun {
+        binary: binary_name(&task.artifact.path),
+        root: task.root,
+        runner: task.runner.name(),
+        status: SmokeStatus::NotRun,
+        seconds: 0.0,
+        exit: None,
+        message: Some(why.to_owned()),
+        output: String::new(),
+    }
+}
+
+/// How to start the binary with arguments, in its root under its runner.
+struct Launch {
+    /// The root, when not the host's (removed on drop).
+    root: Option<Root>,
+    enter: Enter,
+    runner: Runner,
+    binary: PathBuf,
+    /// For wine.
+    wine: Option<wine::Wine>,
+    /// Listed libraries the minimal root could not get from the host.
+    unresolved: Vec<String>,
+}
+
+impl Launch {
+    fn spec(&self, args: &[String]) -> Spec {
+        if let Some(root) = &self.root {
+            return root.spec(&self.enter, args);
+        }
+        match &self.runner {
+            Runner::Native => Spec::new(&self.binary).args(args),
+            Runner::Qemu { program, sysroot } => {
+                let mut s = Spec::new(program);
+                if let Some(l) = sysroot {
+                    s = s.arg("-L").arg(l);
+                }
+                s.arg(&self.binary).args(args)
+            }
+            Runner::Wine => {
+                let w = self.wine.as_ref().expect("wine prepared for a wine launch");
+                wine::env(
+                    Spec::new(&w.program).arg(&self.binary).args(args),
+                    &w.prefix,
+                )
+            }
+        }
+    }
+
+    /// The runner as the report names it: the way into the root in front.
+    fn runner_name(&self) -> String {
+        match &self.root {
+            Some(_) => format!("{} {}", self.enter.name(), self.runner.name()),
+            None => self.runner.name(),
+        }
+    }
+
+    /// A host path for a path the binary sees (`/tmp/x` in a root).
+    fn host_path(&self, p: &Path) -> PathBuf {
+        match &self.root {
+            Some(r) => r.host_path(p),
+            None => p.to_owned(),
+        }
+    }
+}
+
+fn prepare(cx: &Shared, task: &Task) -> Result<Launch, String> {
+    let a = &task.artifact;
+    let mut launch = Launch {
+        root: None,
+        enter: cx.enter.clone(),
+        runner: task.runner.clone(),
+        binary: PathBuf::from(&a.path),
+        wine: None,
+        unresolved: Vec::new(),
+    };
+    if task.runner == Runner::Wine {
+        launch.wine = Some(cx.wine()?);
+    }
+    if task.root != RootKind::Host {
+        if let Enter::Unavailable(why) = &cx.enter {
+            return Err(why.clone());
+        }
+        let emulator = match &task.runner {
+            Runner::Qemu { program, .. } => {
+                Some(which::which(program).map_err(|_| format!("{program} not found"))?)
+            }
+            _ => None,
+        };
+        let (root, unresolved) = roots::make(task.root, a, cx.host_arch, emulator.as_deref())
+            .map_err(|e| {
+                format!(
+                    "making the {} root: {e}",
+                    crate::model::wire_name(&task.root)
+                )
+            })?;
+        launch.root = Some(root);
+        launch.unresolved = unresolved;
+    }
+    Ok(launch)
+}
+
+/// Run one task.
+pub(super) fn run_task(cx: &Shared, task: &Task) -> SmokeRun {
+    let started = Instant::now();
+    let mut run = not_started(task, "");
+    let launch = match prepare(cx, task) {
+        Ok(l) => l,
+        Err(why) => {
+            run.message = Some(why);
+            // no root on this machine is not a failure of the binary
+            if task.root == RootKind::Host {
+                run.status = SmokeStatus::Failed;
+            }
+            return run;
+        }
+    };
+    run.runner = launch.runner_name();
+    let limit = cx.opts.timeout;
+    let outcome = match &task.kind {
+        SmokeKind::Version => simple(&launch, &["--version".to_owned()], limit),
+        SmokeKind::Command { args, .. } => simple(&launch, args, limit),
+        SmokeKind::Ipc => ipc(cx, &launch, limit),
+        SmokeKind::None => Outcome::default(),
+    };
+    run.seconds = (started.elapsed().as_secs_f64() * 100.0).round() / 100.0;
+    run.exit = outcome.exit;
+    run.output = outcome.output;
+    run.status = if outcome.error.is_none() {
+        SmokeStatus::Passed
+    } else {
+        SmokeStatus::Failed
+    };
+    run.message = match outcome.error {
+        Some(e) => Some(explain(e, task, &launch, &run.output)),
+        None => outcome.note,
+    };
+    run
+}
+
+/// What a smoke kind found.
+#[derive(Default)]
+struct Outcome {
+    exit: Option<ExitInfo>,
+    output: String,
+    /// Why it failed.
+    error: Option<String>,
+    /// What a passed run did.
+    note: Option<String>,
+}
+
+fn from_finished(f: Finished, what: &str) -> Outcome {
+    let error = if f.interrupted {
+        Some("interrupted".to_owned())
+    } else if f.exit.timed_out {
+        Some(format!("{what}: timed out, killed"))
+    } else if f.exit.code != Some(0) {
+        Some(format!("{what}: {}", f.exit.describe()))
+    } else {
+        None
+    };
+    Outcome {
+        exit: Some(f.exit),
+        output: f.output,
+        error,
+        note: None,
+    }
+}
+
+fn simple(launch: &Launch, args: &[String], limit: Duration) -> Outcome {
+    let spec = launch.spec(args);
+    match exec::run(&spec, limit) {
+        Ok(f) => from_finished(f, &args.join(" ")),
+        Err(e) => Outcome {
+            error: Some(format!("could not start {}: {e}", spec.display())),
+            ..Outcome::default()
+        },
+    }
+}
+
+/// The failure message, with what the root explains: a dynamic binary in the empty
+/// root has no interpreter, a minimal root lacks what could not be resolved, and the
+/// loader's own words when it printed any.
+fn explain(error: String, task: &Task, launch: &Launch, output: &str) -> String {
+    let mut msg = error;
+    let loader = output.lines().find(|l| {
+        l.contains("error while loading shared libraries")
+            || l.contains("Error loading shared library")
+            || l.contains("Error relocating")
+            || l.contains("cannot open shared object file")
+            || l.contains("failed to execute")
+    });
+    if let Some(l) = loader {
+        msg.push_str(&format!(": {}", l.trim()));
+    }
+    let a = &task.artifact;
+    if task.root == RootKind::Empty {
+        if let Some(interp) = &a.interpreter {
+            msg.push_str(&format!(
+                "; the empty root has no {interp}: the binary asks for an interpreter, so it is not static"
+            ));
+        }
+    }
+    if !launch.unresolved.is_empty() {
+        msg.push_str(&format!(
+            "; not found on the host for the minimal root: {}",
+            launch.unresolved.join(", ")
+        ));
+    }
+    if task.root != RootKind::Host {
+        msg.push_str(&format!(
+            " (the {} root holds only what the report lists)",
+            crate::model::wire_name(&task.root)
+        ));
+    }
+    msg
+}
+
+/// The `ipc` smoke: start the server on a fresh address, ping and divide with the
+/// host's client, SIGTERM, a clean exit that removed its socket.
+fn ipc(cx: &Shared, launch: &Launch, limit: Duration) -> Outcome {
+    let client = match cx.client() {
+        Ok(c) => c,
+        Err(e) => {
+            return Outcome {
+                error: Some(format!("no host ipc-client: {e}")),
+                ..Outcome::default()
+            }
+        }
+    };
+    // a socket directory of its own for a host run; in a root, the root's /tmp
+    let sock_dir = match &launch.root {
+        Some(_) => None,
+        None if launch.runner != Runner::Wine => {
+            match tempfile::Builder::new().prefix("portable-ipc-").tempdir() {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    return Outcome {
+                        error: Some(format!("temporary socket directory: {e}")),
+                        ..Outcome::default()
+                    }
+                }
+            }
+        }
+        None => None,
+    };
+    let (listen, connect, socket) = if launch.runner == Runner::Wine {
+        let port = match free_port() {
+            Ok(p) => p,
+            Err(e) => {
+                return Outcome {
+                    error: Some(format!("no free TCP port: {e}")),
+                    ..Outcome::default()
+                }
+            }
+        };
+        let a = format!("tcp:127.0.0.1:{port}");
+        (a.clone(), a, None)
+    } else {
+        let seen = match &sock_dir {
+            Some(d) => d.path().join("ipc.sock"),
+            None => PathBuf::from("/tmp/ipc.sock"),
+        };
+        let host = launch.host_path(&seen);
+        (
+            format!("unix:{}", seen.display()),
+            format!("unix:{}", host.display()),
+            Some(host),
+        )
+    };
+    let spec = launch.spec(&["--listen".to_owned(), listen]);
+    let mut server = match exec::start(&spec) {
+        Ok(s) => s,
+        Err(e) => {
+            return Outcome {
+                error: Some(format!("could not start {}: {e}", spec.display())),
+                ..Outcome::default()
+            }
+        }
+    };
+    let call = |method: &str, params: Option<&str>| -> Result<String, String> {
+        let mut s =
+            Spec::new(&client).args(["--connect", connect.as_str(), "--timeout", "5s", method]);
+        if let Some(p) = params {
+            s = s.arg(p);
+        }
+        let f = exec::run(&s, Duration::from_secs(10)).map_err(|e| e.to_string())?;
+        if f.exit.code == Some(0) {
+            Ok(f.output.trim().to_owned())
+        } else {
+            Err(format!(
+                "{} {}: {}",
+                method,
+                f.exit.describe(),
+                f.output.trim()
+            ))
+        }
+    };
+    let fail = |server: exec::Running, error: String| {
+        let f = server.finish(Duration::ZERO);
+        Outcome {
+            exit: Some(f.exit),
+            output: f.output,
+            error: Some(error),
+            note: None,
+        }
+    };
+    // ready when the socket exists and answers a ping
+    let until = Instant::now() + limit;
+    let pong = loop {
+        if exec::interrupted() {
+            return fail(server, "interrupted".into());
+        }
+        if let Some(s) = server.try_status() {
+            let f = server.finish(Duration::ZERO);
+            let _ = s;
+            return Outcome {
+                error: Some(format!(
+                    "the server exited before it answered: {}",
+                    f.exit.describe()
+                )),
+                exit: Some(f.exit),
+                output: f.output,
+                note: None,
+            };
+        }
+        if Instant::now() >= until {
+            return fail(
+                server,
+                format!(
+                    "the server did not answer a ping within {}s",
+                    limit.as_secs()
+                ),
+            );
+        }
+        if socket.as_ref().is_none_or(|s| s.exists()) {
+            if let Ok(p) = call("ping", None) {
+                break p;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    if pong != "\"pong\"" {
+        return fail(server, format!("ping answered {pong}, not \"pong\""));
+    }
+    let quotient = match call("arith.divide", Some(r#"{"a":17,"b":8}"#)) {
+        Ok(q) => q,
+        Err(e) => return fail(server, e),
+    };
+    let parsed: Option<serde_json::Value> = serde_json::from_str(&quotient).ok();
+    if parsed != Some(serde_json::json!({"quo": 2, "rem": 1})) {
+        return fail(
+            server,
+            format!("arith.divide 17/8 answered {quotient}, not {{\"quo\":2,\"rem\":1}}"),
+        );
+    }
+    server.signal(libc::SIGTERM);
+    let f = server.finish(Duration::from_secs(10).min(limit));
+    let mut out = from_finished(f, "after SIGTERM");
+    if out.error.is_none() {
+        if let Some(s) = socket.as_ref().filter(|s| s.exists()) {
+            out.error = Some(format!(
+                "the server exited 0 but left its socket {}",
+                s.display()
+            ));
+        }
+    }
+    out.note = Some(format!(
+        "ping → \"pong\"; arith.divide 17/8 → {{\"quo\":2,\"rem\":1}}; SIGTERM → exit 0{}",
+        if socket.is_some() {
+            ", socket removed"
+        } else {
+            " (TCP loopback)"
+        }
+    ));
+    drop(sock_dir);
+    out
+}
+
+/// A TCP port free on the loopback just now.
+fn free_port() -> std::io::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+/// Build `ipc-client` for the host with cargo, into `<target>/portable/host-client`.
+pub(super) fn build_host_client(tc: &Toolchain, opts: &RunOptions) -> Result<PathBuf, String> {
+    use cargo_metadata::Message;
+    let mut c = std::process::Command::new(&tc.cargo);
+    c.args([
+        "build",
+        "--release",
+        "--message-format=json-render-diagnostics",
+        "-p",
+    ])
+    .arg(&opts.package)
+    .args(["--bin", "ipc-client", "--target-dir"])
+    .arg(opts.dir.join("host-client"))
+    .env("PATH", &tc.path)
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    if let Some(m) = &opts.manifest_path {
+        c.arg("--manifest-path").arg(m);
+    }
+    let mut child = c
+        .spawn()
+        .map_err(|e| format!("{}: {e}", tc.cargo.display()))?;
+    let stdout = child.stdout.take().expect("piped");
+    let mut exe = None;
+    for msg in Message::parse_stream(BufReader::new(stdout)).flatten() {
+        if let Message::CompilerArtifact(a) = msg {
+            if let Some(e) = a.executable {
+                exe = Some(e.into_std_path_buf());
+            }
+        }
+    }
+    let out = child.wait_with_output().map_err(|e| e.to_string())?;
+    match exe {
+        Some(e) if out.status.success() => Ok(e),
+        _ => Err(format!(
+            "building the host's ipc-client failed: {}",
+            exec::tail(&String::from_utf8_lossy(&out.stderr), 10)
+        )),
+    }
+}
