@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 use std::io::{self, Write};
 
+use super::smoke::{SmokeReport, SmokeStatus};
 use super::variants::{BuildReport, Status, VariantReport};
 use super::Style;
 use crate::model::{wire_name, LibraryClass, Severity};
@@ -14,7 +15,7 @@ struct Row {
     cells: Vec<String>,
 }
 
-const HEADERS: [&str; 11] = [
+const HEADERS: [&str; 12] = [
     "variant",
     "target",
     "libc",
@@ -25,6 +26,7 @@ const HEADERS: [&str; 11] = [
     "hazards",
     "size",
     "expect",
+    "smoke",
     "status",
 ];
 
@@ -92,6 +94,18 @@ fn row(v: &VariantReport) -> Row {
         (Status::Built, false) => format!("{} violated", v.expect.violations.len()),
         _ => "-".into(),
     };
+    let smoke = match &v.smoke {
+        None => "-".to_owned(),
+        Some(s) if s.runs.is_empty() => wire_name(&s.status),
+        Some(s) => {
+            let roots: BTreeSet<String> = s.runs.iter().map(|r| wire_name(&r.root)).collect();
+            format!(
+                "{} ({})",
+                wire_name(&s.status),
+                roots.into_iter().collect::<Vec<_>>().join("+")
+            )
+        }
+    };
     let status = match (v.status, v.build_seconds) {
         (Status::Built, Some(s)) => format!("built {s:.1}s"),
         (s, _) => wire_name(&s),
@@ -108,6 +122,7 @@ fn row(v: &VariantReport) -> Row {
             hazards,
             size,
             expect,
+            smoke,
             status,
         ],
     }
@@ -143,6 +158,9 @@ fn details(r: &BuildReport, md: bool, style: Style, w: &mut dyn Write) -> io::Re
             }
             Status::Built => {}
         }
+        if let Some(smoke) = &v.smoke {
+            smoke_lines(smoke, md, bullet, &mut lines);
+        }
         for a in &v.artifacts {
             for h in a.hazards.iter().filter(|h| h.severity >= Severity::Warning) {
                 let name = a.path.rsplit('/').next().unwrap_or(&a.path);
@@ -176,9 +194,60 @@ fn details(r: &BuildReport, md: bool, style: Style, w: &mut dyn Write) -> io::Re
     let s = &r.summary;
     writeln!(
         w,
-        "\n{} variants: {} built, {} failed, {} skipped, {} static; {} expectation violations",
-        s.variants, s.built, s.failed, s.skipped, s.static_, s.violations
+        "\n{} variants: {} built, {} failed, {} skipped, {} static; {} expectation violations{}",
+        s.variants,
+        s.built,
+        s.failed,
+        s.skipped,
+        s.static_,
+        s.violations,
+        if r.variants.iter().any(|v| v.smoke.is_some()) {
+            format!("; {} smoke failures", s.smoke_failed)
+        } else {
+            String::new()
+        }
     )
+}
+
+/// One line per smoke run (root, runner, status, time, exit), the output tail of the
+/// failed ones, and why a smoke was not run.
+fn smoke_lines(s: &SmokeReport, md: bool, bullet: &str, lines: &mut Vec<String>) {
+    if s.runs.is_empty() {
+        lines.push(format!(
+            "{bullet}smoke {} {}: {}",
+            s.kind,
+            wire_name(&s.status),
+            s.reason.as_deref().unwrap_or("")
+        ));
+        return;
+    }
+    for r in &s.runs {
+        let exit = r
+            .exit
+            .as_ref()
+            .map(|e| format!(", {}", e.describe()))
+            .unwrap_or_default();
+        let mut line = format!(
+            "{bullet}smoke {} {} in the {} root ({}): {} {:.1}s{exit}",
+            s.kind,
+            r.binary,
+            wire_name(&r.root),
+            r.runner,
+            wire_name(&r.status),
+            r.seconds
+        );
+        if let Some(m) = &r.message {
+            line.push_str(&format!(": {m}"));
+        }
+        lines.push(line);
+        if r.status == SmokeStatus::Failed && !r.output.is_empty() {
+            if md {
+                lines.push(format!("```\n{}\n```", r.output));
+            } else {
+                lines.extend(r.output.lines().map(|l| format!("    {l}")));
+            }
+        }
+    }
 }
 
 /// Characters on screen: without ANSI color sequences.
@@ -218,7 +287,11 @@ pub fn human(r: &BuildReport, style: Style, w: &mut dyn Write) -> io::Result<()>
     line(HEADERS.iter().map(|h| style.bold(h)).collect(), w)?;
     for (row, v) in rows.into_iter().zip(&r.variants) {
         let mut cells = row.cells;
-        let ok = v.status == Status::Built && v.expect.passed;
+        let ok = v.status == Status::Built
+            && v.expect.passed
+            && v.smoke
+                .as_ref()
+                .is_none_or(|s| s.status != SmokeStatus::Failed);
         let last = cells.len() - 1;
         cells[last] = if ok {
             style.green(&cells[last])

@@ -122,8 +122,19 @@ fn prepare(cx: &Shared, task: &Task) -> Result<Launch, String> {
 
 /// Run one task.
 pub(super) fn run_task(cx: &Shared, task: &Task) -> SmokeRun {
-    let started = Instant::now();
     let mut run = not_started(task, "");
+    // the host client and the wine prefix are made once, outside every run's time
+    let client = match task.kind {
+        SmokeKind::Ipc => match cx.client() {
+            Ok(c) => Some(c),
+            Err(e) => {
+                run.status = SmokeStatus::Failed;
+                run.message = Some(format!("no host ipc-client: {e}"));
+                return run;
+            }
+        },
+        _ => None,
+    };
     let launch = match prepare(cx, task) {
         Ok(l) => l,
         Err(why) => {
@@ -137,10 +148,15 @@ pub(super) fn run_task(cx: &Shared, task: &Task) -> SmokeRun {
     };
     run.runner = launch.runner_name();
     let limit = cx.opts.timeout;
+    let started = Instant::now();
     let outcome = match &task.kind {
         SmokeKind::Version => simple(&launch, &["--version".to_owned()], limit),
         SmokeKind::Command { args, .. } => simple(&launch, args, limit),
-        SmokeKind::Ipc => ipc(cx, &launch, limit),
+        SmokeKind::Ipc => ipc(
+            client.as_deref().unwrap_or(Path::new("ipc-client")),
+            &launch,
+            limit,
+        ),
         SmokeKind::None => Outcome::default(),
     };
     run.seconds = (started.elapsed().as_secs_f64() * 100.0).round() / 100.0;
@@ -238,16 +254,7 @@ fn explain(error: String, task: &Task, launch: &Launch, output: &str) -> String 
 
 /// The `ipc` smoke: start the server on a fresh address, ping and divide with the
 /// host's client, SIGTERM, a clean exit that removed its socket.
-fn ipc(cx: &Shared, launch: &Launch, limit: Duration) -> Outcome {
-    let client = match cx.client() {
-        Ok(c) => c,
-        Err(e) => {
-            return Outcome {
-                error: Some(format!("no host ipc-client: {e}")),
-                ..Outcome::default()
-            }
-        }
-    };
+fn ipc(client: &Path, launch: &Launch, limit: Duration) -> Outcome {
     // a socket directory of its own for a host run; in a root, the root's /tmp
     let sock_dir = match &launch.root {
         Some(_) => None,
@@ -374,9 +381,15 @@ fn ipc(cx: &Shared, launch: &Launch, limit: Duration) -> Outcome {
             format!("arith.divide 17/8 answered {quotient}, not {{\"quo\":2,\"rem\":1}}"),
         );
     }
-    server.signal(libc::SIGTERM);
+    // wine has no SIGTERM for a Windows process; it turns SIGINT into CTRL_C_EVENT
+    let (sig, sig_name) = if launch.runner == Runner::Wine {
+        (libc::SIGINT, "SIGINT (CTRL_C_EVENT under wine)")
+    } else {
+        (libc::SIGTERM, "SIGTERM")
+    };
+    server.signal(sig);
     let f = server.finish(Duration::from_secs(10).min(limit));
-    let mut out = from_finished(f, "after SIGTERM");
+    let mut out = from_finished(f, &format!("after {sig_name}"));
     if out.error.is_none() {
         if let Some(s) = socket.as_ref().filter(|s| s.exists()) {
             out.error = Some(format!(
@@ -386,7 +399,7 @@ fn ipc(cx: &Shared, launch: &Launch, limit: Duration) -> Outcome {
         }
     }
     out.note = Some(format!(
-        "ping → \"pong\"; arith.divide 17/8 → {{\"quo\":2,\"rem\":1}}; SIGTERM → exit 0{}",
+        "ping → \"pong\"; arith.divide 17/8 → {{\"quo\":2,\"rem\":1}}; {sig_name} → exit 0{}",
         if socket.is_some() {
             ", socket removed"
         } else {
