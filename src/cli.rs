@@ -183,6 +183,11 @@ pub struct SetupArgs {
     /// Print the plan, change nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Also install what runs the smokes (`build --run`): qemu-user-static for
+    /// foreign Linux architectures, wine64 for Windows. Variants with `run = true` get
+    /// theirs without it.
+    #[arg(long)]
+    pub run: bool,
 }
 
 #[derive(Debug, Args)]

@@ -37,8 +37,10 @@ impl Step {
 /// What must be installed for `variants` to build on `m`: the standard libraries that
 /// are missing, for every variant whose linker is missing or fails its probe,
 /// everything its table entry installs (apt-get skips what is already there), and,
-/// when the crate compiles C (`c`), the C and C++ compilers its build scripts get.
-pub fn plan(variants: &[&Variant], m: &impl Machine, c: bool) -> Vec<Step> {
+/// when the crate compiles C (`c`), the C and C++ compilers its build scripts get;
+/// for the variants that run their smoke (all with `runs`, else those with `run =
+/// true`), the runners: qemu-user-static, wine64.
+pub fn plan(variants: &[&Variant], m: &impl Machine, c: bool, runs: bool) -> Vec<Step> {
     let mut targets = BTreeSet::new();
     let mut packages = BTreeSet::new();
     let mut zig = false;
@@ -64,6 +66,12 @@ pub fn plan(variants: &[&Variant], m: &impl Machine, c: bool) -> Vec<Step> {
             (!have).then(|| t.install())
         });
         install.extend(&c_install);
+        let runner = crate::toolchain::needs::runner(v.target(), m.host())
+            .filter(|(programs, _)| {
+                crate::run::wanted(v, runs) && !programs.iter().all(|p| m.has_program(p))
+            })
+            .map(|(_, i)| i);
+        install.extend(&runner);
         for i in install {
             match i {
                 Install::Rustup(_) => {}
@@ -317,10 +325,42 @@ mod tests {
     }
 
     #[test]
+    fn runs_install_their_runners() {
+        let m = parse(DEFAULT_MATRIX, "default", None).unwrap();
+        let vs: Vec<&Variant> = m.variants.iter().collect();
+        let apt = |runs| {
+            plan(&vs, &Bare, false, runs)
+                .into_iter()
+                .find_map(|s| match s {
+                    Step::Apt(p) => Some(p),
+                    _ => None,
+                })
+                .unwrap_or_default()
+        };
+        let with = apt(true);
+        for p in ["qemu-user-static", "wine64"] {
+            assert!(with.contains(&p.to_owned()), "{with:?}");
+            assert!(!apt(false).contains(&p.to_owned()));
+        }
+        assert_eq!(
+            crate::toolchain::needs::runner("x86_64-unknown-linux-gnu", "x86_64-unknown-linux-gnu"),
+            None
+        );
+        assert_eq!(
+            crate::toolchain::needs::runner(
+                "aarch64-unknown-linux-musl",
+                "x86_64-unknown-linux-gnu"
+            )
+            .map(|r| r.0),
+            Some(vec!["qemu-aarch64-static".to_owned()])
+        );
+    }
+
+    #[test]
     fn default_matrix_on_a_bare_machine() {
         let m = parse(DEFAULT_MATRIX, "default", None).unwrap();
         let vs: Vec<&Variant> = m.variants.iter().collect();
-        let steps = plan(&vs, &Bare, false);
+        let steps = plan(&vs, &Bare, false, false);
         let cmds: Vec<String> = steps
             .iter()
             .map(|s| s.command(true, Path::new("/c/zig-venv")))

@@ -18,6 +18,7 @@ pub(super) fn run(args: SetupArgs, global: &GlobalOpts) -> Result<Outcome> {
         &tc,
         &selected(&m, &args.matrix.variants),
         !native.is_empty(),
+        args.run,
         args.dry_run,
         global.quiet,
     );
@@ -35,11 +36,12 @@ pub(super) fn install(
     tc: &Toolchain,
     variants: &[&Variant],
     c: bool,
+    runs: bool,
     dry_run: bool,
     quiet: bool,
 ) -> bool {
     tc.prefetch_probes(variants.iter().filter_map(|v| needs(v, tc.host()).probe));
-    let steps = setup::plan(variants, tc, c);
+    let steps = setup::plan(variants, tc, c, runs);
     let root = tc.is_root();
     if steps.is_empty() {
         if !quiet {

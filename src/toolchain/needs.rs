@@ -324,6 +324,39 @@ fn exe_suffix(target: &str) -> &'static str {
     }
 }
 
+/// What runs a target's binaries for `build --run` on a Linux host: its programs and
+/// the packages that install them. `None` when the host runs them itself (its own
+/// architecture) or nothing here can (Mach-O). The wine smoke also compiles a DLL wine
+/// lacks with MinGW, which the Windows variant's linker already needs.
+pub fn runner(target: &str, host: &str) -> Option<(Vec<String>, Install)> {
+    let apt = |p: &str| Install::Apt(vec![p.to_owned()]);
+    let arch = target.split('-').next()?;
+    let host_arch = host.split('-').next()?;
+    if target.contains("-windows-") {
+        return (arch == "x86_64").then(|| {
+            (
+                vec![
+                    "/usr/lib/wine/wine64".to_owned(),
+                    "x86_64-w64-mingw32-gcc".to_owned(),
+                ],
+                Install::Apt(vec!["wine64".into(), "gcc-mingw-w64-x86-64".into()]),
+            )
+        });
+    }
+    if !target.contains("-linux-") || arch == host_arch {
+        return None;
+    }
+    let qemu = match arch {
+        "i686" | "i586" => "i386".to_owned(),
+        a if a.starts_with("armv7") || a.starts_with("arm") => "arm".to_owned(),
+        a if a.starts_with("riscv64") => "riscv64".to_owned(),
+        "powerpc64le" => "ppc64le".to_owned(),
+        "powerpc64" => "ppc64".to_owned(),
+        a => a.to_owned(),
+    };
+    Some((vec![format!("qemu-{qemu}-static")], apt("qemu-user-static")))
+}
+
 /// What `v` needs on a machine whose host triple is `host`.
 pub fn needs(v: &Variant, host: &str) -> Needs {
     let target = v.target();
