@@ -26,7 +26,14 @@ pub(super) fn run(args: BuildArgs, global: &GlobalOpts) -> Result<Outcome> {
     let m = load_matrix(&args.matrix, Some(&ws.root), &tc)?;
     let tc = if args.setup {
         let c = !ws.native_deps.is_empty();
-        super::setup::install(&tc, &selected(&m, &opts.variants), c, false, global.quiet);
+        super::setup::install(
+            &tc,
+            &selected(&m, &opts.variants),
+            c,
+            &ws.build_tools,
+            false,
+            global.quiet,
+        );
         // setup may have installed what the toolchain facts said was missing
         Toolchain::detect()
     } else {
