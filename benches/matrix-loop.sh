@@ -12,7 +12,7 @@ variants=(
   "x86_64-unknown-linux-gnu|-C target-feature=+crt-static -C linker-features=-lld|"
   "x86_64-unknown-linux-gnu.2.17||zig"
   "x86_64-unknown-linux-musl|-C linker=rust-lld -C linker-flavor=ld.lld -C link-self-contained=yes|"
-  "x86_64-unknown-linux-musl|-C linker=musl-gcc|"
+  "x86_64-unknown-linux-musl|-C linker=musl-gcc -C relocation-model=static|"
   "x86_64-unknown-linux-musl|-C target-feature=-crt-static|zig"
   "aarch64-unknown-linux-gnu|-C linker=aarch64-linux-gnu-gcc|"
   "aarch64-unknown-linux-musl|-C linker=rust-lld -C linker-flavor=ld.lld -C link-self-contained=yes|"

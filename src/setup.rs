@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
+use crate::engine::graph::BuildTool;
 use crate::engine::plan::install_command;
 use crate::matrix::Variant;
 use crate::toolchain::{needs, Install, Machine, Toolchain};
@@ -37,10 +38,17 @@ impl Step {
 /// What must be installed for `variants` to build on `m`: the standard libraries that
 /// are missing, for every variant whose linker is missing or fails its probe,
 /// everything its table entry installs (apt-get skips what is already there), and,
-/// when the crate compiles C (`c`), the C and C++ compilers its build scripts get;
-/// for the variants that run their smoke (all with `runs`, else those with `run =
-/// true`), the runners: qemu-user-static, wine64.
-pub fn plan(variants: &[&Variant], m: &impl Machine, c: bool, runs: bool) -> Vec<Step> {
+/// when the crate compiles C (`c`), the C and C++ compilers its build scripts get; the
+/// host programs its build scripts run (`tools`: cmake, perl, make); and for the
+/// variants that run their smoke (all with `runs`, else those with `run = true`), the
+/// runners: qemu-user-static, wine64.
+pub fn plan(
+    variants: &[&Variant],
+    m: &impl Machine,
+    c: bool,
+    tools: &[BuildTool],
+    runs: bool,
+) -> Vec<Step> {
     let mut targets = BTreeSet::new();
     let mut packages = BTreeSet::new();
     let mut zig = false;
@@ -57,14 +65,15 @@ pub fn plan(variants: &[&Variant], m: &impl Machine, c: bool, runs: bool) -> Vec
         if !links {
             install.extend(&n.install);
         }
-        let c_install = n.c.as_ref().filter(|_| c).and_then(|t| {
-            let have = t
-                .programs()
-                .iter()
-                .chain(&t.cxx())
-                .all(|p| m.has_program(p));
-            (!have).then(|| t.install())
-        });
+        let mut c_install = Vec::new();
+        if let Some(t) = n.c.as_ref().filter(|_| c) {
+            if !t.programs().iter().all(|p| m.has_program(p)) {
+                c_install.push(t.install());
+            }
+            if !t.cxx().iter().all(|p| m.has_program(p)) {
+                c_install.extend(t.cxx_install().or_else(|| Some(t.install())));
+            }
+        }
         install.extend(&c_install);
         let runner = crate::toolchain::needs::runner(v.target(), m.host())
             .filter(|(programs, _)| {
@@ -81,6 +90,11 @@ pub fn plan(variants: &[&Variant], m: &impl Machine, c: bool, runs: bool) -> Vec
                     manual.insert(format!("{}: {s}", v.id()));
                 }
             }
+        }
+    }
+    for t in tools {
+        if !m.has_program(t.program) {
+            packages.insert(t.apt.to_owned());
         }
     }
     let mut steps = Vec::new();
@@ -329,7 +343,7 @@ mod tests {
         let m = parse(DEFAULT_MATRIX, "default", None).unwrap();
         let vs: Vec<&Variant> = m.variants.iter().collect();
         let apt = |runs| {
-            plan(&vs, &Bare, false, runs)
+            plan(&vs, &Bare, false, &[], runs)
                 .into_iter()
                 .find_map(|s| match s {
                     Step::Apt(p) => Some(p),
@@ -360,7 +374,7 @@ mod tests {
     fn default_matrix_on_a_bare_machine() {
         let m = parse(DEFAULT_MATRIX, "default", None).unwrap();
         let vs: Vec<&Variant> = m.variants.iter().collect();
-        let steps = plan(&vs, &Bare, false, false);
+        let steps = plan(&vs, &Bare, false, &[], false);
         let cmds: Vec<String> = steps
             .iter()
             .map(|s| s.command(true, Path::new("/c/zig-venv")))
@@ -374,6 +388,40 @@ mod tests {
                 "python3 -m venv /c/zig-venv && /c/zig-venv/bin/python3 -m pip install ziglang cargo-zigbuild",
             ]
         );
+    }
+
+    /// A crate whose build scripts compile C and C++ and run cmake and perl: the C++
+    /// compilers of every toolchain come too, zig for musl-gcc's C++, and the tools.
+    #[test]
+    fn a_crate_that_compiles_c_gets_compilers_and_build_tools() {
+        let m = parse(DEFAULT_MATRIX, "default", None).unwrap();
+        let vs: Vec<&Variant> = m.variants.iter().collect();
+        let tool = |program: &'static str| BuildTool {
+            program,
+            apt: program,
+            required: true,
+            by: vec!["openssl-src".into()],
+        };
+        let steps = plan(
+            &vs,
+            &Bare,
+            true,
+            &[tool("perl"), tool("cmake"), tool("cc")],
+            false,
+        );
+        let apt = steps
+            .iter()
+            .find_map(|s| match s {
+                Step::Apt(p) => Some(p.join(" ")),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(
+            apt,
+            "cmake g++ g++-aarch64-linux-gnu g++-mingw-w64-x86-64 gcc gcc-aarch64-linux-gnu \
+             gcc-mingw-w64-x86-64 libc6-dev libc6-dev-arm64-cross musl-tools perl"
+        );
+        assert!(steps.contains(&Step::Zig));
     }
 
     #[test]

@@ -33,6 +33,7 @@ pub(super) fn run(args: BuildArgs, global: &GlobalOpts) -> Result<Outcome> {
             &tc,
             &selected(&m, &opts.variants),
             c,
+            &ws.build_tools,
             args.run,
             false,
             global.quiet,

@@ -4,6 +4,7 @@ use anyhow::Result;
 
 use super::{load_matrix, selected, workspace_root, Outcome};
 use crate::cli::{GlobalOpts, SetupArgs};
+use crate::engine::graph::BuildTool;
 use crate::matrix::Variant;
 use crate::setup;
 use crate::toolchain::{needs, Machine, Toolchain};
@@ -13,11 +14,13 @@ pub(super) fn run(args: SetupArgs, global: &GlobalOpts) -> Result<Outcome> {
     let root = workspace_root(&tc, args.matrix.manifest_path.as_deref());
     let m = load_matrix(&args.matrix, root.as_deref(), &tc)?;
     // C and C++ compilers for the build scripts, when the workspace's crates compile C
-    let native = crate::engine::workspace_native_deps(&tc, args.matrix.manifest_path.as_deref());
+    // and the programs their build scripts run (cmake, perl, make)
+    let (native, tools) = crate::engine::workspace_needs(&tc, args.matrix.manifest_path.as_deref());
     let ok = install(
         &tc,
         &selected(&m, &args.matrix.variants),
         !native.is_empty(),
+        &tools,
         args.run,
         args.dry_run,
         global.quiet,
@@ -36,12 +39,13 @@ pub(super) fn install(
     tc: &Toolchain,
     variants: &[&Variant],
     c: bool,
+    tools: &[BuildTool],
     runs: bool,
     dry_run: bool,
     quiet: bool,
 ) -> bool {
     tc.prefetch_probes(variants.iter().filter_map(|v| needs(v, tc.host()).probe));
-    let steps = setup::plan(variants, tc, c, runs);
+    let steps = setup::plan(variants, tc, c, tools, runs);
     let root = tc.is_root();
     if steps.is_empty() {
         if !quiet {

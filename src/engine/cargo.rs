@@ -111,19 +111,39 @@ pub fn command_line(c: &Command) -> String {
         .unwrap_or(c.get_program())
         .to_string_lossy()
         .into_owned();
-    let mut words = vec![program];
-    for a in c.get_args() {
-        let a = a.to_string_lossy();
-        let plain = !a.is_empty()
-            && a.chars()
-                .all(|ch| ch.is_ascii_alphanumeric() || "-_=.,/:+@%".contains(ch));
-        words.push(if plain {
-            a.into_owned()
-        } else {
-            format!("'{}'", a.replace('\'', "'\\''"))
-        });
-    }
+    // the variables that change what is built, so the line can be run again as it is
+    let mut words: Vec<String> = c
+        .get_envs()
+        .filter_map(|(k, v)| Some((k.to_str()?, v?.to_string_lossy())))
+        .filter_map(|(k, v)| match k {
+            "CARGO_ENCODED_RUSTFLAGS" if !v.is_empty() => {
+                Some(format!("RUSTFLAGS={}", shell_word(&v.replace('\x1f', " "))))
+            }
+            "MACOSX_DEPLOYMENT_TARGET" => Some(format!("{k}={}", shell_word(&v))),
+            _ if ["CC_", "CXX_", "AR_", "RANLIB_", "CXXSTDLIB_"]
+                .iter()
+                .any(|p| k.starts_with(p)) =>
+            {
+                Some(format!("{k}={}", shell_word(&v)))
+            }
+            _ => None,
+        })
+        .collect();
+    words.push(program);
+    words.extend(c.get_args().map(|a| shell_word(&a.to_string_lossy())));
     words.join(" ")
+}
+
+/// `w` quoted for a POSIX shell where it needs it.
+fn shell_word(w: &str) -> String {
+    let plain = !w.is_empty()
+        && w.chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || "-_=.,/:+@%".contains(ch));
+    if plain {
+        w.to_owned()
+    } else {
+        format!("'{}'", w.replace('\'', "'\\''"))
+    }
 }
 
 /// The macOS version an Apple target is built for: the caller's
@@ -238,6 +258,28 @@ fn zig_cxx_runtime(tc: &Toolchain, zig_target: &str) -> Result<Vec<String>, Stri
         .collect())
 }
 
+/// The zig target whose C++ goes with Debian's musl-gcc (x86_64 only).
+const MUSL_GCC_ZIG_TARGET: &str = "x86_64-linux-musl";
+
+/// A wrapper script in the cache running `zig <tool>` through cargo-zigbuild (which
+/// knows where its zig is), with `-target <zig_target>` for the compilers.
+fn zig_wrapper(zigbuild: &Path, tool: &str, zig_target: Option<&str>) -> Result<PathBuf, String> {
+    let quoted = zigbuild.display().to_string().replace('\'', "'\\''");
+    let (name, args) = match zig_target {
+        Some(t) => (
+            format!("zig-{tool}-{t}.sh"),
+            format!("-target {t} -fno-sanitize=all "),
+        ),
+        None => (format!("zig-{tool}.sh"), String::new()),
+    };
+    let path = cache_dir().join("wrappers").join(name);
+    write_script(
+        &path,
+        &format!("#!/bin/sh\nexec '{quoted}' zig {tool} -- {args}\"$@\"\n"),
+    )?;
+    Ok(path)
+}
+
 /// The variables that give the target's build scripts their C toolchain:
 /// `CC_<target>`, `CXX_<target>`, `AR_<target>`, `RANLIB_<target>` (cc-rs, cmake-rs
 /// and the autotools scripts that ask cc-rs read them), for the target only, so host
@@ -255,47 +297,38 @@ fn c_env(tc: &Toolchain, inv: &Invocation) -> Result<Vec<(String, OsString)>, St
             .map(|(tool, var)| (var, format!("{prefix}-{tool}").into()))
             .collect(),
         CTools::MuslGcc => {
-            // musl-gcc has no C++: say so where cc-rs would pick the host's c++
-            let path = cache_dir().join("wrappers").join("musl-gcc-no-c++.sh");
-            write_script(
-                &path,
-                "#!/bin/sh\necho 'musl-gcc has no C++ compiler (Debian ships no C++ library for musl): \
-                 use linker = \"internal\" (zig compiles C++ for it) or \"zig\" for C++ on musl' >&2\nexit 1\n",
-            )?;
-            vec![("CC", "musl-gcc".into()), ("CXX", path.into_os_string())]
+            // Debian has no C++ for musl: zig's clang compiles it, against zig's musl
+            // headers, and its libc++ is linked in (`zig_cxx_runtime`)
+            let cxx = match tc.find("cargo-zigbuild") {
+                Some(zigbuild) => zig_wrapper(&zigbuild, "c++", Some(MUSL_GCC_ZIG_TARGET))?,
+                None => {
+                    let path = cache_dir().join("wrappers").join("musl-gcc-no-c++.sh");
+                    write_script(
+                        &path,
+                        "#!/bin/sh\necho 'musl-gcc has no C++ compiler (Debian ships no C++ library for musl), \
+                         and zig, which compiles C++ for it, is not installed: run cargo portable setup' >&2\nexit 1\n",
+                    )?;
+                    path
+                }
+            };
+            vec![
+                ("CC", "musl-gcc".into()),
+                ("CXX", cxx.into_os_string()),
+                ("CXXSTDLIB", OsString::new()),
+            ]
         }
         CTools::ZigWrappers { zig_target } => {
             let zigbuild = tc
                 .find("cargo-zigbuild")
                 .ok_or("cargo-zigbuild is not on PATH")?;
-            let quoted = zigbuild.display().to_string().replace('\'', "'\\''");
-            let dir = cache_dir().join("wrappers");
             let mut v = Vec::new();
-            for (var, tool, args) in [
-                (
-                    "CC",
-                    "cc",
-                    format!("-target {zig_target} -fno-sanitize=all "),
-                ),
-                (
-                    "CXX",
-                    "c++",
-                    format!("-target {zig_target} -fno-sanitize=all "),
-                ),
-                ("AR", "ar", String::new()),
-                ("RANLIB", "ranlib", String::new()),
+            for (var, tool, target) in [
+                ("CC", "cc", Some(zig_target.as_str())),
+                ("CXX", "c++", Some(zig_target.as_str())),
+                ("AR", "ar", None),
+                ("RANLIB", "ranlib", None),
             ] {
-                let name = if args.is_empty() {
-                    format!("zig-{tool}.sh")
-                } else {
-                    format!("zig-{tool}-{zig_target}.sh")
-                };
-                let path = dir.join(name);
-                write_script(
-                    &path,
-                    &format!("#!/bin/sh\nexec '{quoted}' zig {tool} -- {args}\"$@\"\n"),
-                )?;
-                v.push((var, path.into_os_string()));
+                v.push((var, zig_wrapper(&zigbuild, tool, target)?.into_os_string()));
             }
             // zig's C++ is libc++, which rust-lld links from zig's own archives (see
             // `zig_cxx_runtime`): cc-rs must not ask for a libc++ it cannot find
@@ -330,8 +363,16 @@ pub fn build_variant(
     let mut final_flags = inv.final_flags.clone();
     final_flags.extend(zig_linker(tc, inv, root)?);
     let c_env = c_env(tc, inv)?;
-    if let Some(CTools::ZigWrappers { zig_target }) = &inv.c {
-        final_flags.extend(zig_cxx_runtime(tc, zig_target)?);
+    match &inv.c {
+        Some(CTools::ZigWrappers { zig_target }) => {
+            final_flags.extend(zig_cxx_runtime(tc, zig_target)?);
+        }
+        Some(CTools::MuslGcc) if tc.find("cargo-zigbuild").is_some() => {
+            // the archives come after rustc's -lc: they need musl's libc once more
+            final_flags.extend(zig_cxx_runtime(tc, MUSL_GCC_ZIG_TARGET)?);
+            final_flags.extend(["-C".to_owned(), "link-arg=-lc".to_owned()]);
+        }
+        _ => {}
     }
     // `cargo rustc` takes extra flags for one target at a time; zigbuild builds all
     // binaries in one call (its start-up is the cost of a warm run)

@@ -4,6 +4,7 @@
 
 pub mod cargo;
 pub mod expect;
+pub mod graph;
 pub mod plan;
 mod progress;
 
@@ -14,7 +15,8 @@ use std::sync::Mutex;
 use anyhow::{bail, Context, Result};
 
 use self::cargo::{build_variant, copy_host, copy_tree};
-use self::plan::{plan, Invocation, Plan};
+use self::graph::{build_tools, native_deps, BuildTool};
+use self::plan::{plan, unmet_tools, Invocation, Plan};
 pub use self::progress::Progress;
 use crate::cli::CargoFlags;
 use crate::matrix::{Matrix, Variant};
@@ -51,6 +53,8 @@ pub struct Workspace {
     /// libraries (a build-dependency on cc, cmake, autotools, pkg-config, vcpkg or
     /// bindgen, or a `-sys` package with `links`); empty when none do.
     pub native_deps: Vec<String>,
+    /// The host programs those build scripts run (cmake, perl, make).
+    pub build_tools: Vec<BuildTool>,
 }
 
 /// Ask cargo which package and binaries `build` means.
@@ -107,6 +111,7 @@ pub fn resolve_workspace(tc: &Toolchain, opts: &BuildOptions) -> Result<Workspac
     let native_deps = native_deps(&meta, &package.id);
     Ok(Workspace {
         native_deps,
+        build_tools: build_tools(&meta, &package.id),
         root: meta.workspace_root.clone().into_std_path_buf(),
         target_dir: meta.target_directory.clone().into_std_path_buf(),
         package: package.name.to_string(),
@@ -114,15 +119,12 @@ pub fn resolve_workspace(tc: &Toolchain, opts: &BuildOptions) -> Result<Workspac
     })
 }
 
-/// Build-dependencies that compile C or find a native library for a build script.
-const NATIVE_BUILD_DEPS: &[&str] = &["cc", "cmake", "autotools", "pkg-config", "vcpkg", "bindgen"];
-
-/// The packages of every workspace member's graph whose build scripts compile C (see
-/// [`native_deps`]): what `setup` installs C compilers for.
-pub fn workspace_native_deps(
+/// What every workspace member's graph asks of the machine (see [`native_deps`] and
+/// [`build_tools`]): what `setup` installs C compilers and build tools for.
+pub fn workspace_needs(
     tc: &Toolchain,
     manifest_path: Option<&std::path::Path>,
-) -> Vec<String> {
+) -> (Vec<String>, Vec<BuildTool>) {
     let mut cmd = cargo_metadata::MetadataCommand::new();
     cmd.cargo_path(&tc.cargo)
         .features(cargo_metadata::CargoOpt::AllFeatures);
@@ -130,64 +132,27 @@ pub fn workspace_native_deps(
         cmd.manifest_path(m);
     }
     let Ok(meta) = cmd.exec() else {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     };
-    let mut all: Vec<String> = meta
-        .workspace_members
-        .iter()
-        .flat_map(|id| native_deps(&meta, id))
-        .collect();
-    all.sort();
-    all.dedup();
-    all
-}
-
-/// The packages `id` depends on (for any platform, with every feature: a superset)
-/// whose build scripts compile C or link native libraries: a build-dependency on one of
-/// [`NATIVE_BUILD_DEPS`], or a `-sys` package with `links`.
-fn native_deps(meta: &cargo_metadata::Metadata, id: &cargo_metadata::PackageId) -> Vec<String> {
-    let Some(resolve) = &meta.resolve else {
-        return vec!["(no dependency graph)".into()];
-    };
-    let nodes: BTreeMap<_, _> = resolve.nodes.iter().map(|n| (&n.id, n)).collect();
-    let mut seen = std::collections::BTreeSet::new();
-    let mut todo = vec![id];
-    while let Some(id) = todo.pop() {
-        if seen.insert(id) {
-            if let Some(n) = nodes.get(id) {
-                // what `cargo build` builds: normal and build dependencies, not dev
-                todo.extend(
-                    n.deps
-                        .iter()
-                        .filter(|d| {
-                            d.dep_kinds.is_empty()
-                                || d.dep_kinds
-                                    .iter()
-                                    .any(|k| k.kind != cargo_metadata::DependencyKind::Development)
-                        })
-                        .map(|d| &d.pkg),
-                );
+    let mut native: Vec<String> = Vec::new();
+    let mut tools: Vec<BuildTool> = Vec::new();
+    for id in &meta.workspace_members {
+        native.extend(native_deps(&meta, id));
+        for t in build_tools(&meta, id) {
+            match tools.iter_mut().find(|have| have.program == t.program) {
+                Some(have) => {
+                    have.required |= t.required;
+                    have.by.extend(t.by);
+                    have.by.sort();
+                    have.by.dedup();
+                }
+                None => tools.push(t),
             }
         }
     }
-    let mut found: Vec<String> = meta
-        .packages
-        .iter()
-        .filter(|p| seen.contains(&p.id))
-        .filter(|p| {
-            let builds_c = p.dependencies.iter().any(|d| {
-                d.kind == cargo_metadata::DependencyKind::Build
-                    && NATIVE_BUILD_DEPS.contains(&d.name.as_str())
-            });
-            // `links` alone is also a lock against two versions (rayon-core,
-            // wasm-bindgen-shared): it counts on a -sys package
-            builds_c || (p.links.is_some() && p.name.ends_with("-sys"))
-        })
-        .map(|p| p.name.to_string())
-        .collect();
-    found.sort();
-    found.dedup();
-    found
+    native.sort();
+    native.dedup();
+    (native, tools)
 }
 
 fn report_for(v: &Variant, program: &str) -> VariantReport {
@@ -274,8 +239,16 @@ fn plan_groups(
     // every linker proves it links, all at once, before anything is compiled
     tc.prefetch_probes(selected.iter().filter_map(|v| needs(v, tc.host()).probe));
     let mut groups: BTreeMap<String, Vec<Job>> = BTreeMap::new();
+    let no_tool = unmet_tools(&ws.build_tools, tc);
     for (index, v) in selected.iter().enumerate() {
-        match plan(v, tc, &ws.native_deps) {
+        let planned = match &no_tool {
+            Some((reason, fix)) => Plan::Skipped {
+                reason: reason.clone(),
+                fix: fix.clone(),
+            },
+            None => plan(v, tc, &ws.native_deps),
+        };
+        match planned {
             Plan::Skipped { reason, fix } => {
                 let mut r = report_for(v, v.linker().as_str());
                 r.reason = Some(reason.clone());

@@ -144,6 +144,39 @@ fn unmet_c(n: &Needs, m: &impl Machine, native: &[String]) -> Option<(String, St
     ))
 }
 
+/// Whether a musl-gcc link needs `-C relocation-model=static`. rustc links a static
+/// musl binary as `-static-pie` with its own self-relocating `rcrt1.o`; Debian's
+/// musl-gcc specs add musl's loader to it anyway (they know only `-static`), and the
+/// binary that comes out crashes at start, relocated twice. A static relocation model
+/// makes rustc ask for `-static`: a static executable that runs. Not when the variant
+/// asks for dynamic musl or sets its own relocation model.
+fn musl_gcc_static_pie(program: &str, v: &Variant) -> bool {
+    program.rsplit('/').next() == Some("musl-gcc")
+        && v.crt_static != Some(false)
+        && !v.rustflags.iter().any(|f| f.contains("relocation-model"))
+}
+
+/// The first program a build script cannot do without that is not installed (see
+/// [`crate::engine::graph::build_tools`]): every variant is skipped for it, before
+/// compiling, with the install command.
+pub fn unmet_tools(
+    tools: &[crate::engine::graph::BuildTool],
+    m: &impl Machine,
+) -> Option<(String, String)> {
+    let t = tools
+        .iter()
+        .find(|t| t.required && !m.has_program(t.program))?;
+    Some((
+        format!(
+            "{} run `{}` in their build scripts, and `{}` is not installed",
+            t.by.join(", "),
+            t.program,
+            t.program
+        ),
+        fix(m, &Install::Apt(vec![t.apt.to_owned()])),
+    ))
+}
+
 /// Plan one variant. `native`: the packages of the crate's dependency graph whose
 /// build scripts compile C or link native libraries (a package with `links`, or a
 /// build-dependency on cc/cmake). When there are any: the target's build scripts get
@@ -196,6 +229,9 @@ pub fn plan(v: &Variant, m: &impl Machine, native: &[String]) -> Plan {
         Link::Driver { program, .. } | Link::Program(program) => {
             final_flags.push("-C".into());
             final_flags.push(format!("linker={program}"));
+            if musl_gcc_static_pie(program, v) {
+                final_flags.extend(["-C", "relocation-model=static"].map(String::from));
+            }
         }
     }
     let zig_link =

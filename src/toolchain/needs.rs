@@ -98,7 +98,8 @@ pub enum CTools {
     ZigWrappers { zig_target: String },
     /// cargo-zigbuild sets them itself: the whole build is `cargo zigbuild`.
     ZigBuild,
-    /// Debian's musl-gcc: C only.
+    /// Debian's musl-gcc for C; Debian has no C++ for musl, so zig's clang compiles
+    /// C++ (through cargo-zigbuild) and its static libc++ is linked in.
     MuslGcc,
 }
 
@@ -129,11 +130,17 @@ impl CTools {
         match self {
             CTools::Host => Some("c++".into()),
             CTools::Gnu { prefix } => Some(format!("{prefix}-g++")),
+            CTools::MuslGcc => Some("cargo-zigbuild".into()),
             _ => None,
         }
     }
 
-    /// What installs them (C++ included).
+    /// What installs the C++ compiler, where another step than the C compiler's.
+    pub fn cxx_install(&self) -> Option<Install> {
+        matches!(self, CTools::MuslGcc).then_some(Install::Zig)
+    }
+
+    /// What installs the C compiler (and the C++ one, where the same packages do).
     pub fn install(&self) -> Install {
         let apt = |p: &[&str]| Install::Apt(p.iter().map(|s| (*s).to_owned()).collect());
         match self {

@@ -1,0 +1,116 @@
+//! What a crate's dependency graph asks of the machine: the packages whose build
+//! scripts compile C (so every variant needs a C compiler for its target), and the
+//! host programs those build scripts run (cmake, perl, make). Pure over cargo's
+//! metadata.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use cargo_metadata::{DependencyKind, Metadata, Package, PackageId};
+
+/// Build-dependencies that compile C or find a native library for a build script.
+const NATIVE_BUILD_DEPS: &[&str] = &["cc", "cmake", "autotools", "pkg-config", "vcpkg", "bindgen"];
+
+/// A program a build script runs on the host, with the Debian package that has it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildTool {
+    pub program: &'static str,
+    pub apt: &'static str,
+    /// Whether the build script cannot do without it. cmake is listed by crates that
+    /// use it only for some targets (aws-lc-sys builds with cc-rs where it can), so a
+    /// missing cmake is installed by `setup` but does not skip a variant.
+    pub required: bool,
+    /// The packages whose build scripts run it.
+    pub by: Vec<String>,
+}
+
+/// The host programs the graph's build scripts run: cmake for a build-dependency on
+/// the `cmake` crate; make for `autotools` and the jemalloc build scripts (configure,
+/// then make); perl and make for OpenSSL's sources (`openssl-src`: Configure is Perl).
+pub fn build_tools(meta: &Metadata, id: &PackageId) -> Vec<BuildTool> {
+    let mut tools: BTreeMap<&'static str, BuildTool> = BTreeMap::new();
+    let mut add = |program: &'static str, apt: &'static str, required: bool, by: &str| {
+        let t = tools.entry(program).or_insert_with(|| BuildTool {
+            program,
+            apt,
+            required,
+            by: Vec::new(),
+        });
+        t.required |= required;
+        if !t.by.iter().any(|b| b == by) {
+            t.by.push(by.to_owned());
+        }
+    };
+    for p in reachable(meta, id) {
+        let name = p.name.as_str();
+        if builds_with(p, "cmake") {
+            add("cmake", "cmake", false, name);
+        }
+        if builds_with(p, "autotools") || name.ends_with("jemalloc-sys") {
+            add("make", "make", true, name);
+        }
+        if name == "openssl-src" {
+            add("perl", "perl", true, name);
+            add("make", "make", true, name);
+        }
+    }
+    tools.into_values().collect()
+}
+
+/// The packages `id` depends on (for any platform, with every feature: a superset)
+/// whose build scripts compile C or link native libraries: a build-dependency on one of
+/// [`NATIVE_BUILD_DEPS`], or a `-sys` package with `links`.
+pub fn native_deps(meta: &Metadata, id: &PackageId) -> Vec<String> {
+    if meta.resolve.is_none() {
+        return vec!["(no dependency graph)".into()];
+    }
+    let mut found: Vec<String> = reachable(meta, id)
+        .into_iter()
+        .filter(|p| {
+            // `links` alone is also a lock against two versions (rayon-core,
+            // wasm-bindgen-shared): it counts on a -sys package
+            NATIVE_BUILD_DEPS.iter().any(|d| builds_with(p, d))
+                || (p.links.is_some() && p.name.ends_with("-sys"))
+        })
+        .map(|p| p.name.to_string())
+        .collect();
+    found.sort();
+    found.dedup();
+    found
+}
+
+fn builds_with(p: &Package, build_dep: &str) -> bool {
+    p.dependencies
+        .iter()
+        .any(|d| d.kind == DependencyKind::Build && d.name == build_dep)
+}
+
+/// The packages `cargo build` of `id` builds: normal and build dependencies, not dev.
+fn reachable<'m>(meta: &'m Metadata, id: &PackageId) -> Vec<&'m Package> {
+    let Some(resolve) = &meta.resolve else {
+        return Vec::new();
+    };
+    let nodes: BTreeMap<_, _> = resolve.nodes.iter().map(|n| (&n.id, n)).collect();
+    let mut seen = BTreeSet::new();
+    let mut todo = vec![id];
+    while let Some(id) = todo.pop() {
+        if seen.insert(id) {
+            if let Some(n) = nodes.get(id) {
+                todo.extend(
+                    n.deps
+                        .iter()
+                        .filter(|d| {
+                            d.dep_kinds.is_empty()
+                                || d.dep_kinds
+                                    .iter()
+                                    .any(|k| k.kind != DependencyKind::Development)
+                        })
+                        .map(|d| &d.pkg),
+                );
+            }
+        }
+    }
+    meta.packages
+        .iter()
+        .filter(|p| seen.contains(&p.id))
+        .collect()
+}
