@@ -217,7 +217,7 @@ fn library_dirs(arch: &str, host_arch: &str) -> Vec<(PathBuf, PathBuf)> {
         "/lib".into(),
         "/usr/lib".into(),
         format!("/usr/lib/{musl}"),
-        format!("/usr/local/musl/lib"),
+        "/usr/local/musl/lib".to_owned(),
     ]
     .into_iter()
     .map(|d| (PathBuf::from(&d), PathBuf::from(&d)))

@@ -307,7 +307,7 @@ fn ipc(client: &Path, launch: &Launch, limit: Duration) -> Outcome {
     };
     let call = |method: &str, params: Option<&str>| -> Result<String, String> {
         let mut s =
-            Spec::new(&client).args(["--connect", connect.as_str(), "--timeout", "5s", method]);
+            Spec::new(client).args(["--connect", connect.as_str(), "--timeout", "5s", method]);
         if let Some(p) = params {
             s = s.arg(p);
         }
@@ -338,9 +338,8 @@ fn ipc(client: &Path, launch: &Launch, limit: Duration) -> Outcome {
         if exec::interrupted() {
             return fail(server, "interrupted".into());
         }
-        if let Some(s) = server.try_status() {
+        if server.try_status().is_some() {
             let f = server.finish(Duration::ZERO);
-            let _ = s;
             return Outcome {
                 error: Some(format!(
                     "the server exited before it answered: {}",
