@@ -114,6 +114,12 @@ pub fn run_smokes(
         tc,
         reports,
     };
+    // the slow runners first, so the quick native runs fill in beside them
+    tasks.sort_by_key(|t| match t.runner {
+        Runner::Wine => 0,
+        Runner::Qemu { .. } => 1,
+        Runner::Native => 2,
+    });
     let runs = run_all(&cx, tasks);
     let wine_used = cx
         .wine
