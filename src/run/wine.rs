@@ -47,9 +47,12 @@ pub fn find_program() -> Option<PathBuf> {
         .ok()
 }
 
-/// The environment every wine process gets.
+/// The environment every wine process gets: the prefix, no debug output, no
+/// installer dialogs, and a TMPDIR inside the prefix (wine leaves its `wine-*`
+/// directories there, not in the system's temporary directory).
 pub fn env(spec: Spec, prefix: &Path) -> Spec {
     spec.env("WINEPREFIX", prefix)
+        .env("TMPDIR", prefix.join("tmp"))
         .env("WINEDEBUG", "-all")
         // no Mono or Gecko installer dialogs
         .env("WINEDLLOVERRIDES", "mscoree,mshtml=")
@@ -62,6 +65,7 @@ pub fn prepare(prefix: &Path, limit: Duration) -> Result<Wine, String> {
         "wine is not installed (`cargo portable setup` installs wine64)".to_owned()
     })?;
     if prefix.join(STAMP).is_file() {
+        let _ = std::fs::create_dir_all(prefix.join("tmp"));
         return Ok(Wine {
             program,
             prefix: prefix.to_owned(),
@@ -69,7 +73,8 @@ pub fn prepare(prefix: &Path, limit: Duration) -> Result<Wine, String> {
         });
     }
     let _ = std::fs::remove_dir_all(prefix);
-    std::fs::create_dir_all(prefix).map_err(|e| format!("{}: {e}", prefix.display()))?;
+    std::fs::create_dir_all(prefix.join("tmp"))
+        .map_err(|e| format!("{}: {e}", prefix.display()))?;
     let started = std::time::Instant::now();
     let boot = env(Spec::new(&program).args(["wineboot", "--init"]), prefix);
     let f = exec::run(&boot, limit).map_err(|e| format!("{}: {e}", boot.display()))?;
