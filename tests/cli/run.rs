@@ -143,6 +143,21 @@ fn processes_under(dirs: &[&Path]) -> Vec<String> {
     found
 }
 
+/// The report validates against docs/report.schema.json and reads back into the
+/// strict types unchanged.
+fn schema_valid_and_strict(r: &Value) {
+    let schema = crate::schema::schema();
+    let v = jsonschema::draft202012::new(&schema).expect("the schema compiles");
+    let errs: Vec<String> = v
+        .iter_errors(r)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errs.is_empty(), "{}", errs.join("\n"));
+    let back: cargo_portable::report::variants::BuildReport =
+        serde_json::from_value(r.clone()).expect("reads back into BuildReport");
+    assert_eq!(&serde_json::to_value(&back).unwrap(), r);
+}
+
 #[test]
 fn a_dynamic_binary_the_matrix_calls_static_fails_in_the_empty_root() {
     let dir = tempdir();
@@ -276,6 +291,7 @@ fn a_crash_an_exit_code_and_a_hang_fail_their_smoke_and_the_rest_still_runs() {
     let fine = smoke(&r, "fine");
     assert_eq!(fine["status"], "passed", "{fine:#}");
     assert_eq!(r["summary"]["smoke_failed"], 3);
+    schema_valid_and_strict(&r);
     // the hang's own child went with it
     assert_nothing_left(&tmp, &[dir.path()]);
     assert!(started.elapsed() < Duration::from_secs(600));
@@ -392,5 +408,6 @@ fn default_matrix_runs_the_ipc_server_everywhere_this_host_can() {
     }
     assert!(bad.is_empty(), "{}", bad.join("\n"));
     assert_eq!(out.status.code(), Some(0));
+    schema_valid_and_strict(&r);
     assert_nothing_left(dir.path(), &[]);
 }
