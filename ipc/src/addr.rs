@@ -1,5 +1,6 @@
-//! Listen/connect addresses: `unix:PATH`, `unix:@NAME` (Linux abstract namespace)
-//! and `tcp:HOST:PORT` (HOST resolved with the system resolver).
+//! Listen/connect addresses: `unix:PATH`, `unix:@NAME` (Linux abstract namespace),
+//! `tcp:HOST:PORT` (HOST resolved with the system resolver) and `pipe:NAME` (a Windows
+//! named pipe, `\\.\pipe\NAME`).
 
 use std::fmt;
 use std::path::PathBuf;
@@ -14,18 +15,27 @@ pub enum Addr {
     Abstract(String),
     /// A TCP socket; `host` is a name or an IP literal (IPv6 without brackets).
     Tcp { host: String, port: u16 },
+    /// A Windows named pipe `\\.\pipe\NAME` (`pipe:NAME`); Windows only.
+    Pipe(String),
+}
+
+impl Addr {
+    /// The full name of a named pipe: `\\.\pipe\NAME`.
+    pub fn pipe_path(name: &str) -> String {
+        format!(r"\\.\pipe\{name}")
+    }
 }
 
 /// Why an address string was rejected.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum AddrError {
-    #[error("address {0:?} has no scheme: use unix:PATH, unix:@NAME or tcp:HOST:PORT")]
+    #[error("address {0:?} has no scheme: use unix:PATH, unix:@NAME, tcp:HOST:PORT or pipe:NAME")]
     NoScheme(String),
-    #[error("address {0:?} has an unknown scheme: use unix:PATH, unix:@NAME or tcp:HOST:PORT")]
+    #[error("address {0:?} has an unknown scheme: use unix:PATH, unix:@NAME, tcp:HOST:PORT or pipe:NAME")]
     UnknownScheme(String),
     #[error("address {0:?}: empty socket path")]
     EmptyPath(String),
-    #[error("address {0:?}: empty abstract socket name")]
+    #[error("address {0:?}: empty socket or pipe name")]
     EmptyName(String),
     #[error("address {0:?}: expected tcp:HOST:PORT")]
     MissingPort(String),
@@ -79,6 +89,13 @@ impl FromStr for Addr {
                     port,
                 })
             }
+            "pipe" => {
+                let name = rest.strip_prefix(r"\\.\pipe\").unwrap_or(rest);
+                if name.is_empty() {
+                    return Err(AddrError::EmptyName(s.to_owned()));
+                }
+                Ok(Addr::Pipe(name.to_owned()))
+            }
             _ => Err(AddrError::UnknownScheme(s.to_owned())),
         }
     }
@@ -91,6 +108,7 @@ impl fmt::Display for Addr {
             Addr::Abstract(n) => write!(f, "unix:@{n}"),
             Addr::Tcp { host, port } if host.contains(':') => write!(f, "tcp:[{host}]:{port}"),
             Addr::Tcp { host, port } => write!(f, "tcp:{host}:{port}"),
+            Addr::Pipe(n) => write!(f, "pipe:{n}"),
         }
     }
 }
@@ -121,6 +139,21 @@ pub fn default_addr() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn named_pipes() {
+        assert_eq!("pipe:ipc".parse::<Addr>(), Ok(Addr::Pipe("ipc".into())));
+        assert_eq!(
+            r"pipe:\\.\pipe\ipc".parse::<Addr>(),
+            Ok(Addr::Pipe("ipc".into()))
+        );
+        assert_eq!(Addr::Pipe("ipc".into()).to_string(), "pipe:ipc");
+        assert_eq!(Addr::pipe_path("ipc"), r"\\.\pipe\ipc");
+        assert!(matches!(
+            "pipe:".parse::<Addr>(),
+            Err(AddrError::EmptyName(_))
+        ));
+    }
 
     #[test]
     fn parses_all_forms() {

@@ -1,5 +1,5 @@
-//! Transports: one connection type over Unix sockets and TCP, the listener with
-//! the socket-file safety rules, and connecting.
+//! Transports: one connection type over Unix sockets, TCP and (on Windows) named
+//! pipes, the listener with the socket-file safety rules, and connecting.
 
 use std::io;
 use std::pin::Pin;
@@ -7,6 +7,10 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+#[cfg(windows)]
+use tokio::net::windows::named_pipe::{
+    ClientOptions, NamedPipeClient, NamedPipeServer, ServerOptions,
+};
 use tokio::net::{TcpListener, TcpStream};
 #[cfg(unix)]
 use tokio::net::{UnixListener, UnixStream};
@@ -42,6 +46,12 @@ pub enum Conn {
     #[cfg(unix)]
     Unix(UnixStream),
     Tcp(TcpStream),
+    /// The server's end of a named pipe.
+    #[cfg(windows)]
+    PipeServer(NamedPipeServer),
+    /// The client's end of a named pipe.
+    #[cfg(windows)]
+    PipeClient(NamedPipeClient),
 }
 
 impl Conn {
@@ -51,6 +61,10 @@ impl Conn {
             #[cfg(unix)]
             Conn::Unix(s) => s.readable().await,
             Conn::Tcp(s) => s.readable().await,
+            #[cfg(windows)]
+            Conn::PipeServer(s) => s.readable().await,
+            #[cfg(windows)]
+            Conn::PipeClient(s) => s.readable().await,
         }
     }
 
@@ -60,6 +74,10 @@ impl Conn {
             #[cfg(unix)]
             Conn::Unix(s) => s.try_write(buf),
             Conn::Tcp(s) => s.try_write(buf),
+            #[cfg(windows)]
+            Conn::PipeServer(s) => s.try_write(buf),
+            #[cfg(windows)]
+            Conn::PipeClient(s) => s.try_write(buf),
         }
     }
 
@@ -73,6 +91,8 @@ impl Conn {
                 pid: c.pid(),
             }),
             Conn::Tcp(_) => None,
+            #[cfg(windows)]
+            Conn::PipeServer(_) | Conn::PipeClient(_) => None,
         }
     }
 
@@ -85,6 +105,8 @@ impl Conn {
                 .peer_addr()
                 .map(|a| a.to_string())
                 .unwrap_or_else(|_| "tcp".to_owned()),
+            #[cfg(windows)]
+            Conn::PipeServer(_) | Conn::PipeClient(_) => "pipe".to_owned(),
         }
     }
 }
@@ -99,6 +121,10 @@ impl AsyncRead for Conn {
             #[cfg(unix)]
             Conn::Unix(s) => Pin::new(s).poll_read(cx, buf),
             Conn::Tcp(s) => Pin::new(s).poll_read(cx, buf),
+            #[cfg(windows)]
+            Conn::PipeServer(s) => Pin::new(s).poll_read(cx, buf),
+            #[cfg(windows)]
+            Conn::PipeClient(s) => Pin::new(s).poll_read(cx, buf),
         }
     }
 }
@@ -113,6 +139,10 @@ impl AsyncWrite for Conn {
             #[cfg(unix)]
             Conn::Unix(s) => Pin::new(s).poll_write(cx, buf),
             Conn::Tcp(s) => Pin::new(s).poll_write(cx, buf),
+            #[cfg(windows)]
+            Conn::PipeServer(s) => Pin::new(s).poll_write(cx, buf),
+            #[cfg(windows)]
+            Conn::PipeClient(s) => Pin::new(s).poll_write(cx, buf),
         }
     }
 
@@ -121,6 +151,10 @@ impl AsyncWrite for Conn {
             #[cfg(unix)]
             Conn::Unix(s) => Pin::new(s).poll_flush(cx),
             Conn::Tcp(s) => Pin::new(s).poll_flush(cx),
+            #[cfg(windows)]
+            Conn::PipeServer(s) => Pin::new(s).poll_flush(cx),
+            #[cfg(windows)]
+            Conn::PipeClient(s) => Pin::new(s).poll_flush(cx),
         }
     }
 
@@ -129,6 +163,10 @@ impl AsyncWrite for Conn {
             #[cfg(unix)]
             Conn::Unix(s) => Pin::new(s).poll_shutdown(cx),
             Conn::Tcp(s) => Pin::new(s).poll_shutdown(cx),
+            #[cfg(windows)]
+            Conn::PipeServer(s) => Pin::new(s).poll_shutdown(cx),
+            #[cfg(windows)]
+            Conn::PipeClient(s) => Pin::new(s).poll_shutdown(cx),
         }
     }
 }
@@ -148,6 +186,13 @@ enum Inner {
     #[cfg(unix)]
     Unix(UnixListener),
     Tcp(TcpListener),
+    /// A named pipe: the instance waiting for the next client (a new one is created
+    /// as soon as one connects, so a client never finds no instance).
+    #[cfg(windows)]
+    Pipe {
+        path: String,
+        next: std::sync::Mutex<Option<NamedPipeServer>>,
+    },
 }
 
 /// A bound, listening socket.
@@ -248,7 +293,34 @@ impl Listener {
             #[cfg(not(unix))]
             Addr::Unix(_) => Err(BindError::Unsupported {
                 addr: addr.to_string(),
-                what: "Unix sockets are not supported here; use tcp:HOST:PORT",
+                what: "Unix sockets are not supported here; use tcp:HOST:PORT or pipe:NAME",
+            }),
+            #[cfg(windows)]
+            Addr::Pipe(name) => {
+                let path = Addr::pipe_path(name);
+                let first = ServerOptions::new()
+                    .first_pipe_instance(true)
+                    .create(&path)
+                    .map_err(|source| {
+                        if source.raw_os_error() == Some(5) {
+                            // ERROR_ACCESS_DENIED: another server owns the name
+                            BindError::InUse { path: path.clone() }
+                        } else {
+                            io_err(source)
+                        }
+                    })?;
+                Ok(Listener {
+                    inner: Some(Inner::Pipe {
+                        path,
+                        next: std::sync::Mutex::new(Some(first)),
+                    }),
+                    local: addr.to_string(),
+                })
+            }
+            #[cfg(not(windows))]
+            Addr::Pipe(_) => Err(BindError::Unsupported {
+                addr: addr.to_string(),
+                what: "named pipes exist only on Windows; use unix:PATH",
             }),
         }
     }
@@ -262,6 +334,19 @@ impl Listener {
                 let (s, _) = l.accept().await?;
                 let _ = s.set_nodelay(true);
                 Ok(Conn::Tcp(s))
+            }
+            #[cfg(windows)]
+            Some(Inner::Pipe { path, next }) => {
+                let waiting = next.lock().unwrap_or_else(|e| e.into_inner()).take();
+                let server = match waiting {
+                    Some(s) => s,
+                    None => ServerOptions::new().create(path)?,
+                };
+                server.connect().await?;
+                // the next instance, before this one is handed out
+                let again = ServerOptions::new().create(path)?;
+                *next.lock().unwrap_or_else(|e| e.into_inner()) = Some(again);
+                Ok(Conn::PipeServer(server))
             }
             None => std::future::pending().await,
         }
@@ -431,8 +516,32 @@ pub async fn connect(addr: &Addr, patience: Duration) -> io::Result<Conn> {
         #[cfg(not(unix))]
         Addr::Unix(_) => Err(io::Error::new(
             io::ErrorKind::Unsupported,
-            "Unix sockets are not supported here; use tcp:HOST:PORT",
+            "Unix sockets are not supported here; use tcp:HOST:PORT or pipe:NAME",
         )),
+        #[cfg(windows)]
+        Addr::Pipe(name) => connect_pipe(&Addr::pipe_path(name), patience).await,
+        #[cfg(not(windows))]
+        Addr::Pipe(_) => Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "named pipes exist only on Windows",
+        )),
+    }
+}
+
+/// Opens a named pipe; all instances busy (`ERROR_PIPE_BUSY`) is retried for up to
+/// `patience`.
+#[cfg(windows)]
+async fn connect_pipe(path: &str, patience: Duration) -> io::Result<Conn> {
+    const ERROR_PIPE_BUSY: i32 = 231;
+    let start = std::time::Instant::now();
+    loop {
+        match ClientOptions::new().open(path) {
+            Ok(c) => return Ok(Conn::PipeClient(c)),
+            Err(e) if e.raw_os_error() == Some(ERROR_PIPE_BUSY) && start.elapsed() < patience => {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            Err(e) => return Err(e),
+        }
     }
 }
 

@@ -25,7 +25,7 @@ const LONG_VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("IPC_TA
     subcommand_negates_reqs = true
 )]
 struct Cli {
-    /// Server address: unix:PATH, unix:@NAME or tcp:HOST:PORT (default as for ipc-server).
+    /// Server address: unix:PATH, unix:@NAME, tcp:HOST:PORT or pipe:NAME (Windows) (default as for ipc-server).
     #[arg(long, short = 'c', global = true, value_name = "ADDR")]
     connect: Option<String>,
 

@@ -20,7 +20,8 @@ const LONG_VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("IPC_TA
 #[derive(Debug, Parser)]
 #[command(name = "ipc-server", version = LONG_VERSION)]
 struct Cli {
-    /// Address to listen on: unix:PATH, unix:@NAME (Linux abstract) or tcp:HOST:PORT.
+    /// Address to listen on: unix:PATH, unix:@NAME (Linux abstract), tcp:HOST:PORT or
+    /// pipe:NAME (a Windows named pipe, \\.\pipe\NAME).
     /// Default: $IPC_ADDR, else unix:$XDG_RUNTIME_DIR/ipc-server.sock, else unix:/tmp/ipc-server.sock.
     #[arg(long, short = 'l', value_name = "ADDR")]
     listen: Option<String>,
