@@ -59,6 +59,9 @@ struct Task {
     runner: Runner,
     root: RootKind,
     kind: SmokeKind,
+    /// The variant's own `ipc-client` (under wine it reaches a named pipe, which the
+    /// host's client cannot).
+    peer_client: Option<PathBuf>,
 }
 
 /// What every run shares.
@@ -215,6 +218,10 @@ fn plan_variant(
         reason: Some(e),
         runs: Vec::new(),
     })?;
+    let peer_client = executables
+        .iter()
+        .find(|a| binary_name(&a.path) == "ipc-client")
+        .map(|a| PathBuf::from(&a.path));
     let mut tasks = Vec::new();
     for a in executables {
         if !wanted.contains(&binary_name(&a.path)) {
@@ -227,6 +234,7 @@ fn plan_variant(
                 runner: runner.clone(),
                 root,
                 kind: kind.clone(),
+                peer_client: peer_client.clone(),
             });
         }
     }

@@ -154,6 +154,7 @@ pub(super) fn run_task(cx: &Shared, task: &Task) -> SmokeRun {
         SmokeKind::Command { args, .. } => simple(&launch, args, limit),
         SmokeKind::Ipc => ipc(
             client.as_deref().unwrap_or(Path::new("ipc-client")),
+            task.peer_client.as_deref(),
             &launch,
             limit,
         ),
@@ -252,66 +253,124 @@ fn explain(error: String, task: &Task, launch: &Launch, output: &str) -> String 
     msg
 }
 
+/// Where the server listens and how the client gets there.
+struct Endpoint {
+    /// `--listen` as the server sees it.
+    listen: String,
+    /// `--connect` as the client sees it.
+    connect: String,
+    /// The socket file on the host, which the server must remove.
+    socket: Option<PathBuf>,
+    /// The client command without its arguments.
+    client: Spec,
+    /// The transport, for the report: `socket removed`, `named pipe`, `TCP loopback`.
+    how: &'static str,
+}
+
+fn failed(error: String) -> Outcome {
+    Outcome {
+        error: Some(error),
+        ..Outcome::default()
+    }
+}
+
 /// The `ipc` smoke: start the server on a fresh address, ping and divide with the
-/// host's client, SIGTERM, a clean exit that removed its socket.
-fn ipc(client: &Path, launch: &Launch, limit: Duration) -> Outcome {
-    // a socket directory of its own for a host run; in a root, the root's /tmp
-    let sock_dir = match &launch.root {
-        Some(_) => None,
-        None if launch.runner != Runner::Wine => {
-            match tempfile::Builder::new().prefix("portable-ipc-").tempdir() {
+/// client, stop it (SIGTERM; SIGINT under wine, which has no SIGTERM for Windows), a
+/// clean exit that removed its socket. On Linux the host's client connects to a Unix
+/// socket; under wine the variant's own `ipc-client.exe` connects through a named pipe,
+/// and when that fails the host's client tries again over TCP loopback.
+fn ipc(client: &Path, peer: Option<&Path>, launch: &Launch, limit: Duration) -> Outcome {
+    if launch.runner != Runner::Wine {
+        // a socket directory of its own for a host run; in a root, the root's /tmp
+        let sock_dir = match &launch.root {
+            Some(_) => None,
+            None => match tempfile::Builder::new().prefix("portable-ipc-").tempdir() {
                 Ok(d) => Some(d),
-                Err(e) => {
-                    return Outcome {
-                        error: Some(format!("temporary socket directory: {e}")),
-                        ..Outcome::default()
-                    }
-                }
-            }
-        }
-        None => None,
-    };
-    let (listen, connect, socket) = if launch.runner == Runner::Wine {
-        let port = match free_port() {
-            Ok(p) => p,
-            Err(e) => {
-                return Outcome {
-                    error: Some(format!("no free TCP port: {e}")),
-                    ..Outcome::default()
-                }
-            }
+                Err(e) => return failed(format!("temporary socket directory: {e}")),
+            },
         };
-        let a = format!("tcp:127.0.0.1:{port}");
-        (a.clone(), a, None)
-    } else {
         let seen = match &sock_dir {
             Some(d) => d.path().join("ipc.sock"),
             None => PathBuf::from("/tmp/ipc.sock"),
         };
         let host = launch.host_path(&seen);
-        (
-            format!("unix:{}", seen.display()),
-            format!("unix:{}", host.display()),
-            Some(host),
-        )
+        let ep = Endpoint {
+            listen: format!("unix:{}", seen.display()),
+            connect: format!("unix:{}", host.display()),
+            socket: Some(host),
+            client: Spec::new(client),
+            how: "socket removed",
+        };
+        return round_trip(launch, &ep, limit);
+        // `sock_dir` goes here, after the server
+    }
+    let wine = launch
+        .wine
+        .as_ref()
+        .expect("wine prepared for a wine launch");
+    let mut pipe_error = None;
+    if let Some(exe) = peer {
+        let name = format!(
+            "cargo-portable-smoke-{}-{}",
+            std::process::id(),
+            PIPES.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        );
+        let ep = Endpoint {
+            listen: format!("pipe:{name}"),
+            connect: format!("pipe:{name}"),
+            socket: None,
+            client: wine::env(Spec::new(&wine.program).arg(exe), &wine.prefix),
+            how: "named pipe",
+        };
+        let out = round_trip(launch, &ep, limit);
+        match &out.error {
+            None => return out,
+            Some(e) if e == "interrupted" => return out,
+            Some(e) => pipe_error = Some(e.clone()),
+        }
+    }
+    let port = match free_port() {
+        Ok(p) => p,
+        Err(e) => return failed(format!("no free TCP port: {e}")),
     };
-    let spec = launch.spec(&["--listen".to_owned(), listen]);
+    let a = format!("tcp:127.0.0.1:{port}");
+    let ep = Endpoint {
+        listen: a.clone(),
+        connect: a,
+        socket: None,
+        client: Spec::new(client),
+        how: "TCP loopback",
+    };
+    let mut out = round_trip(launch, &ep, limit);
+    if let Some(e) = pipe_error {
+        let note = format!("the named pipe failed ({e}), TCP loopback instead");
+        match &mut out.error {
+            Some(err) => *err = format!("{err}; {note}"),
+            None => out.note = out.note.map(|n| format!("{n}; {note}")),
+        }
+    }
+    out
+}
+
+/// Named pipes of this process, for unique names.
+static PIPES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// One server, one endpoint: ready when it answers a ping; `arith.divide`; stop.
+fn round_trip(launch: &Launch, ep: &Endpoint, limit: Duration) -> Outcome {
+    let spec = launch.spec(&["--listen".to_owned(), ep.listen.clone()]);
     let mut server = match exec::start(&spec) {
         Ok(s) => s,
-        Err(e) => {
-            return Outcome {
-                error: Some(format!("could not start {}: {e}", spec.display())),
-                ..Outcome::default()
-            }
-        }
+        Err(e) => return failed(format!("could not start {}: {e}", spec.display())),
     };
     let call = |method: &str, params: Option<&str>| -> Result<String, String> {
         let mut s =
-            Spec::new(client).args(["--connect", connect.as_str(), "--timeout", "5s", method]);
+            ep.client
+                .clone()
+                .args(["--connect", ep.connect.as_str(), "--timeout", "5s", method]);
         if let Some(p) = params {
             s = s.arg(p);
         }
-        let f = exec::run(&s, Duration::from_secs(10)).map_err(|e| e.to_string())?;
+        let f = exec::run(&s, Duration::from_secs(15)).map_err(|e| e.to_string())?;
         if f.exit.code == Some(0) {
             Ok(f.output.trim().to_owned())
         } else {
@@ -334,6 +393,7 @@ fn ipc(client: &Path, launch: &Launch, limit: Duration) -> Outcome {
     };
     // ready when the socket exists and answers a ping
     let until = Instant::now() + limit;
+    let mut last = String::new();
     let pong = loop {
         if exec::interrupted() {
             return fail(server, "interrupted".into());
@@ -354,14 +414,21 @@ fn ipc(client: &Path, launch: &Launch, limit: Duration) -> Outcome {
             return fail(
                 server,
                 format!(
-                    "the server did not answer a ping within {}s",
-                    limit.as_secs()
+                    "the server did not answer a ping on {} within {}s{}",
+                    ep.connect,
+                    limit.as_secs(),
+                    if last.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({last})")
+                    }
                 ),
             );
         }
-        if socket.as_ref().is_none_or(|s| s.exists()) {
-            if let Ok(p) = call("ping", None) {
-                break p;
+        if ep.socket.as_ref().is_none_or(|s| s.exists()) {
+            match call("ping", None) {
+                Ok(p) => break p,
+                Err(e) => last = e,
             }
         }
         std::thread::sleep(Duration::from_millis(100));
@@ -390,7 +457,7 @@ fn ipc(client: &Path, launch: &Launch, limit: Duration) -> Outcome {
     let f = server.finish(Duration::from_secs(10).min(limit));
     let mut out = from_finished(f, &format!("after {sig_name}"));
     if out.error.is_none() {
-        if let Some(s) = socket.as_ref().filter(|s| s.exists()) {
+        if let Some(s) = ep.socket.as_ref().filter(|s| s.exists()) {
             out.error = Some(format!(
                 "the server exited 0 but left its socket {}",
                 s.display()
@@ -398,14 +465,9 @@ fn ipc(client: &Path, launch: &Launch, limit: Duration) -> Outcome {
         }
     }
     out.note = Some(format!(
-        "ping → \"pong\"; arith.divide 17/8 → {{\"quo\":2,\"rem\":1}}; {sig_name} → exit 0{}",
-        if socket.is_some() {
-            ", socket removed"
-        } else {
-            " (TCP loopback)"
-        }
+        "ping → \"pong\"; arith.divide 17/8 → {{\"quo\":2,\"rem\":1}}; {sig_name} → exit 0, {}",
+        ep.how
     ));
-    drop(sock_dir);
     out
 }
 

@@ -402,6 +402,15 @@ fn default_matrix_runs_the_ipc_server_everywhere_this_host_can() {
                 bad.push(format!("{id}: roots {roots:?}"));
             }
         }
+        // wine carries named pipes: the round trip goes through one, not TCP
+        if id.starts_with("windows-")
+            && !s["runs"][0]["message"]
+                .as_str()
+                .unwrap_or("")
+                .ends_with("named pipe")
+        {
+            bad.push(format!("{id}: {}", s["runs"][0]["message"]));
+        }
         if id.starts_with("macos-") && !s["reason"].as_str().unwrap_or("").contains("Mach-O") {
             bad.push(format!("{id}: {}", s["reason"]));
         }
