@@ -314,6 +314,22 @@ mod tests {
     }
 
     #[test]
+    fn run_and_smoke_per_variant() {
+        let t = "[[variant]]\nid = \"a\"\ntarget = \"x86_64-unknown-linux-gnu\"\nlinker = \"internal\"\nrun = true\nsmoke = [\"app\", \"--check\"]\n";
+        let m = parse(t, "m.toml", None).unwrap();
+        assert!(m.variants[0].run);
+        assert_eq!(
+            m.variants[0].smoke,
+            Some(Smoke::Command(vec!["app".into(), "--check".into()]))
+        );
+        let d = parse(DEFAULT_MATRIX, DEFAULT_MATRIX_NAME, None).unwrap();
+        assert!(
+            d.variants.iter().all(|v| !v.run),
+            "the default matrix runs only with --run"
+        );
+    }
+
+    #[test]
     fn unknown_triple() {
         let t = "[[variant]]\nid = \"a\"\ntarget = \"x86_64-unknown-linux-gnux\"\nlinker = \"internal\"\n";
         let known = vec!["x86_64-unknown-linux-gnu".to_owned()];
