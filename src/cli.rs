@@ -72,6 +72,17 @@ pub enum Command {
     #[command(after_help = "Examples:\n  cargo portable setup --dry-run\n  \
         cargo portable setup --variant linux-aarch64-gnu")]
     Setup(SetupArgs),
+    /// Print the CI pipeline generated from the matrix: a GitHub Actions workflow or a
+    /// GitLab CI file, one job per variant and a last job that merges the reports.
+    #[command(after_help = "Examples:\n  \
+        cargo portable ci github -o .github/workflows/portable.yml\n  \
+        cargo portable ci github -o .github/workflows/portable.yml --check\n  \
+        cargo portable ci gitlab --matrix portable.toml -o .gitlab-ci.yml\n  \
+        cargo portable ci github --macos-native --matrix-json\n\n\
+        --check compares the file of -o (default: .github/workflows/portable.yml or .gitlab-ci.yml \
+        at the workspace root) with what the matrix generates: exit 0 when it is up to date, 1 with \
+        a unified diff when it is not. See docs/ci.md.")]
+    Ci(CiArgs),
 }
 
 /// Where the matrix comes from.
@@ -175,6 +186,63 @@ pub struct SetupArgs {
     /// Print the plan, change nothing.
     #[arg(long)]
     pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CiArgs {
+    /// The CI system.
+    #[arg(value_enum)]
+    pub provider: CiProvider,
+    #[command(flatten)]
+    pub matrix: MatrixArgs,
+    /// Write the pipeline to FILE (atomically); with --check, the committed file to
+    /// compare.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Compare the committed file with the generated pipeline: exit 1 with a unified
+    /// diff when it is out of date.
+    #[arg(long)]
+    pub check: bool,
+    /// Build macOS variants on macOS runners (default: on Linux runners, linked by zig).
+    #[arg(long)]
+    pub macos_native: bool,
+    /// Build MSVC variants on Windows runners (GitHub only).
+    #[arg(long)]
+    pub windows_msvc: bool,
+    /// GitHub: the reusable workflow (`on: workflow_call`, the matrix file read at run
+    /// time), as in ci/github/portable.yml.
+    #[arg(long, conflicts_with = "matrix_json")]
+    pub reusable: bool,
+    /// GitHub: print only the variant jobs' `strategy.matrix` as one line of JSON (the
+    /// reusable workflow's plan job uses it).
+    #[arg(long, conflicts_with = "check")]
+    pub matrix_json: bool,
+    /// The committed baseline report the last job diffs against (skipped when absent).
+    #[arg(long, value_name = "FILE", default_value = crate::ci::DEFAULT_BASELINE)]
+    pub baseline: String,
+    /// Install cargo-portable in the jobs from this git repository.
+    #[arg(long, value_name = "URL", default_value = crate::ci::DEFAULT_GIT)]
+    pub install_git: String,
+    /// Install this cargo-portable version from crates.io instead of git.
+    #[arg(long, value_name = "VERSION")]
+    pub install_version: Option<String>,
+    /// Runner label (GitHub) for Linux jobs.
+    #[arg(long, value_name = "LABEL")]
+    pub linux_runner: Option<String>,
+    /// Runner label (GitHub) for macOS jobs.
+    #[arg(long, value_name = "LABEL")]
+    pub macos_runner: Option<String>,
+    /// Runner label (GitHub) for Windows jobs.
+    #[arg(long, value_name = "LABEL")]
+    pub windows_runner: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CiProvider {
+    /// GitHub Actions
+    Github,
+    /// GitLab CI
+    Gitlab,
 }
 
 #[derive(Debug, Args)]

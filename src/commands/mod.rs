@@ -1,8 +1,9 @@
-//! One function per command (`build`, `inspect`, `targets`, `setup`): arguments in,
+//! One function per command (`build`, `inspect`, `targets`, `setup`, `ci`): arguments in,
 //! an [`Outcome`] out. [`run`] dispatches and is the one place where an outcome or an
 //! error becomes an exit code.
 
 mod build;
+mod ci;
 mod inspect;
 mod setup;
 mod targets;
@@ -49,6 +50,7 @@ pub fn run(cli: Cli) -> Outcome {
         Some(Command::Inspect(args)) => inspect::run(args, &cli.global),
         Some(Command::Targets(args)) => targets::run(args, &cli.global),
         Some(Command::Setup(args)) => setup::run(args, &cli.global),
+        Some(Command::Ci(args)) => ci::run(args, &cli.global),
     };
     result.unwrap_or_else(|e| {
         eprintln!("error: {e:#}");
