@@ -6,6 +6,7 @@ mod fixtures;
 
 mod bad_input;
 mod build;
+mod ci;
 mod commands;
 mod elf_oracle;
 mod hazards;
