@@ -7,7 +7,7 @@ use crate::cli::{BuildArgs, BuildFormat, GlobalOpts};
 use crate::engine::{self, BuildOptions};
 use crate::output::write_output;
 use crate::report::table;
-use crate::report::variants::BuildReport;
+use crate::report::variants::{BuildReport, MatrixId};
 use crate::toolchain::Toolchain;
 
 pub(super) fn run(args: BuildArgs, global: &GlobalOpts) -> Result<Outcome> {
@@ -32,8 +32,12 @@ pub(super) fn run(args: BuildArgs, global: &GlobalOpts) -> Result<Outcome> {
     } else {
         tc
     };
-    let variants = engine::build(&tc, &m, &ws, &opts)?;
-    let report = BuildReport::new(host(Some(&tc)), m.source.clone(), variants, Vec::new());
+    let host = host(Some(&tc));
+    let mut variants = engine::build(&tc, &m, &ws, &opts)?;
+    for v in &mut variants {
+        v.host = Some(host.clone());
+    }
+    let report = BuildReport::new(host, MatrixId::of(&m), variants, Vec::new());
     let style = style_for(global.color, args.output.is_some());
     write_output(args.output.as_deref(), |w| match args.format {
         BuildFormat::Human => table::human(&report, style, w),
