@@ -1,7 +1,10 @@
 //! The report document (SPEC section 8) and its renderers. Every format is rendered
 //! from the same [`Report`]; renderers write to `&mut impl Write` so they are testable.
 
+pub mod check;
+pub mod diff;
 mod human;
+pub mod junit;
 mod ldd;
 pub mod merge;
 mod nm;
