@@ -137,7 +137,7 @@ impl Tables {
         let want = squash(name);
         self.releases
             .iter()
-            .find(|(r, _)| release_names(r).iter().any(|n| *n == want))
+            .find(|(r, _)| release_names(r).contains(&want))
     }
 
     /// Whether `name` (a needed library) is part of the OS `os`.

@@ -51,7 +51,7 @@ impl<'de> Deserialize<'de> for LinkerSpec {
 }
 
 /// Expected linkage.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
 pub enum ExpectLinkage {
     /// static or static-pie

@@ -151,18 +151,18 @@ fn runs_on(names: &[String], a: &Artifact) -> Option<String> {
         };
         let rel = format!("{} {}", r.distribution, r.release);
         if a.os != Os::Linux && !(a.os == Os::Unknown && a.format == crate::model::Format::Elf) {
-            why.push(format!("{rel}: it is a {} binary", a.os));
+            why.push(format!("{rel} (it is a {} binary)", a.os));
         } else if !r.has_arch(&a.arch) {
-            why.push(format!("{rel} ships no {} glibc", a.arch));
+            why.push(format!("{rel} (no {} build)", a.arch));
         } else if a.libc == Libc::Musl && a.linkage == Linkage::Dynamic {
             why.push(format!(
-                "{rel}: it is linked dynamically against musl ({})",
+                "{rel} (linked dynamically against musl: {})",
                 a.interpreter.as_deref().unwrap_or("no interpreter")
             ));
         } else if let Some(g) = &a.requires.glibc {
             if Version::parse(&g.version).is_some_and(|need| need > *have) {
                 why.push(format!(
-                    "{rel} has glibc {} but it needs {} (forced by {})",
+                    "{rel} (glibc {} < {}, forced by {})",
                     r.glibc,
                     g.version,
                     g.forced_by.join(", ")

@@ -710,7 +710,8 @@ pub fn human(d: &DiffReport, style: Style, w: &mut dyn Write) -> io::Result<()> 
     }
     let unchanged = d.variants.iter().filter(|v| v.changes.is_empty()).count();
     if unchanged > 0 {
-        writeln!(w, "{unchanged} variants unchanged")?;
+        let s = if unchanged == 1 { "" } else { "s" };
+        writeln!(w, "{unchanged} variant{s} unchanged")?;
     }
     let line = headline(d);
     if d.has_regressions() {
