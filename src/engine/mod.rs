@@ -212,6 +212,7 @@ fn report_for(v: &Variant, program: &str) -> VariantReport {
         artifacts: Vec::new(),
         expect: Default::default(),
         smoke: None,
+        host: None,
     }
 }
 
