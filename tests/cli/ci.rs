@@ -410,13 +410,22 @@ fn gitlab_pipeline_runs_with_gitlab_ci_local() {
             comparable(&one["variants"]),
             "merged report and one build differ"
         );
-        assert_eq!(merged["summary"], one["summary"]);
+        for key in [
+            "summary",
+            "matrix_sha256",
+            "matrix_variants",
+            "schema_version",
+        ] {
+            assert_eq!(merged[key], one[key], "{key}");
+        }
     }
 }
 
 /// A report's variants without what legitimately differs between two builds of the
 /// same variants: timings, paths (and the digests that embed the build directory
-/// through cargo's metadata hash) and the host.
+/// through cargo's metadata hash), the host, and `seeded_from` (which variant's
+/// dependency builds one build reused for another: how the work was shared, which
+/// separate CI jobs never do).
 fn comparable(v: &Value) -> Value {
     match v {
         Value::Object(m) => Value::Object(
@@ -424,7 +433,7 @@ fn comparable(v: &Value) -> Value {
                 .filter(|(k, _)| {
                     !matches!(
                         k.as_str(),
-                        "build_seconds" | "seconds" | "path" | "host" | "sha256"
+                        "build_seconds" | "seconds" | "path" | "host" | "sha256" | "seeded_from"
                     )
                 })
                 .map(|(k, v)| (k.clone(), comparable(v)))
@@ -442,4 +451,164 @@ fn walkdir_find(dir: &Path, name: &str) -> Option<PathBuf> {
         .filter_map(Result::ok)
         .find(|e| e.file_name() == name)
         .map(|e| e.into_path())
+}
+
+/// The `run:` scripts of a job of a generated workflow, with their step names, in
+/// order. Reads the layout our writer produces (step keys at 8 spaces, block
+/// scripts at 10); the linters above check that the YAML means what it shows.
+fn run_scripts(workflow: &str, job: &str) -> Vec<(String, String)> {
+    let mut lines = workflow
+        .lines()
+        .skip_while(|l| *l != format!("  {job}:"))
+        .skip(1)
+        .take_while(|l| l.is_empty() || l.starts_with("   "))
+        .peekable();
+    let mut steps = Vec::new();
+    let mut name = String::new();
+    while let Some(l) = lines.next() {
+        if let Some(n) = l.strip_prefix("      - name: ") {
+            name = n.to_owned();
+        } else if l == "        run: |" {
+            let mut script = String::new();
+            while let Some(b) = lines.next_if(|b| b.is_empty() || b.starts_with("          ")) {
+                script.push_str(b.strip_prefix("          ").unwrap_or(""));
+                script.push('\n');
+            }
+            steps.push((name.clone(), script));
+        } else if let Some(s) = l.strip_prefix("        run: ") {
+            steps.push((name.clone(), s.to_owned()));
+        }
+    }
+    steps
+}
+
+/// The GitHub report job's scripts, run as GitHub runs them (`bash --noprofile
+/// --norc -eo pipefail`) on reports of real builds: the merge goes to the job
+/// summary, a violation becomes an escaped `::error` annotation, a regression
+/// against the baseline an annotation and exit 1; without a baseline the diff is
+/// skipped, and says so.
+#[test]
+fn github_report_job_runs_on_real_reports() {
+    let jq = tool("jq");
+    let dir = tempdir();
+    let root = new_crate(
+        dir.path(),
+        "demo",
+        "fn main() { println!(\"hello\"); }\n",
+        None,
+    );
+    write(&root, "portable.toml", LOCAL_THREE);
+    std::fs::create_dir(root.join("reports")).unwrap();
+    for id in ["gnu", "musl"] {
+        crate::common::run(portable().current_dir(&root).args([
+            "build",
+            "-q",
+            "--variant",
+            id,
+            "--format",
+            "json",
+            "-o",
+            &format!("reports/report-{id}.json"),
+        ]));
+    }
+    // the baseline: gnu without libgcc_s (so it is a new library now)
+    let read = |p: &Path| -> Value { serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap() };
+    let mut gnu = read(&root.join("reports/report-gnu.json"));
+    let libs = &mut gnu["variants"][0]["artifacts"][0]["libraries"];
+    libs.as_array_mut()
+        .unwrap()
+        .retain(|l| !l["name"].as_str().unwrap().starts_with("libgcc_s"));
+    let old_gnu = write(dir.path(), "baseline-gnu.json", &gnu.to_string());
+    crate::common::run(
+        portable()
+            .current_dir(&root)
+            .arg("merge")
+            .arg(&old_gnu)
+            .args(["reports/report-musl.json", "-o", "portable-baseline.json"]),
+    );
+    // musl's report now claims a violation, with characters annotations must escape
+    let musl_path = root.join("reports/report-musl.json");
+    let mut musl = read(&musl_path);
+    musl["variants"][0]["expect"] = serde_json::json!({
+        "passed": false,
+        "violations": [{"rule": "hazards", "message": "50% of it, here:\nthere"}]
+    });
+    std::fs::write(&musl_path, musl.to_string()).unwrap();
+
+    let (code, workflow, err) = ci(&root, &["github"]);
+    assert_eq!(code, 0, "{err}");
+    let steps = run_scripts(&workflow, "report");
+    let names: Vec<&str> = steps.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "Install cargo-portable",
+            "Merge the reports",
+            "Annotate violations",
+            "Diff against the baseline"
+        ]
+    );
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_cargo-portable"))
+        .parent()
+        .unwrap();
+    let jq_dir = jq.parent().unwrap();
+    let summary = root.join("summary.md");
+    let step = |name: &str| {
+        let script = &steps.iter().find(|(n, _)| n == name).unwrap().1;
+        let out = Command::new("bash")
+            .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", script])
+            .current_dir(&root)
+            .env("PATH", {
+                let mut p = vec![bin_dir.to_path_buf(), jq_dir.to_path_buf()];
+                p.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap()));
+                std::env::join_paths(p).unwrap()
+            })
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .env("PORTABLE_BASELINE", "portable-baseline.json")
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        )
+    };
+    let (code, out) = step("Install cargo-portable");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("using "), "the installed one is used: {out}");
+    let (code, out) = step("Merge the reports");
+    assert_eq!(
+        code, 0,
+        "a violation is not the report job's failure: {out}"
+    );
+    let merged = read(&root.join("merged.json"));
+    assert_eq!(merged["variants"].as_array().unwrap().len(), 2);
+    let text = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        text.contains("| gnu | x86_64-unknown-linux-gnu |"),
+        "{text}"
+    );
+    let (code, out) = step("Annotate violations");
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(
+        out.trim(),
+        "::error title=musl hazards::50%25 of it, here:%0Athere",
+        "{out}"
+    );
+    let (code, out) = step("Diff against the baseline");
+    assert_eq!(code, 1, "a regression fails the job: {out}");
+    assert!(out.contains("::error title=gnu new-library::"), "{out}");
+    let text = std::fs::read_to_string(&summary).unwrap();
+    assert!(text.contains("| ❌ regression | gnu |"), "{text}");
+    std::fs::remove_file(root.join("portable-baseline.json")).unwrap();
+    let (code, out) = step("Diff against the baseline");
+    assert_eq!(code, 0, "{out}");
+    let text = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        text.contains("No baseline report at `portable-baseline.json`: the diff is skipped."),
+        "{text}"
+    );
 }
