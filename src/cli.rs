@@ -75,23 +75,29 @@ pub enum Command {
     Setup(SetupArgs),
     /// Check expectations on binaries or saved reports without building (exit 1 on a
     /// violation, with the evidence).
-    #[command(after_help = "Examples:\n  cargo portable check --runs-on rhel-7,debian-11 target/release/app\n  \
+    #[command(
+        after_help = "Examples:\n  cargo portable check --runs-on rhel-7,debian-11 target/release/app\n  \
         cargo portable check --max-glibc 2.17 --linkage static --require pie,nx merged.json\n  \
         cargo portable check --policy policy.toml --format junit -o check.xml merged.json\n\n\
         A policy file has the keys of a variant's [variant.expect]: linkage, max-glibc, runs-on,\n\
-        min-macos, libraries, hazards, deny-hazards, require. Flags override its keys.")]
+        min-macos, libraries, hazards, deny-hazards, require. Flags override its keys."
+    )]
     Check(CheckArgs),
     /// Compare two reports: regressions (a new or newly external library, a higher
     /// glibc/macOS/Windows floor, a new hazard, static turned dynamic, a variant that
     /// no longer builds, size growth) exit 1.
-    #[command(after_help = "Examples:\n  cargo portable diff baseline.json merged.json\n  \
+    #[command(
+        after_help = "Examples:\n  cargo portable diff baseline.json merged.json\n  \
         cargo portable diff baseline.json merged.json --format markdown >> \"$GITHUB_STEP_SUMMARY\"\n  \
-        cargo portable diff baseline.json merged.json --format junit -o diff.xml")]
+        cargo portable diff baseline.json merged.json --format junit -o diff.xml"
+    )]
     Diff(DiffArgs),
     /// Combine the reports of CI matrix jobs (one or more variants each, from any
     /// host) into one report.
-    #[command(after_help = "Examples:\n  cargo portable merge reports/*.json -o merged.json\n  \
-        cargo portable merge reports/*.json --format junit -o portable.xml")]
+    #[command(
+        after_help = "Examples:\n  cargo portable merge reports/*.json -o merged.json\n  \
+        cargo portable merge reports/*.json --format junit -o portable.xml"
+    )]
     Merge(MergeArgs),
 }
 

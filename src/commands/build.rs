@@ -8,8 +8,8 @@ use super::{host, load_matrix, selected, style_for, Outcome};
 use crate::cli::{BuildArgs, BuildFormat, GlobalOpts};
 use crate::engine::{self, BuildOptions};
 use crate::output::write_output;
-use crate::report::{diff, table};
 use crate::report::variants::{BuildReport, MatrixId};
+use crate::report::{diff, table};
 use crate::toolchain::Toolchain;
 
 pub(super) fn run(args: BuildArgs, global: &GlobalOpts) -> Result<Outcome> {

@@ -100,7 +100,11 @@ pub(super) fn run(args: CheckArgs, global: &GlobalOpts) -> Result<Outcome> {
             inputs.push(CheckedInput {
                 path,
                 kind: InputKind::Binary,
-                targets: found.artifacts.iter().map(|a| check_artifact(&e, a)).collect(),
+                targets: found
+                    .artifacts
+                    .iter()
+                    .map(|a| check_artifact(&e, a))
+                    .collect(),
             });
         }
     }

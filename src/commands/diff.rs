@@ -23,7 +23,9 @@ pub(super) fn run(args: DiffArgs, global: &GlobalOpts) -> Result<Outcome> {
         args.growth.max_size_growth,
     );
     let style = style_for(global.color, args.output.is_some());
-    write_output(args.output.as_deref(), |w| render(&d, args.format, style, w))?;
+    write_output(args.output.as_deref(), |w| {
+        render(&d, args.format, style, w)
+    })?;
     Ok(outcome(&d))
 }
 

@@ -206,9 +206,19 @@ pub fn diff(
     }
 }
 
+/// The line of a failure's reason that says most: the linker's `undefined symbol`
+/// when there is one (rustc's first line only says that linking failed), else the
+/// first line.
 fn first_line(s: Option<&str>) -> String {
-    s.and_then(|s| s.lines().find(|l| !l.trim().is_empty()))
-        .map(|l| format!(": {}", l.trim()))
+    let Some(s) = s else {
+        return String::new();
+    };
+    let lines = || s.lines().map(str::trim).filter(|l| !l.is_empty());
+    let telling =
+        lines().find(|l| l.contains("undefined symbol") || l.contains("undefined reference"));
+    telling
+        .or_else(|| lines().next())
+        .map(|l| format!(": {}", l.trim_start_matches("= note:").trim()))
         .unwrap_or_default()
 }
 

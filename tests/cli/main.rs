@@ -12,4 +12,5 @@ mod hazards;
 mod linkage;
 mod macho;
 mod pe;
+mod reports;
 mod schema;
