@@ -470,6 +470,8 @@ fn diff_finds_every_regression_of_a_real_pair() {
     let out = diff(p, &p.r1, &p.r3, &["--format", "json"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let d: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let errs = schema_errors(&d);
+    assert!(errs.is_empty(), "the diff violates the schema: {errs:#?}");
     let all = changes(&d);
     let has = |id: &str, code: &str, kind: &str| {
         assert!(
