@@ -351,9 +351,7 @@ mod tests {
         assert_eq!(t.violations.len(), 1);
         let m = &t.violations[0].message;
         assert!(
-            m.contains(
-                "RHEL/CentOS 7 has glibc 2.17 but it needs 2.34 (forced by __libc_start_main)"
-            ),
+            m.contains("RHEL/CentOS 7 (glibc 2.17 < 2.34, forced by __libc_start_main)"),
             "{m}"
         );
         assert!(m.contains("Debian 11 (bullseye) (glibc 2.31 < 2.34"), "{m}");

@@ -71,6 +71,42 @@ pub enum ChangeCode {
     RemovedImports,
 }
 
+impl ChangeCode {
+    pub const ALL: &'static [ChangeCode] = &[
+        ChangeCode::VariantMissing,
+        ChangeCode::VariantFailed,
+        ChangeCode::VariantBuilt,
+        ChangeCode::VariantNew,
+        ChangeCode::VariantNotBuilt,
+        ChangeCode::ArtifactMissing,
+        ChangeCode::ArtifactNew,
+        ChangeCode::NewLibrary,
+        ChangeCode::LibraryRemoved,
+        ChangeCode::LibraryExternal,
+        ChangeCode::LibrarySystem,
+        ChangeCode::GlibcRaised,
+        ChangeCode::GlibcLowered,
+        ChangeCode::GlibcxxRaised,
+        ChangeCode::GlibcxxLowered,
+        ChangeCode::GccRaised,
+        ChangeCode::GccLowered,
+        ChangeCode::MacosRaised,
+        ChangeCode::MacosLowered,
+        ChangeCode::WindowsRaised,
+        ChangeCode::WindowsLowered,
+        ChangeCode::NewHazard,
+        ChangeCode::HazardGone,
+        ChangeCode::StaticToDynamic,
+        ChangeCode::DynamicToStatic,
+        ChangeCode::LinkageChanged,
+        ChangeCode::SizeGrowth,
+        ChangeCode::SizeShrink,
+        ChangeCode::SizeChanged,
+        ChangeCode::NewImports,
+        ChangeCode::RemovedImports,
+    ];
+}
+
 /// One change, with the evidence.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -206,9 +242,19 @@ pub fn diff(
     }
 }
 
+/// The line of a failure's reason that says most: the linker's `undefined symbol`
+/// when there is one (rustc's first line only says that linking failed), else the
+/// first line.
 fn first_line(s: Option<&str>) -> String {
-    s.and_then(|s| s.lines().find(|l| !l.trim().is_empty()))
-        .map(|l| format!(": {}", l.trim()))
+    let Some(s) = s else {
+        return String::new();
+    };
+    let lines = || s.lines().map(str::trim).filter(|l| !l.is_empty());
+    let telling =
+        lines().find(|l| l.contains("undefined symbol") || l.contains("undefined reference"));
+    telling
+        .or_else(|| lines().next())
+        .map(|l| format!(": {}", l.trim_start_matches("= note:").trim()))
         .unwrap_or_default()
 }
 
@@ -844,6 +890,15 @@ mod tests {
     }
 
     const START: (&str, &str) = ("__libc_start_main", "GLIBC_2.34");
+
+    #[test]
+    fn the_schema_lists_every_change_code() {
+        let schema: serde_json::Value =
+            serde_json::from_str(include_str!("../../docs/report.schema.json")).unwrap();
+        let listed = &schema["$defs"]["change"]["properties"]["code"]["enum"];
+        let ours: Vec<String> = ChangeCode::ALL.iter().map(wire_name).collect();
+        assert_eq!(*listed, serde_json::json!(ours));
+    }
 
     #[test]
     fn identical_reports_have_no_changes() {

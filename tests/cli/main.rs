@@ -13,4 +13,5 @@ mod hazards;
 mod linkage;
 mod macho;
 mod pe;
+mod reports;
 mod schema;
