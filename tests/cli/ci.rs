@@ -303,12 +303,25 @@ target = "x86_64-unknown-linux-gnu"
 linker = "external"
 "#;
 
+/// A fourth variant whose expectation does not hold: its job fails, the others and
+/// the report job go on.
+const VIOLATING: &str = r#"
+[[variant]]
+id = "gnu-expect-static"
+target = "x86_64-unknown-linux-gnu"
+linker = "internal"
+[variant.expect]
+linkage = "static"
+"#;
+
 /// The GitLab pipeline, run by gitlab-ci-local with the shell executor (the jobs
 /// name an image for real GitLab: `--force-shell-executor` runs them here
 /// instead; `--shell-isolation` gives each job its own directory, so the report job
-/// sees only what `needs:` brings it as artifacts). Every variant job writes its
-/// report; when this build has `merge`, the report job merges them into a report
-/// equal to one `build` of the same variants.
+/// sees only what `needs:` brings it as artifacts), on three variants that build
+/// and hold their expectations and a fourth that violates one. Every variant job
+/// writes its report (the violating one fails, and its report is still an
+/// artifact); the report job merges them into a report equal to one `build` of the
+/// same variants, and a JUnit report with the one failure.
 #[test]
 fn gitlab_pipeline_runs_with_gitlab_ci_local() {
     let glci = tool("gitlab-ci-local");
@@ -320,7 +333,7 @@ fn gitlab_pipeline_runs_with_gitlab_ci_local() {
         "fn main() { println!(\"hello\"); }\n",
         None,
     );
-    write(&root, "portable.toml", LOCAL_THREE);
+    write(&root, "portable.toml", &format!("{LOCAL_THREE}{VIOLATING}"));
     write(&root, ".gitignore", "target/\n.gitlab-ci-local/\n");
     let (code, pipeline, err) = ci(&root, &["gitlab"]);
     assert_eq!(code, 0, "{err}");
@@ -340,10 +353,6 @@ fn gitlab_pipeline_runs_with_gitlab_ci_local() {
     ] {
         crate::common::run(Command::new("git").current_dir(&root).args(args));
     }
-    let has_merge = portable()
-        .args(["merge", "--help"])
-        .output()
-        .is_ok_and(|o| o.status.success());
     let bin_dir = Path::new(env!("CARGO_BIN_EXE_cargo-portable"))
         .parent()
         .unwrap();
@@ -357,67 +366,70 @@ fn gitlab_pipeline_runs_with_gitlab_ci_local() {
             "--shell-isolation",
             "--no-color",
         ]);
-    if !has_merge {
-        eprintln!("this build has no `merge` command yet: running the build stage only");
-        cmd.args(["--stage", "build"]);
-    }
     let out = cmd.output().expect("run gitlab-ci-local");
     let log = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(out.status.success(), "gitlab-ci-local failed:\n{log}");
+    // the violating variant's job fails, and with it the pipeline
+    assert_eq!(out.status.code(), Some(1), "gitlab-ci-local:\n{log}");
     let artifacts = root.join(".gitlab-ci-local/artifacts");
-    let mut reports = Vec::new();
-    for id in ["gnu", "musl", "gnu-bfd"] {
+    let verdict = |job: &str| {
+        log.lines()
+            .find(|l| l.trim_end().ends_with(job) && (l.contains(" PASS ") || l.contains(" FAIL ")))
+            .map(|l| if l.contains(" PASS ") { "PASS" } else { "FAIL" })
+    };
+    for id in ["gnu", "musl", "gnu-bfd", "gnu-expect-static"] {
         let job = format!("portable:linux: [{id}]");
-        assert!(
-            log.lines().any(|l| l.contains("PASS") && l.contains(&job)),
-            "{job} did not pass:\n{log}"
-        );
+        let want = if id == "gnu-expect-static" {
+            "FAIL"
+        } else {
+            "PASS"
+        };
+        assert_eq!(verdict(&job), Some(want), "{job}:\n{log}");
         let file = walkdir_find(&artifacts, &format!("report-{id}.json"))
             .unwrap_or_else(|| panic!("no report-{id}.json among the artifacts:\n{log}"));
         let v: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
         assert_eq!(v["variants"].as_array().unwrap().len(), 1, "{file:?}");
         assert_eq!(v["variants"][0]["id"], id);
         assert_eq!(v["variants"][0]["status"], "built", "{v}");
-        reports.push(v);
     }
-    if has_merge {
-        assert!(
-            log.lines()
-                .any(|l| l.contains("PASS") && l.contains("portable:report")),
-            "{log}"
-        );
-        let merged = walkdir_find(&artifacts, "merged.json").expect("merged.json artifact");
-        let merged: Value = serde_json::from_slice(&std::fs::read(merged).unwrap()).unwrap();
-        assert!(
-            walkdir_find(&artifacts, "junit.xml").is_some(),
-            "junit.xml artifact"
-        );
-        // the same three variants in one build, outside any CI
-        let one = root.join("one.json");
-        crate::common::run(
-            portable()
-                .current_dir(&root)
-                .args(["build", "--format", "json", "-o"])
-                .arg(&one),
-        );
-        let one: Value = serde_json::from_slice(&std::fs::read(&one).unwrap()).unwrap();
-        assert_eq!(
-            comparable(&merged["variants"]),
-            comparable(&one["variants"]),
-            "merged report and one build differ"
-        );
-        for key in [
-            "summary",
-            "matrix_sha256",
-            "matrix_variants",
-            "schema_version",
-        ] {
-            assert_eq!(merged[key], one[key], "{key}");
-        }
+    assert_eq!(verdict("portable:report"), Some("PASS"), "{log}");
+    let merged = walkdir_find(&artifacts, "merged.json").expect("merged.json artifact");
+    let merged: Value = serde_json::from_slice(&std::fs::read(merged).unwrap()).unwrap();
+    let junit = walkdir_find(&artifacts, "junit.xml").expect("junit.xml artifact");
+    let junit = std::fs::read_to_string(junit).unwrap();
+    assert!(
+        junit.contains("<testsuites name=\"cargo-portable\" tests=\"4\" failures=\"1\""),
+        "{junit}"
+    );
+    assert!(
+        junit.contains("is dynamic but static was expected"),
+        "{junit}"
+    );
+    // the same four variants in one build, outside any CI (exit 1: the violation)
+    let one = root.join("one.json");
+    let status = portable()
+        .current_dir(&root)
+        .args(["build", "-q", "--format", "json", "-o"])
+        .arg(&one)
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(1));
+    let one: Value = serde_json::from_slice(&std::fs::read(&one).unwrap()).unwrap();
+    assert_eq!(
+        comparable(&merged["variants"]),
+        comparable(&one["variants"]),
+        "merged report and one build differ"
+    );
+    for key in [
+        "summary",
+        "matrix_sha256",
+        "matrix_variants",
+        "schema_version",
+    ] {
+        assert_eq!(merged[key], one[key], "{key}");
     }
 }
 
