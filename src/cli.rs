@@ -345,7 +345,7 @@ pub struct CiArgs {
     pub windows_msvc: bool,
     /// GitHub: the reusable workflow (`on: workflow_call`, the matrix file read at run
     /// time), as in ci/github/portable.yml.
-    #[arg(long, conflicts_with = "matrix_json")]
+    #[arg(long, conflicts_with_all = ["matrix_json", "matrix", "variants"])]
     pub reusable: bool,
     /// GitHub: print only the variant jobs' `strategy.matrix` as one line of JSON (the
     /// reusable workflow's plan job uses it).

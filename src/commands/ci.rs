@@ -53,7 +53,12 @@ pub(super) fn run(args: CiArgs, global: &GlobalOpts) -> Result<Outcome> {
             .output
             .clone()
             .unwrap_or_else(|| default_path(provider, root.as_deref()));
-        return check(&path, &text, &opts.command, global.quiet);
+        let regenerate = format!(
+            "{} -o {}",
+            opts.command,
+            shell_word(&path.display().to_string())
+        );
+        return check(&path, &text, &regenerate, global.quiet);
     }
     write_output(args.output.as_deref(), |w| w.write_all(text.as_bytes()))?;
     Ok(Outcome::Success)
@@ -101,8 +106,9 @@ fn check(path: &Path, generated: &str, command: &str, quiet: bool) -> Result<Out
     }
 }
 
-/// The command that regenerates the file, for its header and messages: every option
-/// that changes the output, plus `-o`; never `--check`.
+/// The command that generates the file, for its header and messages: every option
+/// that changes the output; not `-o` (where it goes changes nothing in it, so a file
+/// checked without `-o` at its default path matches) and never `--check`.
 fn command_line(a: &CiArgs) -> String {
     let mut c = vec![
         "cargo portable ci".to_owned(),
@@ -152,10 +158,6 @@ fn command_line(a: &CiArgs) -> String {
         if on {
             c.push(flag.to_owned());
         }
-    }
-    if let Some(o) = &a.output {
-        c.push("-o".to_owned());
-        c.push(shell_word(&o.display().to_string()));
     }
     c.join(" ")
 }

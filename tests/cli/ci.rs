@@ -255,6 +255,13 @@ fn bad_input_exits_2_naming_the_file() {
     let (code, _, err) = ci(d, &["gitlab", "--matrix", "msvc.toml", "--windows-msvc"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("PowerShell"), "{err}");
+    for args in [
+        &["gitlab", "--reusable"][..],
+        &["github", "--reusable", "--matrix", "msvc.toml"],
+    ] {
+        let (code, _, err) = ci(d, args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+    }
     let (code, _, err) = ci(d, &["github", "--matrix", "missing.toml"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("missing.toml"), "{err}");
