@@ -36,6 +36,7 @@ pub(super) fn run(args: CiArgs, global: &GlobalOpts) -> Result<Outcome> {
         windows: args.windows_runner.clone().unwrap_or(d.windows),
     };
     let text = if args.reusable {
+        opts.source = "the caller names at run time (input `matrix`)".into();
         ci::github_reusable(&opts)
     } else {
         let m = load_matrix(&args.matrix, root.as_deref(), &tc)?;
