@@ -111,14 +111,13 @@ pub fn merge(inputs: Vec<(String, BuildReport)>, host: Host) -> Result<BuildRepo
         errors.extend(r.errors);
     }
     // matrix order; ids the matrix list does not know (older reports) after, as read
-    let pos = |id: &str| {
-        matrix
-            .variants
-            .iter()
-            .position(|m| m == id)
-            .unwrap_or(usize::MAX)
-    };
-    variants.sort_by_key(|v| pos(&v.id));
+    let order: std::collections::HashMap<&str, usize> = matrix
+        .variants
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
+    variants.sort_by_key(|v| order.get(v.id.as_str()).copied().unwrap_or(usize::MAX));
     Ok(BuildReport::new(host, matrix, variants, errors))
 }
 
