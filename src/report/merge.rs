@@ -152,6 +152,25 @@ mod tests {
     }
 
     #[test]
+    fn the_table_of_a_merged_report_says_where_each_variant_was_built() {
+        let mut a = build_report(vec![variant("a", vec![])]);
+        a.variants[0].host = Some(host("aarch64-apple-darwin"));
+        let b = build_report(vec![variant("b", vec![]), variant("c", vec![])]);
+        let m = merge(vec![named("a.json", a), named("b.json", b)], host("m")).unwrap();
+        let mut out = Vec::new();
+        crate::report::table::markdown(&m, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("- built on `aarch64-apple-darwin`: a\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("- built on `x86_64-unknown-linux-gnu`: b, c\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn the_same_variant_twice_names_both_files() {
         let a = build_report(vec![variant("a", vec![])]);
         let e = merge(
