@@ -299,13 +299,15 @@ fn variant_changes(
             format!("new variant ({})", wire_name(&n.status)),
         )
         .values(None, wire_name(&n.status))],
+        // an optional variant may come and go (SPEC: it does not fail the run)
         (Some(o), Some(n)) if built(o) && !built(n) => vec![change(
-            Regression,
+            if n.optional { Note } else { Regression },
             VariantFailed,
             None,
             format!(
-                "built before, {} now{}",
+                "built before, {} now{}{}",
                 wire_name(&n.status),
+                if n.optional { " (optional)" } else { "" },
                 first_line(n.reason.as_deref())
             ),
         )
@@ -1011,6 +1013,11 @@ mod tests {
         ] {
             assert!(imps.contains(&c), "{c:?} in {imps:?}");
         }
+        let mut optional = new.clone();
+        optional.variants[2].optional = true;
+        let d = diff(&old, &optional, "o", "n", 10.0);
+        let zig = d.variants.iter().find(|v| v.id == "zig").unwrap();
+        assert_eq!(zig.changes[0].kind, ChangeKind::Note, "{zig:?}");
         let d25 = diff(&old, &new, "o", "n", 25.0);
         assert!(!codes(&d25, ChangeKind::Regression).contains(&SizeGrowth));
     }
