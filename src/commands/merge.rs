@@ -29,6 +29,21 @@ pub(super) fn run(args: MergeArgs, global: &GlobalOpts) -> Result<Outcome> {
         }
     }
     let merged = merge(inputs, host_without_rustc())?;
+    // a CI job that wrote no report leaves its variant out: say which
+    let missing: Vec<&str> = merged
+        .matrix_variants
+        .iter()
+        .filter(|id| !merged.variants.iter().any(|v| &v.id == *id))
+        .map(String::as_str)
+        .collect();
+    if !missing.is_empty() && !global.quiet {
+        eprintln!(
+            "merge: no report has variant{} {} of {}",
+            if missing.len() == 1 { "" } else { "s" },
+            missing.join(", "),
+            merged.matrix
+        );
+    }
     let style = style_for(global.color, args.output.is_some());
     write_output(args.output.as_deref(), |w| match args.format {
         ReportFormat::Human => table::human(&merged, style, w),

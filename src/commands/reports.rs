@@ -4,6 +4,8 @@
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
+use serde::de::IgnoredAny;
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::report::variants::{BuildReport, MatrixId, Status, VariantLinker, VariantReport};
@@ -15,36 +17,59 @@ pub(super) enum Saved {
     Inspect(Box<Report>),
 }
 
+/// What a first, cheap pass over a document finds: its version and its shape.
+#[derive(Deserialize)]
+struct Probe {
+    schema_version: Option<Value>,
+    variants: Option<IgnoredAny>,
+    artifacts: Option<IgnoredAny>,
+}
+
+/// A JSON document read from a file, with its `schema_version` and shape.
+pub(super) struct Doc {
+    text: String,
+    version: u64,
+    build: bool,
+    inspect: bool,
+}
+
 /// The JSON document of `path`, and its `schema_version`.
-pub(super) fn read_json(path: &Path) -> Result<(Value, u64)> {
+pub(super) fn read_json(path: &Path) -> Result<(Doc, u64)> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let v: Value = serde_json::from_str(&text)
+    let p: Probe = serde_json::from_str(&text)
         .with_context(|| format!("{}: not a JSON report", path.display()))?;
-    let Some(version) = v.get("schema_version").and_then(Value::as_u64) else {
+    let Some(version) = p.schema_version.as_ref().and_then(Value::as_u64) else {
         bail!(
             "{}: not a cargo-portable report (no schema_version)",
             path.display()
         );
     };
-    Ok((v, version))
+    let doc = Doc {
+        text,
+        version,
+        build: p.variants.is_some(),
+        inspect: p.artifacts.is_some(),
+    };
+    Ok((doc, version))
 }
 
 /// A saved report of this schema version, read strictly.
-pub(super) fn read_saved(path: &Path, doc: Value, version: u64) -> Result<Saved> {
+pub(super) fn read_saved(path: &Path, doc: Doc, version: u64) -> Result<Saved> {
     let this = crate::report::SCHEMA_VERSION as u64;
+    debug_assert_eq!(doc.version, version);
     if version != this {
         bail!(
             "{}: schema_version {version}, this cargo-portable reads {this}",
             path.display()
         );
     }
-    if doc.get("variants").is_some() {
-        let r = serde_json::from_value(doc)
+    if doc.build {
+        let r = serde_json::from_str(&doc.text)
             .with_context(|| format!("{}: not a valid build report", path.display()))?;
         Ok(Saved::Build(Box::new(r)))
-    } else if doc.get("artifacts").is_some() {
-        let r = serde_json::from_value(doc)
+    } else if doc.inspect {
+        let r = serde_json::from_str(&doc.text)
             .with_context(|| format!("{}: not a valid inspect report", path.display()))?;
         Ok(Saved::Inspect(Box::new(r)))
     } else {

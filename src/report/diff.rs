@@ -200,21 +200,30 @@ pub fn diff(
     max_size_growth: f64,
 ) -> DiffReport {
     let mut ids: Vec<&str> = old.variants.iter().map(|v| v.id.as_str()).collect();
+    let mut seen: std::collections::HashSet<&str> = ids.iter().copied().collect();
     for v in &new.variants {
-        if !ids.contains(&v.id.as_str()) {
+        if seen.insert(&v.id) {
             ids.push(&v.id);
         }
     }
-    let find = |r: &'_ BuildReport, id: &str| r.variants.iter().find(|v| v.id == id).cloned();
+    let by_id = |r: &'_ BuildReport| -> std::collections::HashMap<String, usize> {
+        r.variants
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v.id.clone(), i))
+            .collect()
+    };
+    let (old_at, new_at) = (by_id(old), by_id(new));
     let variants: Vec<VariantDiff> = ids
         .iter()
         .map(|id| {
-            let (o, n) = (find(old, id), find(new, id));
+            let o = old_at.get(*id).map(|i| &old.variants[*i]);
+            let n = new_at.get(*id).map(|i| &new.variants[*i]);
             VariantDiff {
                 id: id.to_string(),
-                old_status: o.as_ref().map(|v| v.status),
-                new_status: n.as_ref().map(|v| v.status),
-                changes: variant_changes(o.as_ref(), n.as_ref(), max_size_growth),
+                old_status: o.map(|v| v.status),
+                new_status: n.map(|v| v.status),
+                changes: variant_changes(o, n, max_size_growth),
             }
         })
         .collect();
@@ -290,13 +299,15 @@ fn variant_changes(
             format!("new variant ({})", wire_name(&n.status)),
         )
         .values(None, wire_name(&n.status))],
+        // an optional variant may come and go (SPEC: it does not fail the run)
         (Some(o), Some(n)) if built(o) && !built(n) => vec![change(
-            Regression,
+            if n.optional { Note } else { Regression },
             VariantFailed,
             None,
             format!(
-                "built before, {} now{}",
+                "built before, {} now{}{}",
                 wire_name(&n.status),
+                if n.optional { " (optional)" } else { "" },
                 first_line(n.reason.as_deref())
             ),
         )
@@ -1002,6 +1013,11 @@ mod tests {
         ] {
             assert!(imps.contains(&c), "{c:?} in {imps:?}");
         }
+        let mut optional = new.clone();
+        optional.variants[2].optional = true;
+        let d = diff(&old, &optional, "o", "n", 10.0);
+        let zig = d.variants.iter().find(|v| v.id == "zig").unwrap();
+        assert_eq!(zig.changes[0].kind, ChangeKind::Note, "{zig:?}");
         let d25 = diff(&old, &new, "o", "n", 25.0);
         assert!(!codes(&d25, ChangeKind::Regression).contains(&SizeGrowth));
     }

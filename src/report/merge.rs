@@ -111,14 +111,13 @@ pub fn merge(inputs: Vec<(String, BuildReport)>, host: Host) -> Result<BuildRepo
         errors.extend(r.errors);
     }
     // matrix order; ids the matrix list does not know (older reports) after, as read
-    let pos = |id: &str| {
-        matrix
-            .variants
-            .iter()
-            .position(|m| m == id)
-            .unwrap_or(usize::MAX)
-    };
-    variants.sort_by_key(|v| pos(&v.id));
+    let order: std::collections::HashMap<&str, usize> = matrix
+        .variants
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
+    variants.sort_by_key(|v| order.get(v.id.as_str()).copied().unwrap_or(usize::MAX));
     Ok(BuildReport::new(host, matrix, variants, errors))
 }
 
@@ -150,6 +149,25 @@ mod tests {
         assert_eq!(m.host.triple, "merger");
         assert_eq!(m.summary.variants, 2);
         assert_eq!(m.summary.built, 2);
+    }
+
+    #[test]
+    fn the_table_of_a_merged_report_says_where_each_variant_was_built() {
+        let mut a = build_report(vec![variant("a", vec![])]);
+        a.variants[0].host = Some(host("aarch64-apple-darwin"));
+        let b = build_report(vec![variant("b", vec![]), variant("c", vec![])]);
+        let m = merge(vec![named("a.json", a), named("b.json", b)], host("m")).unwrap();
+        let mut out = Vec::new();
+        crate::report::table::markdown(&m, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("- built on `aarch64-apple-darwin`: a\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("- built on `x86_64-unknown-linux-gnu`: b, c\n"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -756,6 +756,32 @@ fn check_runs_on_rhel_7_passes_the_zig_pin_and_names_what_forces_the_host_glibc(
     );
     assert_eq!(suites[1]["cases"][0]["name"], "input");
 
+    // Markdown: one table GitHub renders, a row per passing target and per violation
+    let out = check(&["--runs-on", "rhel-7", "--format", "markdown"], &[&p.r1]);
+    assert_eq!(out.status.code(), Some(1));
+    let md = String::from_utf8_lossy(&out.stdout).into_owned();
+    let tables = gfm_tables(&md);
+    let rows = tables[0].as_array().unwrap();
+    assert_eq!(
+        rows[0],
+        serde_json::json!(["", "input", "checked", "rule", "evidence"]),
+        "{md}"
+    );
+    let checked: Vec<(&str, &str)> = rows[1..]
+        .iter()
+        .map(|r| (r[2].as_str().unwrap(), r[3].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        checked,
+        [
+            ("gnu", "runs-on"),
+            ("static", "-"),
+            ("zig", "-"),
+            ("gone", "runs-on")
+        ],
+        "{md}"
+    );
+
     // a policy file with the keys of [variant.expect], JSON output
     let policy = p.dir.join("out/policy.toml");
     std::fs::write(&policy, "runs-on = [\"rhel-7\"]\nlinkage = \"dynamic\"\n").unwrap();
@@ -781,4 +807,23 @@ fn check_runs_on_rhel_7_passes_the_zig_pin_and_names_what_forces_the_host_glibc(
         .map(|i| i["targets"][0]["passed"].as_bool().unwrap())
         .collect();
     assert_eq!(passed, [true, false]);
+}
+
+#[test]
+fn a_baseline_that_cannot_be_read_stops_build_before_anything_is_built() {
+    let dir = tempdir();
+    let root = new_crate(dir.path(), "nobase", HELLO, None);
+    let m = root.join("portable.toml");
+    std::fs::write(&m, THREE).unwrap();
+    let missing = dir.path().join("no-such-baseline.json");
+    let out = build_to(
+        &root,
+        &m,
+        &dir.path().join("r.json"),
+        &["--baseline", missing.to_str().unwrap()],
+    );
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{t}");
+    assert!(t.contains("no-such-baseline.json"), "{t}");
+    assert!(!root.join("target").exists(), "nothing was built");
 }
