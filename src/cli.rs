@@ -16,7 +16,8 @@ pub use crate::report::InspectFormat;
     version,
     about = "Cross-build a crate for a matrix of targets and report what every binary needs at run time",
     after_help = "Without a command: `build`. Exit codes: 0 everything built and every expectation held; \
-                  1 a variant failed or was skipped, or an expectation was violated; 2 usage or input error.",
+                  1 a variant failed or was skipped, an expectation was violated, or diff found a regression; \
+                  2 usage or input error.",
     propagate_version = true,
     args_conflicts_with_subcommands = true
 )]
@@ -72,6 +73,144 @@ pub enum Command {
     #[command(after_help = "Examples:\n  cargo portable setup --dry-run\n  \
         cargo portable setup --variant linux-aarch64-gnu")]
     Setup(SetupArgs),
+    /// Check expectations on binaries or saved reports without building (exit 1 on a
+    /// violation, with the evidence).
+    #[command(
+        after_help = "Examples:\n  cargo portable check --runs-on rhel-7,debian-11 target/release/app\n  \
+        cargo portable check --max-glibc 2.17 --linkage static --require pie,nx merged.json\n  \
+        cargo portable check --policy policy.toml --format junit -o check.xml merged.json\n\n\
+        A policy file has the keys of a variant's [variant.expect]: linkage, max-glibc, runs-on,\n\
+        min-macos, libraries, hazards, deny-hazards, require. Flags override its keys."
+    )]
+    Check(CheckArgs),
+    /// Compare two reports: regressions (a new or newly external library, a higher
+    /// glibc/macOS/Windows floor, a new hazard, static turned dynamic, a variant that
+    /// no longer builds, size growth) exit 1.
+    #[command(
+        after_help = "Examples:\n  cargo portable diff baseline.json merged.json\n  \
+        cargo portable diff baseline.json merged.json --format markdown >> \"$GITHUB_STEP_SUMMARY\"\n  \
+        cargo portable diff baseline.json merged.json --format junit -o diff.xml"
+    )]
+    Diff(DiffArgs),
+    /// Combine the reports of CI matrix jobs (one or more variants each, from any
+    /// host) into one report.
+    #[command(
+        after_help = "Examples:\n  cargo portable merge reports/*.json -o merged.json\n  \
+        cargo portable merge reports/*.json --format junit -o portable.xml"
+    )]
+    Merge(MergeArgs),
+    /// Print the CI pipeline generated from the matrix: a GitHub Actions workflow or a
+    /// GitLab CI file, one job per variant and a last job that merges the reports.
+    #[command(after_help = "Examples:\n  \
+        cargo portable ci github -o .github/workflows/portable.yml\n  \
+        cargo portable ci github -o .github/workflows/portable.yml --check\n  \
+        cargo portable ci gitlab --matrix portable.toml -o .gitlab-ci.yml\n  \
+        cargo portable ci github --macos-native --matrix-json\n\n\
+        --check compares the file of -o (default: .github/workflows/portable.yml or .gitlab-ci.yml \
+        at the workspace root) with what the matrix generates: exit 0 when it is up to date, 1 with \
+        a unified diff when it is not. See docs/ci.md.")]
+    Ci(CiArgs),
+}
+
+/// Output formats of `check`, `diff` and `merge`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Text for people.
+    Human,
+    /// JSON (docs/report.md).
+    Json,
+    /// A GitHub-flavoured Markdown table (CI summaries).
+    Markdown,
+    /// JUnit XML (GitLab merge-request widgets, CI test panels).
+    Junit,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Build reports (`build --format json -o FILE`), one or more variants each.
+    #[arg(required = true, value_name = "REPORT")]
+    pub reports: Vec<PathBuf>,
+    /// Write the merged report to FILE (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Json)]
+    pub format: ReportFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier report (the baseline).
+    #[arg(value_name = "OLD")]
+    pub old: PathBuf,
+    /// The report to compare with it.
+    #[arg(value_name = "NEW")]
+    pub new: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+    /// Write the output to FILE (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub growth: SizeGrowth,
+}
+
+/// How much a binary may grow before `diff` calls it a regression.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct SizeGrowth {
+    /// Size growth of a binary, in percent, above which it is a regression.
+    #[arg(long, value_name = "PCT", default_value_t = crate::report::diff::DEFAULT_MAX_SIZE_GROWTH)]
+    pub max_size_growth: f64,
+}
+
+impl Default for SizeGrowth {
+    fn default() -> Self {
+        SizeGrowth {
+            max_size_growth: crate::report::diff::DEFAULT_MAX_SIZE_GROWTH,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Binaries, directories of binaries, or saved JSON reports (build, merge or
+    /// inspect).
+    #[arg(required = true, value_name = "FILE|REPORT")]
+    pub paths: Vec<PathBuf>,
+    /// A policy file: the keys of [variant.expect] at the top level.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// The newest glibc the binaries may need.
+    #[arg(long, value_name = "VERSION")]
+    pub max_glibc: Option<String>,
+    /// Distribution releases the binaries must run on (targets/glibc.toml):
+    /// rhel-7, debian-11, ubuntu-20.04, sles-15-sp6, amazon-linux-2, ...
+    #[arg(long, value_name = "RELEASE", value_delimiter = ',')]
+    pub runs_on: Vec<String>,
+    /// The linkage the binaries must have.
+    #[arg(long, value_enum, value_name = "LINKAGE")]
+    pub linkage: Option<crate::matrix::ExpectLinkage>,
+    /// Allowed needed libraries (repeatable or comma separated); any other is a
+    /// violation.
+    #[arg(long = "allow-library", value_name = "NAME", value_delimiter = ',')]
+    pub allow_library: Vec<String>,
+    /// Hazard codes that are violations (repeatable or comma separated); `all`: any
+    /// hazard of severity warning or error.
+    #[arg(long = "deny-hazard", value_name = "CODE", value_delimiter = ',')]
+    pub deny_hazard: Vec<String>,
+    /// The oldest macOS the binaries must run on.
+    #[arg(long, value_name = "VERSION")]
+    pub min_macos: Option<String>,
+    /// Hardening every binary must have.
+    #[arg(long, value_enum, value_name = "WHAT", value_delimiter = ',')]
+    pub require: Vec<crate::matrix::Hardening>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+    /// Write the output to FILE (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// Where the matrix comes from.
@@ -145,6 +284,12 @@ pub struct BuildArgs {
     /// Write the report to FILE (atomically) instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// After building, compare the report with this earlier one (as `diff`):
+    /// a regression exits 1.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    #[command(flatten)]
+    pub growth: SizeGrowth,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
@@ -188,6 +333,63 @@ pub struct SetupArgs {
     /// theirs without it.
     #[arg(long)]
     pub run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CiArgs {
+    /// The CI system.
+    #[arg(value_enum)]
+    pub provider: CiProvider,
+    #[command(flatten)]
+    pub matrix: MatrixArgs,
+    /// Write the pipeline to FILE (atomically); with --check, the committed file to
+    /// compare.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Compare the committed file with the generated pipeline: exit 1 with a unified
+    /// diff when it is out of date.
+    #[arg(long)]
+    pub check: bool,
+    /// Build macOS variants on macOS runners (default: on Linux runners, linked by zig).
+    #[arg(long)]
+    pub macos_native: bool,
+    /// Build MSVC variants on Windows runners (GitHub only).
+    #[arg(long)]
+    pub windows_msvc: bool,
+    /// GitHub: the reusable workflow (`on: workflow_call`, the matrix file read at run
+    /// time), as in ci/github/portable.yml.
+    #[arg(long, conflicts_with_all = ["matrix_json", "matrix", "variants"])]
+    pub reusable: bool,
+    /// GitHub: print only the variant jobs' `strategy.matrix` as one line of JSON (the
+    /// reusable workflow's plan job uses it).
+    #[arg(long, conflicts_with = "check")]
+    pub matrix_json: bool,
+    /// The committed baseline report the last job diffs against (skipped when absent).
+    #[arg(long, value_name = "FILE", default_value = crate::ci::DEFAULT_BASELINE)]
+    pub baseline: String,
+    /// Install cargo-portable in the jobs from this git repository.
+    #[arg(long, value_name = "URL", default_value = crate::ci::DEFAULT_GIT)]
+    pub install_git: String,
+    /// Install this cargo-portable version from crates.io instead of git.
+    #[arg(long, value_name = "VERSION")]
+    pub install_version: Option<String>,
+    /// Runner label (GitHub) for Linux jobs.
+    #[arg(long, value_name = "LABEL")]
+    pub linux_runner: Option<String>,
+    /// Runner label (GitHub) for macOS jobs.
+    #[arg(long, value_name = "LABEL")]
+    pub macos_runner: Option<String>,
+    /// Runner label (GitHub) for Windows jobs.
+    #[arg(long, value_name = "LABEL")]
+    pub windows_runner: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CiProvider {
+    /// GitHub Actions
+    Github,
+    /// GitLab CI
+    Gitlab,
 }
 
 #[derive(Debug, Args)]

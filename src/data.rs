@@ -130,6 +130,16 @@ impl Tables {
             .map(|(_, v)| v)
     }
 
+    /// A distribution release by a short name: `rhel-7`, `centos-7`, `debian-11`,
+    /// `debian-bullseye`, `ubuntu-20.04`, `sles-15-sp6`, `opensuse-leap-15.6`,
+    /// `amazon-linux-2`, `fedora-35` (case and separators are free).
+    pub fn find_release(&self, name: &str) -> Option<&(Release, Version)> {
+        let want = squash(name);
+        self.releases
+            .iter()
+            .find(|(r, _)| release_names(r).contains(&want))
+    }
+
     /// Whether `name` (a needed library) is part of the OS `os`.
     pub fn is_system_library(&self, os: Os, name: &str) -> bool {
         match os {
@@ -139,6 +149,35 @@ impl Tables {
             _ => self.system.linux.contains(name, false),
         }
     }
+}
+
+/// Lowercase letters, digits and dots only: `Ubuntu 20.04` and `ubuntu-20.04` agree.
+fn squash(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '.')
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// The short names a release answers to, squashed: every name of the distribution
+/// (`RHEL/CentOS`: rhel, centos, rhelcentos; `Amazon Linux`: amazonlinux, amazon) with
+/// the release number or its code name (`11 (bullseye)`: 11, bullseye).
+fn release_names(r: &Release) -> Vec<String> {
+    let mut dists = vec![squash(&r.distribution)];
+    dists.extend(r.distribution.split('/').map(squash));
+    dists.extend(r.distribution.split_whitespace().next().map(squash));
+    let mut rels = vec![squash(&r.release)];
+    if let Some((num, rest)) = r.release.split_once(' ') {
+        rels.push(squash(num));
+        rels.push(squash(rest));
+    }
+    let mut names = Vec::new();
+    for d in &dists {
+        for rel in &rels {
+            names.push(format!("{d}{rel}"));
+        }
+    }
+    names
 }
 
 /// The releases and the architectures' baselines, as in [`Tables`].
@@ -250,6 +289,33 @@ pub fn tables() -> &'static Tables {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn releases_by_short_name() {
+        let t = tables();
+        let find = |n: &str| {
+            t.find_release(n)
+                .map(|(r, _)| format!("{} {} {}", r.distribution, r.release, r.glibc))
+        };
+        assert_eq!(find("rhel-7").as_deref(), Some("RHEL/CentOS 7 2.17"));
+        assert_eq!(find("CentOS 7").as_deref(), Some("RHEL/CentOS 7 2.17"));
+        assert_eq!(
+            find("debian-11").as_deref(),
+            Some("Debian 11 (bullseye) 2.31")
+        );
+        assert_eq!(
+            find("debian-bullseye").as_deref(),
+            Some("Debian 11 (bullseye) 2.31")
+        );
+        assert_eq!(find("ubuntu-20.04").as_deref(), Some("Ubuntu 20.04 2.31"));
+        assert!(find("sles-15-sp6").is_some());
+        assert!(find("opensuse-leap-15.6").is_some());
+        assert!(find("fedora-35").is_some());
+        // a number is not a prefix of another
+        assert_eq!(find("rhel-1"), None);
+        assert_eq!(find("ubuntu-20.0"), None);
+        assert_eq!(find("debian"), None);
+    }
 
     #[test]
     fn tables_parse() {

@@ -4,10 +4,11 @@
 //! Layout: `inspect` parses bytes into format-neutral facts, `analysis` derives the
 //! report fields from them (pure), `scan` is the file-system edge, `report` renders
 //! one model in every format. `cli` defines the command line and `commands` runs it;
-//! `engine` builds a matrix, `toolchain` knows the machine and what a variant needs
+//! `engine` builds a matrix, `ci` generates the pipelines that fan it out, `toolchain` knows the machine and what a variant needs
 //! from it, `setup` installs that.
 
 pub mod analysis;
+pub mod ci;
 pub mod cli;
 pub mod commands;
 pub mod data;

@@ -51,7 +51,7 @@ impl<'de> Deserialize<'de> for LinkerSpec {
 }
 
 /// Expected linkage.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
 pub enum ExpectLinkage {
     /// static or static-pie
@@ -78,6 +78,40 @@ pub enum Smoke {
     Command(Vec<String>),
 }
 
+/// A hardening property `require` asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Hardening {
+    /// Position independent (ELF ET_DYN executable, Mach-O MH_PIE, PE DYNAMIC_BASE).
+    Pie,
+    /// Partial or full RELRO (ELF only; other formats have no RELRO to ask for).
+    Relro,
+    /// Full RELRO (RELRO and BIND_NOW; ELF only).
+    FullRelro,
+    /// Non-executable stack and data.
+    Nx,
+    /// Stack protector references.
+    Canary,
+    /// `_FORTIFY_SOURCE` checked functions.
+    Fortify,
+}
+
+impl Hardening {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Hardening::Pie => "pie",
+            Hardening::Relro => "relro",
+            Hardening::FullRelro => "full-relro",
+            Hardening::Nx => "nx",
+            Hardening::Canary => "canary",
+            Hardening::Fortify => "fortify",
+        }
+    }
+}
+
+/// What a variant's binaries must satisfy: `[variant.expect]` in a matrix, a `check
+/// --policy` file, or `check`'s flags. Every key is optional; an absent key checks
+/// nothing.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Expect {
@@ -85,6 +119,107 @@ pub struct Expect {
     pub max_glibc: Option<Spanned<String>>,
     pub libraries: Option<Vec<String>>,
     pub hazards: Option<ExpectHazards>,
+    /// Distribution releases the binaries must run on (`rhel-7`, `debian-11`,
+    /// `ubuntu-20.04`), resolved from `targets/glibc.toml`.
+    pub runs_on: Option<Spanned<Vec<String>>>,
+    /// Hazard codes that are violations whatever their severity.
+    pub deny_hazards: Option<Spanned<Vec<String>>>,
+    /// The oldest macOS the binaries must run on: a higher minimum is a violation.
+    pub min_macos: Option<Spanned<String>>,
+    /// Hardening properties every binary must have.
+    pub require: Option<Vec<Hardening>>,
+}
+
+impl Expect {
+    /// The rules this expectation checks, by key, in a fixed order.
+    pub fn rules(&self) -> Vec<&'static str> {
+        let mut r = Vec::new();
+        if self.linkage.is_some() {
+            r.push("linkage");
+        }
+        if self.max_glibc.is_some() {
+            r.push("max-glibc");
+        }
+        if self.runs_on.is_some() {
+            r.push("runs-on");
+        }
+        if self.min_macos.is_some() {
+            r.push("min-macos");
+        }
+        if self.libraries.is_some() {
+            r.push("libraries");
+        }
+        if self.hazards == Some(ExpectHazards::None) {
+            r.push("hazards");
+        }
+        if self.deny_hazards.is_some() {
+            r.push("deny-hazards");
+        }
+        if self.require.is_some() {
+            r.push("require");
+        }
+        r
+    }
+}
+
+/// A problem with one value of an expectation: the key and the message.
+pub fn validate_expect(e: &Expect) -> Result<(), (std::ops::Range<usize>, &'static str, String)> {
+    for (key, v) in [("max-glibc", &e.max_glibc), ("min-macos", &e.min_macos)] {
+        if let Some(m) = v {
+            if Version::parse(m.get_ref()).is_none() {
+                return Err((
+                    m.span(),
+                    key,
+                    format!("{:?} is not a version like \"2.17\"", m.get_ref()),
+                ));
+            }
+        }
+    }
+    if let Some(names) = &e.runs_on {
+        for n in names.get_ref() {
+            if crate::data::tables().find_release(n).is_none() {
+                return Err((
+                    names.span(),
+                    "runs-on",
+                    format!(
+                        "{n:?} is not a distribution release of targets/glibc.toml \
+                         (names like rhel-7, debian-11, ubuntu-20.04, sles-15-sp6, amazon-linux-2)"
+                    ),
+                ));
+            }
+        }
+    }
+    if let Some(codes) = &e.deny_hazards {
+        for c in codes.get_ref() {
+            if !crate::model::HazardCode::ALL
+                .iter()
+                .any(|k| k.as_str() == c)
+            {
+                let all: Vec<&str> = crate::model::HazardCode::ALL
+                    .iter()
+                    .map(|k| k.as_str())
+                    .collect();
+                return Err((
+                    codes.span(),
+                    "deny-hazards",
+                    format!("{c:?} is not a hazard code (one of {})", all.join(", ")),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Parse a `check --policy` file: the keys of `[variant.expect]` at the top level.
+pub fn parse_policy(text: &str, file: &str) -> Result<Expect, MatrixError> {
+    let e: Expect = toml::from_str(text).map_err(|e| toml_error(&e, text, file))?;
+    validate_expect(&e).map_err(|(span, key, message)| MatrixError {
+        file: file.to_owned(),
+        line: Some(line_of(text, span.start)),
+        key: Some(key.to_owned()),
+        message,
+    })?;
+    Ok(e)
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -134,6 +269,8 @@ struct MatrixFile {
 pub struct Matrix {
     /// Where it came from, for messages.
     pub source: String,
+    /// SHA-256 of the text, lowercase hex: the same matrix wherever it is read.
+    pub sha256: String,
     pub variants: Vec<Variant>,
 }
 
@@ -207,15 +344,7 @@ pub fn parse(
         if let Some(g) = &v.glibc {
             validate_glibc(v, g.get_ref()).map_err(|m| err(g.span(), "glibc", m))?;
         }
-        if let Some(m) = &v.expect.max_glibc {
-            if Version::parse(m.get_ref()).is_none() {
-                return Err(err(
-                    m.span(),
-                    "max-glibc",
-                    format!("{:?} is not a version like \"2.17\"", m.get_ref()),
-                ));
-            }
-        }
+        validate_expect(&v.expect).map_err(|(span, key, m)| err(span, key, m))?;
         if let Some(Smoke::Named(s)) = &v.smoke {
             if !matches!(s.as_str(), "version" | "ipc" | "none") {
                 return Err(err(
@@ -228,8 +357,17 @@ pub fn parse(
     }
     Ok(Matrix {
         source: file.to_owned(),
+        sha256: sha256_hex(text.as_bytes()),
         variants: parsed.variant,
     })
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// A TOML or serde error, with the line and the key serde names.
@@ -326,6 +464,40 @@ mod tests {
         assert!(
             d.variants.iter().all(|v| !v.run),
             "the default matrix runs only with --run"
+        );
+    }
+
+    #[test]
+    fn expect_keys_are_validated_naming_key_and_line() {
+        let v = "[[variant]]\nid = \"a\"\ntarget = \"x86_64-unknown-linux-gnu\"\nlinker = \"internal\"\n[variant.expect]\n";
+        for (extra, key) in [
+            ("runs-on = [\"debian-11\", \"rhel-77\"]\n", "runs-on"),
+            ("deny-hazards = [\"no-such-hazard\"]\n", "deny-hazards"),
+            ("min-macos = \"eleven\"\n", "min-macos"),
+            // serde names the value, not the key, of an unknown enum variant
+            ("require = [\"pie\", \"aslr\"]\n", "aslr"),
+        ] {
+            let e = parse(&format!("{v}{extra}"), "m.toml", None).unwrap_err();
+            assert_eq!(e.line, Some(6), "{e}");
+            assert!(e.to_string().contains(key), "{e}");
+        }
+        let ok = "runs-on = [\"rhel-7\"]\ndeny-hazards = [\"static-glibc-nss\"]\nmin-macos = \"11.0\"\nrequire = [\"pie\", \"nx\", \"full-relro\"]\n";
+        let m = parse(&format!("{v}{ok}"), "m.toml", None).unwrap();
+        assert_eq!(
+            m.variants[0].expect.rules(),
+            ["runs-on", "min-macos", "deny-hazards", "require"]
+        );
+    }
+
+    #[test]
+    fn a_policy_has_the_expect_keys_at_the_top_level() {
+        let p = parse_policy("max-glibc = \"2.17\"\nlinkage = \"static\"\n", "p.toml").unwrap();
+        assert_eq!(p.rules(), ["linkage", "max-glibc"]);
+        let e = parse_policy("max-glibc = \"2.17\"\nmax-glbc = 1\n", "p.toml").unwrap_err();
+        assert_eq!(
+            (e.line, e.key.as_deref()),
+            (Some(2), Some("max-glbc")),
+            "{e}"
         );
     }
 

@@ -1,5 +1,6 @@
 //! `cargo portable build`: the matrix, built, inspected, checked and reported.
 
+use std::io::IsTerminal;
 use std::time::Duration;
 
 use anyhow::Result;
@@ -8,12 +9,17 @@ use super::{host, load_matrix, selected, style_for, Outcome};
 use crate::cli::{BuildArgs, BuildFormat, GlobalOpts};
 use crate::engine::{self, BuildOptions};
 use crate::output::write_output;
-use crate::report::table;
-use crate::report::variants::BuildReport;
+use crate::report::variants::{BuildReport, MatrixId};
+use crate::report::{diff, table};
 use crate::run::{self, RunOptions};
 use crate::toolchain::Toolchain;
 
 pub(super) fn run(args: BuildArgs, global: &GlobalOpts) -> Result<Outcome> {
+    // a baseline that cannot be read is an input error before anything is built
+    let baseline = match &args.baseline {
+        Some(p) => Some((p.display().to_string(), super::reports::read_build_like(p)?)),
+        None => None,
+    };
     let tc = Toolchain::detect();
     let opts = BuildOptions {
         manifest_path: args.matrix.manifest_path.clone(),
@@ -43,6 +49,7 @@ pub(super) fn run(args: BuildArgs, global: &GlobalOpts) -> Result<Outcome> {
     } else {
         tc
     };
+    let host = host(Some(&tc));
     let mut variants = engine::build(&tc, &m, &ws, &opts)?;
     let mut interrupted = false;
     if run::any_wanted(selected(&m, &opts.variants), args.run) {
@@ -58,21 +65,53 @@ pub(super) fn run(args: BuildArgs, global: &GlobalOpts) -> Result<Outcome> {
         };
         interrupted = !run::run_smokes(&tc, &m, &run_opts, &mut variants);
     }
-    let report = BuildReport::new(host(Some(&tc)), m.source.clone(), variants, Vec::new());
+    for v in &mut variants {
+        v.host = Some(host.clone());
+    }
+    let report = BuildReport::new(host, MatrixId::of(&m), variants, Vec::new());
     let style = style_for(global.color, args.output.is_some());
-    write_output(args.output.as_deref(), |w| match args.format {
-        BuildFormat::Human => table::human(&report, style, w),
-        BuildFormat::Markdown => table::markdown(&report, w),
-        BuildFormat::Json => {
-            serde_json::to_writer_pretty(&mut *w, &report)?;
-            writeln!(w)
+    let d = baseline.map(|(name, old)| {
+        diff::diff(
+            &old,
+            &report,
+            &name,
+            "this build",
+            args.growth.max_size_growth,
+        )
+    });
+    write_output(args.output.as_deref(), |w| {
+        match args.format {
+            BuildFormat::Human => table::human(&report, style, w)?,
+            BuildFormat::Markdown => table::markdown(&report, w)?,
+            BuildFormat::Json => {
+                serde_json::to_writer_pretty(&mut *w, &report)?;
+                writeln!(w)?;
+            }
+        }
+        // the comparison follows the report in text formats
+        match (&d, args.format) {
+            (Some(d), BuildFormat::Human) => {
+                writeln!(w)?;
+                diff::human(d, style, w)
+            }
+            (Some(d), BuildFormat::Markdown) => {
+                writeln!(w)?;
+                diff::markdown(d, w)
+            }
+            _ => Ok(()),
         }
     })?;
+    // JSON has one document: the comparison goes to stderr
+    if let (Some(d), BuildFormat::Json) = (&d, args.format) {
+        let err_style = style_for(global.color, !std::io::stderr().is_terminal());
+        diff::human(d, err_style, &mut std::io::stderr())?;
+    }
     if interrupted {
         eprintln!("interrupted: the smoke runs were stopped and their files removed");
         return Ok(Outcome::Interrupted);
     }
-    Ok(if report.success() {
+    let regressed = d.as_ref().is_some_and(|d| d.has_regressions());
+    Ok(if report.success() && !regressed {
         Outcome::Success
     } else {
         Outcome::Failure

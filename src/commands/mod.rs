@@ -1,9 +1,15 @@
-//! One function per command (`build`, `inspect`, `targets`, `setup`): arguments in,
+//! One function per command (`build`, `inspect`, `targets`, `setup`, `check`, `diff`,
+//! `merge`, `ci`): arguments in,
 //! an [`Outcome`] out. [`run`] dispatches and is the one place where an outcome or an
 //! error becomes an exit code.
 
 mod build;
+mod check;
+mod ci;
+mod diff;
 mod inspect;
+mod merge;
+mod reports;
 mod setup;
 mod targets;
 
@@ -52,6 +58,10 @@ pub fn run(cli: Cli) -> Outcome {
         Some(Command::Inspect(args)) => inspect::run(args, &cli.global),
         Some(Command::Targets(args)) => targets::run(args, &cli.global),
         Some(Command::Setup(args)) => setup::run(args, &cli.global),
+        Some(Command::Check(args)) => check::run(args, &cli.global),
+        Some(Command::Diff(args)) => diff::run(args, &cli.global),
+        Some(Command::Merge(args)) => merge::run(args, &cli.global),
+        Some(Command::Ci(args)) => ci::run(args, &cli.global),
     };
     result.unwrap_or_else(|e| {
         eprintln!("error: {e:#}");

@@ -1,8 +1,8 @@
 //! Expectations of a variant checked against its artifacts. Pure; each violation
 //! carries the evidence (the version found and its symbols, the libraries, …).
 
-use crate::matrix::{Expect, ExpectHazards, ExpectLinkage};
-use crate::model::{wire_name, Artifact, Linkage, Severity};
+use crate::matrix::{Expect, ExpectHazards, ExpectLinkage, Hardening};
+use crate::model::{wire_name, Artifact, Libc, Linkage, Os, Relro, Severity};
 pub use crate::report::variants::{ExpectResult, Violation};
 use crate::version::Version;
 
@@ -24,6 +24,20 @@ pub fn check(expect: &Expect, artifacts: &[Artifact]) -> ExpectResult {
                     .and_then(|m| max_glibc(m.get_ref(), a)),
             ),
             (
+                "runs-on",
+                expect
+                    .runs_on
+                    .as_ref()
+                    .and_then(|r| runs_on(r.get_ref(), a)),
+            ),
+            (
+                "min-macos",
+                expect
+                    .min_macos
+                    .as_ref()
+                    .and_then(|m| min_macos(m.get_ref(), a)),
+            ),
+            (
                 "libraries",
                 expect.libraries.as_ref().and_then(|l| libraries(l, a)),
             ),
@@ -32,6 +46,17 @@ pub fn check(expect: &Expect, artifacts: &[Artifact]) -> ExpectResult {
                 (expect.hazards == Some(ExpectHazards::None))
                     .then(|| hazards(a))
                     .flatten(),
+            ),
+            (
+                "deny-hazards",
+                expect
+                    .deny_hazards
+                    .as_ref()
+                    .and_then(|d| deny_hazards(d.get_ref(), a)),
+            ),
+            (
+                "require",
+                expect.require.as_ref().and_then(|r| require(r, a)),
             ),
         ];
         for (rule, message) in rules {
@@ -112,4 +137,80 @@ fn hazards(a: &Artifact) -> Option<String> {
         .map(|h| format!("{} ({})", h.code, h.evidence.join(", ")))
         .collect();
     (!hz.is_empty()).then(|| format!("{} has hazards: {}", file_name(a), hz.join("; ")))
+}
+
+/// Each named release must run the binary: a Linux binary for an architecture the
+/// release ships, static or with a glibc no newer than the release's.
+fn runs_on(names: &[String], a: &Artifact) -> Option<String> {
+    let t = crate::data::tables();
+    let mut why = Vec::new();
+    for n in names {
+        let Some((r, have)) = t.find_release(n) else {
+            why.push(format!("{n}: not a release of targets/glibc.toml"));
+            continue;
+        };
+        let rel = format!("{} {}", r.distribution, r.release);
+        if a.os != Os::Linux && !(a.os == Os::Unknown && a.format == crate::model::Format::Elf) {
+            why.push(format!("{rel} (it is a {} binary)", a.os));
+        } else if !r.has_arch(&a.arch) {
+            why.push(format!("{rel} (no {} build)", a.arch));
+        } else if a.libc == Libc::Musl && a.linkage == Linkage::Dynamic {
+            why.push(format!(
+                "{rel} (linked dynamically against musl: {})",
+                a.interpreter.as_deref().unwrap_or("no interpreter")
+            ));
+        } else if let Some(g) = &a.requires.glibc {
+            if Version::parse(&g.version).is_some_and(|need| need > *have) {
+                why.push(format!(
+                    "{rel} (glibc {} < {}, forced by {})",
+                    r.glibc,
+                    g.version,
+                    g.forced_by.join(", ")
+                ));
+            }
+        }
+    }
+    (!why.is_empty()).then(|| format!("{} does not run on {}", file_name(a), why.join("; ")))
+}
+
+fn min_macos(oldest: &str, a: &Artifact) -> Option<String> {
+    let found = a.requires.macos.as_ref()?;
+    let (o, f) = (Version::parse(oldest)?, Version::parse(found)?);
+    (f > o).then(|| {
+        format!(
+            "{} needs macOS {found} > {oldest} (LC_BUILD_VERSION / LC_VERSION_MIN_MACOSX)",
+            file_name(a)
+        )
+    })
+}
+
+fn deny_hazards(codes: &[String], a: &Artifact) -> Option<String> {
+    let hz: Vec<String> = a
+        .hazards
+        .iter()
+        .filter(|h| codes.contains(&h.code))
+        .map(|h| format!("{} ({})", h.code, h.evidence.join(", ")))
+        .collect();
+    (!hz.is_empty()).then(|| format!("{} has denied hazards: {}", file_name(a), hz.join("; ")))
+}
+
+fn require(wanted: &[Hardening], a: &Artifact) -> Option<String> {
+    let h = &a.hardening;
+    let missing: Vec<String> = wanted
+        .iter()
+        .filter(|w| match w {
+            Hardening::Pie => !h.pie,
+            // RELRO is an ELF notion: other formats have nothing to ask for
+            Hardening::Relro => h.relro.is_some_and(|r| r == Relro::None),
+            Hardening::FullRelro => h.relro.is_some_and(|r| r != Relro::Full),
+            Hardening::Nx => !h.nx,
+            Hardening::Canary => !h.stack_canary,
+            Hardening::Fortify => !h.fortify,
+        })
+        .map(|w| match (w, h.relro) {
+            (Hardening::FullRelro, Some(r)) => format!("full-relro (has {})", wire_name(&r)),
+            _ => w.as_str().to_owned(),
+        })
+        .collect();
+    (!missing.is_empty()).then(|| format!("{} lacks {}", file_name(a), missing.join(", ")))
 }

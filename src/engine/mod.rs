@@ -177,6 +177,7 @@ fn report_for(v: &Variant, program: &str) -> VariantReport {
         artifacts: Vec::new(),
         expect: Default::default(),
         smoke: None,
+        host: None,
     }
 }
 

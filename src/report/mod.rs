@@ -1,8 +1,12 @@
 //! The report document (SPEC section 8) and its renderers. Every format is rendered
 //! from the same [`Report`]; renderers write to `&mut impl Write` so they are testable.
 
+pub mod check;
+pub mod diff;
 mod human;
+pub mod junit;
 mod ldd;
+pub mod merge;
 mod nm;
 pub mod smoke;
 pub mod table;
@@ -190,5 +194,93 @@ fn heading(a: &Artifact) -> String {
     match &a.slice {
         Some(s) => format!("{} (architecture {}, slice {}):", a.path, a.arch, s.index),
         None => format!("{}:", a.path),
+    }
+}
+
+/// Reports built by hand for the unit tests of `merge`, `diff` and `check`.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::variants::{BuildReport, MatrixId, Status, VariantLinker, VariantReport};
+    use super::Host;
+    use crate::analysis::testing::{elf, import, needs};
+    use crate::analysis::{analyze, FileId};
+    use crate::model::Artifact;
+
+    pub(crate) fn host(triple: &str) -> Host {
+        Host {
+            triple: triple.to_owned(),
+            rustc: None,
+        }
+    }
+
+    /// A dynamic x86_64 glibc executable `path` of `size` bytes needing `libs` (libc.so.6
+    /// always), with `imports` as (symbol, GLIBC_x.y version).
+    pub(crate) fn artifact(
+        path: &str,
+        size: u64,
+        libs: &[&str],
+        imports: &[(&str, &str)],
+    ) -> Artifact {
+        let mut all = vec!["libc.so.6"];
+        all.extend_from_slice(libs);
+        let mut p = needs(
+            elf(|e| {
+                e.et_dyn = true;
+                e.flag_pie = true;
+                e.gnu_stack_exec = Some(false);
+                e.abi_tag = Some((0, "3.2.0".into()));
+            }),
+            &all,
+        );
+        p.interpreter = Some("/lib64/ld-linux-x86-64.so.2".into());
+        p.imports = imports
+            .iter()
+            .map(|(n, v)| import(n, Some(v), "libc.so.6", false))
+            .collect();
+        let id = FileId {
+            path: path.to_owned(),
+            size,
+            sha256: None,
+        };
+        analyze(&id, p, crate::data::tables())
+    }
+
+    /// A built variant of the host target.
+    pub(crate) fn variant(id: &str, artifacts: Vec<Artifact>) -> VariantReport {
+        VariantReport {
+            id: id.to_owned(),
+            target: "x86_64-unknown-linux-gnu".into(),
+            linker: VariantLinker {
+                requested: "internal".into(),
+                program: "rust-lld".into(),
+                detected: Some("lld".into()),
+            },
+            c_compiler: None,
+            crt_static: None,
+            glibc: None,
+            optional: false,
+            status: Status::Built,
+            reason: None,
+            hint: None,
+            build_seconds: Some(1.0),
+            commands: Vec::new(),
+            seeded_from: None,
+            artifacts,
+            expect: Default::default(),
+            smoke: None,
+            host: Some(host("x86_64-unknown-linux-gnu")),
+        }
+    }
+
+    /// A report of matrix `m.toml` (variants a, b, c, gnu, static, zig).
+    pub(crate) fn build_report(variants: Vec<VariantReport>) -> BuildReport {
+        let m = MatrixId {
+            source: "m.toml".into(),
+            sha256: Some("a".repeat(64)),
+            variants: ["a", "b", "c", "gnu", "static", "zig"]
+                .map(str::to_owned)
+                .to_vec(),
+        };
+        BuildReport::new(host("x86_64-unknown-linux-gnu"), m, variants, Vec::new())
     }
 }

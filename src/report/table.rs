@@ -191,6 +191,24 @@ fn details(r: &BuildReport, md: bool, style: Style, w: &mut dyn Write) -> io::Re
             writeln!(w, "{bullet}error: {}: {}", e.path, e.error)?;
         }
     }
+    // a merged report: where each variant was built, when that is not one machine
+    let hosts: BTreeSet<&str> = r
+        .variants
+        .iter()
+        .filter_map(|v| v.host.as_ref().map(|h| h.triple.as_str()))
+        .collect();
+    if hosts.len() > 1 {
+        writeln!(w)?;
+        for h in hosts {
+            let ids: Vec<&str> = r
+                .variants
+                .iter()
+                .filter(|v| v.host.as_ref().is_some_and(|x| x.triple == h))
+                .map(|v| v.id.as_str())
+                .collect();
+            writeln!(w, "{bullet}built on {}: {}", code(h), ids.join(", "))?;
+        }
+    }
     let s = &r.summary;
     writeln!(
         w,

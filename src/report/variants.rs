@@ -110,6 +110,10 @@ pub struct VariantReport {
     /// The smoke runs (`build --run` or `run = true`); null when not asked for or the
     /// variant was not built.
     pub smoke: Option<SmokeReport>,
+    /// The machine that built the variant (added within schema version 1: a merged
+    /// report keeps each variant's own; absent in older reports, read as null).
+    #[serde(default)]
+    pub host: Option<Host>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -124,8 +128,30 @@ pub struct BuildSummary {
     pub static_: usize,
     /// Expectation violations over all variants.
     pub violations: usize,
-    /// Variants whose smoke failed (`build --run`).
+    /// Variants whose smoke failed (`build --run`; added within schema version 1,
+    /// read as 0 from older reports).
+    #[serde(default)]
     pub smoke_failed: usize,
+}
+
+/// Which matrix a report's variants come from: its file, the digest of its text and
+/// every variant id it defines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatrixId {
+    pub source: String,
+    pub sha256: Option<String>,
+    pub variants: Vec<String>,
+}
+
+impl MatrixId {
+    /// The identity of a parsed matrix.
+    pub fn of(m: &crate::matrix::Matrix) -> MatrixId {
+        MatrixId {
+            source: m.source.clone(),
+            sha256: Some(m.sha256.clone()),
+            variants: m.variants.iter().map(|v| v.id().to_owned()).collect(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -136,6 +162,15 @@ pub struct BuildReport {
     pub host: Host,
     /// The matrix file the variants come from.
     pub matrix: String,
+    /// SHA-256 of the matrix file's text (added within schema version 1; null in older
+    /// reports): reports of one matrix carry the same digest wherever they were made.
+    #[serde(default)]
+    pub matrix_sha256: Option<String>,
+    /// Every variant id of the matrix, in matrix order, selected or not (added within
+    /// schema version 1; empty in older reports): `merge` orders by it, `diff` and
+    /// `merge` tell a variant left out from one that is missing.
+    #[serde(default)]
+    pub matrix_variants: Vec<String>,
     pub variants: Vec<VariantReport>,
     pub errors: Vec<ErrorEntry>,
     pub summary: BuildSummary,
@@ -144,7 +179,7 @@ pub struct BuildReport {
 impl BuildReport {
     pub fn new(
         host: Host,
-        matrix: String,
+        matrix: MatrixId,
         variants: Vec<VariantReport>,
         errors: Vec<ErrorEntry>,
     ) -> Self {
@@ -176,10 +211,21 @@ impl BuildReport {
             schema_version: SCHEMA_VERSION,
             tool: Tool::this(),
             host,
-            matrix,
+            matrix: matrix.source,
+            matrix_sha256: matrix.sha256,
+            matrix_variants: matrix.variants,
             variants,
             errors,
             summary,
+        }
+    }
+
+    /// The matrix the report's variants come from.
+    pub fn matrix_id(&self) -> MatrixId {
+        MatrixId {
+            source: self.matrix.clone(),
+            sha256: self.matrix_sha256.clone(),
+            variants: self.matrix_variants.clone(),
         }
     }
 

@@ -6,11 +6,13 @@ mod fixtures;
 
 mod bad_input;
 mod build;
+mod ci;
 mod commands;
 mod elf_oracle;
 mod hazards;
 mod linkage;
 mod macho;
 mod pe;
+mod reports;
 mod run;
 mod schema;
