@@ -98,12 +98,9 @@ fn row(v: &VariantReport) -> Row {
         None => "-".to_owned(),
         Some(s) if s.runs.is_empty() => wire_name(&s.status),
         Some(s) => {
-            let roots: BTreeSet<String> = s.runs.iter().map(|r| wire_name(&r.root)).collect();
-            format!(
-                "{} ({})",
-                wire_name(&s.status),
-                roots.into_iter().collect::<Vec<_>>().join("+")
-            )
+            let roots: BTreeSet<_> = s.runs.iter().map(|r| r.root).collect();
+            let roots: Vec<String> = roots.iter().map(wire_name).collect();
+            format!("{} ({})", wire_name(&s.status), roots.join("+"))
         }
     };
     let status = match (v.status, v.build_seconds) {
