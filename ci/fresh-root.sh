@@ -24,7 +24,7 @@
 # clones the project (the committed HEAD of a repository) into the root and
 # runs the README's main job there as root with a login environment:
 #
-#   cargo run --release -- portable build -p ipc --setup
+#   cargo run --release -- portable build -p ipc --setup --run
 #
 # Everything the job prints is printed, and the script exits with its exit
 # code.
@@ -42,7 +42,7 @@ usage() {
 	cat <<'EOF'
 usage: ci/fresh-root.sh [--root DIR] [--repo PATH] [--keep] [--refresh] [-- COMMAND...]
 
-Run COMMAND (default: cargo run --release -- portable build -p ipc --setup) in
+Run COMMAND (default: cargo run --release -- portable build -p ipc --setup --run) in
 the committed HEAD of the repository PATH, cloned into a fresh Debian root.
 Needs root on a Debian x86_64 machine.
 
@@ -81,7 +81,7 @@ while (($#)); do
 	*) echo "fresh-root: unknown argument: $1" >&2; usage >&2; exit 2 ;;
 	esac
 done
-((${#cmd[@]})) || cmd=(cargo run --release -- portable build -p ipc --setup)
+((${#cmd[@]})) || cmd=(cargo run --release -- portable build -p ipc --setup --run)
 
 # The packages the README assumes ("a fresh Debian/Ubuntu machine with rustup,
 # gcc and Python"), plus git for the clone.
