@@ -25,7 +25,8 @@ pub struct BuildTool {
 
 /// The host programs the graph's build scripts run: cmake for a build-dependency on
 /// the `cmake` crate; make for `autotools` and the jemalloc build scripts (configure,
-/// then make); perl and make for OpenSSL's sources (`openssl-src`: Configure is Perl).
+/// then make); perl and make for OpenSSL's sources (`openssl-src`: Configure is Perl);
+/// nasm for aws-lc-sys (its Windows assembly).
 pub fn build_tools(meta: &Metadata, id: &PackageId) -> Vec<BuildTool> {
     let mut tools: BTreeMap<&'static str, BuildTool> = BTreeMap::new();
     let mut add = |program: &'static str, apt: &'static str, required: bool, by: &str| {
@@ -47,6 +48,10 @@ pub fn build_tools(meta: &Metadata, id: &PackageId) -> Vec<BuildTool> {
         }
         if builds_with(p, "autotools") || name.ends_with("jemalloc-sys") {
             add("make", "make", true, name);
+        }
+        if name == "aws-lc-sys" || name == "aws-lc-fips-sys" {
+            // its assembly for Windows targets is NASM's (not needed elsewhere)
+            add("nasm", "nasm", false, name);
         }
         if name == "openssl-src" {
             add("perl", "perl", true, name);
