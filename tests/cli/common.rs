@@ -207,3 +207,41 @@ pub fn readelf_needed(exe: &Path) -> Vec<String> {
         })
         .collect()
 }
+
+/// `zig cc`: a `zig` on PATH, else the `ziglang` pip package of the system's python3,
+/// else the one `cargo portable setup` installed in its own virtual environment.
+/// Fails the test (never skips) when none exists.
+pub fn zig_cc() -> Vec<String> {
+    if let Some(z) = which("zig") {
+        return vec![z.display().to_string(), "cc".into()];
+    }
+    let cache = std::env::var_os("CARGO_PORTABLE_CACHE")
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("XDG_CACHE_HOME").map(|d| PathBuf::from(d).join("cargo-portable"))
+        })
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/cargo-portable"))
+        });
+    let pythons = which("python3")
+        .into_iter()
+        .chain(cache.map(|c| c.join("zig-venv/bin/python3")));
+    for python in pythons {
+        let ok = Command::new(&python)
+            .args(["-c", "import ziglang"])
+            .status()
+            .is_ok_and(|s| s.success());
+        if ok {
+            return vec![
+                python.display().to_string(),
+                "-m".into(),
+                "ziglang".into(),
+                "cc".into(),
+            ];
+        }
+    }
+    panic!(
+        "zig not found: no `zig` on PATH and no `ziglang` Python package \
+         (`cargo portable setup` or `pip install ziglang cargo-zigbuild`; see .ci/run)"
+    )
+}

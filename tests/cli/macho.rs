@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use crate::common::{self, inspect_json, inspect_one, portable, stdout, tool, which};
+use crate::common::{self, inspect_json, inspect_one, portable, stdout, tool, which, zig_cc};
 
 // ---------------------------------------------------------------------------------
 // tools
@@ -32,29 +32,6 @@ pub(crate) fn llvm_tool(name: &str) -> PathBuf {
     }
     // panics with the install hint
     tool(name)
-}
-
-/// `zig cc`: a `zig` on PATH, else the one the `ziglang` pip package ships.
-pub(crate) fn zig_cc() -> Vec<String> {
-    if let Some(z) = which("zig") {
-        return vec![z.display().to_string(), "cc".into()];
-    }
-    let python = tool("python3");
-    let ok = Command::new(&python)
-        .args(["-c", "import ziglang"])
-        .status()
-        .is_ok_and(|s| s.success());
-    assert!(
-        ok,
-        "zig not found: neither `zig` on PATH nor the `ziglang` Python package \
-         (`pip install ziglang cargo-zigbuild`; see .ci/run)"
-    );
-    vec![
-        python.display().to_string(),
-        "-m".into(),
-        "ziglang".into(),
-        "cc".into(),
-    ]
 }
 
 fn cmd(program: &Path, args: &[&str]) -> String {

@@ -16,8 +16,9 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
+use crate::common::zig_cc;
 use crate::common::{self, inspect_one, portable, run, stdout, tool};
-use crate::macho::{llvm_tool, zig_cc};
+use crate::macho::llvm_tool;
 
 const MINGW_GCC: &str = "x86_64-w64-mingw32-gcc";
 const MINGW_OBJDUMP: &str = "x86_64-w64-mingw32-objdump";

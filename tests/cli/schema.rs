@@ -8,7 +8,6 @@
 //! thin Mach-O (zig cc) and a universal Mach-O assembled from two thin ones.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use cargo_portable::model::{Slice, VersionRequirement, WindowsRequirement};
 use cargo_portable::report::Report;
@@ -41,23 +40,7 @@ pub struct Fixtures {
     pub macho_fat: PathBuf,
 }
 
-/// `zig cc`: `zig` on PATH, else the pip package (`python3 -m ziglang`).
-pub fn zig_cc() -> Vec<String> {
-    if common::which("zig").is_some() {
-        return vec!["zig".into(), "cc".into()];
-    }
-    let pip = Command::new("python3")
-        .args(["-m", "ziglang", "version"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        pip,
-        "zig not found: install it with `pip install ziglang` (see .ci/run)"
-    );
-    ["python3", "-m", "ziglang", "cc"]
-        .map(String::from)
-        .to_vec()
-}
+use crate::common::zig_cc;
 
 pub fn build_fixtures() -> Fixtures {
     let dir = common::tempdir();
