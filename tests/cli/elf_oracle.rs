@@ -291,3 +291,71 @@ fn ldd_format_lists_needed_then_interpreter() {
     expect.push_str(&format!("\t{} (interpreter)\n", want.interpreter.unwrap()));
     assert_eq!(out, expect);
 }
+
+/// An executable whose PT_INTERP segment holds `/lib/ld64.so.1` and three NULs, as the
+/// s390x `libc.so.6` pads its own: linked by gcc with a longer interpreter whose last
+/// bytes are then overwritten with NULs. Needs nothing but gcc.
+#[test]
+fn a_padded_interpreter_ends_at_its_first_nul() {
+    let dir = tempdir();
+    let src = write(dir.path(), "hello.c", "int main(void) { return 0; }\n");
+    let exe = cc(
+        &["gcc"],
+        &src,
+        &dir.path().join("padded"),
+        &["-Wl,--dynamic-linker=/lib/ld64.so.1zz"],
+    );
+    let mut bytes = std::fs::read(&exe).unwrap();
+    let want: &[u8] = b"/lib/ld64.so.1zz\0";
+    let at = bytes
+        .windows(want.len())
+        .position(|w| w == want)
+        .expect("the interpreter string in the file");
+    bytes[at + 14..at + 16].copy_from_slice(b"\0\0");
+    std::fs::write(&exe, &bytes).unwrap();
+    // the oracle: readelf, which prints the segment as a C string; and its size says
+    // the padding is there
+    let rd = stdout(Command::new(tool("readelf")).arg("-lW").arg(&exe));
+    let interp = rd
+        .lines()
+        .find(|l| l.trim_start().starts_with("INTERP"))
+        .unwrap();
+    assert_eq!(interp.split_whitespace().nth(4), Some("0x000011"), "{rd}");
+    let theirs = binutils(&exe);
+    assert_eq!(theirs.interpreter.as_deref(), Some("/lib/ld64.so.1"));
+    let a = inspect_one(&exe);
+    assert_eq!(a["interpreter"], "/lib/ld64.so.1", "{a}");
+    assert_eq!(ours(&a), theirs);
+}
+
+/// The s390x cross sysroot (package `libc6-s390x-cross`, which `.ci/run` installs):
+/// its `libc.so.6` pads PT_INTERP with two NULs. Every shared object there agrees
+/// with readelf and nm, and no string the report holds has a NUL in it.
+#[test]
+fn the_s390x_sysroot_agrees_with_readelf_and_nm() {
+    let lib = Path::new("/usr/s390x-linux-gnu/lib");
+    assert!(
+        lib.join("libc.so.6").is_file(),
+        "{}/libc.so.6 is missing: apt-get install libc6-s390x-cross",
+        lib.display()
+    );
+    let libc = inspect_one(&lib.join("libc.so.6"));
+    assert_eq!(libc["interpreter"], "/lib/ld64.so.1");
+    assert_eq!(libc["arch"], "s390x");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(lib)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file() && !p.is_symlink())
+        .filter(|p| std::fs::read(p).is_ok_and(|b| b.starts_with(b"\x7fELF")))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 10, "{files:?}");
+    let (code, report) = inspect_json(&files);
+    assert_eq!(code, 0, "{}", report["errors"]);
+    let text = report.to_string();
+    assert!(!text.contains("\\u0000"), "a NUL in the report");
+    for a in report["artifacts"].as_array().unwrap() {
+        let path = Path::new(a["path"].as_str().unwrap());
+        assert_eq!(ours(a), binutils(path), "{}", path.display());
+    }
+}

@@ -33,12 +33,12 @@ pub(super) fn read_flags(elf: &Elf<'_>, facts: &mut ElfFacts) {
 pub(super) fn libraries(elf: &Elf<'_>) -> Vec<RawLibrary> {
     elf.libraries
         .iter()
-        .map(|n| RawLibrary::named(*n, LibraryLoad::Needed))
+        .map(|n| RawLibrary::named(super::until_nul(n), LibraryLoad::Needed))
         .collect()
 }
 
 /// DT_RPATH / DT_RUNPATH strings as the file holds them (colon-separated lists are
 /// kept whole, as `readelf -d` prints them).
 pub(super) fn split_paths(v: &[&str]) -> Vec<String> {
-    v.iter().map(|s| (*s).to_owned()).collect()
+    v.iter().map(|s| super::until_nul(s).to_owned()).collect()
 }

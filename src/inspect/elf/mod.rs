@@ -28,7 +28,7 @@ pub(super) fn parse(data: &[u8]) -> Result<Parsed, InspectError> {
 
     let mut facts = ElfFacts {
         et_dyn: h.e_type == header::ET_DYN,
-        soname: elf.soname.map(str::to_owned),
+        soname: elf.soname.map(|s| until_nul(s).to_owned()),
         e_osabi: h.e_ident[header::EI_OSABI],
         ..ElfFacts::default()
     };
@@ -56,7 +56,7 @@ pub(super) fn parse(data: &[u8]) -> Result<Parsed, InspectError> {
         endian,
         kind: kind(&elf, &facts),
         slice: None,
-        interpreter: elf.interpreter.map(str::to_owned),
+        interpreter: elf.interpreter.map(|s| until_nul(s).to_owned()),
         rpath: dynamic::split_paths(&elf.rpaths),
         runpath: dynamic::split_paths(&elf.runpaths),
         libraries,
@@ -118,6 +118,14 @@ fn kind(elf: &Elf<'_>, facts: &ElfFacts) -> Kind {
         }
         _ => Kind::Other,
     }
+}
+
+/// A string the file holds ends at its first NUL: goblin reads PT_INTERP as its whole
+/// `p_filesz` less one byte, and a segment padded with more NULs (the s390x
+/// `libc.so.6`: `/lib/ld64.so.1` and two NULs) would keep the rest. String-table
+/// strings already end there; cutting them too costs nothing.
+pub(super) fn until_nul(s: &str) -> &str {
+    s.split('\0').next().unwrap_or(s)
 }
 
 fn arch_name(machine: u16, bits: u8, little: bool) -> String {

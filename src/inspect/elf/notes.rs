@@ -55,7 +55,7 @@ pub(super) fn read_notes(elf: &Elf<'_>, data: &[u8], facts: &mut ElfFacts) {
             }
             ("GNU", NT_GNU_GOLD_VERSION) => {
                 let v = String::from_utf8_lossy(note.desc);
-                facts.gold_version = Some(v.trim_end_matches('\0').to_owned());
+                facts.gold_version = Some(super::until_nul(&v).to_owned());
             }
             ("FreeBSD" | "NetBSD" | "OpenBSD" | "Android", _) => {
                 facts.os_note.get_or_insert_with(|| note.name.to_owned());
@@ -68,7 +68,7 @@ pub(super) fn read_notes(elf: &Elf<'_>, data: &[u8], facts: &mut ElfFacts) {
         if let Some(b) = section_bytes(elf, data, ".note.gnu.gold-version") {
             let text = String::from_utf8_lossy(b);
             if let Some(i) = text.find("gold") {
-                facts.gold_version = Some(text[i..].trim_end_matches('\0').to_owned());
+                facts.gold_version = Some(super::until_nul(&text[i..]).to_owned());
             }
         }
     }

@@ -18,9 +18,11 @@ impl VersionTable {
         let mut needs = Vec::new();
         if let Some(vn) = &elf.verneed {
             for need in vn.iter() {
-                let file = elf.dynstrtab.get_at(need.vn_file).unwrap_or("").to_owned();
+                let file =
+                    super::until_nul(elf.dynstrtab.get_at(need.vn_file).unwrap_or("")).to_owned();
                 for aux in need.iter() {
-                    let name = elf.dynstrtab.get_at(aux.vna_name).unwrap_or("").to_owned();
+                    let name = super::until_nul(elf.dynstrtab.get_at(aux.vna_name).unwrap_or(""))
+                        .to_owned();
                     let idx = usize::from(aux.vna_other & VERSYM_VERSION);
                     if idx >= by_index.len() {
                         by_index.resize(idx + 1, None);
