@@ -119,6 +119,23 @@ pub struct NotDone {
     pub why: String,
 }
 
+/// A skipped variant whose target's standard library setup could not install says
+/// why, in rustup's own words: "the standard library for T is not installed" becomes
+/// "…; `rustup target add T` failed: error: component 'rust-std' for target 'T' is
+/// unavailable for download …".
+pub fn explain_skips(variants: &mut [crate::report::variants::VariantReport], left: &[NotDone]) {
+    use crate::report::variants::Status;
+    for v in variants.iter_mut().filter(|v| v.status == Status::Skipped) {
+        let add = format!("rustup target add {}", v.target);
+        let Some(n) = left.iter().find(|n| n.command == add) else {
+            continue;
+        };
+        if let Some(r) = v.reason.as_mut().filter(|r| r.contains("standard library")) {
+            r.push_str(&format!("; `{add}` failed: {}", n.why.replace('\n', " ")));
+        }
+    }
+}
+
 /// Run the steps this process can run; return what could not be done.
 pub fn run(steps: &[Step], tc: &Toolchain, quiet: bool) -> Vec<NotDone> {
     let root = crate::toolchain::is_root();
@@ -128,7 +145,14 @@ pub fn run(steps: &[Step], tc: &Toolchain, quiet: bool) -> Vec<NotDone> {
     for s in steps {
         let cmd = s.command(root, &tc.zig_home);
         match s {
-            Step::RustupTargets(_) if !tc.rustup => not_done(cmd, "rustup is not installed".into()),
+            Step::RustupTargets(targets) if !tc.rustup => {
+                for t in targets {
+                    not_done(
+                        format!("rustup target add {t}"),
+                        "rustup is not installed".into(),
+                    );
+                }
+            }
             Step::RustupTargets(targets) => {
                 let add = |t: &[String]| {
                     run_cmd(
@@ -138,10 +162,14 @@ pub fn run(steps: &[Step], tc: &Toolchain, quiet: bool) -> Vec<NotDone> {
                 };
                 // one call; when it fails, each target alone, so one target the
                 // registry cannot serve does not leave the others uninstalled
-                if add(targets).is_err() {
-                    for t in targets {
-                        if let Err(why) = add(std::slice::from_ref(t)) {
-                            not_done(format!("rustup target add {t}"), why);
+                match add(targets) {
+                    Ok(()) => {}
+                    Err(why) if targets.len() == 1 => not_done(cmd, why),
+                    Err(_) => {
+                        for t in targets {
+                            if let Err(why) = add(std::slice::from_ref(t)) {
+                                not_done(format!("rustup target add {t}"), why);
+                            }
                         }
                     }
                 }
@@ -165,13 +193,21 @@ pub fn run(steps: &[Step], tc: &Toolchain, quiet: bool) -> Vec<NotDone> {
                         "setup: apt-get update failed ({why}); installing from the lists there are"
                     );
                 }
-                if install(packages).is_err() {
-                    for p in packages {
-                        if let Err(why) = install(std::slice::from_ref(p)) {
-                            not_done(
-                                install_command(&Install::Apt(vec![p.clone()]), root, &tc.zig_home),
-                                why,
-                            );
+                match install(packages) {
+                    Ok(()) => {}
+                    Err(why) if packages.len() == 1 => not_done(cmd, why),
+                    Err(_) => {
+                        for p in packages {
+                            if let Err(why) = install(std::slice::from_ref(p)) {
+                                not_done(
+                                    install_command(
+                                        &Install::Apt(vec![p.clone()]),
+                                        root,
+                                        &tc.zig_home,
+                                    ),
+                                    why,
+                                );
+                            }
                         }
                     }
                 }
@@ -235,7 +271,7 @@ fn install_zig(home: &Path, apt: bool, quiet: bool) -> Result<(), String> {
             pip_of_venv = false;
         }
     }
-    let mut pip = if pip_of_venv {
+    let pip = if pip_of_venv {
         let mut c = Command::new(&python);
         c.args(["-m", "pip"]);
         c
@@ -244,14 +280,28 @@ fn install_zig(home: &Path, apt: bool, quiet: bool) -> Result<(), String> {
         c.args(["-m", "pip", "--python"]).arg(&python);
         c
     };
-    pip.args([
-        "install",
-        "--quiet",
-        "--disable-pip-version-check",
-        "ziglang",
-        "cargo-zigbuild",
-    ]);
-    run_cmd(&mut pip, quiet)?;
+    let pip_install = |packages: &[&str]| {
+        let mut c = Command::new(pip.get_program());
+        c.args(pip.get_args())
+            .args(["install", "--quiet", "--disable-pip-version-check"])
+            .args(packages);
+        run_cmd(&mut c, quiet)
+    };
+    // one call; when it fails, each package alone, so the one PyPI cannot serve is
+    // named and the other is still installed
+    if pip_install(&["ziglang", "cargo-zigbuild"]).is_err() {
+        let failed: Vec<String> = ["ziglang", "cargo-zigbuild"]
+            .into_iter()
+            .filter_map(|p| {
+                pip_install(&[p])
+                    .err()
+                    .map(|why| format!("pip install {p}: {why}"))
+            })
+            .collect();
+        if !failed.is_empty() {
+            return Err(failed.join("\n"));
+        }
+    }
     let zigbuild = home.join("bin/cargo-zigbuild");
     if !zigbuild.is_file() {
         return Err(format!("pip installed no {}", zigbuild.display()));

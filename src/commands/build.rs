@@ -33,9 +33,10 @@ pub(super) fn run(args: BuildArgs, global: &GlobalOpts) -> Result<Outcome> {
     };
     let ws = engine::resolve_workspace(&tc, &opts)?;
     let m = load_matrix(&args.matrix, Some(&ws.root), &tc)?;
+    let mut not_installed = Vec::new();
     let tc = if args.setup {
         let c = !ws.native_deps.is_empty();
-        super::setup::install(
+        (_, not_installed) = super::setup::install(
             &tc,
             &selected(&m, &opts.variants),
             c,
@@ -51,6 +52,8 @@ pub(super) fn run(args: BuildArgs, global: &GlobalOpts) -> Result<Outcome> {
     };
     let host = host(Some(&tc));
     let mut variants = engine::build(&tc, &m, &ws, &opts)?;
+    // a skip for a standard library setup could not install says rustup's reason
+    crate::setup::explain_skips(&mut variants, &not_installed);
     let mut interrupted = false;
     if run::any_wanted(selected(&m, &opts.variants), args.run) {
         let run_opts = RunOptions {

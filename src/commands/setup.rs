@@ -16,7 +16,7 @@ pub(super) fn run(args: SetupArgs, global: &GlobalOpts) -> Result<Outcome> {
     // C and C++ compilers for the build scripts, when the workspace's crates compile C
     // and the programs their build scripts run (cmake, perl, make)
     let (native, tools) = crate::engine::workspace_needs(&tc, args.matrix.manifest_path.as_deref());
-    let ok = install(
+    let (ok, _) = install(
         &tc,
         &selected(&m, &args.matrix.variants),
         !native.is_empty(),
@@ -33,8 +33,8 @@ pub(super) fn run(args: SetupArgs, global: &GlobalOpts) -> Result<Outcome> {
 }
 
 /// Plan and run setup for `variants` (or print the plan); whether everything needed
-/// is now there. What could not be done is printed with its own error line and the
-/// command to run by hand.
+/// is now there, and what could not be done. What could not be done is printed with
+/// its own error line and the command to run by hand.
 pub(super) fn install(
     tc: &Toolchain,
     variants: &[&Variant],
@@ -43,7 +43,7 @@ pub(super) fn install(
     runs: bool,
     dry_run: bool,
     quiet: bool,
-) -> bool {
+) -> (bool, Vec<setup::NotDone>) {
     tc.prefetch_probes(variants.iter().filter_map(|v| needs(v, tc.host()).probe));
     let steps = setup::plan(variants, tc, c, tools, runs);
     let root = tc.is_root();
@@ -51,13 +51,13 @@ pub(super) fn install(
         if !quiet {
             eprintln!("setup: nothing to install");
         }
-        return true;
+        return (true, Vec::new());
     }
     if dry_run {
         for s in &steps {
             println!("{}", s.command(root, &tc.zig_home));
         }
-        return true;
+        return (true, Vec::new());
     }
     let left = setup::run(&steps, tc, quiet);
     for n in &left {
@@ -83,6 +83,21 @@ pub(super) fn install(
     }
     if ready && !quiet {
         eprintln!("setup: every selected variant is ready");
+    } else if !ready {
+        let n = left.len();
+        eprintln!(
+            "setup: {} not done{}",
+            if n == 1 {
+                "1 step".to_owned()
+            } else {
+                format!("{n} steps")
+            },
+            if n == 0 {
+                "; some variants are still not ready (above)"
+            } else {
+                " (above)"
+            }
+        );
     }
-    ready
+    (ready, left)
 }

@@ -161,6 +161,11 @@ pub fn script(path: &Path, body: &str) -> PathBuf {
 /// `missing` and passes everything else to the real rustc: for tests that need a
 /// target whose std is not installed, whatever this machine has installed.
 pub fn rustc_without_std(dir: &Path, missing: &str) -> PathBuf {
+    rustc_without_stds(dir, &[missing])
+}
+
+/// [`rustc_without_std`] for several targets; the fake sysroot is `dir/fake-sysroot`.
+pub fn rustc_without_stds(dir: &Path, missing: &[&str]) -> PathBuf {
     let real = stdout(Command::new("rustc").args(["--print", "sysroot"]));
     let real = Path::new(real.trim());
     let fake = dir.join("fake-sysroot");
@@ -168,7 +173,7 @@ pub fn rustc_without_std(dir: &Path, missing: &str) -> PathBuf {
     std::fs::create_dir_all(&rustlib).expect("fake sysroot");
     for e in std::fs::read_dir(real.join("lib/rustlib")).expect("read sysroot") {
         let e = e.expect("sysroot entry");
-        if e.file_name() != missing {
+        if !missing.iter().any(|m| e.file_name() == *m) {
             #[cfg(unix)]
             std::os::unix::fs::symlink(e.path(), rustlib.join(e.file_name())).expect("symlink");
         }

@@ -1,0 +1,155 @@
+//! `setup` survives one missing piece: a fake `rustup` on PATH (a shell script that
+//! records its calls) serves one target and fails for another with rustup's own words
+//! and a backtrace after them (RUST_BACKTRACE is often set). The real registry is
+//! never asked.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::common::{new_crate, path_with, portable, rustc_without_stds, script, tempdir};
+
+const SERVED: &str = "aarch64-unknown-linux-musl";
+const UNSERVED: &str = "riscv64gc-unknown-linux-musl";
+const RUSTUP_SAYS: &str = "error: component 'rust-std' for target 'riscv64gc-unknown-linux-musl' is unavailable for download for channel 'stable'";
+
+/// A `rustup` that logs every call to `dir/rustup.log`, refuses any call naming
+/// [`UNSERVED`] (its error, then a backtrace), and installs the other targets into
+/// the fake sysroot of [`rustc_without_stds`] (an empty `lib/` is what the toolchain
+/// looks for).
+fn fake_rustup(dir: &Path) -> std::ffi::OsString {
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let sysroot = dir.join("fake-sysroot/lib/rustlib");
+    script(
+        &bin.join("rustup"),
+        &format!(
+            r#"echo "$*" >> '{log}'
+case "$*" in
+  *{UNSERVED}*)
+    echo 'info: downloading component '"'"'rust-std'"'"' for '"'"'{UNSERVED}'"'"'' >&2
+    echo "{RUSTUP_SAYS}" >&2
+    echo 'stack backtrace:' >&2
+    echo '   0: rustup::dist::manifestation::Manifestation::update' >&2
+    echo '   1: std::rt::lang_start_internal' >&2
+    exit 1;;
+esac
+[ "$1 $2" = "target add" ] || exit 0
+shift 2
+for t in "$@"; do mkdir -p '{sysroot}'/"$t"/lib; done"#,
+            log = dir.join("rustup.log").display(),
+            sysroot = sysroot.display(),
+        ),
+    );
+    path_with(&bin)
+}
+
+fn matrix(extra: &str) -> String {
+    format!(
+        "{extra}[[variant]]\nid = \"served\"\ntarget = \"{SERVED}\"\nlinker = \"internal\"\n\n\
+         [[variant]]\nid = \"unserved\"\ntarget = \"{UNSERVED}\"\nlinker = \"internal\"\n"
+    )
+}
+
+#[test]
+fn one_target_rustup_cannot_serve_leaves_the_other_installed() {
+    let dir = tempdir();
+    let root = new_crate(dir.path(), "hello", "fn main() {}\n", None);
+    let m = root.join("m.toml");
+    std::fs::write(&m, matrix("")).unwrap();
+    let rustc = rustc_without_stds(dir.path(), &[SERVED, UNSERVED]);
+    let path = fake_rustup(dir.path());
+    let out = portable()
+        .env("RUSTC", &rustc)
+        .env("PATH", &path)
+        .env("RUST_BACKTRACE", "1")
+        .args(["setup", "--manifest-path"])
+        .arg(root.join("Cargo.toml"))
+        .arg("--matrix")
+        .arg(&m)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let log = std::fs::read_to_string(dir.path().join("rustup.log")).unwrap();
+    // the served target was added on its own after the call with both failed
+    assert!(
+        log.lines().any(|l| l == format!("target add {SERVED}")),
+        "{log}"
+    );
+    assert!(
+        dir.path()
+            .join(format!("fake-sysroot/lib/rustlib/{SERVED}/lib"))
+            .is_dir(),
+        "{log}"
+    );
+    // the failure names the target and says rustup's message, no backtrace
+    let line = format!("setup: not done: rustup target add {UNSERVED}");
+    let at = err.find(&line).unwrap_or_else(|| panic!("{err}"));
+    assert!(err[at..].contains(RUSTUP_SAYS), "{err}");
+    assert!(
+        !err.contains("stack backtrace") && !err.contains("lang_start"),
+        "{err}"
+    );
+    // the other target is not said to be missing; the unserved one is not ready
+    assert!(
+        !err.contains(&format!("not done: rustup target add {SERVED}")),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("setup: unserved is still not ready")),
+        "{err}"
+    );
+    assert!(!err.contains("setup: served is still not ready"), "{err}");
+}
+
+/// `build --setup`: the variant whose standard library rustup could not serve is
+/// skipped with rustup's reason; the host's variant builds.
+#[test]
+fn build_setup_skips_the_unserved_target_with_rustups_reason() {
+    let dir = tempdir();
+    let root = new_crate(dir.path(), "hello", "fn main() {}\n", None);
+    let m = root.join("m.toml");
+    let host = "[[variant]]\nid = \"gnu\"\ntarget = \"x86_64-unknown-linux-gnu\"\nlinker = \"internal\"\n\n";
+    std::fs::write(&m, matrix(host)).unwrap();
+    let rustc = rustc_without_stds(dir.path(), &[SERVED, UNSERVED]);
+    let path = fake_rustup(dir.path());
+    let out = portable()
+        .env("RUSTC", &rustc)
+        .env("PATH", &path)
+        .env("RUST_BACKTRACE", "1")
+        .args([
+            "build",
+            "--setup",
+            "--format",
+            "json",
+            "--variant",
+            "gnu",
+            "--variant",
+            "unserved",
+            "--manifest-path",
+        ])
+        .arg(root.join("Cargo.toml"))
+        .arg("--matrix")
+        .arg(&m)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {err}"));
+    let v = |id: &str| {
+        r["variants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["id"] == id)
+            .unwrap_or_else(|| panic!("{id}: {r}"))
+            .clone()
+    };
+    assert_eq!(v("gnu")["status"], "built", "{err}");
+    let u = v("unserved");
+    assert_eq!(u["status"], "skipped", "{u}");
+    let reason = u["reason"].as_str().unwrap();
+    assert!(reason.contains(RUSTUP_SAYS), "{reason}");
+    assert!(!reason.contains("backtrace"), "{reason}");
+    assert_eq!(out.status.code(), Some(1), "{err}");
+}
