@@ -153,3 +153,68 @@ fn build_setup_skips_the_unserved_target_with_rustups_reason() {
     assert!(!reason.contains("backtrace"), "{reason}");
     assert_eq!(out.status.code(), Some(1), "{err}");
 }
+
+/// Every cross gcc setup installs comes with its target C library: `setup --dry-run`
+/// for external-linker variants of the architectures of the wide matrix, each with a
+/// cross gcc on PATH that cannot link (as one installed without its C library), plans
+/// `gcc-<prefix>` with the C library Debian's own metadata names for it (a cross gcc
+/// only *recommends* it: `apt-cache depends`, the oracle).
+#[test]
+fn every_cross_gcc_comes_with_the_c_library_debian_recommends_for_it() {
+    let dir = tempdir();
+    let root = new_crate(dir.path(), "hello", "fn main() {}\n", None);
+    let bin = dir.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let targets = [
+        ("armv7-unknown-linux-gnueabihf", "arm-linux-gnueabihf"),
+        ("i686-unknown-linux-gnu", "i686-linux-gnu"),
+        ("powerpc64le-unknown-linux-gnu", "powerpc64le-linux-gnu"),
+        ("s390x-unknown-linux-gnu", "s390x-linux-gnu"),
+        ("riscv64gc-unknown-linux-gnu", "riscv64-linux-gnu"),
+        ("aarch64-unknown-linux-gnu", "aarch64-linux-gnu"),
+    ];
+    let mut m = String::new();
+    for (t, prefix) in targets {
+        m.push_str(&format!(
+            "[[variant]]\nid = \"{t}\"\ntarget = \"{t}\"\nlinker = \"external\"\n\n"
+        ));
+        script(
+            &bin.join(format!("{prefix}-gcc")),
+            "echo 'ld: cannot find crt1.o: No such file or directory' >&2; exit 1",
+        );
+    }
+    let mf = root.join("m.toml");
+    std::fs::write(&mf, m).unwrap();
+    let out = portable()
+        .env("PATH", path_with(&bin))
+        .args(["setup", "--dry-run", "--manifest-path"])
+        .arg(root.join("Cargo.toml"))
+        .arg("--matrix")
+        .arg(&mf)
+        .output()
+        .unwrap();
+    let plan = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{plan}");
+    let apt: Vec<&str> = plan
+        .lines()
+        .find(|l| l.contains("apt-get install"))
+        .unwrap_or_else(|| panic!("{plan}"))
+        .split_whitespace()
+        .collect();
+    for (_, prefix) in targets {
+        let gcc = format!("gcc-{prefix}");
+        assert!(apt.contains(&gcc.as_str()), "{gcc}: {plan}");
+        let deps =
+            crate::common::stdout(std::process::Command::new("apt-cache").args(["depends", &gcc]));
+        let libc: Vec<&str> = deps
+            .lines()
+            .filter_map(|l| {
+                l.trim_start_matches(|c| c == ' ' || c == '|')
+                    .strip_prefix("Recommends: ")
+            })
+            .filter(|p| p.starts_with("libc6-dev-") && p.ends_with("-cross"))
+            .collect();
+        assert_eq!(libc.len(), 1, "apt-cache depends {gcc}:\n{deps}");
+        assert!(apt.contains(&libc[0]), "{gcc} without {}: {plan}", libc[0]);
+    }
+}
