@@ -116,6 +116,9 @@ fn system_elf_files() -> Vec<PathBuf> {
 #[test]
 fn system_binaries_agree_with_readelf_and_nm() {
     let dirs: Vec<&str> = SYSTEM_DIRS.to_vec();
+    // the files before the report: a package installed while the test runs (other
+    // work on this machine) adds files the report cannot have seen
+    let files = system_elf_files();
     let (code, report) = inspect_json(&dirs);
     assert_eq!(code, 0, "errors: {}", report["errors"]);
     let artifacts: Vec<Value> = report["artifacts"].as_array().unwrap().clone();
@@ -124,7 +127,6 @@ fn system_binaries_agree_with_readelf_and_nm() {
         .map(|a| (a["path"].as_str().unwrap().to_owned(), a))
         .collect();
 
-    let files = system_elf_files();
     assert!(
         files.len() > 200,
         "expected a real system, found {} ELF files",
@@ -138,6 +140,10 @@ fn system_binaries_agree_with_readelf_and_nm() {
         for _ in 0..4 {
             s.spawn(|| loop {
                 let Some(path) = next.lock().unwrap().next() else { break };
+                if !path.exists() {
+                    // removed by a package install while the test ran
+                    continue;
+                }
                 let p = path.display().to_string();
                 let Some(a) = by_path.get(&p) else {
                     // Relocatable objects (.o) are not executables or libraries: the
