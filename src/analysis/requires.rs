@@ -48,7 +48,11 @@ pub(crate) fn max_version(p: &Parsed, prefix: &str) -> Option<VersionRequirement
         }
     }
     best.map(|(v, set)| VersionRequirement {
-        version: v.to_string(),
+        // GLIBC_2.0 and GCC_3.0 are "2.0" and "3.0" (Version drops trailing zeros)
+        version: match v.parts() {
+            [major] => format!("{major}.0"),
+            _ => v.to_string(),
+        },
         forced_by: set.into_iter().collect(),
     })
 }

@@ -15,5 +15,6 @@ mod macho;
 mod pe;
 mod reports;
 mod run;
+mod runs_on;
 mod schema;
 mod setup;
