@@ -385,6 +385,20 @@ pub struct Hazard {
     pub evidence: Vec<String>,
 }
 
+/// A crate cargo-auditable recorded in the binary (its `.dep-v0` section).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Crate {
+    pub name: String,
+    pub version: String,
+    /// As cargo-auditable writes it: `crates.io`, `local`, `git`, `registry`, or
+    /// another registry's name.
+    pub source: String,
+    /// Compiled for a build script or proc macro (cargo-auditable's `kind: build`),
+    /// not linked into the binary.
+    pub build: bool,
+}
+
 /// Where a universal (fat) Mach-O slice sits in its file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -420,6 +434,10 @@ pub struct Artifact {
     pub runpath: Vec<String>,
     pub libraries: Vec<Library>,
     pub imports: Vec<Import>,
+    /// The crates cargo-auditable recorded in the binary; `None` when it carries no
+    /// `.dep-v0` section (built without `cargo auditable`).
+    #[serde(default)]
+    pub crates: Option<Vec<Crate>>,
     pub requires: Requires,
     pub runs_on: RunsOn,
     pub linker: LinkerInfo,

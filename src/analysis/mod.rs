@@ -66,6 +66,7 @@ pub fn analyze(id: &FileId, p: Parsed, tables: &Tables) -> Artifact {
         runpath: p.runpath,
         libraries,
         imports: p.imports,
+        crates: p.crates,
         requires,
         runs_on,
         linker,
@@ -175,6 +176,7 @@ pub(crate) mod testing {
             libraries: Vec::new(),
             imports: Vec::new(),
             hardening_symbols: Vec::new(),
+            crates: None,
             facts,
         }
     }

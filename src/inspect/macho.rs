@@ -173,6 +173,23 @@ fn os_version(v: u32) -> String {
     }
 }
 
+/// cargo-auditable's `__DATA,.dep-v0` section, read.
+fn dep_v0(m: &MachO<'_>) -> Result<Option<Vec<crate::model::Crate>>, InspectError> {
+    for seg in m
+        .segments
+        .iter()
+        .filter(|s| s.name().ok() == Some("__DATA"))
+    {
+        let sections = seg.sections().map_err(|e| malformed("Mach-O", e))?;
+        for (s, bytes) in sections {
+            if s.name().ok() == Some(super::auditable::SECTION) {
+                return super::auditable::crates("Mach-O", bytes).map(Some);
+            }
+        }
+    }
+    Ok(None)
+}
+
 fn parse_one(m: &MachO<'_>, data: &[u8], slice: Option<Slice>) -> Result<Parsed, InspectError> {
     for seg in m.segments.iter() {
         let name = seg.name().unwrap_or("?");
@@ -216,6 +233,7 @@ fn parse_one(m: &MachO<'_>, data: &[u8], slice: Option<Slice>) -> Result<Parsed,
         libraries: commands.libraries,
         imports,
         hardening_symbols,
+        crates: dep_v0(m)?,
         facts: FormatFacts::Macho(facts),
     })
 }

@@ -3,6 +3,7 @@
 //! One module per container format fills the same format-neutral [`Parsed`]; the
 //! derivations (libc, requirements, hazards, verdict) live in `crate::analysis`.
 
+mod auditable;
 mod elf;
 mod macho;
 mod pe;
@@ -136,6 +137,8 @@ pub struct Parsed {
     /// Names of all undefined-or-defined symbols relevant to hardening checks
     /// (`__stack_chk_fail`, `__memcpy_chk`, ...), imports or local.
     pub hardening_symbols: Vec<String>,
+    /// cargo-auditable's crate list, when the binary has its section.
+    pub crates: Option<Vec<crate::model::Crate>>,
     pub facts: FormatFacts,
 }
 

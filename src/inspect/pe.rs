@@ -105,8 +105,21 @@ fn parse_as<Pe: ImageNtHeaders>(data: &[u8]) -> Result<Parsed, InspectError> {
         libraries,
         imports,
         hardening_symbols,
+        crates: dep_v0(&file)?,
         facts: FormatFacts::Pe(facts),
     })
+}
+
+/// cargo-auditable's `.dep-v0` section, read.
+fn dep_v0<Pe: ImageNtHeaders>(
+    file: &PeFile<'_, Pe>,
+) -> Result<Option<Vec<crate::model::Crate>>, InspectError> {
+    use object::{Object, ObjectSection};
+    let Some(s) = file.section_by_name(super::auditable::SECTION) else {
+        return Ok(None);
+    };
+    let bytes = s.data().map_err(|e| malformed("PE", e))?;
+    super::auditable::crates("PE", bytes).map(Some)
 }
 
 /// Every section, and the COFF symbol and string tables (MinGW keeps them; they close

@@ -116,6 +116,35 @@ fn libraries_line(a: &Artifact, style: Style) -> String {
     libs.join(", ")
 }
 
+/// cargo-auditable's crate list: `name version`, with the source when it is not
+/// crates.io and `build` for a build script's or proc macro's crate.
+fn crates_line(a: &Artifact) -> String {
+    let Some(crates) = &a.crates else {
+        return "none (no cargo-auditable .dep-v0 section)".into();
+    };
+    if crates.is_empty() {
+        return "none (an empty cargo-auditable .dep-v0 section)".into();
+    }
+    let list: Vec<String> = crates
+        .iter()
+        .map(|c| {
+            let mut notes = Vec::new();
+            if c.source != "crates.io" {
+                notes.push(c.source.as_str());
+            }
+            if c.build {
+                notes.push("build");
+            }
+            if notes.is_empty() {
+                format!("{} {}", c.name, c.version)
+            } else {
+                format!("{} {} ({})", c.name, c.version, notes.join(", "))
+            }
+        })
+        .collect();
+    format!("{} (cargo-auditable): {}", crates.len(), list.join(", "))
+}
+
 fn artifact(a: &Artifact, style: Style, w: &mut dyn Write) -> io::Result<()> {
     let row = |w: &mut dyn Write, k: &str, v: String| writeln!(w, "  {:<10} {v}", style.dim(k));
     writeln!(w, "{}", style.bold(&heading(a)))?;
@@ -144,6 +173,7 @@ fn artifact(a: &Artifact, style: Style, w: &mut dyn Write) -> io::Result<()> {
         "imports",
         format!("{} symbols ({weak} weak)", a.imports.len()),
     )?;
+    row(w, "crates", crates_line(a))?;
     if a.format != Format::Pe || a.hardening.pie || a.hardening.nx {
         row(w, "hardening", hardening_line(&a.hardening))?;
     }

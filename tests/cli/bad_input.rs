@@ -410,3 +410,50 @@ fn fuzz_regression_lc_main_entry_overflow() {
     }
     assert!(m["/usr/bin/ls"].artifacts == 1);
 }
+
+/// A `.dep-v0` section that is not cargo-auditable's zlib JSON (added with objcopy):
+/// one error entry naming the section, exit 2; one whose JSON is wrong too; the good
+/// binary beside them is still reported, with no crates.
+#[test]
+fn a_broken_cargo_auditable_section_is_an_error_naming_it() {
+    let dir = common::tempdir();
+    let src = common::write(dir.path(), "hello.c", "int main(void) { return 0; }\n");
+    let good = common::cc(&["gcc"], &src, &dir.path().join("good"), &[]);
+    let add = |name: &str, content: &[u8]| {
+        let data = common::write(dir.path(), &format!("{name}.section"), "");
+        std::fs::write(&data, content).unwrap();
+        let out = dir.path().join(name);
+        common::run(
+            std::process::Command::new(common::tool("objcopy"))
+                .arg("--add-section")
+                .arg(format!(".dep-v0={}", data.display()))
+                .arg(&good)
+                .arg(&out),
+        );
+        out
+    };
+    let garbage = add("garbage", b"this is not zlib");
+    // zlib (no compression, stored block) of `{"packages":3}`, by hand: header 78 01,
+    // a final stored block of 14 bytes, the Adler-32
+    let json = b"{\"packages\":3}";
+    let mut z = vec![0x78, 0x01, 0x01, 14, 0, !14u8, 0xff];
+    z.extend_from_slice(json);
+    let (mut a, mut b) = (1u32, 0u32);
+    for &c in json {
+        a = (a + u32::from(c)) % 65521;
+        b = (b + a) % 65521;
+    }
+    z.extend_from_slice(&((b << 16) | a).to_be_bytes());
+    let bad_json = add("bad-json", &z);
+    let paths = [good.clone(), garbage.clone(), bad_json.clone()];
+    let m = inspect_each("broken .dep-v0", &paths, 2);
+    let e = error_of(&m, &garbage);
+    assert!(
+        e.contains("cargo-auditable section .dep-v0: not zlib data"),
+        "{e}"
+    );
+    let e = error_of(&m, &bad_json);
+    assert!(e.contains("cargo-auditable section .dep-v0: JSON"), "{e}");
+    let a = common::inspect_one(&good);
+    assert_eq!(a["crates"], Value::Null);
+}

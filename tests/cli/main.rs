@@ -4,6 +4,7 @@
 mod common;
 mod fixtures;
 
+mod auditable;
 mod bad_input;
 mod build;
 mod ci;

@@ -96,10 +96,7 @@ fn one_target_rustup_cannot_serve_leaves_the_other_installed() {
         !err.contains(&format!("not done: rustup target add {SERVED}")),
         "{err}"
     );
-    assert!(
-        err.contains(&format!("setup: unserved is still not ready")),
-        "{err}"
-    );
+    assert!(err.contains("setup: unserved is still not ready"), "{err}");
     assert!(!err.contains("setup: served is still not ready"), "{err}");
 }
 
@@ -209,7 +206,7 @@ fn every_cross_gcc_comes_with_the_c_library_debian_recommends_for_it() {
         let libc: Vec<&str> = deps
             .lines()
             .filter_map(|l| {
-                l.trim_start_matches(|c| c == ' ' || c == '|')
+                l.trim_start_matches([' ', '|'])
                     .strip_prefix("Recommends: ")
             })
             .filter(|p| p.starts_with("libc6-dev-") && p.ends_with("-cross"))

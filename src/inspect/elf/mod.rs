@@ -62,8 +62,26 @@ pub(super) fn parse(data: &[u8]) -> Result<Parsed, InspectError> {
         libraries,
         imports,
         hardening_symbols,
+        crates: dep_v0(&elf, data)?,
         facts: FormatFacts::Elf(facts),
     })
+}
+
+/// cargo-auditable's `.dep-v0` section, read.
+fn dep_v0(elf: &Elf<'_>, data: &[u8]) -> Result<Option<Vec<crate::model::Crate>>, InspectError> {
+    let Some(s) = elf
+        .section_headers
+        .iter()
+        .find(|s| elf.shdr_strtab.get_at(s.sh_name) == Some(super::auditable::SECTION))
+    else {
+        return Ok(None);
+    };
+    let bytes = usize::try_from(s.sh_offset)
+        .ok()
+        .zip(usize::try_from(s.sh_size).ok())
+        .and_then(|(o, n)| data.get(o..o.checked_add(n)?))
+        .ok_or_else(|| malformed("ELF", "the .dep-v0 section lies outside the file"))?;
+    super::auditable::crates("ELF", bytes).map(Some)
 }
 
 /// The program and section header tables lie within the file: checked before goblin
