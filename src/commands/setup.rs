@@ -84,20 +84,12 @@ pub(super) fn install(
     if ready && !quiet {
         eprintln!("setup: every selected variant is ready");
     } else if !ready {
-        let n = left.len();
-        eprintln!(
-            "setup: {} not done{}",
-            if n == 1 {
-                "1 step".to_owned()
-            } else {
-                format!("{n} steps")
-            },
-            if n == 0 {
-                "; some variants are still not ready (above)"
-            } else {
-                " (above)"
-            }
-        );
+        // the exit code is 1; say why in one line after the details
+        match left.len() {
+            0 => eprintln!("setup: every step ran, but some variants are still not ready (above)"),
+            1 => eprintln!("setup: 1 step could not be done (above)"),
+            n => eprintln!("setup: {n} steps could not be done (above)"),
+        }
     }
     (ready, left)
 }

@@ -98,6 +98,12 @@ fn one_target_rustup_cannot_serve_leaves_the_other_installed() {
     );
     assert!(err.contains("setup: unserved is still not ready"), "{err}");
     assert!(!err.contains("setup: served is still not ready"), "{err}");
+    // and the last line says what the exit code 1 is about
+    assert_eq!(
+        err.lines().last(),
+        Some("setup: 1 step could not be done (above)"),
+        "{err}"
+    );
 }
 
 /// `build --setup`: the variant whose standard library rustup could not serve is
