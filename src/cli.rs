@@ -112,7 +112,23 @@ pub enum Command {
     Ci(CiArgs),
 }
 
-/// Output formats of `check`, `diff` and `merge`.
+/// Output formats of `diff` and `merge`: those of `check` and HTML.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompareFormat {
+    /// Text for people.
+    Human,
+    /// JSON (docs/report.md).
+    Json,
+    /// A GitHub-flavoured Markdown table (CI summaries).
+    Markdown,
+    /// JUnit XML (GitLab merge-request widgets, CI test panels).
+    Junit,
+    /// One self-contained HTML page: the variants' grid, sizes and details; for `diff`,
+    /// the changes with regressions and improvements highlighted.
+    Html,
+}
+
+/// Output formats of `check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormat {
     /// Text for people.
@@ -134,8 +150,8 @@ pub struct MergeArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = ReportFormat::Json)]
-    pub format: ReportFormat,
+    #[arg(long, value_enum, default_value_t = CompareFormat::Json)]
+    pub format: CompareFormat,
 }
 
 #[derive(Debug, Args)]
@@ -147,8 +163,8 @@ pub struct DiffArgs {
     #[arg(value_name = "NEW")]
     pub new: PathBuf,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
-    pub format: ReportFormat,
+    #[arg(long, value_enum, default_value_t = CompareFormat::Human)]
+    pub format: CompareFormat,
     /// Write the output to FILE (atomically) instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -301,6 +317,9 @@ pub enum BuildFormat {
     Json,
     /// A GitHub-flavoured Markdown table (for CI summaries).
     Markdown,
+    /// One self-contained HTML page: a grid of the variants, a size chart, every
+    /// variant's details, a filter (with --baseline, the changes highlighted).
+    Html,
 }
 
 #[derive(Debug, Args)]
