@@ -367,6 +367,8 @@ svg text{font:12px system-ui,sans-serif;fill:#1f2328}
 #tools{position:sticky;top:0;background:#fff;padding:6px 0;border-bottom:1px solid #d1d9e0;z-index:1}
 #filter{width:28em;padding:4px 6px;font-size:14px}
 tbody.group>tr.lib th{background:#eef1f4}
+table.imports{table-layout:fixed;width:min(100%,64em)}table.imports th:first-child{width:60%}
+table.imports td{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 "##;
 
 /// The filter: every filterable row carries its lowercased text in `data-k`; a query
@@ -854,7 +856,7 @@ fn details(out: &mut String, entries: &[Entry]) {
         let _ = write!(
             out,
             "<details class=\"variant\" id=\"v-{}\"><summary>{} <span class=\"count\"></span>\
-             <span class=\"meta\">{} binar{}, {} imports</span></summary>\n",
+             <span class=\"meta\">{} binar{}, {} imports</span></summary>",
             anchor(i, &e.id),
             esc(&e.id),
             e.artifacts.len(),
@@ -874,7 +876,7 @@ fn details(out: &mut String, entries: &[Entry]) {
 fn changes(out: &mut String, d: &DiffReport) {
     let _ = write!(
         out,
-        "<h2 id=\"changes\">Changes: {}</h2><p class=\"meta\"><code>{}</code> → <code>{}</code>, size growth allowed {}%</p>\n",
+        "<h2 id=\"changes\">Changes: {}</h2><p class=\"meta\"><code>{}</code> → <code>{}</code>, size growth allowed {}%</p>",
         esc(&super::diff::headline(d)),
         esc(&d.old),
         esc(&d.new),
@@ -943,7 +945,7 @@ fn build_page(r: &BuildReport, d: Option<&DiffReport>) -> String {
     let _ = write!(
         out,
         "<h1>{}</h1><p class=\"meta\">matrix <code>{}</code>; {} {} on {}; {} variants: {} built, {} failed, \
-         {} skipped, {} static; {} expectation violations; {} smoke failures</p>\n",
+         {} skipped, {} static; {} expectation violations; {} smoke failures</p>",
         esc(&title),
         esc(&r.matrix),
         esc(&r.tool.name),
@@ -1012,7 +1014,7 @@ pub fn inspect(r: &Report, w: &mut dyn Write) -> io::Result<()> {
     let _ = write!(
         out,
         "<h1>{}</h1><p class=\"meta\">{} {} on {}; {} static, {} dynamic, {} portable, {} with hazards; \
-         {} errors; {} other files skipped</p>\n",
+         {} errors; {} other files skipped</p>",
         esc(&title),
         esc(&r.tool.name),
         esc(&r.tool.version),

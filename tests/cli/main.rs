@@ -10,6 +10,7 @@ mod ci;
 mod commands;
 mod elf_oracle;
 mod hazards;
+mod html;
 mod linkage;
 mod macho;
 mod pe;
