@@ -54,13 +54,16 @@ pub enum Command {
     /// (the default command).
     #[command(after_help = "Examples:\n  cargo portable build -p ipc\n  \
         cargo portable build --variant linux-x86_64-musl --format json -o report.json\n  \
-        cargo portable build --setup --format markdown >> \"$GITHUB_STEP_SUMMARY\"")]
+        cargo portable build --setup --format markdown >> \"$GITHUB_STEP_SUMMARY\"\n  \
+        cargo portable build --format html -o report.html\n  \
+        cargo portable build --run --baseline portable-baseline.json")]
     Build(BuildArgs),
     /// Inspect binaries (ELF, Mach-O incl. universal, PE) without running them.
     #[command(
         after_help = "Examples:\n  cargo portable inspect target/release/app\n  \
         cargo portable inspect --format ldd app\n  \
-        cargo portable inspect --format json -o report.json /usr/lib/x86_64-linux-gnu"
+        cargo portable inspect --format json -o report.json /usr/lib/x86_64-linux-gnu\n  \
+        cargo portable inspect --format html -o binaries.html target/release/app"
     )]
     Inspect(InspectArgs),
     /// Every rustc target: std installed, linker found; and whether each variant of the
@@ -89,14 +92,16 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  cargo portable diff baseline.json merged.json\n  \
         cargo portable diff baseline.json merged.json --format markdown >> \"$GITHUB_STEP_SUMMARY\"\n  \
-        cargo portable diff baseline.json merged.json --format junit -o diff.xml"
+        cargo portable diff baseline.json merged.json --format junit -o diff.xml\n  \
+        cargo portable diff baseline.json merged.json --format html -o diff.html"
     )]
     Diff(DiffArgs),
     /// Combine the reports of CI matrix jobs (one or more variants each, from any
     /// host) into one report.
     #[command(
         after_help = "Examples:\n  cargo portable merge reports/*.json -o merged.json\n  \
-        cargo portable merge reports/*.json --format junit -o portable.xml"
+        cargo portable merge reports/*.json --format junit -o portable.xml\n  \
+        cargo portable merge reports/*.json --format html -o portable.html"
     )]
     Merge(MergeArgs),
     /// Print the CI pipeline generated from the matrix: a GitHub Actions workflow or a

@@ -9,6 +9,7 @@ mod build;
 mod ci;
 mod commands;
 mod elf_oracle;
+mod guide;
 mod hazards;
 mod html;
 mod linkage;
