@@ -513,12 +513,20 @@ fn grid(out: &mut String, entries: &[Entry], badges: &BTreeMap<String, Badges>) 
             }
         }
         out.push_str("</td>");
-        for (_, f) in GRID {
+        for (name, f) in GRID {
             let c = f(e);
-            if c.class.is_empty() {
+            // lists wrap; the other cells stay on one line
+            let wrap = if matches!(*name, "libraries" | "hazards") {
+                " libs"
+            } else {
+                ""
+            };
+            let class = format!("{}{wrap}", c.class);
+            let class = class.trim();
+            if class.is_empty() {
                 let _ = write!(out, "<td>{}</td>", esc(&c.text));
             } else {
-                let _ = write!(out, "<td class=\"{}\">{}</td>", c.class, esc(&c.text));
+                let _ = write!(out, "<td class=\"{class}\">{}</td>", esc(&c.text));
             }
         }
         out.push_str("</tr>\n");
@@ -1100,5 +1108,51 @@ mod tests {
         for href in html.split("href=\"").skip(1) {
             assert!(href.starts_with('#'), "a link out of the page: {href:.40}");
         }
+    }
+}
+
+#[cfg(test)]
+mod diff_tests {
+    use super::*;
+    use crate::report::diff;
+    use crate::report::testing::{artifact, build_report, variant};
+
+    #[test]
+    fn a_diff_page_highlights_regressions_and_improvements() {
+        let old = build_report(vec![
+            variant("a", vec![artifact("/t/a", 4096, &[], &[("puts", "GLIBC_2.2.5")])]),
+            variant("b", vec![artifact("/t/b", 4096, &["libz.so.1"], &[])]),
+        ]);
+        let new = build_report(vec![
+            variant(
+                "a",
+                vec![artifact(
+                    "/t/a",
+                    4096,
+                    &["libssl.so.3"],
+                    &[("arc4random", "GLIBC_2.36")],
+                )],
+            ),
+            variant("b", vec![artifact("/t/b", 4096, &[], &[])]),
+        ]);
+        let d = diff::diff(&old, &new, "old.json", "new.json", 10.0);
+        assert!(d.summary.regressions > 0 && d.summary.improvements > 0, "{d:?}");
+        let mut out = Vec::new();
+        super::diff(&d, &new, &mut out).unwrap();
+        let html = String::from_utf8(out).unwrap();
+        let rows = |kind: &str| html.matches(&format!("<tr class=\"{kind}\">")).count();
+        assert_eq!(rows("regression"), d.summary.regressions);
+        assert_eq!(rows("improvement"), d.summary.improvements);
+        for v in &d.variants {
+            for c in &v.changes {
+                assert!(html.contains(&esc(&c.message)), "{}", c.message);
+            }
+        }
+        let a_regressions = d.variants[0].regressions().count();
+        let badge = format!(
+            "▲ {a_regressions} regression{}",
+            if a_regressions == 1 { "" } else { "s" }
+        );
+        assert!(html.contains(&badge), "{badge}");
     }
 }
