@@ -478,10 +478,19 @@ struct Badges {
     improvements: usize,
 }
 
-fn grid(out: &mut String, entries: &[Entry], badges: &BTreeMap<String, Badges>) {
-    out.push_str("<h2>Variants</h2>\n");
+/// The grid; `noun` names a row (`variant`, `binary`).
+fn grid(out: &mut String, entries: &[Entry], badges: &BTreeMap<String, Badges>, noun: &str) {
+    let _ = write!(
+        out,
+        "<h2>{}</h2>",
+        if noun == "binary" {
+            "Binaries"
+        } else {
+            "Variants"
+        }
+    );
     legend(out);
-    out.push_str("<table id=\"grid\"><thead><tr><th>variant</th>");
+    let _ = write!(out, "<table id=\"grid\"><thead><tr><th>{noun}</th>");
     for (name, _) in GRID {
         let _ = write!(out, "<th>{}</th>", esc(name));
     }
@@ -971,7 +980,7 @@ fn build_page(r: &BuildReport, d: Option<&DiffReport>) -> String {
     if let Some(d) = d {
         changes(&mut out, d);
     }
-    grid(&mut out, &entries, &badges(d));
+    grid(&mut out, &entries, &badges(d), "variant");
     size_chart(&mut out, &entries);
     if !r.errors.is_empty() {
         out.push_str("<h2>Errors</h2><ul>");
@@ -1035,7 +1044,7 @@ pub fn inspect(r: &Report, w: &mut dyn Write) -> io::Result<()> {
         s.skipped_files
     );
     tools(&mut out);
-    grid(&mut out, &entries, &BTreeMap::new());
+    grid(&mut out, &entries, &BTreeMap::new(), "binary");
     size_chart(&mut out, &entries);
     if !r.errors.is_empty() {
         out.push_str("<h2>Errors</h2><ul>");
@@ -1120,7 +1129,10 @@ mod diff_tests {
     #[test]
     fn a_diff_page_highlights_regressions_and_improvements() {
         let old = build_report(vec![
-            variant("a", vec![artifact("/t/a", 4096, &[], &[("puts", "GLIBC_2.2.5")])]),
+            variant(
+                "a",
+                vec![artifact("/t/a", 4096, &[], &[("puts", "GLIBC_2.2.5")])],
+            ),
             variant("b", vec![artifact("/t/b", 4096, &["libz.so.1"], &[])]),
         ]);
         let new = build_report(vec![
@@ -1136,7 +1148,10 @@ mod diff_tests {
             variant("b", vec![artifact("/t/b", 4096, &[], &[])]),
         ]);
         let d = diff::diff(&old, &new, "old.json", "new.json", 10.0);
-        assert!(d.summary.regressions > 0 && d.summary.improvements > 0, "{d:?}");
+        assert!(
+            d.summary.regressions > 0 && d.summary.improvements > 0,
+            "{d:?}"
+        );
         let mut out = Vec::new();
         super::diff(&d, &new, &mut out).unwrap();
         let html = String::from_utf8(out).unwrap();

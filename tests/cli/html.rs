@@ -459,6 +459,34 @@ fn the_html_report_of_a_real_build_renders_in_chromium_without_requests_or_error
             "{n} pixels of --{name}: the grid's colour is not drawn"
         );
     }
+    // the page of `inspect` on the same binaries: a row per binary, also clean
+    let paths: Vec<String> = report["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|v| v["artifacts"].as_array().unwrap())
+        .map(|a| a["path"].as_str().unwrap().to_owned())
+        .collect();
+    let inspected = dir.path().join("inspect.html");
+    let o = portable()
+        .args(["inspect", "--format", "html", "-o"])
+        .arg(&inspected)
+        .args(&paths)
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "inspect: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let url = b.open(&inspected, "");
+    assert_eq!(b.requests(&url), Vec::<String>::new());
+    assert_eq!(b.errors(), Vec::<String>::new());
+    let rows = b.eval(
+        "[...document.querySelectorAll('#grid tbody tr td:first-child a')].map(a => a.textContent)",
+    );
+    assert_eq!(rows, json!(paths), "inspect grid rows");
+
     eprintln!(
         "chromium: {w}x{h} screenshot, {} colours, {} variants, {} hazards",
         colours.len(),
