@@ -359,6 +359,7 @@ tr.nomatch{opacity:.35}
 .badge.regression{color:var(--bad)}.badge.improvement{color:var(--static)}
 details.variant{border:1px solid #d1d9e0;border-radius:6px;margin:8px 0;padding:4px 10px}
 details.variant>summary{cursor:pointer;font-weight:600}
+details.variant{content-visibility:auto;contain-intrinsic-size:auto 3em}
 .count{color:#59636e;font-weight:400;margin-left:8px}
 code,.mono,td.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12.5px}
 pre{background:#f6f8fa;padding:6px;overflow:auto;max-height:16em}
