@@ -298,7 +298,7 @@ const HUMAN_HEADERS: [&str; 9] = [
     "variant",
     "target",
     "libc linkage",
-    "linker asked→found",
+    "linker",
     "min",
     "libraries",
     "hazards",
@@ -384,7 +384,7 @@ fn fit(natural: &[usize], max: usize) -> Vec<Option<usize>> {
     // (column, floor) per step; each step cuts the column furthest above its floor
     let steps: [&[(usize, usize)]; 2] = [
         &[(LIBRARIES, 28), (HAZARDS, 18)],
-        &[(LIBRARIES, 12), (HAZARDS, 9), (LINKER, 14)],
+        &[(LIBRARIES, 11), (HAZARDS, 8), (LINKER, 15)],
     ];
     let mut soft = w.clone();
     for (c, floor) in steps[0] {
@@ -538,7 +538,7 @@ mod tests {
                 .collect();
             let mut a = artifact(
                 &format!("target/{}/release/ipc-server", mv.target()),
-                3_456_789,
+                32_901_234,
                 &libs,
                 &[
                     ("getaddrinfo", "GLIBC_2.2.5"),
@@ -548,6 +548,10 @@ mod tests {
             if mv.expect.linkage == Some(ExpectLinkage::Static) {
                 a.linkage = Linkage::StaticPie;
                 a.libraries.clear();
+            }
+            if mv.id().contains("macos") {
+                a.requires.glibc = None;
+                a.requires.macos = Some("10.12".into());
             }
             a.libc = if mv.id().contains("macos") {
                 Libc::Libsystem
