@@ -195,7 +195,11 @@ const GRID: &[GridColumn] = &[
             text: if libs.is_empty() {
                 "none".into()
             } else {
-                let names: Vec<&str> = libs.iter().map(|l| l.name.as_str()).collect();
+                // file names: the paths are in the details
+                let names: Vec<&str> = libs
+                    .iter()
+                    .map(|l| l.name.rsplit('/').next().unwrap_or(&l.name))
+                    .collect();
                 format!("{}: {}", libs.len(), names.join(", "))
             },
             class: if external > 0 { "external" } else { "" },
@@ -338,7 +342,7 @@ h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:24px 0 8px}h3{font-siz
 table{border-collapse:collapse;margin:4px 0 8px}
 th,td{border:1px solid #d1d9e0;padding:3px 8px;text-align:left;vertical-align:top}
 th{background:#f6f8fa;font-weight:600}
-#grid td{white-space:nowrap}#grid td.libs{white-space:normal;min-width:14em}
+#grid td{white-space:nowrap}#grid td.libs{white-space:normal;min-width:9em}
 td.static{background:var(--static-bg);color:var(--static);font-weight:600}
 td.system{background:var(--system-bg);color:var(--system);font-weight:600}
 td.external{background:var(--external-bg);color:var(--external);font-weight:600}
@@ -526,7 +530,7 @@ fn grid(out: &mut String, entries: &[Entry], badges: &BTreeMap<String, Badges>, 
         for (name, f) in GRID {
             let c = f(e);
             // lists wrap; the other cells stay on one line
-            let wrap = if matches!(*name, "libraries" | "hazards") {
+            let wrap = if matches!(*name, "libraries" | "hazards" | "linker asked") {
                 " libs"
             } else {
                 ""
