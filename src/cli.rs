@@ -54,13 +54,16 @@ pub enum Command {
     /// (the default command).
     #[command(after_help = "Examples:\n  cargo portable build -p ipc\n  \
         cargo portable build --variant linux-x86_64-musl --format json -o report.json\n  \
-        cargo portable build --setup --format markdown >> \"$GITHUB_STEP_SUMMARY\"")]
+        cargo portable build --setup --format markdown >> \"$GITHUB_STEP_SUMMARY\"\n  \
+        cargo portable build --format html -o report.html\n  \
+        cargo portable build --run --baseline portable-baseline.json")]
     Build(BuildArgs),
     /// Inspect binaries (ELF, Mach-O incl. universal, PE) without running them.
     #[command(
         after_help = "Examples:\n  cargo portable inspect target/release/app\n  \
         cargo portable inspect --format ldd app\n  \
-        cargo portable inspect --format json -o report.json /usr/lib/x86_64-linux-gnu"
+        cargo portable inspect --format json -o report.json /usr/lib/x86_64-linux-gnu\n  \
+        cargo portable inspect --format html -o binaries.html target/release/app"
     )]
     Inspect(InspectArgs),
     /// Every rustc target: std installed, linker found; and whether each variant of the
@@ -89,14 +92,16 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  cargo portable diff baseline.json merged.json\n  \
         cargo portable diff baseline.json merged.json --format markdown >> \"$GITHUB_STEP_SUMMARY\"\n  \
-        cargo portable diff baseline.json merged.json --format junit -o diff.xml"
+        cargo portable diff baseline.json merged.json --format junit -o diff.xml\n  \
+        cargo portable diff baseline.json merged.json --format html -o diff.html"
     )]
     Diff(DiffArgs),
     /// Combine the reports of CI matrix jobs (one or more variants each, from any
     /// host) into one report.
     #[command(
         after_help = "Examples:\n  cargo portable merge reports/*.json -o merged.json\n  \
-        cargo portable merge reports/*.json --format junit -o portable.xml"
+        cargo portable merge reports/*.json --format junit -o portable.xml\n  \
+        cargo portable merge reports/*.json --format html -o portable.html"
     )]
     Merge(MergeArgs),
     /// Print the CI pipeline generated from the matrix: a GitHub Actions workflow or a
@@ -112,7 +117,23 @@ pub enum Command {
     Ci(CiArgs),
 }
 
-/// Output formats of `check`, `diff` and `merge`.
+/// Output formats of `diff` and `merge`: those of `check` and HTML.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompareFormat {
+    /// Text for people.
+    Human,
+    /// JSON (docs/report.md).
+    Json,
+    /// A GitHub-flavoured Markdown table (CI summaries).
+    Markdown,
+    /// JUnit XML (GitLab merge-request widgets, CI test panels).
+    Junit,
+    /// One self-contained HTML page: the variants' grid, sizes and details; for `diff`,
+    /// the changes with regressions and improvements highlighted.
+    Html,
+}
+
+/// Output formats of `check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormat {
     /// Text for people.
@@ -134,8 +155,8 @@ pub struct MergeArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = ReportFormat::Json)]
-    pub format: ReportFormat,
+    #[arg(long, value_enum, default_value_t = CompareFormat::Json)]
+    pub format: CompareFormat,
 }
 
 #[derive(Debug, Args)]
@@ -147,8 +168,8 @@ pub struct DiffArgs {
     #[arg(value_name = "NEW")]
     pub new: PathBuf,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
-    pub format: ReportFormat,
+    #[arg(long, value_enum, default_value_t = CompareFormat::Human)]
+    pub format: CompareFormat,
     /// Write the output to FILE (atomically) instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -301,6 +322,9 @@ pub enum BuildFormat {
     Json,
     /// A GitHub-flavoured Markdown table (for CI summaries).
     Markdown,
+    /// One self-contained HTML page: a grid of the variants, a size chart, every
+    /// variant's details, a filter (with --baseline, the changes highlighted).
+    Html,
 }
 
 #[derive(Debug, Args)]

@@ -10,7 +10,7 @@ use crate::cli::{BuildArgs, BuildFormat, GlobalOpts};
 use crate::engine::{self, BuildOptions};
 use crate::output::write_output;
 use crate::report::variants::{BuildReport, MatrixId};
-use crate::report::{diff, table};
+use crate::report::{diff, html, table};
 use crate::run::{self, RunOptions};
 use crate::toolchain::Toolchain;
 
@@ -86,6 +86,8 @@ pub(super) fn run(args: BuildArgs, global: &GlobalOpts) -> Result<Outcome> {
         match args.format {
             BuildFormat::Human => table::human(&report, style, w)?,
             BuildFormat::Markdown => table::markdown(&report, w)?,
+            // one page: the comparison is in it
+            BuildFormat::Html => return html::build(&report, d.as_ref(), w),
             BuildFormat::Json => {
                 serde_json::to_writer_pretty(&mut *w, &report)?;
                 writeln!(w)?;

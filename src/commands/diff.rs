@@ -7,10 +7,11 @@ use anyhow::Result;
 
 use super::reports::read_build_like;
 use super::{style_for, Outcome};
-use crate::cli::{DiffArgs, GlobalOpts, ReportFormat};
+use crate::cli::{CompareFormat, DiffArgs, GlobalOpts};
 use crate::output::write_output;
 use crate::report::diff::{self, DiffReport};
-use crate::report::{junit, Style};
+use crate::report::variants::BuildReport;
+use crate::report::{html, junit, Style};
 
 pub(super) fn run(args: DiffArgs, global: &GlobalOpts) -> Result<Outcome> {
     let old = read_build_like(&args.old)?;
@@ -24,7 +25,7 @@ pub(super) fn run(args: DiffArgs, global: &GlobalOpts) -> Result<Outcome> {
     );
     let style = style_for(global.color, args.output.is_some());
     write_output(args.output.as_deref(), |w| {
-        render(&d, args.format, style, w)
+        render(&d, &new, args.format, style, w)
     })?;
     Ok(outcome(&d))
 }
@@ -39,17 +40,19 @@ pub(super) fn outcome(d: &DiffReport) -> Outcome {
 
 pub(super) fn render(
     d: &DiffReport,
-    format: ReportFormat,
+    new: &BuildReport,
+    format: CompareFormat,
     style: Style,
     w: &mut dyn Write,
 ) -> std::io::Result<()> {
     match format {
-        ReportFormat::Human => diff::human(d, style, w),
-        ReportFormat::Markdown => diff::markdown(d, w),
-        ReportFormat::Json => {
+        CompareFormat::Human => diff::human(d, style, w),
+        CompareFormat::Markdown => diff::markdown(d, w),
+        CompareFormat::Html => html::diff(d, new, w),
+        CompareFormat::Json => {
             serde_json::to_writer_pretty(&mut *w, d)?;
             writeln!(w)
         }
-        ReportFormat::Junit => junit::write("cargo-portable diff", &diff::junit(d), w),
+        CompareFormat::Junit => junit::write("cargo-portable diff", &diff::junit(d), w),
     }
 }

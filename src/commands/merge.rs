@@ -4,10 +4,10 @@ use anyhow::Result;
 
 use super::reports::{read_json, read_saved, Saved};
 use super::{host_without_rustc, style_for, Outcome};
-use crate::cli::{GlobalOpts, MergeArgs, ReportFormat};
+use crate::cli::{CompareFormat, GlobalOpts, MergeArgs};
 use crate::output::write_output;
 use crate::report::merge::{merge, same_schema_version};
-use crate::report::{junit, table};
+use crate::report::{html, junit, table};
 
 pub(super) fn run(args: MergeArgs, global: &GlobalOpts) -> Result<Outcome> {
     let name = |p: &std::path::Path| p.display().to_string();
@@ -46,13 +46,14 @@ pub(super) fn run(args: MergeArgs, global: &GlobalOpts) -> Result<Outcome> {
     }
     let style = style_for(global.color, args.output.is_some());
     write_output(args.output.as_deref(), |w| match args.format {
-        ReportFormat::Human => table::human(&merged, style, w),
-        ReportFormat::Markdown => table::markdown(&merged, w),
-        ReportFormat::Json => {
+        CompareFormat::Human => table::human(&merged, style, w),
+        CompareFormat::Markdown => table::markdown(&merged, w),
+        CompareFormat::Html => html::build(&merged, None, w),
+        CompareFormat::Json => {
             serde_json::to_writer_pretty(&mut *w, &merged)?;
             writeln!(w)
         }
-        ReportFormat::Junit => {
+        CompareFormat::Junit => {
             let suite = junit::build_report(&merged, "cargo-portable merge");
             junit::write("cargo-portable", &[suite], w)
         }

@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod diff;
+pub mod html;
 mod human;
 pub mod junit;
 mod ldd;
@@ -130,6 +131,8 @@ pub enum InspectFormat {
     Ldd,
     /// What `nm -D --undefined-only` / `nm -u` print: the imported symbols.
     Nm,
+    /// One self-contained HTML page (a grid of the binaries, their details, a filter).
+    Html,
 }
 
 /// Terminal styling: ANSI colors when enabled.
@@ -178,6 +181,7 @@ pub fn render(
         InspectFormat::Human => human::render(report, style, w),
         InspectFormat::Ldd => ldd::render(&report.artifacts, w),
         InspectFormat::Nm => nm::render(&report.artifacts, w),
+        InspectFormat::Html => html::inspect(report, w),
     }
 }
 

@@ -125,11 +125,19 @@ fn row(v: &VariantReport) -> Row {
     }
 }
 
-fn details(r: &BuildReport, md: bool, style: Style, w: &mut dyn Write) -> io::Result<()> {
+/// The lines below the table, per variant; `extra[i]` first for the i-th variant (what
+/// the human table cut).
+fn details(
+    r: &BuildReport,
+    md: bool,
+    style: Style,
+    extra: &[Vec<String>],
+    w: &mut dyn Write,
+) -> io::Result<()> {
     let bullet = if md { "- " } else { "  " };
     let code = |s: &str| if md { format!("`{s}`") } else { s.to_owned() };
-    for v in &r.variants {
-        let mut lines = Vec::new();
+    for (i, v) in r.variants.iter().enumerate() {
+        let mut lines = extra.get(i).cloned().unwrap_or_default();
         for viol in &v.expect.violations {
             lines.push(format!("{bullet}expect {}: {}", viol.rule, viol.message));
         }
@@ -280,28 +288,200 @@ fn visible_len(s: &str) -> usize {
     n
 }
 
-pub fn human(r: &BuildReport, style: Style, w: &mut dyn Write) -> io::Result<()> {
-    let rows: Vec<Row> = r.variants.iter().map(row).collect();
-    let mut widths: Vec<usize> = HEADERS.iter().map(|h| h.chars().count()).collect();
-    for row in &rows {
-        for (i, c) in row.cells.iter().enumerate() {
-            widths[i] = widths[i].max(c.chars().count());
+/// The widest the human table gets: a 120-column terminal.
+pub const MAX_WIDTH: usize = 120;
+
+/// The columns of the human table: the Markdown table's, with libc and linkage in
+/// one, expect, status and smoke in one (each smoke run has a line below the table),
+/// the linker's program left to the lines below when it does not fit.
+const HUMAN_HEADERS: [&str; 9] = [
+    "variant",
+    "target",
+    "libc linkage",
+    "linker",
+    "min",
+    "libraries",
+    "hazards",
+    "size",
+    "result",
+];
+const TARGET: usize = 1;
+const LINKER: usize = 3;
+const LIBRARIES: usize = 5;
+const HAZARDS: usize = 6;
+
+fn human_row(v: &VariantReport) -> Vec<String> {
+    let md = row(v).cells;
+    let arts = &v.artifacts;
+    let libc_linkage = if arts.is_empty() {
+        "-".into()
+    } else {
+        format!("{} {}", md[2], md[4])
+    };
+    let found = v.linker.detected.as_deref().unwrap_or("-");
+    let linker = format!("{}→{found}", v.linker.requested);
+    // external libraries first: they are the ones to ship
+    let mut libs: Vec<String> = Vec::new();
+    for class in [LibraryClass::External, LibraryClass::System] {
+        for l in arts.iter().flat_map(|a| &a.libraries) {
+            let name = match class {
+                LibraryClass::External => format!("{} (external)", l.name),
+                LibraryClass::System => l.name.clone(),
+            };
+            if l.class == class && !libs.contains(&name) {
+                libs.push(name);
+            }
         }
     }
+    let libraries = match (arts.is_empty(), libs.len()) {
+        (true, _) => "-".to_owned(),
+        (false, 0) => "none".to_owned(),
+        (false, n) => format!("{n}: {}", libs.join(", ")),
+    };
+    let smoke_failed = v
+        .smoke
+        .as_ref()
+        .is_some_and(|s| s.status == SmokeStatus::Failed);
+    let result = match (v.status, v.expect.passed, v.build_seconds) {
+        (Status::Built, true, _) if smoke_failed => "smoke failed".into(),
+        (Status::Built, true, Some(s)) => format!("ok {s:.1}s"),
+        (Status::Built, true, None) => "ok".into(),
+        (Status::Built, false, _) => format!("{} violated", v.expect.violations.len()),
+        (s, _, _) => wire_name(&s),
+    };
+    vec![
+        v.id.clone(),
+        v.target.clone(),
+        libc_linkage,
+        linker,
+        md[5].clone(),
+        libraries,
+        md[7].clone(),
+        md[8].clone(),
+        result,
+    ]
+}
+
+/// `s` cut to `width` characters, the last one `…` when cut.
+fn cut(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        return s.to_owned();
+    }
+    let mut out: String = s.chars().take(width.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// Column widths within `max` (gaps of 2 included) where the table allows: the
+/// libraries and hazards are cut first, then the target goes (a zero width: the
+/// variant ids name it), then the linker is cut too. `None` for a column left out.
+fn fit(natural: &[usize], max: usize) -> Vec<Option<usize>> {
+    let mut w: Vec<Option<usize>> = natural.iter().map(|n| Some(*n)).collect();
+    let total = |w: &[Option<usize>]| -> usize {
+        let shown: Vec<usize> = w.iter().flatten().copied().collect();
+        shown.iter().sum::<usize>() + 2 * shown.len().saturating_sub(1)
+    };
+    // (column, floor) per step; each step cuts the column furthest above its floor
+    let steps: [&[(usize, usize)]; 2] = [
+        &[(LIBRARIES, 28), (HAZARDS, 18)],
+        &[(LIBRARIES, 11), (HAZARDS, 8), (LINKER, 15)],
+    ];
+    let mut soft = w.clone();
+    for (c, floor) in steps[0] {
+        soft[*c] = soft[*c].map(|x| x.min(*floor));
+    }
+    if total(&soft) > max {
+        w[TARGET] = None;
+    }
+    for step in steps {
+        while total(&w) > max {
+            let Some((col, _)) = step
+                .iter()
+                .filter_map(|(c, floor)| Some((*c, w[*c]?.checked_sub(*floor)?)))
+                .filter(|(_, slack)| *slack > 0)
+                .max_by_key(|(_, slack)| *slack)
+            else {
+                break;
+            };
+            w[col] = w[col].map(|x| x - 1);
+        }
+    }
+    w
+}
+
+/// `text` after `lead`, broken after its commas into lines of at most `max`
+/// characters where the words allow, the later lines indented under the first.
+fn wrap(lead: &str, text: &str, max: usize) -> Vec<String> {
+    let indent = " ".repeat(lead.chars().count());
+    let mut lines = vec![lead.to_owned()];
+    let mut fresh = true;
+    for word in text.split_inclusive(", ") {
+        let last = lines.last_mut().expect("one line");
+        if !fresh && last.chars().count() + word.trim_end().chars().count() > max {
+            lines.push(format!("{indent}{word}"));
+        } else {
+            last.push_str(word);
+        }
+        fresh = false;
+    }
+    lines.iter().map(|l| l.trim_end().to_owned()).collect()
+}
+
+pub fn human(r: &BuildReport, style: Style, w: &mut dyn Write) -> io::Result<()> {
+    let rows: Vec<Vec<String>> = r.variants.iter().map(human_row).collect();
+    let mut natural: Vec<usize> = HUMAN_HEADERS.iter().map(|h| h.chars().count()).collect();
+    for row in &rows {
+        for (i, c) in row.iter().enumerate() {
+            natural[i] = natural[i].max(c.chars().count());
+        }
+    }
+    let widths = fit(&natural, MAX_WIDTH);
     let line = |cells: Vec<String>, w: &mut dyn Write| -> io::Result<()> {
         let mut out = String::new();
-        for (i, c) in cells.iter().enumerate() {
-            let pad = widths[i].saturating_sub(visible_len(c));
+        let shown: Vec<(usize, &String)> = cells
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| Some((widths[i]?, c)))
+            .collect();
+        for (k, (width, c)) in shown.iter().enumerate() {
             out.push_str(c);
-            if i + 1 < cells.len() {
-                out.push_str(&" ".repeat(pad + 2));
+            if k + 1 < shown.len() {
+                out.push_str(&" ".repeat(width.saturating_sub(visible_len(c)) + 2));
             }
         }
         writeln!(w, "{}", out.trim_end())
     };
-    line(HEADERS.iter().map(|h| style.bold(h)).collect(), w)?;
+    let cut_cell = |i: usize, c: &str| widths[i].map_or_else(String::new, |x| cut(c, x));
+    line(
+        HUMAN_HEADERS
+            .iter()
+            .enumerate()
+            .map(|(i, h)| style.bold(&cut_cell(i, h)))
+            .collect(),
+        w,
+    )?;
+    // what a cut cell left out, for the lines below the table
+    let mut extra: Vec<Vec<String>> = Vec::new();
     for (row, v) in rows.into_iter().zip(&r.variants) {
-        let mut cells = row.cells;
+        let mut more = Vec::new();
+        // (the hazards have a line each below anyway)
+        if widths[LIBRARIES].is_some_and(|x| row[LIBRARIES].chars().count() > x) {
+            more.extend(wrap("  libraries: ", &row[LIBRARIES], MAX_WIDTH));
+        }
+        if widths[LINKER].is_some_and(|x| row[LINKER].chars().count() > x) {
+            more.push(format!(
+                "  linker: {} ({}) → {}",
+                v.linker.requested,
+                v.linker.program,
+                v.linker.detected.as_deref().unwrap_or("-")
+            ));
+        }
+        extra.push(more);
+        let mut cells: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(i, c)| cut_cell(i, c))
+            .collect();
         let ok = v.status == Status::Built
             && v.expect.passed
             && v.smoke
@@ -315,7 +495,7 @@ pub fn human(r: &BuildReport, style: Style, w: &mut dyn Write) -> io::Result<()>
         };
         line(cells, w)?;
     }
-    details(r, false, style, w)
+    details(r, false, style, &extra, w)
 }
 
 pub fn markdown(r: &BuildReport, w: &mut dyn Write) -> io::Result<()> {
@@ -330,5 +510,160 @@ pub fn markdown(r: &BuildReport, w: &mut dyn Write) -> io::Result<()> {
             .collect();
         writeln!(w, "| {} |", cells.join(" | "))?;
     }
-    details(r, true, Style { color: false }, w)
+    details(r, true, Style { color: false }, &[], w)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matrix::{parse, ExpectHazards, ExpectLinkage, DEFAULT_MATRIX, DEFAULT_MATRIX_NAME};
+    use crate::model::{Hazard, Libc, Linkage};
+    use crate::report::smoke::{RootKind, SmokeRun};
+    use crate::report::testing::{artifact, build_report, variant};
+
+    /// The default matrix's variants with the libraries and hazards their expectations
+    /// name, the longest linker programs, two smoke runs each: the widest rows that
+    /// matrix gives.
+    fn default_matrix_report() -> BuildReport {
+        let m = parse(DEFAULT_MATRIX, DEFAULT_MATRIX_NAME, None).unwrap();
+        let mut variants = Vec::new();
+        for (i, mv) in m.variants.iter().enumerate() {
+            let libs: Vec<&str> = mv
+                .expect
+                .libraries
+                .iter()
+                .flatten()
+                .map(String::as_str)
+                .filter(|l| *l != "libc.so.6")
+                .collect();
+            let mut a = artifact(
+                &format!("target/{}/release/ipc-server", mv.target()),
+                32_901_234,
+                &libs,
+                &[
+                    ("getaddrinfo", "GLIBC_2.2.5"),
+                    ("__libc_start_main", "GLIBC_2.34"),
+                ],
+            );
+            if mv.expect.linkage == Some(ExpectLinkage::Static) {
+                a.linkage = Linkage::StaticPie;
+                a.libraries.clear();
+            }
+            if mv.id().contains("macos") {
+                a.requires.glibc = None;
+                a.requires.macos = Some("10.12".into());
+            }
+            a.libc = if mv.id().contains("macos") {
+                Libc::Libsystem
+            } else if mv.id().contains("musl") {
+                Libc::Musl
+            } else {
+                Libc::Glibc
+            };
+            if mv.expect.hazards == Some(ExpectHazards::Any) {
+                for code in ["static-glibc-nss", "static-glibc-dlopen"] {
+                    a.hazards.push(Hazard {
+                        code: code.into(),
+                        severity: Severity::Warning,
+                        message: format!("{code} message"),
+                        hint: "a fix".into(),
+                        evidence: vec!["getaddrinfo".into()],
+                    });
+                }
+            }
+            let mut v = variant(mv.id(), vec![a]);
+            v.target = mv.target().to_owned();
+            v.linker.requested = mv.linker().as_str().to_owned();
+            v.linker.program = format!("{}-w64-mingw32-gcc", mv.target());
+            v.linker.detected = Some("gnu-ld".into());
+            v.build_seconds = Some(123.4);
+            let run = |root| SmokeRun {
+                binary: "ipc-server".into(),
+                root,
+                runner: "qemu-aarch64-static".into(),
+                status: SmokeStatus::Passed,
+                seconds: 1.5,
+                exit: None,
+                message: None,
+                output: String::new(),
+            };
+            v.smoke = Some(SmokeReport::from_runs(
+                "ipc",
+                vec![run(RootKind::Host), run(RootKind::Empty)],
+            ));
+            if i == 3 {
+                v.expect.passed = false;
+                v.expect.violations = (0..12)
+                    .map(|_| super::super::variants::Violation {
+                        rule: "libraries".into(),
+                        message: "libfoo.so.1 is not allowed".into(),
+                    })
+                    .collect();
+            }
+            variants.push(v);
+        }
+        let mut r = build_report(variants);
+        r.matrix = DEFAULT_MATRIX_NAME.into();
+        r
+    }
+
+    #[test]
+    fn the_human_table_of_the_default_matrix_fits_120_columns() {
+        let r = default_matrix_report();
+        assert_eq!(r.variants.len(), 12);
+        for color in [false, true] {
+            let mut out = Vec::new();
+            human(&r, Style { color }, &mut out).unwrap();
+            let text = String::from_utf8(out).unwrap();
+            // the table, and the library lists below it (hazard messages are prose)
+            let indent = " ".repeat("  libraries: ".len());
+            let lines = text.lines().take(13).chain(
+                text.lines()
+                    .filter(|l| l.starts_with("  libraries: ") || l.starts_with(&indent)),
+            );
+            for l in lines {
+                assert!(
+                    visible_len(l) <= MAX_WIDTH,
+                    "{} columns: {l}",
+                    visible_len(l)
+                );
+            }
+            // every variant has its row, and a library cut from a row is below the table
+            let table: Vec<&str> = text.lines().take(13).collect();
+            for v in &r.variants {
+                assert!(table.iter().any(|l| l.contains(&v.id)), "{}", v.id);
+                for l in v.artifacts.iter().flat_map(|a| &a.libraries) {
+                    assert!(
+                        text.contains(&l.name),
+                        "{} of {} missing: {text}",
+                        l.name,
+                        v.id
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_markdown_table_stays_complete() {
+        let r = default_matrix_report();
+        let mut out = Vec::new();
+        markdown(&r, &mut out).unwrap();
+        let md = String::from_utf8(out).unwrap();
+        for v in &r.variants {
+            let row = md
+                .lines()
+                .find(|l| l.starts_with(&format!("| {} |", v.id)))
+                .unwrap_or_else(|| panic!("no row for {}", v.id));
+            for needle in [&v.target, &v.linker.program] {
+                assert!(row.contains(needle.as_str()), "{needle} in {row}");
+            }
+            for l in v.artifacts.iter().flat_map(|a| &a.libraries) {
+                assert!(row.contains(&l.name), "{} in {row}", l.name);
+            }
+            for h in v.artifacts.iter().flat_map(|a| &a.hazards) {
+                assert!(row.contains(&h.code), "{} in {row}", h.code);
+            }
+        }
+    }
 }
