@@ -8,6 +8,7 @@
 //! from it, `setup` installs that.
 
 pub mod analysis;
+pub mod attribution;
 pub mod ci;
 pub mod cli;
 pub mod commands;

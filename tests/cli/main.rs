@@ -16,3 +16,4 @@ mod pe;
 mod reports;
 mod run;
 mod schema;
+mod why;
