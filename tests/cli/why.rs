@@ -111,7 +111,7 @@ fn linker_trace(
     found
 }
 
-fn server<'a>(variant: &'a Value) -> &'a Value {
+fn server(variant: &Value) -> &Value {
     variant["artifacts"]
         .as_array()
         .unwrap()
@@ -327,9 +327,10 @@ fn why_names_build_scripts_link_attributes_and_the_glibc_floor() {
             .filter_map(|l| l.split_whitespace().nth(1))
             .filter_map(|s| s.split_once("@GLIBC_"))
             .filter(|(n, _)| *n != skip)
-            .filter_map(|(_, v)| {
-                let parts: Vec<u32> = v.split('.').map(|p| p.parse().unwrap()).collect();
-                Some(parts)
+            .map(|(_, v)| {
+                v.split('.')
+                    .map(|p| p.parse().unwrap())
+                    .collect::<Vec<u32>>()
             })
             .max()
             .map(|p| p.iter().map(u32::to_string).collect::<Vec<_>>().join("."))
