@@ -304,8 +304,8 @@ fn symbol_answer(
     what: &str,
     read: &dyn Fn(MemberRef) -> Option<Vec<u8>>,
 ) -> Option<SymbolAnswer> {
-    let (name, bare) = what.split_once('@').unwrap_or((what, ""));
-    let _ = bare;
+    // `getaddrinfo@GLIBC_2.2.5` as nm prints it asks for `getaddrinfo`
+    let name = what.split_once('@').map_or(what, |(n, _)| n);
     let import = a
         .imports
         .iter()
