@@ -119,7 +119,7 @@ pub enum Command {
         cargo portable why glibc --variant linux-x86_64-gnu --format json\n\n\
         `why` builds the variants asked for (default: the matrix's first) as `build` does; on a \
         warm target directory cargo finds everything fresh, and the link inputs' symbol indexes \
-        come from the cache. Exit codes: 0 every variant has it; 1 a variant does not import or \
+        come from the cache. --no-build answers from the last build without running cargo. Exit codes: 0 every variant has it; 1 a variant does not import or \
         need it (or failed to build); 2 usage error (an unknown variant lists the known ids).")]
     Why(WhyArgs),
 }
@@ -155,6 +155,11 @@ pub struct WhyArgs {
     /// Write the answer to FILE (atomically) instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Answer from the last `build` of the variants (the executables and link records
+    /// under <target dir>/portable/<variant>/), without running cargo: faster, but
+    /// blind to changes made since.
+    #[arg(long)]
+    pub no_build: bool,
 }
 
 /// Output formats of `check`, `diff` and `merge`.

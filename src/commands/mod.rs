@@ -126,6 +126,15 @@ fn workspace_root(tc: &Toolchain, manifest: Option<&Path>) -> Option<PathBuf> {
 /// every `--variant` must name one of its variants.
 fn load_matrix(args: &MatrixArgs, root: Option<&Path>, tc: &Toolchain) -> Result<Matrix> {
     let known = (!tc.target_list.is_empty()).then_some(tc.target_list.as_slice());
+    load_matrix_checked(args, root, known)
+}
+
+/// [`load_matrix`], with the targets rustc knows (None: not checked).
+fn load_matrix_checked(
+    args: &MatrixArgs,
+    root: Option<&Path>,
+    known: Option<&[String]>,
+) -> Result<Matrix> {
     let file = args.matrix.clone().or_else(|| {
         root.map(|r| r.join("portable.toml"))
             .filter(|p| p.is_file())

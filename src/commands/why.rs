@@ -5,17 +5,18 @@
 //! (default: the matrix's first) exactly as `build` does: on a warm target directory
 //! cargo finds everything fresh and only the inspection runs. The link's inputs are
 //! the record `build` keeps beside each executable (`.portable-why/`), their indexes
-//! come from the cache (`<cache>/why-index/`, by content hash).
+//! come from the cache (`<cache>/why-index/`, by content hash). `--no-build` skips cargo
+//! and answers from the executables and records the last build left.
 
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use serde::Serialize;
 
-use super::{load_matrix, Outcome};
+use super::{load_matrix_checked, Outcome};
 use crate::attribution::index::{demangle, member_data, FileIndex};
 use crate::attribution::store::{indexes, load_record};
 use crate::attribution::{
@@ -26,7 +27,8 @@ use crate::cli::{GlobalOpts, MatrixArgs, WhyArgs, WhyFormat};
 use crate::engine::{self, BuildOptions};
 use crate::model::{Artifact, Import};
 use crate::output::write_output;
-use crate::report::variants::{Status, VariantReport};
+use crate::report::variants::Status;
+use crate::scan::{scan, ScanOptions};
 use crate::toolchain::Toolchain;
 
 /// The answer for one executable.
@@ -99,14 +101,27 @@ struct WhyDoc<'a> {
 }
 
 pub(super) fn run(args: WhyArgs, global: &GlobalOpts) -> Result<Outcome> {
-    let tc = Toolchain::detect();
+    // --no-build needs neither the toolchain's facts nor cargo's full metadata
+    let meta = {
+        let mut cmd = cargo_metadata::MetadataCommand::new();
+        cmd.no_deps();
+        if let Some(m) = &args.matrix.manifest_path {
+            cmd.manifest_path(m);
+        }
+        cmd.exec().context("running `cargo metadata`")?
+    };
+    let root = meta.workspace_root.clone().into_std_path_buf();
+    let tc = (!args.no_build).then(Toolchain::detect);
+    let known_targets = tc
+        .as_ref()
+        .filter(|tc| !tc.target_list.is_empty())
+        .map(|tc| tc.target_list.as_slice());
     // the variants are checked against the matrix before anything is built
     let all = MatrixArgs {
         variants: Vec::new(),
         ..args.matrix.clone()
     };
-    let root = super::workspace_root(&tc, args.matrix.manifest_path.as_deref());
-    let m = load_matrix(&all, root.as_deref(), &tc)?;
+    let m = load_matrix_checked(&all, Some(&root), known_targets)?;
     let known: Vec<&str> = m.variants.iter().map(|v| v.id()).collect();
     for id in &args.matrix.variants {
         if !known.contains(&id.as_str()) {
@@ -125,35 +140,65 @@ pub(super) fn run(args: WhyArgs, global: &GlobalOpts) -> Result<Outcome> {
     } else {
         args.matrix.variants.clone()
     };
-    let opts = BuildOptions {
-        manifest_path: args.matrix.manifest_path.clone(),
-        cargo: args.cargo.clone(),
-        bins: args.bins.clone(),
-        variants,
-        jobs: args
-            .jobs
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
-        quiet: true,
-    };
-    let ws = engine::resolve_workspace(&tc, &opts)?;
-    let reports = engine::build(&tc, &m, &ws, &opts)?;
-    let mut answers = Vec::new();
+    // (variant id, its executables) or (variant id, why there are none)
+    let mut built: Vec<(String, Vec<Artifact>)> = Vec::new();
     let mut failed = Vec::new();
-    for r in &reports {
-        if r.status != Status::Built {
-            failed.push(format!(
-                "{}: {}: {}",
-                r.id,
-                if r.status == Status::Failed {
-                    "failed"
-                } else {
-                    "skipped"
-                },
-                r.reason.as_deref().unwrap_or("")
-            ));
-            continue;
+    match &tc {
+        None => {
+            let dir = meta
+                .target_directory
+                .clone()
+                .into_std_path_buf()
+                .join("portable");
+            for id in &variants {
+                let exes = recorded_executables(&dir.join(id), &args.bins);
+                if exes.is_empty() {
+                    failed.push(format!(
+                        "{id}: no build of it under {} (run `cargo portable build --variant {id}`, or drop --no-build)",
+                        dir.join(id).display()
+                    ));
+                    continue;
+                }
+                let found = scan(&exes, ScanOptions { hash: false });
+                for e in &found.errors {
+                    failed.push(format!("{id}: {}: {}", e.path, e.error));
+                }
+                built.push((id.clone(), found.artifacts));
+            }
         }
-        answers.extend(answer_variant(r, &args.what));
+        Some(tc) => {
+            let opts = BuildOptions {
+                manifest_path: args.matrix.manifest_path.clone(),
+                cargo: args.cargo.clone(),
+                bins: args.bins.clone(),
+                variants,
+                jobs: args
+                    .jobs
+                    .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+                quiet: true,
+            };
+            let ws = engine::resolve_workspace(tc, &opts)?;
+            for r in engine::build(tc, &m, &ws, &opts)? {
+                if r.status == Status::Built {
+                    built.push((r.id, r.artifacts));
+                } else {
+                    failed.push(format!(
+                        "{}: {}: {}",
+                        r.id,
+                        if r.status == Status::Failed {
+                            "failed"
+                        } else {
+                            "skipped"
+                        },
+                        r.reason.as_deref().unwrap_or("")
+                    ));
+                }
+            }
+        }
+    }
+    let mut answers = Vec::new();
+    for (id, artifacts) in &built {
+        answers.extend(answer_variant(id, artifacts, &args.what));
     }
     for f in &failed {
         eprintln!("error: {f}");
@@ -171,16 +216,13 @@ pub(super) fn run(args: WhyArgs, global: &GlobalOpts) -> Result<Outcome> {
         }
         WhyFormat::Human => human(&args.what, &answers, w),
     })?;
-    let every_variant_has_it = reports
-        .iter()
-        .filter(|r| r.status == Status::Built)
-        .all(|r| answers.iter().any(|a| a.variant == r.id && a.found));
-    if !global.quiet {
-        for r in reports.iter().filter(|r| r.status == Status::Built) {
-            if !answers.iter().any(|a| a.variant == r.id && a.found) {
+    let mut every_variant_has_it = true;
+    for (id, _) in &built {
+        if !answers.iter().any(|a| &a.variant == id && a.found) {
+            every_variant_has_it = false;
+            if !global.quiet {
                 eprintln!(
-                    "{}: no executable of this variant {} `{}`",
-                    r.id,
+                    "{id}: no executable of this variant {} `{}`",
                     if is_library_query(&args.what) {
                         "needs"
                     } else {
@@ -198,6 +240,44 @@ pub(super) fn run(args: WhyArgs, global: &GlobalOpts) -> Result<Outcome> {
     })
 }
 
+/// The executables a build of a variant left a link record for (under its directory,
+/// `<triple>/<profile>/.portable-why/<exe>.json`), only `bins` when given.
+fn recorded_executables(dir: &Path, bins: &[String]) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+        .max_depth(4)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_type().is_file()
+                && e.path().parent().and_then(|p| p.file_name()) == Some(".portable-why".as_ref())
+        })
+        .filter_map(|e| load_record(&exe_of_record(e.path())))
+        .map(|r| PathBuf::from(r.executable))
+        .filter(|exe| exe.is_file())
+        .filter(|exe| {
+            let stem = exe.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+            bins.is_empty() || bins.iter().any(|b| b == stem)
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// `<dir>/.portable-why/<exe>.json` → `<dir>/<exe>`.
+fn exe_of_record(record: &Path) -> PathBuf {
+    let name = record
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_suffix(".json"))
+        .unwrap_or("");
+    record
+        .parent()
+        .and_then(Path::parent)
+        .unwrap_or(Path::new("."))
+        .join(name)
+}
+
 fn is_library_query(q: &str) -> bool {
     q.contains(".so")
         || q.contains(".dylib")
@@ -205,12 +285,12 @@ fn is_library_query(q: &str) -> bool {
         || q.contains('/')
 }
 
-fn answer_variant(r: &VariantReport, what: &str) -> Vec<Answer> {
+fn answer_variant(id: &str, artifacts: &[Artifact], what: &str) -> Vec<Answer> {
     let mut out = Vec::new();
-    for a in &r.artifacts {
+    for a in artifacts {
         let Some(record) = load_record(Path::new(&a.path)) else {
             out.push(Answer {
-                variant: r.id.clone(),
+                variant: id.to_owned(),
                 path: a.path.clone(),
                 found: false,
                 exact: false,
@@ -225,7 +305,7 @@ fn answer_variant(r: &VariantReport, what: &str) -> Vec<Answer> {
         let reader = Reader::new(&record, &files);
         let read = |m: MemberRef| reader.read(m);
         let mut ans = Answer {
-            variant: r.id.clone(),
+            variant: id.to_owned(),
             path: a.path.clone(),
             found: false,
             exact: record.complete,
