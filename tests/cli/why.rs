@@ -398,6 +398,17 @@ fn why_names_build_scripts_link_attributes_and_the_glibc_floor() {
     );
     let (code, _, err) = why(&manifest, "libssl.so.3", &gnu);
     assert_eq!(code, 1, "{err}");
+    // --no-build answers from the last build, the same; a variant never built: exit 1
+    let (code, w2, err) = why(&manifest, "glibc", &[&gnu[..], &["--no-build"]].concat());
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(w2["answers"][0]["glibc"], w["answers"][0]["glibc"]);
+    let (code, _, err) = why(
+        &manifest,
+        "glibc",
+        &["--matrix", m, "--variant", "windows", "--no-build"],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("windows: no build of it under"), "{err}");
     // an unknown variant: exit 2 with the known ids
     let (code, _, err) = why(&manifest, "glibc", &["--matrix", m, "--variant", "nope"]);
     assert_eq!(code, 2, "{err}");
