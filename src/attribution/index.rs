@@ -177,22 +177,39 @@ pub fn reachers(data: &[u8], targets: &BTreeSet<String>) -> BTreeMap<String, Str
                 0 => in_sec[0].1,
                 i => in_sec[i - 1].1,
             };
+            let section_of = |sec: SectionIndex| -> Vec<usize> {
+                let Some(v) = by_section.get(&sec) else {
+                    return Vec::new();
+                };
+                if v.len() == 1 {
+                    // a function section: its one symbol
+                    return vec![v[0].1];
+                }
+                if r.has_implicit_addend() {
+                    // the offset is in the instruction bytes: rather no edge than a
+                    // guess
+                    return Vec::new();
+                }
+                // the symbol at the addend (PC-relative x86 calls are addend + 4)
+                let base = file.section_by_index(sec).map(|s| s.address()).unwrap_or(0);
+                let at = base.wrapping_add_signed(r.addend());
+                v.iter()
+                    .find(|(a, _)| *a == at || *a == at.wrapping_add(4))
+                    .map(|(_, i)| vec![*i])
+                    .unwrap_or_default()
+            };
             let to: Vec<usize> = match r.target() {
                 RelocationTarget::Symbol(i) => match syms.get(&i.0) {
                     Some(_) => vec![i.0],
-                    // a section symbol: everything defined in that section
+                    // a section symbol: the function it points into
                     None => file
                         .symbol_by_index(i)
                         .ok()
                         .and_then(|s| s.section_index())
-                        .and_then(|sec| by_section.get(&sec))
-                        .map(|v| v.iter().map(|(_, i)| *i).collect())
+                        .map(section_of)
                         .unwrap_or_default(),
                 },
-                RelocationTarget::Section(s) => by_section
-                    .get(&s)
-                    .map(|v| v.iter().map(|(_, i)| *i).collect())
-                    .unwrap_or_default(),
+                RelocationTarget::Section(s) => section_of(s),
                 _ => Vec::new(),
             };
             for t in to {
