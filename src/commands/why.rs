@@ -176,6 +176,7 @@ pub(super) fn run(args: WhyArgs, global: &GlobalOpts) -> Result<Outcome> {
                     .jobs
                     .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
                 quiet: true,
+                attribute: false,
             };
             let ws = engine::resolve_workspace(tc, &opts)?;
             for r in engine::build(tc, &m, &ws, &opts)? {

@@ -40,6 +40,9 @@ pub struct BuildOptions {
     pub variants: Vec<String>,
     pub jobs: usize,
     pub quiet: bool,
+    /// Fill the artifacts' `origin` fields from their links (`why` reads the links
+    /// itself and skips it).
+    pub attribute: bool,
 }
 
 /// The package and binaries to build, and the workspace's target directory.
@@ -401,7 +404,9 @@ fn run_job(cx: &Shared, job: &Job, seed: &mut Seed) -> VariantReport {
                 version: cx.tc.c_version(c),
             });
             inspect_built(v, &built.executables, &mut r);
-            attribute(&built.links, &mut r);
+            if cx.opts.attribute {
+                attribute(&built.links, &mut r);
+            }
             cx.progress.finish(running, &outcome(&r, built.seconds));
         }
     }
