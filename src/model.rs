@@ -7,8 +7,6 @@
 //! Every struct denies unknown fields, so reading a report back is a strict check
 //! (tests/cli/schema.rs); docs/report.schema.json describes the same shape.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 /// The name a value has in the JSON report (`static-pie`, `glibc`, …), for text output.
@@ -216,10 +214,19 @@ pub struct VersionRequirement {
     /// The non-weak imports at exactly that version (sorted, unique). Version needs
     /// that no symbol carries (e.g. `GLIBC_ABI_DT_RELR`) are listed by their name.
     pub forced_by: Vec<String>,
-    /// Per forcing symbol, the crates (`name@version`) whose objects in the link
-    /// reference it; omitted when unknown.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
-    pub origin: BTreeMap<String, Vec<String>>,
+    /// Per forcing symbol (in the order of `forced_by`), the crates (`name@version`)
+    /// whose objects in the link reference it; omitted when unknown.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub origin: Vec<SymbolOrigin>,
+}
+
+/// The crates behind one symbol.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SymbolOrigin {
+    pub symbol: String,
+    /// `name@version`, sorted.
+    pub crates: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

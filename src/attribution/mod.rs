@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use serde::{Deserialize, Serialize};
 
 use self::index::{reachers, FileIndex};
-use crate::model::{Artifact, Import};
+use crate::model::{Artifact, Import, SymbolOrigin};
 use crate::version::Version;
 
 /// Where a link input comes from.
@@ -446,8 +446,11 @@ pub fn apply(linked: &Linked, a: &mut Artifact) {
         req.origin = req
             .forced_by
             .iter()
-            .map(|s| (s.clone(), linked.crates_referencing(s)))
-            .filter(|(_, c)| !c.is_empty())
+            .map(|s| SymbolOrigin {
+                symbol: s.clone(),
+                crates: linked.crates_referencing(s),
+            })
+            .filter(|o| !o.crates.is_empty())
             .collect();
     }
 }

@@ -328,7 +328,10 @@ fn every_optional_field_the_types_can_write_is_in_the_schema() {
         Some(VersionRequirement {
             version: "3.4.21".into(),
             forced_by: vec!["_ZSt4cout".into()],
-            origin: [("_ZSt4cout".to_owned(), vec!["cxx@1.0.0".to_owned()])].into(),
+            origin: vec![cargo_portable::model::SymbolOrigin {
+                symbol: "_ZSt4cout".into(),
+                crates: vec!["cxx@1.0.0".into()],
+            }],
         })
     };
     a.slice = Some(Slice {
