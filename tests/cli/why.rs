@@ -367,8 +367,18 @@ fn why_names_build_scripts_link_attributes_and_the_glibc_floor() {
         "{text}"
     );
 
-    // the report carries the same origins
+    // the report carries the same origins, valid by the schema and the strict types
     let r = build_json(&manifest, &gnu);
+    let schema = crate::schema::schema();
+    let validator = jsonschema::draft202012::new(&schema).unwrap();
+    let errs: Vec<String> = validator
+        .iter_errors(&r)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errs.is_empty(), "{errs:?}");
+    let back: cargo_portable::report::variants::BuildReport =
+        serde_json::from_value(r.clone()).unwrap();
+    assert_eq!(serde_json::to_value(&back).unwrap(), r);
     let a = &r["variants"][0]["artifacts"][0];
     let import = a["imports"]
         .as_array()
