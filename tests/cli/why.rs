@@ -1,6 +1,6 @@
 //! `why` and the report's `origin` fields, against oracles we did not write: the
 //! linker's own `--trace-symbol` output on a relink of the IPC server, `nm -D` for the
-//! glibc floor, `llvm-objdump -t` over the rlibs of a Windows build.
+//! glibc floor, `llvm-objdump -t` over the rlibs of a Windows and a macOS build.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -432,10 +432,10 @@ fn why_names_build_scripts_link_attributes_and_the_glibc_floor() {
     );
 }
 
-/// PE: every crate `origin` names for a Windows import really references it, by
+/// PE and Mach-O: every crate `origin` names for an import really references it, by
 /// `llvm-objdump -t` over that crate's rlib (as `NAME` or `__imp_NAME`).
 #[test]
-fn pe_import_origins_agree_with_llvm_objdump() {
+fn pe_and_macho_import_origins_agree_with_llvm_objdump() {
     let dir = tempdir();
     let root = new_crate(
         dir.path(),
@@ -443,91 +443,115 @@ fn pe_import_origins_agree_with_llvm_objdump() {
         "fn main() { println!(\"{:?}\", std::env::current_dir()); }\n",
         None,
     );
-    std::fs::write(root.join("matrix.toml"), GNU_MATRIX).unwrap();
+    let matrix = format!(
+        "{GNU_MATRIX}\n[[variant]]\nid = \"macos\"\ntarget = \"x86_64-apple-darwin\"\nlinker = \"zig\"\n"
+    );
+    std::fs::write(root.join("matrix.toml"), matrix).unwrap();
     let m = root.join("matrix.toml");
     let r = build_json(
         &root.join("Cargo.toml"),
-        &["--matrix", m.to_str().unwrap(), "--variant", "windows"],
+        &[
+            "--matrix",
+            m.to_str().unwrap(),
+            "--variant",
+            "windows",
+            "--variant",
+            "macos",
+        ],
     );
-    let v = &r["variants"][0];
-    assert_eq!(v["status"], "built", "{}", v["reason"]);
-    let a = &v["artifacts"][0];
-    assert_eq!(a["format"], "pe");
-    let exe = Path::new(a["path"].as_str().unwrap());
-    // the rlibs of the link, read by llvm-objdump
     let sysroot = stdout(Command::new("rustc").args(["--print", "sysroot"]));
-    let lib = Path::new(sysroot.trim()).join("lib/rustlib/x86_64-pc-windows-gnu/lib");
-    let undefined_in = |krate: &str| -> BTreeSet<String> {
-        let name = crate_name(krate);
-        let rlib = std::fs::read_dir(&lib)
+    for (v, target, format, probe) in [
+        (
+            &r["variants"][0],
+            "x86_64-pc-windows-gnu",
+            "pe",
+            "GetCurrentDirectoryW",
+        ),
+        (&r["variants"][1], "x86_64-apple-darwin", "macho", "_getcwd"),
+    ] {
+        assert_eq!(v["status"], "built", "{}", v["reason"]);
+        let a = &v["artifacts"][0];
+        assert_eq!(a["format"], format);
+        let exe = Path::new(a["path"].as_str().unwrap());
+        let lib = Path::new(sysroot.trim()).join(format!("lib/rustlib/{target}/lib"));
+        let mut cache: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut checked = 0;
+        for i in a["imports"].as_array().unwrap() {
+            let name = i["name"].as_str().unwrap();
+            for c in strs(&i["origin"]) {
+                if c.starts_with("pefix@") {
+                    continue;
+                }
+                let u = cache
+                    .entry(c.clone())
+                    .or_insert_with(|| undefined_in(&lib, exe, &c));
+                assert!(
+                    u.contains(name) || u.contains(&format!("__imp_{name}")),
+                    "{format}: {name}: {c} does not reference it per llvm-objdump"
+                );
+                checked += 1;
+            }
+        }
+        assert!(
+            checked > 10,
+            "{format}: only {checked} imports had an origin: {a}"
+        );
+        let probe = a["imports"]
+            .as_array()
             .unwrap()
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .find(|p| {
-                p.file_name()
-                    .and_then(|f| f.to_str())
-                    .is_some_and(|f| f.starts_with(&format!("lib{name}-")) && f.ends_with(".rlib"))
-            });
-        let rlib = match rlib {
-            Some(r) => r,
-            None => exe
-                .parent()
+            .iter()
+            .find(|i| i["name"] == probe)
+            .unwrap_or_else(|| panic!("{format}: no {probe} import"));
+        assert_eq!(
+            strs(&probe["origin"])
+                .iter()
+                .map(|c| crate_name(c))
+                .collect::<Vec<_>>(),
+            vec!["std"],
+            "{format}"
+        );
+    }
+}
+
+/// The undefined symbols of a crate's rlib (the sysroot's, else the deps directory's
+/// beside `exe`), by `llvm-objdump -t`: COFF lists them in section 0, ELF and Mach-O
+/// as `*UND*`. It complains about lib.rmeta (not an object), so its status says
+/// nothing here; llvm-nm 14 gives up on the Windows objects (they embed LLVM 22
+/// bitcode it cannot read).
+fn undefined_in(lib: &Path, exe: &Path, krate: &str) -> BTreeSet<String> {
+    let name = crate_name(krate);
+    let rlib = std::fs::read_dir(lib)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .and_then(|f| f.to_str())
+                .is_some_and(|f| f.starts_with(&format!("lib{name}-")) && f.ends_with(".rlib"))
+        })
+        .unwrap_or_else(|| {
+            exe.parent()
                 .unwrap()
                 .join("deps")
-                .join(format!("lib{name}.rlib")),
-        };
-        // llvm-objdump -t lists every COFF member's symbols, undefined ones in
-        // section 0; it complains about lib.rmeta (not an object), so its status says
-        // nothing here. (llvm-nm 14 gives up on these objects: they embed LLVM 22
-        // bitcode it cannot read.)
-        let out = Command::new(tool("llvm-objdump"))
-            .arg("-t")
-            .arg(&rlib)
-            .output()
-            .unwrap();
-        let text: String = String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .filter(|l| l.contains("(sec  0)"))
-            .filter_map(|l| l.split_whitespace().last())
-            .map(|n| format!("{n}\n"))
-            .collect();
-        assert!(
-            !text.trim().is_empty(),
-            "llvm-objdump -t {}: {}",
-            rlib.display(),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        text.lines().map(|l| l.trim().to_owned()).collect()
-    };
-    let mut checked = 0;
-    let mut cache: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for i in a["imports"].as_array().unwrap() {
-        let name = i["name"].as_str().unwrap();
-        for c in strs(&i["origin"]) {
-            if c.starts_with("pefix@") {
-                continue;
-            }
-            let u = cache.entry(c.clone()).or_insert_with(|| undefined_in(&c));
-            assert!(
-                u.contains(name) || u.contains(&format!("__imp_{name}")),
-                "{name}: {c} does not reference it per llvm-objdump"
-            );
-            checked += 1;
-        }
-    }
-    assert!(checked > 10, "only {checked} PE imports had an origin: {a}");
-    // GetCurrentDirectoryW is std's
-    let gcd = a["imports"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["name"] == "GetCurrentDirectoryW")
+                .join(format!("lib{name}.rlib"))
+        });
+    let out = Command::new(tool("llvm-objdump"))
+        .arg("-t")
+        .arg(&rlib)
+        .output()
         .unwrap();
-    assert_eq!(
-        strs(&gcd["origin"])
-            .iter()
-            .map(|c| crate_name(c))
-            .collect::<Vec<_>>(),
-        vec!["std"]
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let set: BTreeSet<String> = text
+        .lines()
+        .filter(|l| l.contains("(sec  0)") || l.contains("*UND*"))
+        .filter_map(|l| l.split_whitespace().last())
+        .map(str::to_owned)
+        .collect();
+    assert!(
+        !set.is_empty(),
+        "llvm-objdump -t {}: {}",
+        rlib.display(),
+        String::from_utf8_lossy(&out.stderr)
     );
+    set
 }
