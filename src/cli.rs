@@ -115,6 +115,56 @@ pub enum Command {
         at the workspace root) with what the matrix generates: exit 0 when it is up to date, 1 with \
         a unified diff when it is not. See docs/ci.md.")]
     Ci(CiArgs),
+    /// Which crate (and object file) of a variant's link references an imported
+    /// symbol, asked for a needed library, or sets the glibc floor.
+    #[command(after_help = "Examples:\n  \
+        cargo portable why getaddrinfo\n  \
+        cargo portable why getpwuid_r --variant linux-x86_64-gnu-static\n  \
+        cargo portable why libz.so.1 --variant linux-x86_64-gnu\n  \
+        cargo portable why glibc --variant linux-x86_64-gnu --format json\n\n\
+        `why` builds the variants asked for (default: the matrix's first) as `build` does; on a \
+        warm target directory cargo finds everything fresh, and the link inputs' symbol indexes \
+        come from the cache. --no-build answers from the last build without running cargo. Exit codes: 0 every variant has it; 1 a variant does not import or \
+        need it (or failed to build); 2 usage error (an unknown variant lists the known ids).")]
+    Why(WhyArgs),
+}
+
+/// `why`'s output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WhyFormat {
+    /// Text for people.
+    Human,
+    /// JSON: `{query, answers: [{variant, path, found, exact, symbol|library|glibc}]}`.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct WhyArgs {
+    /// An imported (or statically linked) symbol (`getaddrinfo`), a needed library
+    /// (`libz.so.1`), or `glibc`.
+    #[arg(value_name = "SYMBOL|LIBRARY|glibc")]
+    pub what: String,
+    #[command(flatten)]
+    pub matrix: MatrixArgs,
+    #[command(flatten)]
+    pub cargo: CargoFlags,
+    /// Only this binary (repeatable; default: every binary of the package).
+    #[arg(long = "bin", value_name = "NAME")]
+    pub bins: Vec<String>,
+    /// Compiler jobs.
+    #[arg(short, long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = WhyFormat::Human)]
+    pub format: WhyFormat,
+    /// Write the answer to FILE (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Answer from the last `build` of the variants (the executables and link records
+    /// under <target dir>/portable/<variant>/), without running cargo: faster, but
+    /// blind to changes made since.
+    #[arg(long)]
+    pub no_build: bool,
 }
 
 /// Output formats of `diff` and `merge`: those of `check` and HTML.

@@ -5,9 +5,11 @@
 //! report fields from them (pure), `scan` is the file-system edge, `report` renders
 //! one model in every format. `cli` defines the command line and `commands` runs it;
 //! `engine` builds a matrix, `ci` generates the pipelines that fan it out, `toolchain` knows the machine and what a variant needs
-//! from it, `setup` installs that.
+//! from it, `setup` installs that. `attribution` reads a link's inputs to tell which crate
+//! put each import, library and glibc floor into a binary (`why`, the report's `origin`).
 
 pub mod analysis;
+pub mod attribution;
 pub mod ci;
 pub mod cli;
 pub mod commands;

@@ -178,6 +178,11 @@ pub struct Library {
     /// Mach-O only: `current version` as otool prints it.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub current_version: Option<String>,
+    /// The crates (`name@version`) that asked for it (a build script's `cargo:rustc-link-lib`, or code
+    /// of theirs calling into it), from the link's inputs (`cargo
+    /// portable build`, `why`); omitted when unknown (a binary built elsewhere).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub origin: Vec<String>,
 }
 
 /// A symbol resolved at load time.
@@ -194,6 +199,10 @@ pub struct Import {
     /// PE imports by ordinal have no name; `name` is then `#<ordinal>`.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub ordinal: Option<u32>,
+    /// The crates (`name@version`) whose objects in the link reference it, from the link's inputs (`cargo
+    /// portable build`, `why`); omitted when unknown (a binary built elsewhere).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub origin: Vec<String>,
 }
 
 /// A minimum version of a versioned library, with the evidence.
@@ -205,6 +214,19 @@ pub struct VersionRequirement {
     /// The non-weak imports at exactly that version (sorted, unique). Version needs
     /// that no symbol carries (e.g. `GLIBC_ABI_DT_RELR`) are listed by their name.
     pub forced_by: Vec<String>,
+    /// Per forcing symbol (in the order of `forced_by`), the crates (`name@version`)
+    /// whose objects in the link reference it; omitted when unknown.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub origin: Vec<SymbolOrigin>,
+}
+
+/// The crates behind one symbol.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SymbolOrigin {
+    pub symbol: String,
+    /// `name@version`, sorted.
+    pub crates: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -383,6 +405,10 @@ pub struct Hazard {
     pub hint: String,
     /// The symbols, libraries or paths that triggered it.
     pub evidence: Vec<String>,
+    /// The crates (`name@version`) behind its evidence, from the link's inputs (`cargo
+    /// portable build`, `why`); omitted when unknown (a binary built elsewhere).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub origin: Vec<String>,
 }
 
 /// A crate cargo-auditable recorded in the binary (its `.dep-v0` section).

@@ -38,6 +38,7 @@ pub fn analyze(id: &FileId, p: Parsed, tables: &Tables) -> Artifact {
             load: l.load,
             compatibility_version: l.compatibility_version.clone(),
             current_version: l.current_version.clone(),
+            origin: Vec::new(),
         })
         .collect();
     let requires = requires::requires(&p, libc, os, tables);
@@ -217,6 +218,7 @@ pub(crate) mod testing {
             library: Some(library.to_owned()),
             weak,
             ordinal: None,
+            origin: Vec::new(),
         }
     }
 }

@@ -54,6 +54,7 @@ pub(crate) fn max_version(p: &Parsed, prefix: &str) -> Option<VersionRequirement
             _ => v.to_string(),
         },
         forced_by: set.into_iter().collect(),
+        origin: Default::default(),
     })
 }
 
@@ -437,6 +438,7 @@ mod runs_on_tests {
             glibc: Some(VersionRequirement {
                 version: glibc.to_owned(),
                 forced_by: vec!["memcpy".to_owned()],
+                origin: Default::default(),
             }),
             ..Requires::default()
         }

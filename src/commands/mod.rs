@@ -1,5 +1,5 @@
 //! One function per command (`build`, `inspect`, `targets`, `setup`, `check`, `diff`,
-//! `merge`, `ci`): arguments in,
+//! `merge`, `ci`, `why`): arguments in,
 //! an [`Outcome`] out. [`run`] dispatches and is the one place where an outcome or an
 //! error becomes an exit code.
 
@@ -12,6 +12,7 @@ mod merge;
 mod reports;
 mod setup;
 mod targets;
+mod why;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -62,6 +63,7 @@ pub fn run(cli: Cli) -> Outcome {
         Some(Command::Diff(args)) => diff::run(args, &cli.global),
         Some(Command::Merge(args)) => merge::run(args, &cli.global),
         Some(Command::Ci(args)) => ci::run(args, &cli.global),
+        Some(Command::Why(args)) => why::run(args, &cli.global),
     };
     result.unwrap_or_else(|e| {
         eprintln!("error: {e:#}");
@@ -124,6 +126,15 @@ fn workspace_root(tc: &Toolchain, manifest: Option<&Path>) -> Option<PathBuf> {
 /// every `--variant` must name one of its variants.
 fn load_matrix(args: &MatrixArgs, root: Option<&Path>, tc: &Toolchain) -> Result<Matrix> {
     let known = (!tc.target_list.is_empty()).then_some(tc.target_list.as_slice());
+    load_matrix_checked(args, root, known)
+}
+
+/// [`load_matrix`], with the targets rustc knows (None: not checked).
+fn load_matrix_checked(
+    args: &MatrixArgs,
+    root: Option<&Path>,
+    known: Option<&[String]>,
+) -> Result<Matrix> {
     let file = args.matrix.clone().or_else(|| {
         root.map(|r| r.join("portable.toml"))
             .filter(|p| p.is_file())

@@ -13,6 +13,8 @@ use cargo_metadata::{Message, TargetKind};
 
 use super::plan::{zig_target, Invocation};
 use super::BuildOptions;
+use crate::attribution::store::{save_record, Collector};
+use crate::attribution::LinkRecord;
 use crate::cli::CargoFlags;
 use crate::toolchain::{cache_dir, CTools, Toolchain};
 
@@ -47,7 +49,13 @@ fn apply(flags: &CargoFlags, manifest_path: Option<&Path>, c: &mut Command) {
 pub struct Built {
     pub executables: Vec<PathBuf>,
     pub seconds: f64,
+    /// What went into each executable's link (for the report's `origin` fields).
+    pub links: Vec<LinkRecord>,
 }
+
+/// The flags that make rustc tell what went into the final link: the link line
+/// (`--print link-args`) and the final crate's own object (`--emit=obj`).
+pub const ATTRIBUTION_FLAGS: [&str; 2] = ["--print=link-args", "--emit=obj,link"];
 
 const TAIL_LINES: usize = 25;
 
@@ -361,7 +369,27 @@ pub fn build_variant(
     let mut executables = Vec::new();
     let root = dir.parent().unwrap_or(dir);
     let mut final_flags = inv.final_flags.clone();
+    if !inv.zig {
+        final_flags.extend(ATTRIBUTION_FLAGS.iter().map(|s| s.to_string()));
+    }
     final_flags.extend(zig_linker(tc, inv, root)?);
+    let mut links = Vec::new();
+    let base_target = inv
+        .cargo_target
+        .split('.')
+        .next()
+        .unwrap_or(&inv.cargo_target)
+        .to_owned();
+    let sysroot_lib = tc
+        .sysroot
+        .as_ref()
+        .map(|s| s.join("lib").join("rustlib").join(&base_target).join("lib"));
+    let rust_version = tc
+        .rustc_version
+        .as_deref()
+        .and_then(|v| v.split_whitespace().nth(1))
+        .unwrap_or("unknown")
+        .to_owned();
     let c_env = c_env(tc, inv)?;
     match &inv.c {
         Some(CTools::ZigWrappers { zig_target }) => {
@@ -401,20 +429,47 @@ pub fn build_variant(
             lines
         });
         let stdout = child.stdout.take().expect("piped");
+        let mut collect = Collector::default();
         for msg in Message::parse_stream(BufReader::new(stdout)) {
             let Ok(msg) = msg else { continue };
-            if let Message::CompilerArtifact(a) = msg {
-                if a.target.kind.contains(&TargetKind::Bin) {
-                    if let Some(exe) = a.executable {
-                        executables.push(exe.into_std_path_buf());
+            match msg {
+                Message::CompilerArtifact(a) => {
+                    let is_bin = a.target.kind.contains(&TargetKind::Bin);
+                    let files: Vec<PathBuf> = a
+                        .filenames
+                        .iter()
+                        .map(|f| f.clone().into_std_path_buf())
+                        .collect();
+                    collect.artifact(
+                        &a.package_id.repr,
+                        is_bin,
+                        &files,
+                        a.executable.as_ref().map(|e| e.as_std_path()),
+                    );
+                    if is_bin {
+                        if let Some(exe) = a.executable {
+                            executables.push(exe.into_std_path_buf());
+                        }
                     }
                 }
+                Message::BuildScriptExecuted(b) => {
+                    let libs: Vec<String> = b.linked_libs.iter().map(|l| l.to_string()).collect();
+                    collect.build_script(&b.package_id.repr, &libs);
+                }
+                Message::TextLine(l) => collect.text(&l),
+                _ => {}
             }
         }
         let status = child.wait().map_err(|e| e.to_string())?;
         let lines = tail.join().unwrap_or_default();
         if !status.success() {
             return Err(failure_tail(&lines));
+        }
+        for r in collect.finish(&base_target, sysroot_lib.as_deref(), &rust_version) {
+            // the record is what a later, fresh build reads back: failing to keep it
+            // only makes that one less precise
+            let _ = save_record(&r);
+            links.push(r);
         }
     }
     executables.sort();
@@ -425,6 +480,7 @@ pub fn build_variant(
     Ok(Built {
         executables,
         seconds: start.elapsed().as_secs_f64(),
+        links,
     })
 }
 

@@ -40,6 +40,9 @@ pub struct BuildOptions {
     pub variants: Vec<String>,
     pub jobs: usize,
     pub quiet: bool,
+    /// Fill the artifacts' `origin` fields from their links (`why` reads the links
+    /// itself and skips it).
+    pub attribute: bool,
 }
 
 /// The package and binaries to build, and the workspace's target directory.
@@ -401,6 +404,9 @@ fn run_job(cx: &Shared, job: &Job, seed: &mut Seed) -> VariantReport {
                 version: cx.tc.c_version(c),
             });
             inspect_built(v, &built.executables, &mut r);
+            if cx.opts.attribute {
+                attribute(&built.links, &mut r);
+            }
             cx.progress.finish(running, &outcome(&r, built.seconds));
         }
     }
@@ -456,6 +462,22 @@ fn inspect_built(v: &Variant, executables: &[PathBuf], r: &mut VariantReport) {
         r.reason = Some(format!("built, but could not inspect: {}", msgs.join("; ")));
     }
     r.artifacts = artifacts;
+}
+
+/// Fill the `origin` fields of the artifacts from their links' inputs.
+fn attribute(links: &[crate::attribution::LinkRecord], r: &mut VariantReport) {
+    for a in &mut r.artifacts {
+        let Some(record) = links.iter().find(|l| {
+            l.executable == a.path
+                || std::path::Path::new(&l.executable).file_name()
+                    == std::path::Path::new(&a.path).file_name()
+        }) else {
+            continue;
+        };
+        let (files, _unreadable) = crate::attribution::store::indexes(record);
+        let linked = crate::attribution::Linked::new(record, &files);
+        crate::attribution::apply(&linked, a);
+    }
 }
 
 /// The progress line of a built variant.

@@ -358,6 +358,7 @@ fn imports(m: &MachO<'_>, libraries: &[RawLibrary]) -> (Vec<Import>, Vec<String>
             library,
             weak: nl.n_desc & N_WEAK_REF != 0,
             ordinal: None,
+            origin: Vec::new(),
         });
     }
     hardening_symbols.sort();

@@ -35,6 +35,7 @@ fn to_import(imp: PeImport<'_>, dll: &str) -> Import {
             library: Some(dll.to_owned()),
             weak: false,
             ordinal: None,
+            origin: Vec::new(),
         },
         PeImport::Ordinal(n) => Import {
             name: format!("#{n}"),
@@ -42,6 +43,7 @@ fn to_import(imp: PeImport<'_>, dll: &str) -> Import {
             library: Some(dll.to_owned()),
             weak: false,
             ordinal: Some(u32::from(n)),
+            origin: Vec::new(),
         },
     }
 }

@@ -946,6 +946,7 @@ mod tests {
             message: String::new(),
             hint: String::new(),
             evidence: vec!["PT_GNU_STACK RWX".into()],
+            origin: Vec::new(),
         });
         let mut old_gcc = artifact("/old/target/app", 1000, &["libgcc_s.so.1"], &[START]);
         old_gcc.libraries[1].class = LibraryClass::System;

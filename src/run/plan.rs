@@ -353,6 +353,7 @@ mod tests {
             load: LibraryLoad::Needed,
             compatibility_version: None,
             current_version: None,
+            origin: Vec::new(),
         }
     }
 

@@ -369,7 +369,8 @@ fn variants_share_dependencies_and_host_artifacts() {
         let c = cargo_words(c.as_str().unwrap());
         assert!(
             c.starts_with("cargo rustc --target x86_64-unknown-linux-gnu ")
-                && c.contains(" -- -C linker=")
+                && c.contains(" -- ")
+                && c.contains(" -C linker=")
                 && c.ends_with("/zigcc-x86_64-linux-gnu.2.17.sh"),
             "{c}"
         );

@@ -21,3 +21,4 @@ mod run;
 mod runs_on;
 mod schema;
 mod setup;
+mod why;

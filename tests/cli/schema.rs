@@ -328,6 +328,10 @@ fn every_optional_field_the_types_can_write_is_in_the_schema() {
         Some(VersionRequirement {
             version: "3.4.21".into(),
             forced_by: vec!["_ZSt4cout".into()],
+            origin: vec![cargo_portable::model::SymbolOrigin {
+                symbol: "_ZSt4cout".into(),
+                crates: vec!["cxx@1.0.0".into()],
+            }],
         })
     };
     a.slice = Some(Slice {
@@ -340,6 +344,8 @@ fn every_optional_field_the_types_can_write_is_in_the_schema() {
     a.libraries[0].compatibility_version = Some("1.0.0".into());
     a.libraries[0].current_version = Some("1351.0.0".into());
     a.imports[0].ordinal = Some(17);
+    a.imports[0].origin = vec!["std@1.95.0".into(), "ipc@0.1.0".into()];
+    a.libraries[0].origin = vec!["libz-sys@1.1.20".into()];
     a.requires.glibcxx = req();
     a.requires.cxxabi = req();
     a.requires.gcc = req();
@@ -350,6 +356,14 @@ fn every_optional_field_the_types_can_write_is_in_the_schema() {
         subsystem_version: "6.0".into(),
         minimum: Some("Windows Vista".into()),
         forced_by: vec!["kernel32.dll!GetSystemTimePreciseAsFileTime".into()],
+    });
+    a.hazards.push(cargo_portable::model::Hazard {
+        code: "static-glibc-nss".into(),
+        severity: cargo_portable::model::Severity::Warning,
+        message: "m".into(),
+        hint: "h".into(),
+        evidence: vec!["getaddrinfo".into()],
+        origin: vec!["std@1.95.0".into()],
     });
     a.linker.version = Some("2.42".into());
     a.hardening.relro = Some(cargo_portable::model::Relro::Full);

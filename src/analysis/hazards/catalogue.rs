@@ -17,6 +17,7 @@ fn hazard(
         message,
         hint: hint.to_owned(),
         evidence,
+        origin: Vec::new(),
     }
 }
 

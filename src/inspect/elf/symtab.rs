@@ -34,6 +34,7 @@ pub(super) fn imports(
                 library,
                 weak: sym::st_bind(s.st_info) == sym::STB_WEAK,
                 ordinal: None,
+                origin: Vec::new(),
             });
         }
     }
