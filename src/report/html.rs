@@ -17,7 +17,9 @@ use super::diff::{ChangeKind, DiffReport};
 use super::smoke::SmokeStatus;
 use super::variants::{BuildReport, Status, VariantReport};
 use super::Report;
-use crate::model::{wire_name, Artifact, Hazard, Import, Library, LibraryClass, Linkage, Severity};
+use crate::model::{
+    wire_name, Artifact, Crate, Hazard, Import, Library, LibraryClass, Linkage, Severity,
+};
 use crate::version::Version;
 
 /// Text made safe for HTML element content and quoted attribute values.
@@ -312,6 +314,7 @@ const LIBRARY_COLUMNS: &[Column<Library>] = &[
             (None, None) => String::new(),
         }
     }),
+    ("asked for by", |l| l.origin.join(", ")),
 ];
 
 /// The columns of a binary's import table (grouped by library).
@@ -322,6 +325,21 @@ const IMPORT_COLUMNS: &[Column<Import>] = &[
         "weak",
         |i| if i.weak { "weak".into() } else { String::new() },
     ),
+    ("origin", |i| i.origin.join(", ")),
+];
+
+/// The columns of the crates cargo-auditable recorded in a binary.
+const CRATE_COLUMNS: &[Column<Crate>] = &[
+    ("crate", |c| c.name.clone()),
+    ("version", |c| c.version.clone()),
+    ("source", |c| c.source.clone()),
+    ("kind", |c| {
+        if c.build {
+            "build".into()
+        } else {
+            "runtime".into()
+        }
+    }),
 ];
 
 /// The columns of a binary's hazard table.
@@ -331,6 +349,7 @@ const HAZARD_COLUMNS: &[Column<Hazard>] = &[
     ("what", |h| h.message.clone()),
     ("fix", |h| h.hint.clone()),
     ("evidence", |h| h.evidence.join(", ")),
+    ("origin", |h| h.origin.join(", ")),
 ];
 
 const CSS: &str = r##"
@@ -672,10 +691,21 @@ fn requires(out: &mut String, a: &Artifact) {
         ("GCC", &r.gcc),
     ] {
         if let Some(v) = v {
+            // each forcing symbol with the crates behind it, where the link told us
+            let forced: Vec<String> = v
+                .forced_by
+                .iter()
+                .map(|sym| match v.origin.iter().find(|o| &o.symbol == sym) {
+                    Some(o) if !o.crates.is_empty() => {
+                        format!("<code>{}</code> ({})", esc(sym), esc(&o.crates.join(", ")))
+                    }
+                    _ => format!("<code>{}</code>", esc(sym)),
+                })
+                .collect();
             items.push(format!(
-                "<b>{name} {}</b>, forced by <code>{}</code>",
+                "<b>{name} {}</b>, forced by {}",
                 esc(&v.version),
-                esc(&v.forced_by.join(", "))
+                forced.join(", ")
             ));
         }
     }
@@ -783,6 +813,14 @@ fn artifact(out: &mut String, a: &Artifact) {
     }
     table(out, "libraries", LIBRARY_COLUMNS, &a.libraries);
     imports(out, a);
+    // cargo-auditable's record of the crates inside, for binaries built elsewhere
+    if let Some(crates) = &a.crates {
+        let _ = write!(out, "<h3>Crates ({})</h3>", crates.len());
+        if crates.is_empty() {
+            out.push_str("<p>none</p>\n");
+        }
+        table(out, "crates", CRATE_COLUMNS, crates);
+    }
 }
 
 fn variant_facts(out: &mut String, v: &VariantReport) {
@@ -1086,6 +1124,7 @@ mod tests {
             library: Some("lib<x>.so".into()),
             weak: false,
             ordinal: None,
+            origin: vec!["<evil>@1.0".into()],
         });
         let r = build_report(vec![variant("a\"<b>", vec![a])]);
         let mut out = Vec::new();
@@ -1098,6 +1137,8 @@ mod tests {
         );
         assert!(!html.contains("<b>\""), "raw markup from a version");
         assert!(html.contains("&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(html.contains("&lt;evil&gt;@1.0"), "the origin, escaped");
+        assert!(!html.contains("<evil>"), "raw markup from an origin");
         // the one script element is ours
         assert_eq!(html.matches("<script>").count(), 1);
     }

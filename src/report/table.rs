@@ -568,6 +568,7 @@ mod tests {
                         message: format!("{code} message"),
                         hint: "a fix".into(),
                         evidence: vec!["getaddrinfo".into()],
+                        origin: vec![],
                     });
                 }
             }
