@@ -134,6 +134,9 @@ pub enum Libc {
     Libsystem,
     Msvcrt,
     Ucrt,
+    /// FreeBSD's own C library (`libc.so.7`, base system).
+    #[serde(rename = "freebsd-libc")]
+    FreebsdLibc,
     None,
     Unknown,
 }
@@ -237,6 +240,9 @@ pub struct Requires {
     /// Minimum Linux kernel: from `.note.ABI-tag` where present (glibc), otherwise
     /// a note on where the figure comes from.
     pub linux_kernel: Option<String>,
+    /// Minimum FreeBSD release: the later of the ABI note's `__FreeBSD_version` and
+    /// what the `FBSD_1.x` symbol versions need.
+    pub freebsd: Option<VersionRequirement>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -35,7 +35,7 @@ pub(super) fn run(args: BuildArgs, global: &GlobalOpts) -> Result<Outcome> {
     let m = load_matrix(&args.matrix, Some(&ws.root), &tc)?;
     let tc = if args.setup {
         let c = !ws.native_deps.is_empty();
-        super::setup::install(
+        let (_, std_failures) = super::setup::install(
             &tc,
             &selected(&m, &opts.variants),
             c,
@@ -44,8 +44,11 @@ pub(super) fn run(args: BuildArgs, global: &GlobalOpts) -> Result<Outcome> {
             false,
             global.quiet,
         );
-        // setup may have installed what the toolchain facts said was missing
-        Toolchain::detect()
+        // setup may have installed what the toolchain facts said was missing; the
+        // standard libraries rustup could not install keep rustup's error
+        let mut tc = Toolchain::detect();
+        tc.std_failures = std_failures;
+        tc
     } else {
         tc
     };

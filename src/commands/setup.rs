@@ -16,7 +16,7 @@ pub(super) fn run(args: SetupArgs, global: &GlobalOpts) -> Result<Outcome> {
     // C and C++ compilers for the build scripts, when the workspace's crates compile C
     // and the programs their build scripts run (cmake, perl, make)
     let (native, tools) = crate::engine::workspace_needs(&tc, args.matrix.manifest_path.as_deref());
-    let ok = install(
+    let (ok, _) = install(
         &tc,
         &selected(&m, &args.matrix.variants),
         !native.is_empty(),
@@ -43,7 +43,8 @@ pub(super) fn install(
     runs: bool,
     dry_run: bool,
     quiet: bool,
-) -> bool {
+) -> (bool, std::collections::BTreeMap<String, String>) {
+    let mut std_failures = std::collections::BTreeMap::new();
     tc.prefetch_probes(variants.iter().filter_map(|v| needs(v, tc.host()).probe));
     let steps = setup::plan(variants, tc, c, tools, runs);
     let root = tc.is_root();
@@ -51,16 +52,24 @@ pub(super) fn install(
         if !quiet {
             eprintln!("setup: nothing to install");
         }
-        return true;
+        return (true, std_failures);
     }
     if dry_run {
         for s in &steps {
             println!("{}", s.command(root, &tc.zig_home));
         }
-        return true;
+        return (true, std_failures);
     }
     let left = setup::run(&steps, tc, quiet);
     for n in &left {
+        // a standard library rustup could not install: its error, for the build's
+        // skip reason
+        if let Some(t) = n.command.strip_prefix("rustup target add ") {
+            if !t.contains(' ') {
+                let first = n.why.lines().next().unwrap_or_default().to_owned();
+                std_failures.insert(t.to_owned(), first);
+            }
+        }
         eprintln!(
             "setup: not done: {}\n    {}\n  run: {}",
             n.command,
@@ -84,5 +93,5 @@ pub(super) fn install(
     if ready && !quiet {
         eprintln!("setup: every selected variant is ready");
     }
-    ready
+    (ready, std_failures)
 }
