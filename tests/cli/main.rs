@@ -9,6 +9,7 @@ mod build;
 mod ci;
 mod commands;
 mod elf_oracle;
+mod freebsd;
 mod hazards;
 mod linkage;
 mod macho;
