@@ -234,7 +234,14 @@ pub fn minimal_root(a: &Artifact, host_arch: &str, exists: &dyn Fn(&Path) -> boo
         let from = if a.arch == host_arch {
             PathBuf::from(interp)
         } else {
-            cross_sysroot(&a.arch).join(rel)
+            // Debian's cross C libraries keep every loader in the sysroot's lib/, also
+            // the ones asked for in /lib64 (ppc64le's /lib64/ld64.so.2)
+            let sys = cross_sysroot(&a.arch);
+            let base = Path::new(rel).file_name().map(|b| sys.join("lib").join(b));
+            match base {
+                Some(b) if !exists(&sys.join(rel)) && exists(&b) => b,
+                _ => sys.join(rel),
+            }
         };
         if exists(&from) {
             root.files.push(RootFile {
@@ -395,6 +402,19 @@ mod tests {
             Path::new("/usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1")
         );
         assert_eq!(r.files[1].in_root, Path::new("/lib/libc.so.6"));
+        assert!(r.unresolved.is_empty());
+        // ppc64le asks for /lib64/ld64.so.2; Debian's sysroot has it in lib/
+        let mut a = artifact(Format::Elf, Os::Linux, "powerpc64le", Linkage::Dynamic);
+        a.interpreter = Some("/lib64/ld64.so.2".into());
+        let cross = |p: &Path| p == Path::new("/usr/powerpc64le-linux-gnu/lib/ld64.so.2");
+        let r = minimal_root(&a, "x86_64", &cross);
+        assert_eq!(
+            r.files[0],
+            RootFile {
+                in_root: "/lib64/ld64.so.2".into(),
+                from: "/usr/powerpc64le-linux-gnu/lib/ld64.so.2".into()
+            }
+        );
         assert!(r.unresolved.is_empty());
     }
 
