@@ -17,3 +17,4 @@ mod pe;
 mod reports;
 mod run;
 mod schema;
+mod wide;
