@@ -107,6 +107,7 @@ pub struct SystemLibs {
     pub linux: LibSet,
     pub android: LibSet,
     pub freebsd: LibSet,
+    pub netbsd: LibSet,
     pub macos: LibSet,
     pub windows: LibSet,
 }
@@ -148,6 +149,7 @@ impl Tables {
             Os::Windows => self.system.windows.contains(name, true),
             Os::Android => self.system.android.contains(name, false),
             Os::Freebsd => self.system.freebsd.contains(name, false),
+            Os::Netbsd => self.system.netbsd.contains(name, false),
             _ => self.system.linux.contains(name, false),
         }
     }
@@ -337,6 +339,8 @@ mod tests {
         assert!(!t.is_system_library(Os::Freebsd, "libc.so.6"));
         assert!(!t.is_system_library(Os::Freebsd, "libssl.so.3"));
         assert!(!t.is_system_library(Os::Linux, "libthr.so.3"));
+        assert!(t.is_system_library(Os::Netbsd, "libc.so.12"));
+        assert!(!t.is_system_library(Os::Netbsd, "libc.so.7"));
     }
 
     /// One run of a distribution's release numbers.

@@ -469,6 +469,7 @@ mod tests {
             "s390x-unknown-linux-gnu",
             "loongarch64-unknown-linux-gnu",
             "x86_64-unknown-freebsd",
+            "x86_64-unknown-netbsd",
             "i686-pc-windows-gnu",
             "x86_64-pc-windows-gnu",
             "x86_64-apple-darwin",

@@ -137,6 +137,9 @@ pub enum Libc {
     /// FreeBSD's own C library (`libc.so.7`, base system).
     #[serde(rename = "freebsd-libc")]
     FreebsdLibc,
+    /// NetBSD's own C library (`libc.so.12`, base system).
+    #[serde(rename = "netbsd-libc")]
+    NetbsdLibc,
     None,
     Unknown,
 }
@@ -243,6 +246,8 @@ pub struct Requires {
     /// Minimum FreeBSD release: the later of the ABI note's `__FreeBSD_version` and
     /// what the `FBSD_1.x` symbol versions need.
     pub freebsd: Option<VersionRequirement>,
+    /// Minimum NetBSD release: the ABI note's `__NetBSD_Version__`.
+    pub netbsd: Option<VersionRequirement>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -28,6 +28,9 @@ pub(crate) fn libc_of_name(name: &str) -> Option<Libc> {
     } else if base == "libc.so.7" || base == "ld-elf.so.1" || base == "ld-elf32.so.1" {
         // FreeBSD's libc (soname 7 since FreeBSD 7.0) and its loader
         Some(Libc::FreebsdLibc)
+    } else if base == "libc.so.12" || base == "ld.elf_so" {
+        // NetBSD's libc (soname 12 since NetBSD 1.6) and its loader
+        Some(Libc::NetbsdLibc)
     } else {
         None
     }
@@ -43,6 +46,8 @@ pub(crate) fn libc_of_target(target: &str) -> Option<Libc> {
         Some(Libc::Libsystem)
     } else if target.contains("-freebsd") {
         Some(Libc::FreebsdLibc)
+    } else if target.contains("-netbsd") {
+        Some(Libc::NetbsdLibc)
     } else {
         None
     }
@@ -85,8 +90,11 @@ pub(crate) fn libc(p: &Parsed) -> Libc {
             // FreeBSD's crt objects (part of its libc) carry the ABI note; static
             // binaries link the base system's libc.a
             let freebsd = e.e_osabi == ELFOSABI_FREEBSD || e.os_note.as_deref() == Some("FreeBSD");
+            let netbsd = e.e_osabi == ELFOSABI_NETBSD || e.os_note.as_deref() == Some("NetBSD");
             if freebsd {
                 Libc::FreebsdLibc
+            } else if netbsd {
+                Libc::NetbsdLibc
             } else if matches!(e.abi_tag, Some((ELF_NOTE_OS_LINUX, _))) || has(GLIBC_STATIC_MARKS) {
                 Libc::Glibc
             } else if has(MUSL_STATIC_MARKS) || (!e.has_symtab && e.mentions_musl) {
@@ -273,6 +281,15 @@ mod tests {
             libc_of_target("x86_64-unknown-freebsd"),
             Some(Libc::FreebsdLibc)
         );
+        // NetBSD likewise
+        let netbsd = needs(elf(|_| {}), &["libc.so.12"]);
+        assert_eq!(libc(&netbsd), Libc::NetbsdLibc);
+        let note = elf(|e| {
+            e.os_note = Some("NetBSD".into());
+            e.bsd_version = Some(1_001_000_000);
+        });
+        assert_eq!(libc(&note), Libc::NetbsdLibc);
+        assert_eq!(os(&note, Libc::NetbsdLibc), Os::Netbsd);
     }
 
     #[test]

@@ -160,6 +160,13 @@ pub(crate) fn requires(p: &Parsed, libc: Libc, os: Os, tables: &Tables) -> Requi
             if os == Os::Freebsd {
                 r.freebsd = freebsd_minimum(p, e.bsd_version);
             }
+            if os == Os::Netbsd {
+                // NT_NETBSD_IDENT: __NetBSD_Version__, MMmmrrpp00 (sys/param.h)
+                r.netbsd = e.bsd_version.map(|v| VersionRequirement {
+                    version: format!("{}.{}", v / 100_000_000, (v / 1_000_000) % 100),
+                    forced_by: vec![format!("ABI note: __NetBSD_Version__ {v}")],
+                });
+            }
             r.linux_kernel = match &e.abi_tag {
                 Some((ELF_NOTE_OS_LINUX, v)) if os == Os::Linux => {
                     Some(format!("{v} (.note.ABI-tag)"))
@@ -322,6 +329,10 @@ pub(crate) fn runs_on(
         Os::Freebsd => any(match &r.freebsd {
             Some(v) => format!("{arch} FreeBSD ≥ {}", v.version),
             None => format!("{arch} FreeBSD"),
+        }),
+        Os::Netbsd => any(match &r.netbsd {
+            Some(v) => format!("{arch} NetBSD ≥ {}", v.version),
+            None => format!("{arch} NetBSD"),
         }),
         other => any(format!("{arch} {other}")),
     }
@@ -548,6 +559,35 @@ mod tests {
             tables(),
         );
         assert_eq!(linux.freebsd, None);
+    }
+
+    #[test]
+    fn netbsd_minimum_from_the_ident_note() {
+        let p = needs(
+            elf(|e| {
+                e.os_note = Some("NetBSD".into());
+                e.bsd_version = Some(1_001_000_000);
+            }),
+            &["libc.so.12"],
+        );
+        let r = requires(&p, Libc::NetbsdLibc, Os::Netbsd, tables());
+        assert_eq!(
+            version(r.netbsd.clone()),
+            Some((
+                "10.1".into(),
+                vec!["ABI note: __NetBSD_Version__ 1001000000".into()]
+            ))
+        );
+        assert_eq!(r.freebsd, None);
+        let on = runs_on(
+            &p,
+            Linkage::Dynamic,
+            Libc::NetbsdLibc,
+            Os::Netbsd,
+            &r,
+            tables(),
+        );
+        assert_eq!(on.summary, "x86_64 NetBSD ≥ 10.1");
     }
 
     #[test]

@@ -301,6 +301,7 @@ pub fn zig_target(target: &str, glibc: Option<&str>, macos_min: Option<&str>) ->
         "pc-windows-gnu" => format!("{arch}-windows-gnu"),
         // zig's FreeBSD libc stubs and crt objects (zig 0.14 and later)
         "unknown-freebsd" => format!("{arch}-freebsd"),
+        "unknown-netbsd" => format!("{arch}-netbsd"),
         _ => return None,
     })
 }

@@ -160,9 +160,49 @@ fn targets_lists_the_wide_matrix() {
         "linux-s390x-gnu",
         "linux-loongarch64-gnu",
         "freebsd-x86_64",
+        "netbsd-x86_64",
         "windows-i686-gnu",
         "macos-aarch64",
     ] {
         assert!(ids.contains(&id), "{id} not listed: {ids:?}");
     }
+}
+
+/// NetBSD through zig's NetBSD libc: a C program, inspected against readelf and file.
+#[test]
+fn a_netbsd_binary_built_with_zig_is_reported_as_netbsd() {
+    let dir = tempdir();
+    let src = crate::common::write(
+        dir.path(),
+        "hello.c",
+        "#include <math.h>\n#include <pthread.h>\n#include <stdio.h>\nstatic void *run(void *a) { return a; }\nint main(int c, char **v) { pthread_t t; pthread_create(&t, 0, run, 0); pthread_join(t, 0); printf(\"%f\\n\", sqrt(c)); return 0; }\n",
+    );
+    let mut zig = crate::common::zig_cc();
+    zig.extend(["-target".into(), "x86_64-netbsd".into()]);
+    let zig: Vec<&str> = zig.iter().map(String::as_str).collect();
+    let exe = crate::common::cc(&zig, &src, &dir.path().join("hello"), &["-lm", "-lpthread"]);
+    let a = crate::common::inspect_one(&exe);
+    assert_eq!(a["os"], "netbsd");
+    assert_eq!(a["libc"], "netbsd-libc");
+    assert_eq!(a["interpreter"], "/libexec/ld.elf_so");
+    let names: Vec<String> = crate::common::library_names(&a);
+    assert_eq!(names, readelf_needed(&exe));
+    assert!(names.iter().any(|l| l == "libc.so.12"), "{names:?}");
+    for l in a["libraries"].as_array().unwrap() {
+        assert_eq!(l["class"], "system", "{l}");
+    }
+    // file: "for NetBSD 10.1"
+    let out = stdout(Command::new(tool("file")).arg("-b").arg(&exe));
+    let release = out
+        .split("for NetBSD ")
+        .nth(1)
+        .and_then(|r| r.split([',', ' ']).next())
+        .unwrap_or_else(|| panic!("file does not name NetBSD: {out}"));
+    assert_eq!(a["requires"]["netbsd"]["version"], release, "{out}");
+    assert!(a["requires"]["freebsd"].is_null());
+    assert_eq!(
+        a["runs_on"]["summary"],
+        format!("x86_64 NetBSD ≥ {release}")
+    );
+    assert_eq!(a["runs_on"]["distributions"], serde_json::json!([]));
 }
