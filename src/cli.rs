@@ -287,8 +287,9 @@ pub struct CheckArgs {
 /// Where the matrix comes from.
 #[derive(Debug, Clone, Default, Args)]
 pub struct MatrixArgs {
-    /// The matrix file (default: portable.toml at the workspace root, else the
-    /// built-in matrix).
+    /// The matrix file, or a built-in matrix by name: `default`, `wide` (every Linux
+    /// architecture, FreeBSD, 32-bit Windows). Default: portable.toml at the
+    /// workspace root, else the built-in `default`.
     #[arg(long, value_name = "FILE")]
     pub matrix: Option<PathBuf>,
     /// Path to Cargo.toml.

@@ -106,6 +106,8 @@ impl LibSet {
 pub struct SystemLibs {
     pub linux: LibSet,
     pub android: LibSet,
+    pub freebsd: LibSet,
+    pub netbsd: LibSet,
     pub macos: LibSet,
     pub windows: LibSet,
 }
@@ -146,6 +148,8 @@ impl Tables {
             Os::Macos | Os::Ios => self.system.macos.contains(name, false),
             Os::Windows => self.system.windows.contains(name, true),
             Os::Android => self.system.android.contains(name, false),
+            Os::Freebsd => self.system.freebsd.contains(name, false),
+            Os::Netbsd => self.system.netbsd.contains(name, false),
             _ => self.system.linux.contains(name, false),
         }
     }
@@ -329,6 +333,14 @@ mod tests {
         assert!(t.is_system_library(Os::Macos, "/usr/lib/libSystem.B.dylib"));
         assert!(!t.is_system_library(Os::Macos, "/opt/homebrew/lib/libssl.3.dylib"));
         assert!(!t.is_system_library(Os::Macos, "@rpath/libfoo.dylib"));
+        // FreeBSD's base system, not Linux's
+        assert!(t.is_system_library(Os::Freebsd, "libc.so.7"));
+        assert!(t.is_system_library(Os::Freebsd, "libthr.so.3"));
+        assert!(!t.is_system_library(Os::Freebsd, "libc.so.6"));
+        assert!(!t.is_system_library(Os::Freebsd, "libssl.so.3"));
+        assert!(!t.is_system_library(Os::Linux, "libthr.so.3"));
+        assert!(t.is_system_library(Os::Netbsd, "libc.so.12"));
+        assert!(!t.is_system_library(Os::Netbsd, "libc.so.7"));
     }
 
     /// One run of a distribution's release numbers.

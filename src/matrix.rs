@@ -12,6 +12,25 @@ use crate::version::Version;
 /// The built-in matrix, compiled in.
 pub const DEFAULT_MATRIX: &str = include_str!("../targets/default.toml");
 pub const DEFAULT_MATRIX_NAME: &str = "targets/default.toml (built in)";
+/// The wide built-in matrix (`--matrix wide`): every Linux architecture, FreeBSD,
+/// 32-bit Windows.
+pub const WIDE_MATRIX: &str = include_str!("../targets/wide.toml");
+pub const WIDE_MATRIX_NAME: &str = "targets/wide.toml (built in)";
+
+/// The built-in matrices by the name `--matrix` takes: the text and the source name.
+pub const BUILTIN: &[(&str, &str, &str)] = &[
+    ("default", DEFAULT_MATRIX, DEFAULT_MATRIX_NAME),
+    ("wide", WIDE_MATRIX, WIDE_MATRIX_NAME),
+];
+
+/// The built-in matrix `--matrix NAME` names (`default`, `wide`): its text and source
+/// name. A file of that name, where one exists, wins (the caller checks).
+pub fn builtin(name: &str) -> Option<(&'static str, &'static str)> {
+    BUILTIN
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .map(|(_, text, source)| (*text, *source))
+}
 
 /// What links a variant.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -429,6 +448,38 @@ mod tests {
     fn default_matrix_parses() {
         let m = parse(DEFAULT_MATRIX, DEFAULT_MATRIX_NAME, None).unwrap();
         assert!(m.variants.len() >= 12);
+    }
+
+    #[test]
+    fn the_wide_matrix_parses_and_covers_every_architecture() {
+        let (text, name) = builtin("wide").unwrap();
+        let m = parse(text, name, None).unwrap();
+        let targets: Vec<&str> = m.variants.iter().map(|v| v.target()).collect();
+        for t in [
+            "i686-unknown-linux-gnu",
+            "i686-unknown-linux-musl",
+            "armv7-unknown-linux-gnueabihf",
+            "armv7-unknown-linux-musleabihf",
+            "aarch64-unknown-linux-gnu",
+            "aarch64-unknown-linux-musl",
+            "x86_64-unknown-linux-gnu",
+            "x86_64-unknown-linux-musl",
+            "riscv64gc-unknown-linux-gnu",
+            "powerpc64le-unknown-linux-gnu",
+            "s390x-unknown-linux-gnu",
+            "loongarch64-unknown-linux-gnu",
+            "x86_64-unknown-freebsd",
+            "x86_64-unknown-netbsd",
+            "i686-pc-windows-gnu",
+            "x86_64-pc-windows-gnu",
+            "x86_64-apple-darwin",
+            "aarch64-apple-darwin",
+        ] {
+            assert!(targets.contains(&t), "{t} is not in the wide matrix");
+        }
+        assert!(m.variants.iter().all(|v| !v.run));
+        assert_eq!(builtin("default").unwrap().0, DEFAULT_MATRIX);
+        assert!(builtin("narrow").is_none());
     }
 
     #[test]

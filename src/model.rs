@@ -134,6 +134,12 @@ pub enum Libc {
     Libsystem,
     Msvcrt,
     Ucrt,
+    /// FreeBSD's own C library (`libc.so.7`, base system).
+    #[serde(rename = "freebsd-libc")]
+    FreebsdLibc,
+    /// NetBSD's own C library (`libc.so.12`, base system).
+    #[serde(rename = "netbsd-libc")]
+    NetbsdLibc,
     None,
     Unknown,
 }
@@ -259,6 +265,11 @@ pub struct Requires {
     /// Minimum Linux kernel: from `.note.ABI-tag` where present (glibc), otherwise
     /// a note on where the figure comes from.
     pub linux_kernel: Option<String>,
+    /// Minimum FreeBSD release: the later of the ABI note's `__FreeBSD_version` and
+    /// what the `FBSD_1.x` symbol versions need.
+    pub freebsd: Option<VersionRequirement>,
+    /// Minimum NetBSD release: the ABI note's `__NetBSD_Version__`.
+    pub netbsd: Option<VersionRequirement>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -119,21 +119,17 @@ pub struct NotDone {
     pub why: String,
 }
 
-/// A skipped variant whose target's standard library setup could not install says
-/// why, in rustup's own words: "the standard library for T is not installed" becomes
-/// "…; `rustup target add T` failed: error: component 'rust-std' for target 'T' is
-/// unavailable for download …".
-pub fn explain_skips(variants: &mut [crate::report::variants::VariantReport], left: &[NotDone]) {
-    use crate::report::variants::Status;
-    for v in variants.iter_mut().filter(|v| v.status == Status::Skipped) {
-        let add = format!("rustup target add {}", v.target);
-        let Some(n) = left.iter().find(|n| n.command == add) else {
-            continue;
-        };
-        if let Some(r) = v.reason.as_mut().filter(|r| r.contains("standard library")) {
-            r.push_str(&format!("; `{add}` failed: {}", n.why.replace('\n', " ")));
-        }
-    }
+/// rustup's error for each target whose `rustup target add` could not be done, on one
+/// line: the planner's skip reason for that target's variants ("the standard library
+/// for T is not installed: `rustup target add T` failed: error: component 'rust-std'
+/// for target 'T' is unavailable for download …").
+pub fn std_failures(left: &[NotDone]) -> std::collections::BTreeMap<String, String> {
+    left.iter()
+        .filter_map(|n| {
+            let t = n.command.strip_prefix("rustup target add ")?;
+            (!t.contains(' ')).then(|| (t.to_owned(), n.why.replace('\n', " ")))
+        })
+        .collect()
 }
 
 /// Run the steps this process can run; return what could not be done.

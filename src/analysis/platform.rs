@@ -25,6 +25,12 @@ pub(crate) fn libc_of_name(name: &str) -> Option<Libc> {
         Some(Libc::Musl)
     } else if base == "linker" || base == "linker64" {
         Some(Libc::Bionic)
+    } else if base == "libc.so.7" || base == "ld-elf.so.1" || base == "ld-elf32.so.1" {
+        // FreeBSD's libc (soname 7 since FreeBSD 7.0) and its loader
+        Some(Libc::FreebsdLibc)
+    } else if base == "libc.so.12" || base == "ld.elf_so" {
+        // NetBSD's libc (soname 12 since NetBSD 1.6) and its loader
+        Some(Libc::NetbsdLibc)
     } else {
         None
     }
@@ -38,6 +44,10 @@ pub(crate) fn libc_of_target(target: &str) -> Option<Libc> {
         Some(Libc::Glibc)
     } else if target.contains("-apple-") {
         Some(Libc::Libsystem)
+    } else if target.contains("-freebsd") {
+        Some(Libc::FreebsdLibc)
+    } else if target.contains("-netbsd") {
+        Some(Libc::NetbsdLibc)
     } else {
         None
     }
@@ -70,11 +80,22 @@ pub(crate) fn libc(p: &Parsed) -> Libc {
             if e.version_needs.iter().any(|(_, v)| v.starts_with("GLIBC_")) {
                 return Libc::Glibc;
             }
+            if e.version_needs.iter().any(|(_, v)| v.starts_with("FBSD_")) {
+                return Libc::FreebsdLibc;
+            }
             if let Some(l) = p.interpreter.as_deref().and_then(libc_of_name) {
                 return l;
             }
             let has = |marks: &[&str]| e.static_symbols.iter().any(|s| marks.contains(&s.as_str()));
-            if matches!(e.abi_tag, Some((ELF_NOTE_OS_LINUX, _))) || has(GLIBC_STATIC_MARKS) {
+            // FreeBSD's crt objects (part of its libc) carry the ABI note; static
+            // binaries link the base system's libc.a
+            let freebsd = e.e_osabi == ELFOSABI_FREEBSD || e.os_note.as_deref() == Some("FreeBSD");
+            let netbsd = e.e_osabi == ELFOSABI_NETBSD || e.os_note.as_deref() == Some("NetBSD");
+            if freebsd {
+                Libc::FreebsdLibc
+            } else if netbsd {
+                Libc::NetbsdLibc
+            } else if matches!(e.abi_tag, Some((ELF_NOTE_OS_LINUX, _))) || has(GLIBC_STATIC_MARKS) {
                 Libc::Glibc
             } else if has(MUSL_STATIC_MARKS) || (!e.has_symtab && e.mentions_musl) {
                 Libc::Musl
@@ -238,6 +259,37 @@ mod tests {
         assert_eq!(platform(Some(PLATFORM_VISIONOS)), Os::Visionos);
         assert_eq!(platform(Some(PLATFORM_DRIVERKIT)), Os::Apple);
         assert_eq!(os(&pe(|_| {}), Libc::None), Os::Windows);
+    }
+
+    #[test]
+    fn freebsd_libc_from_its_library_versions_or_note() {
+        let dynamic = needs(elf(|_| {}), &["libthr.so.3", "libc.so.7"]);
+        assert_eq!(libc(&dynamic), Libc::FreebsdLibc);
+        let versions = elf(|e| e.version_needs = vec![("libc.so.7".into(), "FBSD_1.0".into())]);
+        assert_eq!(libc(&versions), Libc::FreebsdLibc);
+        // static: the ABI note of FreeBSD's crt objects, or the OS/ABI byte
+        let note = elf(|e| {
+            e.os_note = Some("FreeBSD".into());
+            e.bsd_version = Some(1_400_500);
+            e.has_symtab = true;
+        });
+        assert_eq!(libc(&note), Libc::FreebsdLibc);
+        assert_eq!(os(&note, Libc::FreebsdLibc), Os::Freebsd);
+        let osabi = elf(|e| e.e_osabi = ELFOSABI_FREEBSD);
+        assert_eq!(libc(&osabi), Libc::FreebsdLibc);
+        assert_eq!(
+            libc_of_target("x86_64-unknown-freebsd"),
+            Some(Libc::FreebsdLibc)
+        );
+        // NetBSD likewise
+        let netbsd = needs(elf(|_| {}), &["libc.so.12"]);
+        assert_eq!(libc(&netbsd), Libc::NetbsdLibc);
+        let note = elf(|e| {
+            e.os_note = Some("NetBSD".into());
+            e.bsd_version = Some(1_001_000_000);
+        });
+        assert_eq!(libc(&note), Libc::NetbsdLibc);
+        assert_eq!(os(&note, Libc::NetbsdLibc), Os::Netbsd);
     }
 
     #[test]

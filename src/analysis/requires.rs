@@ -58,6 +58,70 @@ pub(crate) fn max_version(p: &Parsed, prefix: &str) -> Option<VersionRequirement
     })
 }
 
+/// The FreeBSD release whose development opened each `FBSD_1.x` symbol version of the
+/// base system's libraries (minor number of `FBSD_1.x`, FreeBSD major release), from
+/// the comments of FreeBSD's `lib/libc/Versions.def` ("This version was first added
+/// to 7.0-current", …, `FBSD_1.8`: 15.0). Some symbols were later merged back to a
+/// stable branch under the newer version's name, so the `.0` release is the figure
+/// that holds for every symbol of that version.
+pub(crate) const FBSD_VERSIONS: &[(u32, u32)] = &[
+    (0, 7),
+    (1, 8),
+    (2, 9),
+    (3, 10),
+    (4, 11),
+    (5, 12),
+    (6, 13),
+    (7, 14),
+    (8, 15),
+];
+
+/// The FreeBSD release (major, minor) of a `__FreeBSD_version` value (`1400500` →
+/// 14.0: major times 100000 plus minor times 1000 plus a patch level, sys/param.h).
+pub(crate) fn freebsd_release_of_osreldate(v: u32) -> (u32, u32) {
+    (v / 100_000, (v / 1000) % 100)
+}
+
+/// The minimum FreeBSD: the later of the release the ABI note names and the one
+/// the highest `FBSD_1.x` import needs; `forced_by` names what decides it.
+pub(crate) fn freebsd_minimum(p: &Parsed, bsd_version: Option<u32>) -> Option<VersionRequirement> {
+    let by_note = bsd_version.map(|v| (freebsd_release_of_osreldate(v), v));
+    let by_symbols = max_version(p, "FBSD").and_then(|r| {
+        let v = Version::parse(&r.version)?;
+        let (1, minor) = (v.parts()[0], v.parts().get(1).copied().unwrap_or(0)) else {
+            return None;
+        };
+        let (_, major) = FBSD_VERSIONS.iter().find(|(m, _)| *m == minor)?;
+        Some(((*major, 0), r))
+    });
+    let need = match (&by_note, &by_symbols) {
+        (Some((n, _)), Some((s, _))) => *n.max(s),
+        (Some((n, _)), None) => *n,
+        (None, Some((s, _))) => *s,
+        (None, None) => return None,
+    };
+    let mut forced_by = Vec::new();
+    if let Some((s, r)) = &by_symbols {
+        if *s == need {
+            forced_by.extend(
+                r.forced_by
+                    .iter()
+                    .map(|f| format!("{f}@FBSD_{}", r.version)),
+            );
+        }
+    }
+    if let Some((n, v)) = &by_note {
+        if *n == need {
+            forced_by.push(format!("ABI note: __FreeBSD_version {v}"));
+        }
+    }
+    Some(VersionRequirement {
+        version: format!("{}.{}", need.0, need.1),
+        forced_by,
+        origin: Vec::new(),
+    })
+}
+
 /// Windows release per PE subsystem version.
 fn windows_release(major: u16, minor: u16) -> Option<&'static str> {
     Some(match (major, minor) {
@@ -99,6 +163,17 @@ pub(crate) fn requires(p: &Parsed, libc: Libc, os: Os, tables: &Tables) -> Requi
             r.glibcxx = max_version(p, "GLIBCXX");
             r.cxxabi = max_version(p, "CXXABI");
             r.gcc = max_version(p, "GCC");
+            if os == Os::Freebsd {
+                r.freebsd = freebsd_minimum(p, e.bsd_version);
+            }
+            if os == Os::Netbsd {
+                // NT_NETBSD_IDENT: __NetBSD_Version__, MMmmrrpp00 (sys/param.h)
+                r.netbsd = e.bsd_version.map(|v| VersionRequirement {
+                    version: format!("{}.{}", v / 100_000_000, (v / 1_000_000) % 100),
+                    forced_by: vec![format!("ABI note: __NetBSD_Version__ {v}")],
+                    origin: Vec::new(),
+                });
+            }
             r.linux_kernel = match &e.abi_tag {
                 Some((ELF_NOTE_OS_LINUX, v)) if os == Os::Linux => {
                     Some(format!("{v} (.note.ABI-tag)"))
@@ -258,6 +333,14 @@ pub(crate) fn runs_on(
             Some(m) => format!("{arch} {m} or later"),
             None => format!("{arch} Windows"),
         }),
+        Os::Freebsd => any(match &r.freebsd {
+            Some(v) => format!("{arch} FreeBSD ≥ {}", v.version),
+            None => format!("{arch} FreeBSD"),
+        }),
+        Os::Netbsd => any(match &r.netbsd {
+            Some(v) => format!("{arch} NetBSD ≥ {}", v.version),
+            None => format!("{arch} NetBSD"),
+        }),
         other => any(format!("{arch} {other}")),
     }
 }
@@ -404,6 +487,130 @@ mod tests {
         let w = windows(&p);
         assert_eq!(w.minimum.as_deref(), Some("Windows 10"));
         assert!(w.forced_by.is_empty());
+    }
+
+    fn freebsd(bsd_version: Option<u32>, imports: &[(&str, &str)]) -> Parsed {
+        let mut p = needs(
+            elf(|e| {
+                e.os_note = Some("FreeBSD".into());
+                e.bsd_version = bsd_version;
+            }),
+            &["libc.so.7"],
+        );
+        p.imports = imports
+            .iter()
+            .map(|(name, v)| import(name, Some(v), "libc.so.7", false))
+            .collect();
+        p
+    }
+
+    #[test]
+    fn freebsd_minimum_from_the_abi_note_and_the_fbsd_versions() {
+        let min = |p: &Parsed| {
+            let r = requires(p, Libc::FreebsdLibc, Os::Freebsd, tables());
+            assert_eq!(r.glibc, None);
+            version(r.freebsd)
+        };
+        // the note decides: zig's default target, FreeBSD 14.0 (1400500)
+        assert_eq!(
+            min(&freebsd(
+                Some(1_400_500),
+                &[("printf", "FBSD_1.0"), ("pthread_create", "FBSD_1.0")]
+            )),
+            Some((
+                "14.0".into(),
+                vec!["ABI note: __FreeBSD_version 1400500".into()]
+            ))
+        );
+        // a symbol version newer than the note: FBSD_1.7 opened with 14.0
+        assert_eq!(
+            min(&freebsd(
+                Some(1_300_139),
+                &[("qsort_r", "FBSD_1.7"), ("read", "FBSD_1.0")]
+            )),
+            Some(("14.0".into(), vec!["qsort_r@FBSD_1.7".into()]))
+        );
+        // both agree: both are evidence
+        assert_eq!(
+            min(&freebsd(
+                Some(1_302_001),
+                &[("copy_file_range", "FBSD_1.6")]
+            )),
+            Some((
+                "13.2".into(),
+                vec!["ABI note: __FreeBSD_version 1302001".into()]
+            ))
+        );
+        assert_eq!(
+            min(&freebsd(
+                Some(1_300_000),
+                &[("copy_file_range", "FBSD_1.6")]
+            )),
+            Some((
+                "13.0".into(),
+                vec![
+                    "copy_file_range@FBSD_1.6".into(),
+                    "ABI note: __FreeBSD_version 1300000".into()
+                ]
+            ))
+        );
+        assert_eq!(min(&freebsd(None, &[])), None);
+        // every FBSD_1.x of the table maps to its release, in order
+        assert!(FBSD_VERSIONS.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(freebsd_release_of_osreldate(1_500_000), (15, 0));
+        // a Linux binary has no FreeBSD minimum
+        let linux = requires(
+            &freebsd(Some(1_400_500), &[]),
+            Libc::Glibc,
+            Os::Linux,
+            tables(),
+        );
+        assert_eq!(linux.freebsd, None);
+    }
+
+    #[test]
+    fn netbsd_minimum_from_the_ident_note() {
+        let p = needs(
+            elf(|e| {
+                e.os_note = Some("NetBSD".into());
+                e.bsd_version = Some(1_001_000_000);
+            }),
+            &["libc.so.12"],
+        );
+        let r = requires(&p, Libc::NetbsdLibc, Os::Netbsd, tables());
+        assert_eq!(
+            version(r.netbsd.clone()),
+            Some((
+                "10.1".into(),
+                vec!["ABI note: __NetBSD_Version__ 1001000000".into()]
+            ))
+        );
+        assert_eq!(r.freebsd, None);
+        let on = runs_on(
+            &p,
+            Linkage::Dynamic,
+            Libc::NetbsdLibc,
+            Os::Netbsd,
+            &r,
+            tables(),
+        );
+        assert_eq!(on.summary, "x86_64 NetBSD ≥ 10.1");
+    }
+
+    #[test]
+    fn a_freebsd_binary_runs_on_freebsd_not_on_glibc_distributions() {
+        let p = freebsd(Some(1_400_500), &[("printf", "FBSD_1.0")]);
+        let r = requires(&p, Libc::FreebsdLibc, Os::Freebsd, tables());
+        let on = runs_on(
+            &p,
+            Linkage::Dynamic,
+            Libc::FreebsdLibc,
+            Os::Freebsd,
+            &r,
+            tables(),
+        );
+        assert_eq!(on.summary, "x86_64 FreeBSD ≥ 14.0");
+        assert!(on.distributions.is_empty());
     }
 
     #[test]

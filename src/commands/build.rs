@@ -34,10 +34,9 @@ pub(super) fn run(args: BuildArgs, global: &GlobalOpts) -> Result<Outcome> {
     };
     let ws = engine::resolve_workspace(&tc, &opts)?;
     let m = load_matrix(&args.matrix, Some(&ws.root), &tc)?;
-    let mut not_installed = Vec::new();
     let tc = if args.setup {
         let c = !ws.native_deps.is_empty();
-        (_, not_installed) = super::setup::install(
+        let (_, not_installed) = super::setup::install(
             &tc,
             &selected(&m, &opts.variants),
             c,
@@ -46,15 +45,16 @@ pub(super) fn run(args: BuildArgs, global: &GlobalOpts) -> Result<Outcome> {
             false,
             global.quiet,
         );
-        // setup may have installed what the toolchain facts said was missing
-        Toolchain::detect()
+        // setup may have installed what the toolchain facts said was missing; the
+        // standard libraries rustup could not install keep rustup's error
+        let mut tc = Toolchain::detect();
+        tc.std_failures = crate::setup::std_failures(&not_installed);
+        tc
     } else {
         tc
     };
     let host = host(Some(&tc));
     let mut variants = engine::build(&tc, &m, &ws, &opts)?;
-    // a skip for a standard library setup could not install says rustup's reason
-    crate::setup::explain_skips(&mut variants, &not_installed);
     let mut interrupted = false;
     if run::any_wanted(selected(&m, &opts.variants), args.run) {
         let run_opts = RunOptions {

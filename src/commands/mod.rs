@@ -139,13 +139,20 @@ fn load_matrix_checked(
         root.map(|r| r.join("portable.toml"))
             .filter(|p| p.is_file())
     });
-    let m = match file {
-        Some(f) => {
+    // `--matrix wide`: a built-in matrix by name, unless a file of that name exists
+    let builtin = file
+        .as_ref()
+        .filter(|f| !f.exists())
+        .and_then(|f| f.to_str())
+        .and_then(matrix::builtin);
+    let m = match (builtin, file) {
+        (Some((text, name)), _) => matrix::parse(text, name, known)?,
+        (None, Some(f)) => {
             let text = std::fs::read_to_string(&f)
                 .with_context(|| format!("reading the matrix {}", f.display()))?;
             matrix::parse(&text, &f.display().to_string(), known)?
         }
-        None => matrix::parse(DEFAULT_MATRIX, DEFAULT_MATRIX_NAME, known)?,
+        (None, None) => matrix::parse(DEFAULT_MATRIX, DEFAULT_MATRIX_NAME, known)?,
     };
     for id in &args.variants {
         if !m.variants.iter().any(|v| v.id() == id) {

@@ -82,8 +82,12 @@ pub fn unmet(n: &Needs, m: &impl Machine) -> Option<(String, String)> {
             .unwrap_or_else(|| Install::Manual("install the linker".into()))
     };
     if !m.std_installed(target) {
+        let why = m
+            .std_failure(target)
+            .map(|e| format!(": `rustup target add {target}` failed: {e}"))
+            .unwrap_or_default();
         return Some((
-            format!("the standard library for {target} is not installed"),
+            format!("the standard library for {target} is not installed{why}"),
             fix(m, &Install::Rustup(target.clone())),
         ));
     }
@@ -310,6 +314,44 @@ mod tests {
         fn zig_home(&self) -> &std::path::Path {
             std::path::Path::new("/cache/zig-venv")
         }
+        fn std_failure(&self, t: &str) -> Option<&str> {
+            (t == "riscv64gc-unknown-linux-musl").then_some(
+                "error: component download failed for rust-std-riscv64gc-unknown-linux-musl: … 404",
+            )
+        }
+    }
+
+    #[test]
+    fn a_std_rustup_could_not_install_is_skipped_with_rustups_error() {
+        let m = Fake {
+            std: vec!["x86_64-unknown-linux-gnu"],
+            programs: vec![],
+            broken: vec![],
+        };
+        let n = needs(
+            &variant("target = \"riscv64gc-unknown-linux-musl\"\nlinker = \"internal\""),
+            m.host(),
+        );
+        let (reason, fix) = unmet(&n, &m).unwrap();
+        assert_eq!(
+            reason,
+            "the standard library for riscv64gc-unknown-linux-musl is not installed: \
+             `rustup target add riscv64gc-unknown-linux-musl` failed: error: component \
+             download failed for rust-std-riscv64gc-unknown-linux-musl: … 404"
+        );
+        assert!(
+            fix.starts_with("rustup target add riscv64gc-unknown-linux-musl"),
+            "{fix}"
+        );
+        // without a failure of this run: the plain reason
+        let n = needs(
+            &variant("target = \"armv7-unknown-linux-musleabihf\"\nlinker = \"internal\""),
+            m.host(),
+        );
+        assert_eq!(
+            unmet(&n, &m).unwrap().0,
+            "the standard library for armv7-unknown-linux-musleabihf is not installed"
+        );
     }
 
     fn variant(body: &str) -> Variant {

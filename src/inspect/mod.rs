@@ -63,6 +63,8 @@ pub struct ElfFacts {
     pub abi_tag: Option<(u32, String)>,
     /// Other OS notes seen (`FreeBSD`, `NetBSD`, `OpenBSD`, `Android`).
     pub os_note: Option<String>,
+    /// The FreeBSD/NetBSD ABI note's value (`__FreeBSD_version`, e.g. 1400500).
+    pub bsd_version: Option<u32>,
     /// `.comment` strings.
     pub comment: Vec<String>,
     /// `.note.gnu.gold-version` content.

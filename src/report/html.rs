@@ -689,6 +689,8 @@ fn requires(out: &mut String, a: &Artifact) {
         ("GLIBCXX", &r.glibcxx),
         ("CXXABI", &r.cxxabi),
         ("GCC", &r.gcc),
+        ("FreeBSD", &r.freebsd),
+        ("NetBSD", &r.netbsd),
     ] {
         if let Some(v) = v {
             // each forcing symbol with the crates behind it, where the link told us

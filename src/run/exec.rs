@@ -165,7 +165,19 @@ pub fn start(spec: &Spec) -> std::io::Result<Running> {
             Ok(())
         });
     }
-    let mut child = c.spawn()?;
+    // ETXTBSY: a binary just copied into a root (the static qemu, the binary) can
+    // still be open for writing in a child another thread forked before its exec
+    // closed the descriptor; that passes within moments
+    let mut tries = 0;
+    let mut child = loop {
+        match c.spawn() {
+            Err(e) if e.raw_os_error() == Some(libc::ETXTBSY) && tries < 50 => {
+                tries += 1;
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            r => break r?,
+        }
+    };
     let output = Arc::new(Mutex::new(Vec::new()));
     let mut readers = Vec::new();
     let pipes: Vec<Box<dyn Read + Send>> = vec![

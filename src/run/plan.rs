@@ -75,7 +75,8 @@ pub fn runner_for(a: &Artifact, host_arch: &str) -> RunnerChoice {
         ),
         (Format::Pe, _) if a.arch == "x86_64" => RunnerChoice::Run(Runner::Wine),
         (Format::Pe, _) => RunnerChoice::NotRun(format!(
-            "a {} Windows binary: wine64 runs only x86_64 ones",
+            "a {} Windows binary: wine64 runs only x86_64 ones (32-bit ones need wine32, \
+             from Debian's i386 architecture: dpkg --add-architecture i386)",
             a.arch
         )),
         (Format::Elf, Os::Linux | Os::Unknown) if a.arch == host_arch => {
@@ -234,7 +235,14 @@ pub fn minimal_root(a: &Artifact, host_arch: &str, exists: &dyn Fn(&Path) -> boo
         let from = if a.arch == host_arch {
             PathBuf::from(interp)
         } else {
-            cross_sysroot(&a.arch).join(rel)
+            // Debian's cross C libraries keep every loader in the sysroot's lib/, also
+            // the ones asked for in /lib64 (ppc64le's /lib64/ld64.so.2)
+            let sys = cross_sysroot(&a.arch);
+            let base = Path::new(rel).file_name().map(|b| sys.join("lib").join(b));
+            match base {
+                Some(b) if !exists(&sys.join(rel)) && exists(&b) => b,
+                _ => sys.join(rel),
+            }
         };
         if exists(&from) {
             root.files.push(RootFile {
@@ -311,6 +319,42 @@ mod tests {
                 program: "qemu-aarch64-static".into(),
                 sysroot: Some("/usr/aarch64-linux-gnu".into())
             })
+        );
+        // every Linux architecture of the wide matrix: its qemu, Debian's cross sysroot
+        for (arch, qemu, sysroot) in [
+            ("x86", "qemu-i386-static", "/usr/i686-linux-gnu"),
+            ("arm", "qemu-arm-static", "/usr/arm-linux-gnueabihf"),
+            ("riscv64", "qemu-riscv64-static", "/usr/riscv64-linux-gnu"),
+            (
+                "powerpc64le",
+                "qemu-ppc64le-static",
+                "/usr/powerpc64le-linux-gnu",
+            ),
+            ("s390x", "qemu-s390x-static", "/usr/s390x-linux-gnu"),
+            (
+                "loongarch64",
+                "qemu-loongarch64-static",
+                "/usr/loongarch64-linux-gnu",
+            ),
+        ] {
+            let a = artifact(Format::Elf, Os::Linux, arch, Linkage::Dynamic);
+            assert_eq!(
+                runner_for(&a, "x86_64"),
+                RunnerChoice::Run(Runner::Qemu {
+                    program: qemu.into(),
+                    sysroot: Some(sysroot.into())
+                }),
+                "{arch}"
+            );
+        }
+        // FreeBSD and 32-bit Windows are not run, with the reason
+        let a = artifact(Format::Elf, Os::Freebsd, "x86_64", Linkage::Dynamic);
+        assert!(
+            matches!(runner_for(&a, "x86_64"), RunnerChoice::NotRun(r) if r.contains("freebsd binary does not run on a Linux host"))
+        );
+        let a = artifact(Format::Pe, Os::Windows, "x86", Linkage::Dynamic);
+        assert!(
+            matches!(runner_for(&a, "x86_64"), RunnerChoice::NotRun(r) if r.contains("wine32"))
         );
         let a = artifact(Format::Elf, Os::Linux, "aarch64", Linkage::Static);
         assert!(matches!(
@@ -396,6 +440,19 @@ mod tests {
             Path::new("/usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1")
         );
         assert_eq!(r.files[1].in_root, Path::new("/lib/libc.so.6"));
+        assert!(r.unresolved.is_empty());
+        // ppc64le asks for /lib64/ld64.so.2; Debian's sysroot has it in lib/
+        let mut a = artifact(Format::Elf, Os::Linux, "powerpc64le", Linkage::Dynamic);
+        a.interpreter = Some("/lib64/ld64.so.2".into());
+        let cross = |p: &Path| p == Path::new("/usr/powerpc64le-linux-gnu/lib/ld64.so.2");
+        let r = minimal_root(&a, "x86_64", &cross);
+        assert_eq!(
+            r.files[0],
+            RootFile {
+                in_root: "/lib64/ld64.so.2".into(),
+                from: "/usr/powerpc64le-linux-gnu/lib/ld64.so.2".into()
+            }
+        );
         assert!(r.unresolved.is_empty());
     }
 

@@ -18,6 +18,10 @@ pub use self::needs::{needs, CTools, Install, Link, Needs, Probe};
 pub trait Machine {
     fn host(&self) -> &str;
     fn std_installed(&self, target: &str) -> bool;
+    /// rustup's error when this run's setup could not install the target's std.
+    fn std_failure(&self, _target: &str) -> Option<&str> {
+        None
+    }
     fn has_program(&self, program: &str) -> bool;
     fn is_root(&self) -> bool;
     /// Whether the probe links: `Err` carries the linker's first error line.
@@ -45,6 +49,9 @@ pub struct Toolchain {
     pub path: OsString,
     /// `<cache>/zig-venv`: the virtual environment setup installs zig into.
     pub zig_home: PathBuf,
+    /// rustup's first error line for each target this run's setup could not add
+    /// (`error: component download failed for rust-std-…: … 404`).
+    pub std_failures: std::collections::BTreeMap<String, String>,
     /// Probe results of this run, by probe.
     probes: Mutex<HashMap<Probe, Result<(), String>>>,
 }
@@ -138,6 +145,7 @@ impl Toolchain {
             rustup,
             path,
             zig_home,
+            std_failures: Default::default(),
             probes: Mutex::new(HashMap::new()),
         }
     }
@@ -231,6 +239,9 @@ impl Machine for Toolchain {
     }
     fn std_installed(&self, target: &str) -> bool {
         Toolchain::std_installed(self, target)
+    }
+    fn std_failure(&self, target: &str) -> Option<&str> {
+        self.std_failures.get(target).map(String::as_str)
     }
     fn has_program(&self, program: &str) -> bool {
         self.find(program).is_some()

@@ -288,7 +288,7 @@ pub fn c_driver(target: &str, host: &str) -> Option<String> {
 pub fn zig_target(target: &str, glibc: Option<&str>, macos_min: Option<&str>) -> Option<String> {
     let (arch, rest) = target.split_once('-')?;
     let arch = match arch {
-        "x86_64" | "aarch64" | "powerpc64le" | "s390x" => arch,
+        "x86_64" | "aarch64" | "powerpc64le" | "s390x" | "loongarch64" => arch,
         "riscv64gc" => "riscv64",
         "i686" => "x86",
         _ => return None,
@@ -299,6 +299,9 @@ pub fn zig_target(target: &str, glibc: Option<&str>, macos_min: Option<&str>) ->
         "unknown-linux-musl" => format!("{arch}-linux-musl"),
         "apple-darwin" => format!("{arch}-macos{}-none", with(macos_min)),
         "pc-windows-gnu" => format!("{arch}-windows-gnu"),
+        // zig's FreeBSD libc stubs and crt objects (zig 0.14 and later)
+        "unknown-freebsd" => format!("{arch}-freebsd"),
+        "unknown-netbsd" => format!("{arch}-netbsd"),
         _ => return None,
     })
 }
@@ -486,6 +489,45 @@ mod tests {
     }
 
     #[test]
+    fn every_wide_variant_that_links_with_a_cross_gcc_installs_its_c_library() {
+        let (text, name) = crate::matrix::builtin("wide").unwrap();
+        let m = parse(text, name, None).unwrap();
+        for v in &m.variants {
+            let n = needs(v, HOST);
+            let want: &[&str] = match v.target() {
+                "i686-unknown-linux-gnu" => &["gcc-i686-linux-gnu", "libc6-dev-i386-cross"],
+                "armv7-unknown-linux-gnueabihf" => {
+                    &["gcc-arm-linux-gnueabihf", "libc6-dev-armhf-cross"]
+                }
+                "aarch64-unknown-linux-gnu" => &["gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross"],
+                "riscv64gc-unknown-linux-gnu" => {
+                    &["gcc-riscv64-linux-gnu", "libc6-dev-riscv64-cross"]
+                }
+                "powerpc64le-unknown-linux-gnu" => {
+                    &["gcc-powerpc64le-linux-gnu", "libc6-dev-ppc64el-cross"]
+                }
+                "s390x-unknown-linux-gnu" => &["gcc-s390x-linux-gnu", "libc6-dev-s390x-cross"],
+                "i686-pc-windows-gnu" => &["gcc-mingw-w64-i686"],
+                "x86_64-pc-windows-gnu" => &["gcc-mingw-w64-x86-64"],
+                "x86_64-unknown-linux-gnu" => &["gcc", "libc6-dev"],
+                _ => &[],
+            };
+            assert_eq!(apt(&n), want, "{}", v.id());
+            let c_linker = !matches!(n.link, Some(Link::RustLld { .. }));
+            assert!(n.unavailable.is_none(), "{}", v.id());
+            // every C linker is probed, zig too (loongarch64, FreeBSD included)
+            assert_eq!(n.probe.is_some(), c_linker, "{}", v.id());
+            if let Some(Link::Driver { program, .. }) = &n.link {
+                assert_eq!(
+                    n.probe.as_ref().unwrap().flags.is_empty(),
+                    v.target().contains("windows")
+                );
+                assert!(program.ends_with("-gcc"), "{}: {program}", v.id());
+            }
+        }
+    }
+
+    #[test]
     fn cross_gcc_packages_name_the_target_c_library() {
         for (gcc, lib) in [
             ("aarch64-linux-gnu-gcc", "libc6-dev-arm64-cross"),
@@ -620,6 +662,14 @@ mod tests {
         assert_eq!(
             zig_target("armv7-unknown-linux-gnueabihf", None, None),
             None
+        );
+        assert_eq!(
+            zig_target("x86_64-unknown-freebsd", None, None).as_deref(),
+            Some("x86_64-freebsd")
+        );
+        assert_eq!(
+            zig_target("loongarch64-unknown-linux-gnu", None, None).as_deref(),
+            Some("loongarch64-linux-gnu")
         );
     }
 

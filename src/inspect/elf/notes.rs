@@ -57,8 +57,17 @@ pub(super) fn read_notes(elf: &Elf<'_>, data: &[u8], facts: &mut ElfFacts) {
                 let v = String::from_utf8_lossy(note.desc);
                 facts.gold_version = Some(super::until_nul(&v).to_owned());
             }
-            ("FreeBSD" | "NetBSD" | "OpenBSD" | "Android", _) => {
+            ("FreeBSD" | "NetBSD" | "OpenBSD" | "Android", n_type) => {
                 facts.os_note.get_or_insert_with(|| note.name.to_owned());
+                // NT_FREEBSD_ABI_TAG / NT_NETBSD_IDENT (1): one word, the OS version
+                if n_type == 1 && note.name != "Android" && note.desc.len() >= 4 {
+                    let b: [u8; 4] = note.desc[..4].try_into().unwrap_or([0; 4]);
+                    facts.bsd_version.get_or_insert(if elf.little_endian {
+                        u32::from_le_bytes(b)
+                    } else {
+                        u32::from_be_bytes(b)
+                    });
+                }
             }
             _ => {}
         }
