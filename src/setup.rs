@@ -414,6 +414,20 @@ mod tests {
             .map(|r| r.0),
             Some(vec!["qemu-aarch64-static".to_owned()])
         );
+        // 32-bit x86 runs natively: a dynamic glibc one needs the 32-bit C library
+        // and libgcc_s on the host, a static musl one nothing
+        let (files, install) =
+            crate::toolchain::needs::runner("i686-unknown-linux-gnu", "x86_64-unknown-linux-gnu")
+                .unwrap();
+        assert_eq!(files, ["/lib/ld-linux.so.2", "/usr/lib32/libgcc_s.so.1"]);
+        assert_eq!(
+            install,
+            Install::Apt(vec!["libc6-i386".into(), "lib32gcc-s1".into()])
+        );
+        assert_eq!(
+            crate::toolchain::needs::runner("i686-unknown-linux-musl", "x86_64-unknown-linux-gnu"),
+            None
+        );
     }
 
     #[test]

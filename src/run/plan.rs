@@ -67,6 +67,16 @@ pub fn cross_sysroot(arch: &str) -> PathBuf {
     PathBuf::from(format!("/usr/{triple}"))
 }
 
+/// Whether a Linux host of `host_arch` runs an ELF of `arch` itself: its own
+/// architecture, and 32-bit x86 on x86_64, which the kernel runs as it is (IA32
+/// emulation, on in Debian's and every major distribution's kernels), as users run
+/// them. qemu-i386 would be a detour, and Debian 12's (7.2) breaks thread-local
+/// storage at thread exit: tokio's worker threads panic (`c.runtime.get().is_entered()`)
+/// when the IPC server stops under it, while the same binary stops cleanly natively.
+pub fn runs_natively(arch: &str, host_arch: &str) -> bool {
+    arch == host_arch || (arch == "x86" && host_arch == "x86_64")
+}
+
 /// Which runner executes `a` on a Linux host of architecture `host_arch`.
 pub fn runner_for(a: &Artifact, host_arch: &str) -> RunnerChoice {
     match (a.format, a.os) {
@@ -79,7 +89,7 @@ pub fn runner_for(a: &Artifact, host_arch: &str) -> RunnerChoice {
              from Debian's i386 architecture: dpkg --add-architecture i386)",
             a.arch
         )),
-        (Format::Elf, Os::Linux | Os::Unknown) if a.arch == host_arch => {
+        (Format::Elf, Os::Linux | Os::Unknown) if runs_natively(&a.arch, host_arch) => {
             RunnerChoice::Run(Runner::Native)
         }
         (Format::Elf, Os::Linux | Os::Unknown) => RunnerChoice::Run(Runner::Qemu {
@@ -320,9 +330,12 @@ mod tests {
                 sysroot: Some("/usr/aarch64-linux-gnu".into())
             })
         );
-        // every Linux architecture of the wide matrix: its qemu, Debian's cross sysroot
+        // 32-bit x86 runs natively on x86_64 (the kernel's IA32 emulation), also dynamic
+        let a = artifact(Format::Elf, Os::Linux, "x86", Linkage::Dynamic);
+        assert_eq!(runner_for(&a, "x86_64"), RunnerChoice::Run(Runner::Native));
+        assert!(!runs_natively("x86_64", "x86"));
+        // every other Linux architecture of the wide matrix: its qemu, Debian's cross sysroot
         for (arch, qemu, sysroot) in [
-            ("x86", "qemu-i386-static", "/usr/i686-linux-gnu"),
             ("arm", "qemu-arm-static", "/usr/arm-linux-gnueabihf"),
             ("riscv64", "qemu-riscv64-static", "/usr/riscv64-linux-gnu"),
             (

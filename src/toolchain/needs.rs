@@ -356,6 +356,21 @@ pub fn runner(target: &str, host: &str) -> Option<(Vec<String>, Install)> {
     if !target.contains("-linux-") || arch == host_arch {
         return None;
     }
+    if matches!(arch, "i686" | "i586") && host_arch == "x86_64" {
+        // the kernel runs it natively (see run::plan::runs_natively); a dynamic glibc
+        // one on the host needs the 32-bit loader, C library and the libgcc_s that
+        // Rust's std links (Debian: libc6-i386, /lib/ld-linux.so.2 -> /lib32;
+        // lib32gcc-s1); its minimal root takes them from the cross sysroot instead
+        return target.ends_with("-gnu").then(|| {
+            (
+                vec![
+                    "/lib/ld-linux.so.2".to_owned(),
+                    "/usr/lib32/libgcc_s.so.1".to_owned(),
+                ],
+                Install::Apt(vec!["libc6-i386".into(), "lib32gcc-s1".into()]),
+            )
+        });
+    }
     let qemu = match arch {
         "i686" | "i586" => "i386".to_owned(),
         a if a.starts_with("armv7") || a.starts_with("arm") => "arm".to_owned(),
