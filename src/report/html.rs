@@ -911,6 +911,23 @@ fn variant_facts(out: &mut String, v: &VariantReport) {
     }
 }
 
+/// The files that could not be read, each with its error.
+fn errors(out: &mut String, errors: &[crate::report::ErrorEntry]) {
+    if errors.is_empty() {
+        return;
+    }
+    out.push_str("<h2>Errors</h2><ul>");
+    for e in errors {
+        let _ = write!(
+            out,
+            "<li><code>{}</code>: {}</li>",
+            esc(&e.path),
+            esc(&e.error)
+        );
+    }
+    out.push_str("</ul>\n");
+}
+
 fn details(out: &mut String, entries: &[Entry]) {
     out.push_str("<h2>Details</h2>\n");
     for (i, e) in entries.iter().enumerate() {
@@ -1027,18 +1044,7 @@ fn build_page(r: &BuildReport, d: Option<&DiffReport>) -> String {
     }
     grid(&mut out, &entries, &badges(d), "variant");
     size_chart(&mut out, &entries);
-    if !r.errors.is_empty() {
-        out.push_str("<h2>Errors</h2><ul>");
-        for e in &r.errors {
-            let _ = write!(
-                out,
-                "<li><code>{}</code>: {}</li>",
-                esc(&e.path),
-                esc(&e.error)
-            );
-        }
-        out.push_str("</ul>\n");
-    }
+    errors(&mut out, &r.errors);
     details(&mut out, &entries);
     tail(&mut out);
     out
@@ -1091,18 +1097,7 @@ pub fn inspect(r: &Report, w: &mut dyn Write) -> io::Result<()> {
     tools(&mut out);
     grid(&mut out, &entries, &BTreeMap::new(), "binary");
     size_chart(&mut out, &entries);
-    if !r.errors.is_empty() {
-        out.push_str("<h2>Errors</h2><ul>");
-        for e in &r.errors {
-            let _ = write!(
-                out,
-                "<li><code>{}</code>: {}</li>",
-                esc(&e.path),
-                esc(&e.error)
-            );
-        }
-        out.push_str("</ul>\n");
-    }
+    errors(&mut out, &r.errors);
     details(&mut out, &entries);
     tail(&mut out);
     w.write_all(out.as_bytes())
