@@ -59,11 +59,16 @@ pub(crate) fn max_version(p: &Parsed, prefix: &str) -> Option<VersionRequirement
 }
 
 /// The FreeBSD release whose development opened each `FBSD_1.x` symbol version of the
-/// base system's libraries (minor number of `FBSD_1.x`, FreeBSD major release), from
-/// the comments of FreeBSD's `lib/libc/Versions.def` ("This version was first added
-/// to 7.0-current", …, `FBSD_1.8`: 15.0). Some symbols were later merged back to a
-/// stable branch under the newer version's name, so the `.0` release is the figure
-/// that holds for every symbol of that version.
+/// base system's libraries (minor number of `FBSD_1.x`, FreeBSD major release).
+/// Sources: the comments of FreeBSD's `lib/libc/Versions.def` for 1.0 to 1.6 ("This
+/// version was first added to 7.0-current", …, "to 13.0-current"; freebsd-src
+/// 023fc80, whose last version, 1.7, has no comment); zig's `src/libs/freebsd.zig`
+/// for 1.7 and 1.8 ("FreeBSD 7 == FBSD_1.0, ..., FreeBSD 14 == FBSD_1.7", and it
+/// derives `FBSD_1.<major - 7>` for FreeBSD 15); zig 0.17.1's `libc/freebsd/abilists`
+/// defines 1.0 to 1.8, no later one. Unlike glibc's, a FreeBSD version names a major
+/// release, not the release that added the symbol: a symbol added in 14.1 under
+/// `FBSD_1.7` needs 14.1, one merged back to stable/13 runs on that 13.x too. The
+/// figure is the `.0` release that opened the version; docs/report.md says so.
 pub(crate) const FBSD_VERSIONS: &[(u32, u32)] = &[
     (0, 7),
     (1, 8),
