@@ -334,21 +334,21 @@ fn a_padded_interpreter_ends_at_its_first_nul() {
     assert_eq!(ours(&a), theirs);
 }
 
-/// The s390x cross sysroot (package `libc6-s390x-cross`, which `.ci/run` installs):
-/// its `libc.so.6` pads PT_INTERP with two NULs. Every shared object there agrees
-/// with readelf and nm, and no string the report holds has a NUL in it.
-#[test]
-fn the_s390x_sysroot_agrees_with_readelf_and_nm() {
-    let lib = Path::new("/usr/s390x-linux-gnu/lib");
+/// Every shared object of a cross sysroot agrees with readelf and nm, and no string
+/// the report holds has a NUL in it. The sysroots are the C libraries of the cross
+/// gcc `setup` installs (`.ci/run` sets up those variants of the wide matrix) and
+/// `libc6-s390x-cross`, which `.ci/run` installs on its own line.
+fn sysroot_agrees_with_readelf_and_nm(triple: &str, package: &str, arch: &str, interpreter: &str) {
+    let lib = PathBuf::from(format!("/usr/{triple}/lib"));
     assert!(
         lib.join("libc.so.6").is_file(),
-        "{}/libc.so.6 is missing: apt-get install libc6-s390x-cross",
+        "{}/libc.so.6 is missing: apt-get install {package}",
         lib.display()
     );
     let libc = inspect_one(&lib.join("libc.so.6"));
-    assert_eq!(libc["interpreter"], "/lib/ld64.so.1");
-    assert_eq!(libc["arch"], "s390x");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(lib)
+    assert_eq!(libc["interpreter"], interpreter, "{triple}");
+    assert_eq!(libc["arch"], arch, "{triple}");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&lib)
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.is_file() && !p.is_symlink())
@@ -357,11 +357,72 @@ fn the_s390x_sysroot_agrees_with_readelf_and_nm() {
     files.sort();
     assert!(files.len() >= 10, "{files:?}");
     let (code, report) = inspect_json(&files);
-    assert_eq!(code, 0, "{}", report["errors"]);
+    assert_eq!(code, 0, "{triple}: {}", report["errors"]);
     let text = report.to_string();
-    assert!(!text.contains("\\u0000"), "a NUL in the report");
+    assert!(!text.contains("\\u0000"), "{triple}: a NUL in the report");
     for a in report["artifacts"].as_array().unwrap() {
         let path = Path::new(a["path"].as_str().unwrap());
         assert_eq!(ours(a), binutils(path), "{}", path.display());
     }
+}
+
+/// s390x: its `libc.so.6` pads PT_INTERP with two NULs.
+#[test]
+fn the_s390x_sysroot_agrees_with_readelf_and_nm() {
+    sysroot_agrees_with_readelf_and_nm(
+        "s390x-linux-gnu",
+        "libc6-s390x-cross",
+        "s390x",
+        "/lib/ld64.so.1",
+    );
+}
+
+#[test]
+fn the_aarch64_sysroot_agrees_with_readelf_and_nm() {
+    sysroot_agrees_with_readelf_and_nm(
+        "aarch64-linux-gnu",
+        "libc6-arm64-cross",
+        "aarch64",
+        "/lib/ld-linux-aarch64.so.1",
+    );
+}
+
+#[test]
+fn the_armhf_sysroot_agrees_with_readelf_and_nm() {
+    sysroot_agrees_with_readelf_and_nm(
+        "arm-linux-gnueabihf",
+        "libc6-armhf-cross",
+        "arm",
+        "/lib/ld-linux-armhf.so.3",
+    );
+}
+
+#[test]
+fn the_ppc64le_sysroot_agrees_with_readelf_and_nm() {
+    sysroot_agrees_with_readelf_and_nm(
+        "powerpc64le-linux-gnu",
+        "libc6-ppc64el-cross",
+        "powerpc64le",
+        "/lib64/ld64.so.2",
+    );
+}
+
+#[test]
+fn the_i686_sysroot_agrees_with_readelf_and_nm() {
+    sysroot_agrees_with_readelf_and_nm(
+        "i686-linux-gnu",
+        "libc6-i386-cross",
+        "x86",
+        "/lib/ld-linux.so.2",
+    );
+}
+
+#[test]
+fn the_riscv64_sysroot_agrees_with_readelf_and_nm() {
+    sysroot_agrees_with_readelf_and_nm(
+        "riscv64-linux-gnu",
+        "libc6-riscv64-cross",
+        "riscv64",
+        "/lib/ld-linux-riscv64-lp64d.so.1",
+    );
 }
