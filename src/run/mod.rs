@@ -7,6 +7,7 @@
 
 pub mod exec;
 pub mod plan;
+mod probe;
 pub mod roots;
 mod smoke;
 pub mod wine;
@@ -189,8 +190,13 @@ fn plan_variant(
         .filter(|a| a.kind == Kind::Executable)
         .collect();
     // the host decides first: a Mach-O is not run whatever the smoke says
-    let host_arch = std::env::consts::ARCH;
-    let runner = match executables.first().map(|a| runner_for(a, host_arch)) {
+    let arch = std::env::consts::ARCH;
+    // the kernel is asked only when a 32-bit x86 binary would run on x86_64
+    let ia32 = arch == "x86_64"
+        && executables.first().is_some_and(|a| a.arch == "x86")
+        && probe::kernel_runs_ia32();
+    let host = plan::Host { arch, ia32 };
+    let runner = match executables.first().map(|a| runner_for(a, host)) {
         None => return Err(SmokeReport::not_run(kind.name(), "no executable was built")),
         Some(RunnerChoice::NotRun(why)) => return Err(SmokeReport::not_run(kind.name(), why)),
         Some(RunnerChoice::Run(runner)) => runner,

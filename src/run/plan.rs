@@ -67,18 +67,27 @@ pub fn cross_sysroot(arch: &str) -> PathBuf {
     PathBuf::from(format!("/usr/{triple}"))
 }
 
-/// Whether a Linux host of `host_arch` runs an ELF of `arch` itself: its own
-/// architecture, and 32-bit x86 on x86_64, which the kernel runs as it is (IA32
-/// emulation, on in Debian's and every major distribution's kernels), as users run
-/// them. qemu-i386 would be a detour, and Debian 12's (7.2) breaks thread-local
-/// storage at thread exit: tokio's worker threads panic (`c.runtime.get().is_entered()`)
-/// when the IPC server stops under it, while the same binary stops cleanly natively.
-pub fn runs_natively(arch: &str, host_arch: &str) -> bool {
-    arch == host_arch || (arch == "x86" && host_arch == "x86_64")
+/// The Linux host a smoke runs on: its architecture, and whether its kernel executes
+/// 32-bit x86 binaries (IA32 emulation; probed by running one, see
+/// [`super::probe::kernel_runs_ia32`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Host<'a> {
+    pub arch: &'a str,
+    pub ia32: bool,
 }
 
-/// Which runner executes `a` on a Linux host of architecture `host_arch`.
-pub fn runner_for(a: &Artifact, host_arch: &str) -> RunnerChoice {
+/// Whether the host runs an ELF of `arch` itself: its own architecture, and 32-bit x86
+/// on x86_64, which the kernel runs as it is (IA32 emulation, on in Debian's and every
+/// major distribution's kernels), as users run them. qemu-i386 would be a detour, and
+/// Debian 12's (7.2) breaks thread-local storage at thread exit: tokio's worker threads
+/// panic (`c.runtime.get().is_entered()`) when the IPC server stops under it, while the
+/// same binary stops cleanly natively.
+pub fn runs_natively(arch: &str, host: Host) -> bool {
+    arch == host.arch || (arch == "x86" && host.arch == "x86_64" && host.ia32)
+}
+
+/// Which runner executes `a` on `host`.
+pub fn runner_for(a: &Artifact, host: Host) -> RunnerChoice {
     match (a.format, a.os) {
         (Format::Macho, _) => RunnerChoice::NotRun(
             "a Mach-O binary does not run on a Linux host: run it on macOS".into(),
@@ -89,8 +98,16 @@ pub fn runner_for(a: &Artifact, host_arch: &str) -> RunnerChoice {
              from Debian's i386 architecture: dpkg --add-architecture i386)",
             a.arch
         )),
-        (Format::Elf, Os::Linux | Os::Unknown) if runs_natively(&a.arch, host_arch) => {
+        (Format::Elf, Os::Linux | Os::Unknown) if runs_natively(&a.arch, host) => {
             RunnerChoice::Run(Runner::Native)
+        }
+        (Format::Elf, Os::Linux | Os::Unknown) if a.arch == "x86" && host.arch == "x86_64" => {
+            RunnerChoice::NotRun(
+                "this kernel does not execute 32-bit x86 binaries (no IA32 emulation: it needs \
+                 CONFIG_IA32_EMULATION, and no ia32_emulation=0 on its command line), and \
+                 qemu-i386 7.2 breaks thread-local storage at thread exit"
+                    .into(),
+            )
         }
         (Format::Elf, Os::Linux | Os::Unknown) => RunnerChoice::Run(Runner::Qemu {
             program: format!("qemu-{}-static", qemu_arch(&a.arch)),
@@ -318,13 +335,18 @@ mod tests {
         a
     }
 
+    const X86_64: Host = Host {
+        arch: "x86_64",
+        ia32: true,
+    };
+
     #[test]
     fn runners_by_format_and_architecture() {
         let a = artifact(Format::Elf, Os::Linux, "x86_64", Linkage::Dynamic);
-        assert_eq!(runner_for(&a, "x86_64"), RunnerChoice::Run(Runner::Native));
+        assert_eq!(runner_for(&a, X86_64), RunnerChoice::Run(Runner::Native));
         let a = artifact(Format::Elf, Os::Linux, "aarch64", Linkage::Dynamic);
         assert_eq!(
-            runner_for(&a, "x86_64"),
+            runner_for(&a, X86_64),
             RunnerChoice::Run(Runner::Qemu {
                 program: "qemu-aarch64-static".into(),
                 sysroot: Some("/usr/aarch64-linux-gnu".into())
@@ -332,8 +354,22 @@ mod tests {
         );
         // 32-bit x86 runs natively on x86_64 (the kernel's IA32 emulation), also dynamic
         let a = artifact(Format::Elf, Os::Linux, "x86", Linkage::Dynamic);
-        assert_eq!(runner_for(&a, "x86_64"), RunnerChoice::Run(Runner::Native));
-        assert!(!runs_natively("x86_64", "x86"));
+        assert_eq!(runner_for(&a, X86_64), RunnerChoice::Run(Runner::Native));
+        assert!(!runs_natively(
+            "x86_64",
+            Host {
+                arch: "x86",
+                ia32: true
+            }
+        ));
+        // a kernel without IA32 emulation: not run, with the reason (not qemu-i386)
+        let no_ia32 = Host {
+            arch: "x86_64",
+            ia32: false,
+        };
+        assert!(
+            matches!(runner_for(&a, no_ia32), RunnerChoice::NotRun(r) if r.contains("IA32 emulation"))
+        );
         // every other Linux architecture of the wide matrix: its qemu, Debian's cross sysroot
         for (arch, qemu, sysroot) in [
             ("arm", "qemu-arm-static", "/usr/arm-linux-gnueabihf"),
@@ -352,7 +388,7 @@ mod tests {
         ] {
             let a = artifact(Format::Elf, Os::Linux, arch, Linkage::Dynamic);
             assert_eq!(
-                runner_for(&a, "x86_64"),
+                runner_for(&a, X86_64),
                 RunnerChoice::Run(Runner::Qemu {
                     program: qemu.into(),
                     sysroot: Some(sysroot.into())
@@ -363,23 +399,19 @@ mod tests {
         // FreeBSD and 32-bit Windows are not run, with the reason
         let a = artifact(Format::Elf, Os::Freebsd, "x86_64", Linkage::Dynamic);
         assert!(
-            matches!(runner_for(&a, "x86_64"), RunnerChoice::NotRun(r) if r.contains("freebsd binary does not run on a Linux host"))
+            matches!(runner_for(&a, X86_64), RunnerChoice::NotRun(r) if r.contains("freebsd binary does not run on a Linux host"))
         );
         let a = artifact(Format::Pe, Os::Windows, "x86", Linkage::Dynamic);
-        assert!(
-            matches!(runner_for(&a, "x86_64"), RunnerChoice::NotRun(r) if r.contains("wine32"))
-        );
+        assert!(matches!(runner_for(&a, X86_64), RunnerChoice::NotRun(r) if r.contains("wine32")));
         let a = artifact(Format::Elf, Os::Linux, "aarch64", Linkage::Static);
         assert!(matches!(
-            runner_for(&a, "x86_64"),
+            runner_for(&a, X86_64),
             RunnerChoice::Run(Runner::Qemu { sysroot: None, .. })
         ));
         let a = artifact(Format::Pe, Os::Windows, "x86_64", Linkage::Dynamic);
-        assert_eq!(runner_for(&a, "x86_64"), RunnerChoice::Run(Runner::Wine));
+        assert_eq!(runner_for(&a, X86_64), RunnerChoice::Run(Runner::Wine));
         let a = artifact(Format::Macho, Os::Macos, "aarch64", Linkage::Dynamic);
-        assert!(
-            matches!(runner_for(&a, "x86_64"), RunnerChoice::NotRun(r) if r.contains("Mach-O"))
-        );
+        assert!(matches!(runner_for(&a, X86_64), RunnerChoice::NotRun(r) if r.contains("Mach-O")));
     }
 
     #[test]

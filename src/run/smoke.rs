@@ -204,12 +204,17 @@ fn from_finished(f: Finished, what: &str) -> Outcome {
     }
 }
 
+/// Why a process did not start.
+fn could_not_start(spec: &exec::Spec, e: &std::io::Error) -> String {
+    format!("could not start {}: {e}", spec.display())
+}
+
 fn simple(launch: &Launch, args: &[String], limit: Duration) -> Outcome {
     let spec = launch.spec(args);
     match exec::run(&spec, limit) {
         Ok(f) => from_finished(f, &args.join(" ")),
         Err(e) => Outcome {
-            error: Some(format!("could not start {}: {e}", spec.display())),
+            error: Some(could_not_start(&spec, &e)),
             ..Outcome::default()
         },
     }
@@ -360,7 +365,7 @@ fn round_trip(launch: &Launch, ep: &Endpoint, limit: Duration) -> Outcome {
     let spec = launch.spec(&["--listen".to_owned(), ep.listen.clone()]);
     let mut server = match exec::start(&spec) {
         Ok(s) => s,
-        Err(e) => return failed(format!("could not start {}: {e}", spec.display())),
+        Err(e) => return failed(could_not_start(&spec, &e)),
     };
     let call = |method: &str, params: Option<&str>| -> Result<String, String> {
         let mut s =
