@@ -108,6 +108,7 @@ pub struct SystemLibs {
     pub android: LibSet,
     pub freebsd: LibSet,
     pub netbsd: LibSet,
+    pub openbsd: LibSet,
     pub macos: LibSet,
     pub windows: LibSet,
 }
@@ -150,6 +151,7 @@ impl Tables {
             Os::Android => self.system.android.contains(name, false),
             Os::Freebsd => self.system.freebsd.contains(name, false),
             Os::Netbsd => self.system.netbsd.contains(name, false),
+            Os::Openbsd => self.system.openbsd.contains(name, false),
             _ => self.system.linux.contains(name, false),
         }
     }
@@ -341,6 +343,10 @@ mod tests {
         assert!(!t.is_system_library(Os::Linux, "libthr.so.3"));
         assert!(t.is_system_library(Os::Netbsd, "libc.so.12"));
         assert!(!t.is_system_library(Os::Netbsd, "libc.so.7"));
+        assert!(t.is_system_library(Os::Openbsd, "libc.so.100.3"));
+        assert!(t.is_system_library(Os::Openbsd, "libc.so"));
+        assert!(t.is_system_library(Os::Openbsd, "libc++abi.so.7.0"));
+        assert!(!t.is_system_library(Os::Openbsd, "libcurl.so.26.0"));
     }
 
     /// One run of a distribution's release numbers.

@@ -94,6 +94,27 @@ impl Os {
             Os::Unknown => "unknown",
         }
     }
+
+    /// The name a sentence gives it (`OpenBSD`, `iOS`).
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Os::Linux => "Linux",
+            Os::Freebsd => "FreeBSD",
+            Os::Netbsd => "NetBSD",
+            Os::Openbsd => "OpenBSD",
+            Os::Solaris => "Solaris",
+            Os::Android => "Android",
+            Os::Macos => "macOS",
+            Os::Ios => "iOS",
+            Os::Tvos => "tvOS",
+            Os::Watchos => "watchOS",
+            Os::Maccatalyst => "Mac Catalyst",
+            Os::Visionos => "visionOS",
+            Os::Apple => "an Apple OS",
+            Os::Windows => "Windows",
+            Os::Unknown => "unknown OS",
+        }
+    }
 }
 
 impl std::fmt::Display for Os {
@@ -140,6 +161,9 @@ pub enum Libc {
     /// NetBSD's own C library (`libc.so.12`, base system).
     #[serde(rename = "netbsd-libc")]
     NetbsdLibc,
+    /// OpenBSD's own C library (`libc.so.<major>.<minor>`, base system).
+    #[serde(rename = "openbsd-libc")]
+    OpenbsdLibc,
     None,
     Unknown,
 }

@@ -143,7 +143,7 @@ fn verdict(
     if !external.is_empty() {
         parts.push(format!("ships or installs {}", external.join(", ")));
     } else if linkage == Linkage::Dynamic {
-        parts.push(format!("{os} system libraries only"));
+        parts.push(format!("{} system libraries only", os.display_name()));
     }
     let bad: Vec<&str> = hazards
         .iter()

@@ -31,9 +31,24 @@ pub(crate) fn libc_of_name(name: &str) -> Option<Libc> {
     } else if base == "libc.so.12" || base == "ld.elf_so" {
         // NetBSD's libc (soname 12 since NetBSD 1.6) and its loader
         Some(Libc::NetbsdLibc)
+    } else if is_openbsd_libc(base) || name == "/usr/libexec/ld.so" {
+        // OpenBSD's libc (`libc.so.<major>.<minor>`: both numbers, which no other
+        // system's libc has) and its loader
+        Some(Libc::OpenbsdLibc)
     } else {
         None
     }
+}
+
+/// `libc.so.100.3`: OpenBSD's libc names a major and a minor number.
+fn is_openbsd_libc(base: &str) -> bool {
+    base.strip_prefix("libc.so.")
+        .and_then(|v| v.split_once('.'))
+        .is_some_and(|(major, minor)| {
+            [major, minor]
+                .iter()
+                .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        })
 }
 
 /// The libc a target triple promises.
@@ -48,6 +63,8 @@ pub(crate) fn libc_of_target(target: &str) -> Option<Libc> {
         Some(Libc::FreebsdLibc)
     } else if target.contains("-netbsd") {
         Some(Libc::NetbsdLibc)
+    } else if target.contains("-openbsd") {
+        Some(Libc::OpenbsdLibc)
     } else {
         None
     }
@@ -63,8 +80,18 @@ fn is_android(p: &Parsed) -> bool {
     by_interp || by_note
 }
 
-/// The libc implied by the needed libraries (ELF), ignoring the interpreter.
+/// Whether an ELF says it is OpenBSD's: its OS/ABI byte or its note.
+fn is_openbsd(p: &Parsed) -> bool {
+    matches!(&p.facts, FormatFacts::Elf(e)
+        if e.e_osabi == ELFOSABI_OPENBSD || e.os_note.as_deref() == Some("OpenBSD"))
+}
+
+/// The libc implied by the needed libraries (ELF), ignoring the interpreter. In an
+/// OpenBSD binary, `libc.so` (zig's stubs name it so, as musl does) is OpenBSD's.
 pub(crate) fn libc_of_libraries(p: &Parsed) -> Option<Libc> {
+    if is_openbsd(p) && p.libraries.iter().any(|l| l.name.starts_with("libc.so")) {
+        return Some(Libc::OpenbsdLibc);
+    }
     p.libraries.iter().find_map(|l| libc_of_name(&l.name))
 }
 
@@ -73,6 +100,12 @@ pub(crate) fn libc(p: &Parsed) -> Libc {
         FormatFacts::Elf(e) => {
             if is_android(p) {
                 return Libc::Bionic;
+            }
+            // OpenBSD's libc is `libc.so` to a linker with zig's stubs, which is also
+            // musl's name: the OpenBSD note or OS/ABI decides first. Every OpenBSD
+            // program, static or dynamic, links OpenBSD's libc
+            if is_openbsd(p) {
+                return Libc::OpenbsdLibc;
             }
             if let Some(l) = libc_of_libraries(p) {
                 return l;
@@ -290,6 +323,35 @@ mod tests {
         });
         assert_eq!(libc(&note), Libc::NetbsdLibc);
         assert_eq!(os(&note, Libc::NetbsdLibc), Os::Netbsd);
+    }
+
+    #[test]
+    fn openbsd_libc_from_its_note_before_the_name_musl_shares() {
+        // zig's stubs: `libc.so`, musl's name, in a binary with OpenBSD's note
+        let zig = needs(
+            elf(|e| e.os_note = Some("OpenBSD".into())),
+            &["libpthread.so", "libc.so"],
+        );
+        assert_eq!(libc(&zig), Libc::OpenbsdLibc);
+        assert_eq!(os(&zig, Libc::OpenbsdLibc), Os::Openbsd);
+        // the same names with no OpenBSD mark stay musl's
+        assert_eq!(libc(&needs(elf(|_| {}), &["libc.so"])), Libc::Musl);
+        // a program linked on OpenBSD: libc.so.<major>.<minor>, which no other libc has
+        assert_eq!(
+            libc(&needs(elf(|_| {}), &["libc.so.100.3"])),
+            Libc::OpenbsdLibc
+        );
+        assert_eq!(libc_of_name("libc.so.6"), Some(Libc::Glibc));
+        assert_eq!(libc_of_name("libc.so.1.x"), None);
+        assert_eq!(libc_of_name("/usr/libexec/ld.so"), Some(Libc::OpenbsdLibc));
+        assert_eq!(
+            libc(&elf(|e| e.e_osabi = ELFOSABI_OPENBSD)),
+            Libc::OpenbsdLibc
+        );
+        assert_eq!(
+            libc_of_target("x86_64-unknown-openbsd"),
+            Some(Libc::OpenbsdLibc)
+        );
     }
 
     #[test]

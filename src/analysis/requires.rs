@@ -346,7 +346,7 @@ pub(crate) fn runs_on(
             Some(v) => format!("{arch} NetBSD ≥ {}", v.version),
             None => format!("{arch} NetBSD"),
         }),
-        other => any(format!("{arch} {other}")),
+        other => any(format!("{arch} {}", other.display_name())),
     }
 }
 

@@ -1,6 +1,7 @@
-//! FreeBSD as a real system: a binary the tool builds for x86_64-unknown-freebsd
-//! (zig's FreeBSD libc, the built-in `wide` matrix's variant) is inspected and checked
-//! against readelf, llvm-nm and file.
+//! The BSDs as real systems: a binary the tool builds for x86_64-unknown-freebsd
+//! (zig's FreeBSD libc, the built-in `wide` matrix's variant), and C programs zig
+//! links for every other architecture of FreeBSD, NetBSD and OpenBSD it has a libc
+//! for, inspected and checked against readelf, llvm-nm and file.
 
 use std::collections::BTreeSet;
 use std::process::Command;
@@ -19,6 +20,22 @@ fn nm_undefined(exe: &std::path::Path) -> BTreeSet<String> {
         .filter_map(|l| l.split_whitespace().last().map(str::to_owned))
         .collect()
 }
+
+/// The report's imports as llvm-nm prints them: `name@VERSION`, or `name`.
+fn versioned_imports(a: &Value) -> BTreeSet<String> {
+    a["imports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| match i["version"].as_str() {
+            Some(ver) => format!("{}@{ver}", i["name"].as_str().unwrap()),
+            None => i["name"].as_str().unwrap().to_owned(),
+        })
+        .collect()
+}
+
+/// A C program with threads, math and stdio: libpthread (libthr), libm and libc.
+const HELLO_C: &str = "#include <math.h>\n#include <pthread.h>\n#include <stdio.h>\nstatic void *run(void *a) { return a; }\nint main(int c, char **v) { pthread_t t; pthread_create(&t, 0, run, 0); pthread_join(t, 0); printf(\"%f\\n\", sqrt(c)); return 0; }\n";
 
 /// `file`'s "for FreeBSD 14.0 (1400500)": the release and the note's value.
 fn file_says(exe: &std::path::Path) -> (String, String) {
@@ -79,17 +96,8 @@ fn a_freebsd_binary_built_with_zig_is_reported_as_freebsd() {
     }
 
     // the imports with their FBSD_1.x versions: llvm-nm's
-    let imports: BTreeSet<String> = a["imports"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| match i["version"].as_str() {
-            Some(ver) => format!("{}@{ver}", i["name"].as_str().unwrap()),
-            None => i["name"].as_str().unwrap().to_owned(),
-        })
-        .collect();
     let nm = nm_undefined(&exe);
-    assert_eq!(imports, nm);
+    assert_eq!(versioned_imports(a), nm);
     let fbsd: BTreeSet<&str> = nm
         .iter()
         .filter_map(|s| s.split_once("@FBSD_").map(|(_, v)| v))
@@ -172,11 +180,7 @@ fn targets_lists_the_wide_matrix() {
 #[test]
 fn a_netbsd_binary_built_with_zig_is_reported_as_netbsd() {
     let dir = tempdir();
-    let src = crate::common::write(
-        dir.path(),
-        "hello.c",
-        "#include <math.h>\n#include <pthread.h>\n#include <stdio.h>\nstatic void *run(void *a) { return a; }\nint main(int c, char **v) { pthread_t t; pthread_create(&t, 0, run, 0); pthread_join(t, 0); printf(\"%f\\n\", sqrt(c)); return 0; }\n",
-    );
+    let src = crate::common::write(dir.path(), "hello.c", HELLO_C);
     let mut zig = crate::common::zig_cc();
     zig.extend(["-target".into(), "x86_64-netbsd".into()]);
     let zig: Vec<&str> = zig.iter().map(String::as_str).collect();
@@ -205,4 +209,104 @@ fn a_netbsd_binary_built_with_zig_is_reported_as_netbsd() {
         format!("x86_64 NetBSD ≥ {release}")
     );
     assert_eq!(a["runs_on"]["distributions"], serde_json::json!([]));
+}
+
+/// One C program (threads, math, stdio) for each BSD and architecture zig ships a libc
+/// for, beyond x86_64 FreeBSD and NetBSD above: the OS, its own libc, base-system
+/// libraries and the minimum release where the binary names one, against readelf,
+/// llvm-nm and file. OpenBSD's libc is `libc.so` to zig's stubs, musl's name: it is
+/// still OpenBSD's, with no musl hazard.
+#[test]
+fn every_bsd_architecture_zig_targets_is_reported_as_its_own_system() {
+    let dir = tempdir();
+    let src = crate::common::write(dir.path(), "hello.c", HELLO_C);
+    // zig target, os, the report's arch, the OS's name in runs_on, file's word for it
+    let cases = [
+        ("x86-freebsd", "freebsd", "x86", "FreeBSD"),
+        ("aarch64-freebsd", "freebsd", "aarch64", "FreeBSD"),
+        ("arm-freebsd-eabihf", "freebsd", "arm", "FreeBSD"),
+        ("powerpc64le-freebsd", "freebsd", "powerpc64le", "FreeBSD"),
+        ("riscv64-freebsd", "freebsd", "riscv64", "FreeBSD"),
+        ("x86-netbsd", "netbsd", "x86", "NetBSD"),
+        ("aarch64-netbsd", "netbsd", "aarch64", "NetBSD"),
+        ("x86_64-openbsd", "openbsd", "x86_64", "OpenBSD"),
+        ("aarch64-openbsd", "openbsd", "aarch64", "OpenBSD"),
+    ];
+    let zig = crate::common::zig_cc();
+    for (target, os, arch, name) in cases {
+        let mut cc = zig.clone();
+        cc.extend(["-target".into(), target.into()]);
+        let cc: Vec<&str> = cc.iter().map(String::as_str).collect();
+        let exe = crate::common::cc(&cc, &src, &dir.path().join(target), &["-lm", "-lpthread"]);
+        let a = crate::common::inspect_one(&exe);
+        assert_eq!(a["os"], os, "{target}");
+        assert_eq!(a["arch"], arch, "{target}");
+        assert_eq!(a["libc"], format!("{os}-libc"), "{target}");
+        // the interpreter and the needed libraries: readelf's, all of the base system
+        let rd = stdout(Command::new(tool("readelf")).arg("-lW").arg(&exe));
+        let interp = rd
+            .split("[Requesting program interpreter: ")
+            .nth(1)
+            .and_then(|r| r.split(']').next())
+            .unwrap_or_else(|| panic!("{target}: no interpreter in readelf -l"));
+        assert_eq!(a["interpreter"], interp, "{target}");
+        let names = crate::common::library_names(&a);
+        assert_eq!(names, readelf_needed(&exe), "{target}");
+        assert!(
+            names.iter().any(|l| l.starts_with("libc.so")),
+            "{target}: {names:?}"
+        );
+        for l in a["libraries"].as_array().unwrap() {
+            assert_eq!(l["class"], "system", "{target}: {l}");
+        }
+        // the imports, with their versions where the OS has them: llvm-nm's
+        assert_eq!(versioned_imports(&a), nm_undefined(&exe), "{target}");
+        let hazards: Vec<&str> = a["hazards"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["code"].as_str().unwrap())
+            .collect();
+        // a C program of the base system's libraries only: nothing to warn of (no
+        // musl hazard, no loader said to be another libc's)
+        assert_eq!(hazards, Vec::<&str>::new(), "{target}: {:#}", a["hazards"]);
+        assert!(a["requires"]["glibc"].is_null(), "{target}");
+        assert_eq!(
+            a["runs_on"]["distributions"],
+            serde_json::json!([]),
+            "{target}"
+        );
+        // the minimum release: file's, from the note, where the OS writes one there
+        let described = stdout(Command::new(tool("file")).arg("-b").arg(&exe));
+        assert!(
+            described.contains(&format!("for {name}")),
+            "{target}: {described}"
+        );
+        let summary = a["runs_on"]["summary"].as_str().unwrap();
+        match os {
+            "freebsd" => {
+                let (release, _) = file_says(&exe);
+                let v = a["requires"]["freebsd"]["version"].as_str().unwrap();
+                let num =
+                    |s: &str| -> Vec<u32> { s.split('.').map(|p| p.parse().unwrap()).collect() };
+                assert!(num(v) >= num(&release), "{target}: {v} vs file's {release}");
+                assert_eq!(summary, format!("{arch} FreeBSD ≥ {v}"));
+            }
+            "netbsd" => {
+                let release = described
+                    .split("for NetBSD ")
+                    .nth(1)
+                    .and_then(|r| r.split([',', ' ']).next())
+                    .unwrap();
+                assert_eq!(a["requires"]["netbsd"]["version"], release, "{target}");
+                assert_eq!(summary, format!("{arch} NetBSD ≥ {release}"));
+            }
+            _ => {
+                // OpenBSD's note holds no release (file prints none either)
+                assert!(!described.contains("for OpenBSD "), "{described}");
+                assert_eq!(summary, format!("{arch} OpenBSD"));
+                assert!(a["requires"]["freebsd"].is_null() && a["requires"]["netbsd"].is_null());
+            }
+        }
+    }
 }

@@ -119,6 +119,13 @@ fn musl_binary_with_glibc_loader_is_flagged() {
     assert_eq!(a["interpreter"], "/lib64/ld-linux-x86-64.so.2");
     let h = hazard(&a, "interpreter-libc-mismatch");
     assert_eq!(h["severity"], "error");
+    // the C libraries by their report names, the path as it is
+    assert!(
+        h["message"].as_str().unwrap().starts_with(
+            "linked against musl but asks for the loader /lib64/ld-linux-x86-64.so.2, which belongs to glibc"
+        ),
+        "{h}"
+    );
     assert_eq!(a["portable"], false);
 
     // the same program with musl's own loader: a dynamic musl binary, which glibc

@@ -57,10 +57,11 @@ pub(super) fn interpreter_libc_mismatch(by_libs: Libc, interp: &str, by_interp: 
         HazardCode::InterpreterLibcMismatch,
         Severity::Error,
         format!(
-            "linked against {by_libs:?} but asks for the loader {interp}, which \
-             belongs to {by_interp:?}: it will not start",
-        )
-        .to_lowercase(),
+            "linked against {} but asks for the loader {interp}, which belongs to {}: \
+             it will not start",
+            crate::model::wire_name(&by_libs),
+            crate::model::wire_name(&by_interp),
+        ),
         "link with the C library's own driver (musl-gcc, or the target's \
          self-contained rust-lld) instead of passing --dynamic-linker",
         vec![interp.to_owned()],
