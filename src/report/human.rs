@@ -98,6 +98,11 @@ fn requires_parts(r: &Requires) -> Vec<String> {
     if let Some(k) = &r.linux_kernel {
         req.push(format!("Linux {k}"));
     }
+    for (name, v) in [("FreeBSD", &r.freebsd), ("NetBSD", &r.netbsd)] {
+        if let Some(v) = v {
+            req.push(format!("{name} {} ({})", v.version, v.forced_by.join(", ")));
+        }
+    }
     req
 }
 
@@ -110,7 +115,14 @@ fn libraries_line(a: &Artifact, style: Style) -> String {
         .iter()
         .map(|l| match l.class {
             LibraryClass::System => l.name.clone(),
-            LibraryClass::External => style.yellow(&format!("{} (external)", l.name)),
+            LibraryClass::External if l.origin.is_empty() => {
+                style.yellow(&format!("{} (external)", l.name))
+            }
+            LibraryClass::External => style.yellow(&format!(
+                "{} (external, for {})",
+                l.name,
+                l.origin.join(", ")
+            )),
         })
         .collect();
     libs.join(", ")
@@ -187,6 +199,9 @@ fn artifact(a: &Artifact, style: Style, w: &mut dyn Write) -> io::Result<()> {
             Severity::Info => "info".to_owned(),
         };
         row(w, "hazard", format!("{sev} [{}] {}", h.code, h.message))?;
+        if !h.origin.is_empty() {
+            row(w, "", format!("from: {}", h.origin.join(", ")))?;
+        }
         row(w, "", format!("fix: {}", h.hint))?;
     }
     let verdict = if a.portable {

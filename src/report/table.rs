@@ -166,15 +166,34 @@ fn details(
         if let Some(smoke) = &v.smoke {
             smoke_lines(smoke, md, bullet, &mut lines);
         }
+        // which crates asked for what is to ship or fix (`origin`, from the link's
+        // inputs): where the report knows it
+        let from = |origin: &[String]| {
+            if origin.is_empty() {
+                String::new()
+            } else {
+                format!(" (from {})", origin.join(", "))
+            }
+        };
         for a in &v.artifacts {
+            let name = a.path.rsplit('/').next().unwrap_or(&a.path);
             for h in a.hazards.iter().filter(|h| h.severity >= Severity::Warning) {
-                let name = a.path.rsplit('/').next().unwrap_or(&a.path);
                 lines.push(format!(
-                    "{bullet}{name}: {} [{}] {}",
+                    "{bullet}{name}: {} [{}] {}{}",
                     wire_name(&h.severity),
                     h.code,
-                    h.message
+                    h.message,
+                    from(&h.origin)
                 ));
+            }
+            for l in &a.libraries {
+                if l.class == LibraryClass::External && !l.origin.is_empty() {
+                    lines.push(format!(
+                        "{bullet}{name}: needs {} (external){}",
+                        code(&l.name),
+                        from(&l.origin)
+                    ));
+                }
             }
         }
         if lines.is_empty() {
@@ -643,6 +662,52 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Below the table: which crates an external library and a hazard come from,
+    /// where the report knows (`origin`), in the human and the Markdown report.
+    #[test]
+    fn the_details_name_the_crates_behind_a_library_and_a_hazard() {
+        let mut r = default_matrix_report();
+        let static_id = r
+            .variants
+            .iter()
+            .position(|v| v.artifacts.iter().any(|a| !a.hazards.is_empty()))
+            .expect("a variant with hazards");
+        let a = &mut r.variants[static_id].artifacts[0];
+        a.hazards[0].origin = vec!["std@1.95.0".into(), "ipc@0.1.0".into()];
+        let a = &mut r.variants[0].artifacts[0];
+        let mut lib = a.libraries[0].clone();
+        lib.name = "libz.so.1".into();
+        lib.class = LibraryClass::External;
+        lib.origin = vec!["libz-sys@1.1.20".into()];
+        a.libraries.push(lib);
+        let mut human_out = Vec::new();
+        human(&r, Style { color: false }, &mut human_out).unwrap();
+        let mut md_out = Vec::new();
+        markdown(&r, &mut md_out).unwrap();
+        let (h, m) = (
+            String::from_utf8(human_out).unwrap(),
+            String::from_utf8(md_out).unwrap(),
+        );
+        for text in [&h, &m] {
+            assert!(
+                text.contains(
+                    "[static-glibc-nss] static-glibc-nss message (from std@1.95.0, ipc@0.1.0)"
+                ),
+                "{text}"
+            );
+            assert!(
+                text.contains("libz.so.1") && text.contains("(external) (from libz-sys@1.1.20)"),
+                "{text}"
+            );
+        }
+        assert!(m.contains("needs `libz.so.1` (external)"), "{m}");
+        // a hazard without an origin says nothing of one
+        assert!(
+            h.contains("[static-glibc-dlopen] static-glibc-dlopen message\n"),
+            "{h}"
+        );
     }
 
     #[test]
