@@ -44,6 +44,24 @@ for t in "$@"; do mkdir -p '{sysroot}'/"$t"/lib; done"#,
     path_with(&bin)
 }
 
+/// `setup` of `root`'s crate with matrix file `m`, the fake toolchain's `rustc` and
+/// `PATH`, and RUST_BACKTRACE set: it exits 1 (a step could not be done); its stderr.
+fn setup_fails(root: &Path, rustc: &Path, path: &std::ffi::OsStr, m: &Path) -> String {
+    let out = portable()
+        .env("RUSTC", rustc)
+        .env("PATH", path)
+        .env("RUST_BACKTRACE", "1")
+        .args(["setup", "--manifest-path"])
+        .arg(root.join("Cargo.toml"))
+        .arg("--matrix")
+        .arg(m)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    err
+}
+
 fn matrix(extra: &str) -> String {
     format!(
         "{extra}[[variant]]\nid = \"served\"\ntarget = \"{SERVED}\"\nlinker = \"internal\"\n\n\
@@ -59,18 +77,7 @@ fn one_target_rustup_cannot_serve_leaves_the_other_installed() {
     std::fs::write(&m, matrix("")).unwrap();
     let rustc = rustc_without_stds(dir.path(), &[SERVED, UNSERVED]);
     let path = fake_rustup(dir.path());
-    let out = portable()
-        .env("RUSTC", &rustc)
-        .env("PATH", &path)
-        .env("RUST_BACKTRACE", "1")
-        .args(["setup", "--manifest-path"])
-        .arg(root.join("Cargo.toml"))
-        .arg("--matrix")
-        .arg(&m)
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
+    let err = setup_fails(&root, &rustc, &path, &m);
     let log = std::fs::read_to_string(dir.path().join("rustup.log")).unwrap();
     // the served target was added on its own after the call with both failed
     assert!(
@@ -220,4 +227,98 @@ fn every_cross_gcc_comes_with_the_c_library_debian_recommends_for_it() {
         assert_eq!(libc.len(), 1, "apt-cache depends {gcc}:\n{deps}");
         assert!(apt.contains(&libc[0]), "{gcc} without {}: {plan}", libc[0]);
     }
+}
+
+/// One apt package that cannot be had leaves the others installed: a fake `apt-get`
+/// on PATH (it logs its calls) refuses any install naming the ppc64le cross gcc with
+/// apt's own words and a backtrace after them. setup's one call fails, then each
+/// package is installed alone; the failure names the package and apt's `E:` line.
+/// Without root, setup does not call apt-get and says so.
+#[test]
+fn one_apt_package_that_cannot_be_had_leaves_the_others_installed() {
+    const REFUSED: &str = "gcc-powerpc64le-linux-gnu";
+    const APT_SAYS: &str = "E: Unable to locate package gcc-powerpc64le-linux-gnu";
+    let dir = tempdir();
+    let root = new_crate(dir.path(), "hello", "fn main() {}\n", None);
+    let targets = [
+        ("s390x-unknown-linux-gnu", "s390x-linux-gnu"),
+        ("powerpc64le-unknown-linux-gnu", "powerpc64le-linux-gnu"),
+    ];
+    let rustc = rustc_without_stds(dir.path(), &targets.map(|(t, _)| t));
+    let path = fake_rustup(dir.path());
+    let bin = dir.path().join("bin");
+    let mut m = String::new();
+    for (t, prefix) in targets {
+        m.push_str(&format!(
+            "[[variant]]\nid = \"{t}\"\ntarget = \"{t}\"\nlinker = \"external\"\n\n"
+        ));
+        // a cross gcc that cannot link, as one installed without its C library
+        script(
+            &bin.join(format!("{prefix}-gcc")),
+            "echo 'ld: cannot find crt1.o: No such file or directory' >&2; exit 1",
+        );
+    }
+    let log = dir.path().join("apt.log");
+    script(
+        &bin.join("apt-get"),
+        &format!(
+            r#"echo "$*" >> '{log}'
+case "$*" in
+  install*{REFUSED}*)
+    echo "{APT_SAYS}" >&2
+    echo 'stack backtrace:' >&2
+    echo '   0: std::rt::lang_start_internal' >&2
+    exit 100;;
+esac
+exit 0"#,
+            log = log.display()
+        ),
+    );
+    let mf = root.join("m.toml");
+    std::fs::write(&mf, m).unwrap();
+    let err = setup_fails(&root, &rustc, &path, &mf);
+    let root_user = unsafe { libc::geteuid() } == 0;
+    if !root_user {
+        assert!(!log.exists(), "apt-get was called without root");
+        assert!(
+            err.contains("not root, or no apt-get: run it yourself"),
+            "{err}"
+        );
+        return;
+    }
+    let calls = std::fs::read_to_string(&log).unwrap();
+    let installs: Vec<Vec<&str>> = calls
+        .lines()
+        .filter(|l| l.starts_with("install "))
+        .map(|l| {
+            l.split_whitespace()
+                .filter(|w| !w.starts_with('-'))
+                .skip(1)
+                .collect()
+        })
+        .collect();
+    // one call with every package, then each package alone
+    let wanted = [
+        "gcc-s390x-linux-gnu",
+        "libc6-dev-s390x-cross",
+        REFUSED,
+        "libc6-dev-ppc64el-cross",
+    ];
+    let first = &installs[0];
+    for p in wanted {
+        assert!(first.contains(&p), "{p} not in the first install: {calls}");
+        assert!(
+            installs[1..].contains(&vec![p]),
+            "{p} not installed alone: {calls}"
+        );
+    }
+    // the failure names the package and says apt's words, no backtrace; only once
+    let line = format!("setup: not done: apt-get install -y {REFUSED}");
+    let at = err.find(&line).unwrap_or_else(|| panic!("{err}"));
+    assert!(err[at..].contains(APT_SAYS), "{err}");
+    assert_eq!(err.matches("setup: not done:").count(), 1, "{err}");
+    assert!(
+        !err.contains("stack backtrace") && !err.contains("lang_start"),
+        "{err}"
+    );
 }
