@@ -690,39 +690,35 @@ fn imports(k: &str, a: &Artifact, b: &Artifact, out: &mut Vec<Change>) {
         }
         t
     };
-    let added: Vec<&String> = n.difference(&o).collect();
-    if !added.is_empty() {
-        let all = added
-            .iter()
-            .map(|s| s.as_str())
-            .collect::<Vec<_>>()
-            .join(", ");
-        out.push(
-            change(
-                ChangeKind::Note,
-                ChangeCode::NewImports,
-                Some(k),
-                format!("{k} imports {} new: {}", added.len(), list(added)),
-            )
-            .values(None, all),
-        );
-    }
-    let removed: Vec<&String> = o.difference(&n).collect();
-    if !removed.is_empty() {
-        let all = removed
-            .iter()
-            .map(|s| s.as_str())
-            .collect::<Vec<_>>()
-            .join(", ");
-        out.push(
-            change(
-                ChangeKind::Note,
-                ChangeCode::RemovedImports,
-                Some(k),
-                format!("{k} no longer imports {}: {}", removed.len(), list(removed)),
-            )
-            .values(all, None),
-        );
+    // (the imports, its code, the message, whether they are the new side's)
+    let sides = [
+        (
+            n.difference(&o).collect::<Vec<_>>(),
+            ChangeCode::NewImports,
+            true,
+        ),
+        (
+            o.difference(&n).collect(),
+            ChangeCode::RemovedImports,
+            false,
+        ),
+    ];
+    for (s, code, new_side) in sides {
+        if s.is_empty() {
+            continue;
+        }
+        let all = s.iter().map(|x| x.as_str()).collect::<Vec<_>>().join(", ");
+        let message = if new_side {
+            format!("{k} imports {} new: {}", s.len(), list(s))
+        } else {
+            format!("{k} no longer imports {}: {}", s.len(), list(s))
+        };
+        let c = change(ChangeKind::Note, code, Some(k), message);
+        out.push(if new_side {
+            c.values(None, all)
+        } else {
+            c.values(all, None)
+        });
     }
 }
 

@@ -25,25 +25,7 @@ fn build_with(
     extra: &[&str],
     env: &[(&str, &std::ffi::OsStr)],
 ) -> (Output, Value) {
-    let m = root.join("matrix.toml");
-    std::fs::write(&m, matrix).unwrap();
-    let out = portable()
-        .envs(env.iter().copied())
-        .args(["build", "--format", "json", "--manifest-path"])
-        .arg(root.join("Cargo.toml"))
-        .arg("--matrix")
-        .arg(&m)
-        .args(extra)
-        .output()
-        .unwrap();
-    let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "build output is not JSON ({e}): {}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (out, v)
+    crate::common::build_json_with(root, matrix, extra, env)
 }
 
 fn variant<'a>(report: &'a Value, id: &str) -> &'a Value {

@@ -250,3 +250,33 @@ pub fn zig_cc() -> Vec<String> {
          (`cargo portable setup` or `pip install ziglang cargo-zigbuild`; see .ci/run)"
     )
 }
+
+/// `build --format json` of `root`'s crate with the matrix `matrix` (written to
+/// `root/matrix.toml`), `extra` arguments and environment variables: its output and
+/// its report.
+pub fn build_json_with(
+    root: &Path,
+    matrix: &str,
+    extra: &[&str],
+    env: &[(&str, &std::ffi::OsStr)],
+) -> (Output, Value) {
+    let m = root.join("matrix.toml");
+    std::fs::write(&m, matrix).unwrap();
+    let out = portable()
+        .envs(env.iter().copied())
+        .args(["build", "--format", "json", "--manifest-path"])
+        .arg(root.join("Cargo.toml"))
+        .arg("--matrix")
+        .arg(&m)
+        .args(extra)
+        .output()
+        .unwrap();
+    let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "build output is not JSON ({e}): {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out, v)
+}

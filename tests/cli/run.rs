@@ -51,27 +51,13 @@ fn build_run(
     extra: &[&str],
     env: &[(&str, &Path)],
 ) -> (Output, Value) {
-    let m = root.join("matrix.toml");
-    std::fs::write(&m, matrix).unwrap();
     std::fs::create_dir_all(tmp).unwrap();
-    let out = portable()
-        .env("TMPDIR", tmp)
-        .envs(env.iter().copied())
-        .args(["build", "--run", "--format", "json", "--manifest-path"])
-        .arg(root.join("Cargo.toml"))
-        .arg("--matrix")
-        .arg(&m)
-        .args(extra)
-        .output()
-        .unwrap();
-    let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "build output is not JSON ({e}): {}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (out, v)
+    let mut env: Vec<(&str, &std::ffi::OsStr)> =
+        env.iter().map(|(k, v)| (*k, v.as_os_str())).collect();
+    env.push(("TMPDIR", tmp.as_os_str()));
+    let mut args = vec!["--run"];
+    args.extend_from_slice(extra);
+    crate::common::build_json_with(root, matrix, &args, &env)
 }
 
 fn smoke<'a>(report: &'a Value, id: &str) -> &'a Value {
