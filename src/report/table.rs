@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use super::smoke::{SmokeReport, SmokeStatus};
 use super::variants::{BuildReport, Status, VariantReport};
 use super::Style;
-use crate::model::{wire_name, LibraryClass, Severity};
+use crate::model::{wire_name, Artifact, LibraryClass, Severity};
 use crate::version::Version;
 
 /// The cells of one row.
@@ -52,22 +52,34 @@ fn row(v: &VariantReport) -> Row {
     let linkage = joined(arts.iter().map(|a| wire_name(&a.linkage)).collect());
     let found = v.linker.detected.clone().unwrap_or_else(|| "-".into());
     let linker = format!("{} ({}) → {found}", v.linker.requested, v.linker.program);
-    // the highest requirement over the variant's binaries
-    let glibc = arts
-        .iter()
-        .filter_map(|a| a.requires.glibc.as_ref())
-        .max_by_key(|g| Version::parse(&g.version))
-        .map(|g| format!("glibc {}", g.version));
-    let macos = arts
-        .iter()
-        .filter_map(|a| a.requires.macos.clone())
-        .max_by_key(|m| Version::parse(m))
-        .map(|m| format!("macOS {m}"));
+    // the highest requirement over the variant's binaries: glibc, macOS, Windows,
+    // FreeBSD, NetBSD (a binary has one of them)
+    let highest = |name: &str, get: &dyn Fn(&Artifact) -> Option<String>| {
+        arts.iter()
+            .filter_map(get)
+            .max_by_key(|v| Version::parse(v))
+            .map(|v| format!("{name} {v}"))
+    };
     let windows = arts
         .iter()
         .filter_map(|a| a.requires.windows.as_ref()?.minimum.clone())
         .next();
-    let min = glibc.or(macos).or(windows).unwrap_or_else(|| "-".into());
+    let min = highest("glibc", &|a| {
+        a.requires.glibc.as_ref().map(|g| g.version.clone())
+    })
+    .or_else(|| highest("macOS", &|a| a.requires.macos.clone()))
+    .or(windows)
+    .or_else(|| {
+        highest("FreeBSD", &|a| {
+            a.requires.freebsd.as_ref().map(|v| v.version.clone())
+        })
+    })
+    .or_else(|| {
+        highest("NetBSD", &|a| {
+            a.requires.netbsd.as_ref().map(|v| v.version.clone())
+        })
+    })
+    .unwrap_or_else(|| "-".into());
     let libraries = joined(
         arts.iter()
             .flat_map(|a| &a.libraries)
@@ -662,6 +674,29 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The min column: a BSD binary's minimum release, where a Linux one has glibc's.
+    #[test]
+    fn the_min_column_has_the_bsd_minimums() {
+        let mut r = default_matrix_report();
+        for (i, (field, version)) in [("freebsd", "14.0"), ("netbsd", "10.1")].iter().enumerate() {
+            let a = &mut r.variants[i].artifacts[0];
+            a.requires.glibc = None;
+            let req = Some(crate::model::VersionRequirement {
+                version: (*version).into(),
+                forced_by: vec![],
+                origin: vec![],
+            });
+            if *field == "freebsd" {
+                a.requires.freebsd = req;
+            } else {
+                a.requires.netbsd = req;
+            }
+        }
+        assert_eq!(row(&r.variants[0]).cells[5], "FreeBSD 14.0");
+        assert_eq!(row(&r.variants[1]).cells[5], "NetBSD 10.1");
+        assert_eq!(row(&r.variants[2]).cells[5], "glibc 2.34");
     }
 
     /// Below the table: which crates an external library and a hazard come from,
