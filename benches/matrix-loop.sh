@@ -4,6 +4,7 @@
 # each with its flags in RUSTFLAGS, all in one target directory ($LOOP_DIR).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benches/loop-lib.sh
 loop=${LOOP_DIR:-/tmp/bench-loop}
 # target | RUSTFLAGS (the flags our planner gives the variant) | zig
 variants=(
@@ -20,15 +21,4 @@ variants=(
   "aarch64-apple-darwin||zig"
   "x86_64-pc-windows-gnu||"
 )
-for v in "${variants[@]}"; do
-  IFS='|' read -r t flags zig <<<"$v"
-  if [ -n "$zig" ]; then
-    case "$t" in
-      *apple*) export MACOSX_DEPLOYMENT_TARGET=$(rustc --print deployment-target --target "$t" | cut -d= -f2) ;;
-    esac
-    RUSTFLAGS="$flags" CARGO_TARGET_DIR=$loop cargo zigbuild -q --release -p ipc --target "$t"
-    unset MACOSX_DEPLOYMENT_TARGET
-  else
-    RUSTFLAGS="$flags" CARGO_TARGET_DIR=$loop cargo build -q --release -p ipc --target "$t"
-  fi
-done
+build_each "$loop" "${variants[@]}"

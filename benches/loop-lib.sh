@@ -1,0 +1,28 @@
+# Sourced by the loop baselines (matrix-loop.sh, wide-loop.sh): what users script
+# today, one `cargo build --release -p ipc --target T` (or `cargo zigbuild`) per
+# variant, one after another, each with its flags in RUSTFLAGS, all in one target
+# directory. A target whose standard library is not installed (rustup's channel
+# cannot serve some) is left out, as cargo-portable skips it.
+#
+#   build_each TARGET_DIR "target|RUSTFLAGS|zig" ...   (zig: non-empty for cargo zigbuild)
+build_each() {
+  local loop=$1 installed v t flags zig
+  shift
+  installed=$(rustup target list --installed)
+  for v in "$@"; do
+    IFS='|' read -r t flags zig <<<"$v"
+    if ! grep -qx "${t%%.*}" <<<"$installed"; then
+      echo "loop: $t left out: its standard library is not installed" >&2
+      continue
+    fi
+    if [ -n "$zig" ]; then
+      case "$t" in
+        *apple*) export MACOSX_DEPLOYMENT_TARGET=$(rustc --print deployment-target --target "$t" | cut -d= -f2) ;;
+      esac
+      RUSTFLAGS="$flags" CARGO_TARGET_DIR=$loop cargo zigbuild -q --release -p ipc --target "$t"
+      unset MACOSX_DEPLOYMENT_TARGET
+    else
+      RUSTFLAGS="$flags" CARGO_TARGET_DIR=$loop cargo build -q --release -p ipc --target "$t"
+    fi
+  done
+}
