@@ -62,6 +62,22 @@ fn setup_fails(root: &Path, rustc: &Path, path: &std::ffi::OsStr, m: &Path) -> S
     err
 }
 
+/// A matrix of one external-linker variant per (target, gcc prefix), and in `bin` a
+/// `<prefix>-gcc` for each that cannot link, as one installed without its C library.
+fn external_variants(bin: &Path, targets: &[(&str, &str)]) -> String {
+    let mut m = String::new();
+    for (t, prefix) in targets {
+        m.push_str(&format!(
+            "[[variant]]\nid = \"{t}\"\ntarget = \"{t}\"\nlinker = \"external\"\n\n"
+        ));
+        script(
+            &bin.join(format!("{prefix}-gcc")),
+            "echo 'ld: cannot find crt1.o: No such file or directory' >&2; exit 1",
+        );
+    }
+    m
+}
+
 fn matrix(extra: &str) -> String {
     format!(
         "{extra}[[variant]]\nid = \"served\"\ntarget = \"{SERVED}\"\nlinker = \"internal\"\n\n\
@@ -183,16 +199,7 @@ fn every_cross_gcc_comes_with_the_c_library_debian_recommends_for_it() {
         ("riscv64gc-unknown-linux-gnu", "riscv64-linux-gnu"),
         ("aarch64-unknown-linux-gnu", "aarch64-linux-gnu"),
     ];
-    let mut m = String::new();
-    for (t, prefix) in targets {
-        m.push_str(&format!(
-            "[[variant]]\nid = \"{t}\"\ntarget = \"{t}\"\nlinker = \"external\"\n\n"
-        ));
-        script(
-            &bin.join(format!("{prefix}-gcc")),
-            "echo 'ld: cannot find crt1.o: No such file or directory' >&2; exit 1",
-        );
-    }
+    let m = external_variants(&bin, &targets);
     let mf = root.join("m.toml");
     std::fs::write(&mf, m).unwrap();
     let out = portable()
@@ -247,17 +254,7 @@ fn one_apt_package_that_cannot_be_had_leaves_the_others_installed() {
     let rustc = rustc_without_stds(dir.path(), &targets.map(|(t, _)| t));
     let path = fake_rustup(dir.path());
     let bin = dir.path().join("bin");
-    let mut m = String::new();
-    for (t, prefix) in targets {
-        m.push_str(&format!(
-            "[[variant]]\nid = \"{t}\"\ntarget = \"{t}\"\nlinker = \"external\"\n\n"
-        ));
-        // a cross gcc that cannot link, as one installed without its C library
-        script(
-            &bin.join(format!("{prefix}-gcc")),
-            "echo 'ld: cannot find crt1.o: No such file or directory' >&2; exit 1",
-        );
-    }
+    let m = external_variants(&bin, &targets);
     let log = dir.path().join("apt.log");
     script(
         &bin.join("apt-get"),
