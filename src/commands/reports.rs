@@ -91,28 +91,15 @@ pub(super) fn read_build_like(path: &Path) -> Result<BuildReport> {
 }
 
 fn inspect_as_build(r: Report) -> BuildReport {
+    let linker = VariantLinker {
+        requested: "-".into(),
+        program: "-".into(),
+        detected: r.artifacts.first().map(|a| a.linker.name.clone()),
+    };
     let v = VariantReport {
-        id: "inspect".into(),
-        target: r.host.triple.clone(),
-        linker: VariantLinker {
-            requested: "-".into(),
-            program: "-".into(),
-            detected: r.artifacts.first().map(|a| a.linker.name.clone()),
-        },
-        c_compiler: None,
-        crt_static: None,
-        glibc: None,
-        optional: false,
-        status: Status::Built,
-        reason: None,
-        hint: None,
-        build_seconds: None,
-        commands: Vec::new(),
-        seeded_from: None,
         artifacts: r.artifacts,
-        expect: Default::default(),
-        smoke: None,
         host: Some(r.host.clone()),
+        ..VariantReport::new("inspect", &r.host.triple, linker, Status::Built)
     };
     let m = MatrixId {
         source: "(inspect)".into(),

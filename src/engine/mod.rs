@@ -159,28 +159,16 @@ pub fn workspace_needs(
 }
 
 fn report_for(v: &Variant, program: &str) -> VariantReport {
+    let linker = VariantLinker {
+        requested: v.linker().as_str().to_owned(),
+        program: program.to_owned(),
+        detected: None,
+    };
     VariantReport {
-        id: v.id().to_owned(),
-        target: v.target().to_owned(),
-        linker: VariantLinker {
-            requested: v.linker().as_str().to_owned(),
-            program: program.to_owned(),
-            detected: None,
-        },
-        c_compiler: None,
         crt_static: v.crt_static,
         glibc: v.glibc().map(str::to_owned),
         optional: v.optional,
-        status: Status::Skipped,
-        reason: None,
-        hint: None,
-        build_seconds: None,
-        commands: Vec::new(),
-        seeded_from: None,
-        artifacts: Vec::new(),
-        expect: Default::default(),
-        smoke: None,
-        host: None,
+        ..VariantReport::new(v.id(), v.target(), linker, Status::Skipped)
     }
 }
 

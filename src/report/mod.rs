@@ -251,28 +251,16 @@ pub(crate) mod testing {
 
     /// A built variant of the host target.
     pub(crate) fn variant(id: &str, artifacts: Vec<Artifact>) -> VariantReport {
+        let linker = VariantLinker {
+            requested: "internal".into(),
+            program: "rust-lld".into(),
+            detected: Some("lld".into()),
+        };
         VariantReport {
-            id: id.to_owned(),
-            target: "x86_64-unknown-linux-gnu".into(),
-            linker: VariantLinker {
-                requested: "internal".into(),
-                program: "rust-lld".into(),
-                detected: Some("lld".into()),
-            },
-            c_compiler: None,
-            crt_static: None,
-            glibc: None,
-            optional: false,
-            status: Status::Built,
-            reason: None,
-            hint: None,
             build_seconds: Some(1.0),
-            commands: Vec::new(),
-            seeded_from: None,
             artifacts,
-            expect: Default::default(),
-            smoke: None,
             host: Some(host("x86_64-unknown-linux-gnu")),
+            ..VariantReport::new(id, "x86_64-unknown-linux-gnu", linker, Status::Built)
         }
     }
 

@@ -116,6 +116,32 @@ pub struct VariantReport {
     pub host: Option<Host>,
 }
 
+impl VariantReport {
+    /// A variant's report with nothing known yet but its id, target, linker and status:
+    /// no artifacts, no smoke, expectations not checked.
+    pub fn new(id: &str, target: &str, linker: VariantLinker, status: Status) -> VariantReport {
+        VariantReport {
+            id: id.to_owned(),
+            target: target.to_owned(),
+            linker,
+            c_compiler: None,
+            crt_static: None,
+            glibc: None,
+            optional: false,
+            status,
+            reason: None,
+            hint: None,
+            build_seconds: None,
+            commands: Vec::new(),
+            seeded_from: None,
+            artifacts: Vec::new(),
+            expect: Default::default(),
+            smoke: None,
+            host: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BuildSummary {
