@@ -154,8 +154,26 @@ fn crates_line(a: &Artifact) -> String {
             }
         })
         .collect();
-    format!("{} (cargo-auditable): {}", crates.len(), list.join(", "))
+    // a binary can hold hundreds: a line of at most 100 columns each, under the first
+    let mut lines = vec![format!("{} (cargo-auditable):", crates.len())];
+    for item in list {
+        let last = lines.last_mut().expect("one line");
+        if last.chars().count() + item.chars().count() + 2 > 100 {
+            last.push(',');
+            lines.push(item);
+        } else {
+            if !last.ends_with(':') {
+                last.push(',');
+            }
+            last.push(' ');
+            last.push_str(&item);
+        }
+    }
+    lines.join(&format!("\n{}", " ".repeat(CONTINUATION)))
 }
+
+/// Where a row's value starts (`  {key:<10} `): the indent of its continuation lines.
+const CONTINUATION: usize = 13;
 
 fn artifact(a: &Artifact, style: Style, w: &mut dyn Write) -> io::Result<()> {
     let row = |w: &mut dyn Write, k: &str, v: String| writeln!(w, "  {:<10} {v}", style.dim(k));
@@ -229,4 +247,45 @@ pub(super) fn render(report: &Report, style: Style, w: &mut dyn Write) -> io::Re
         "\n{} binaries: {} static, {} dynamic, {} portable, {} with hazards; {} errors; {} other files skipped",
         s.artifacts, s.static_, s.dynamic, s.portable, s.with_hazards, s.errors, s.skipped_files
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Crate;
+
+    /// Hundreds of crates are lines of at most 100 columns under the row, every crate
+    /// in them once.
+    #[test]
+    fn a_long_crate_list_is_wrapped_under_its_row() {
+        let mut a = crate::report::testing::artifact("/t/app", 1, &[], &[]);
+        a.crates = Some(
+            (0..300)
+                .map(|i| Crate {
+                    name: format!("crate-number-{i}"),
+                    version: "1.0.0".into(),
+                    source: "crates.io".into(),
+                    build: i % 7 == 0,
+                })
+                .collect(),
+        );
+        let text = crates_line(&a);
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines.len() > 40, "{text}");
+        assert!(
+            lines[0].starts_with(
+                "300 (cargo-auditable): crate-number-0 1.0.0 (build), crate-number-1 1.0.0,"
+            ) && lines[0].chars().count() <= 100,
+            "{text}"
+        );
+        for l in &lines[1..] {
+            assert!(l.starts_with(&" ".repeat(CONTINUATION)), "{l:?}");
+            assert!(l.chars().count() <= CONTINUATION + 100, "{l:?}");
+        }
+        for i in 0..300 {
+            let n = format!("crate-number-{i} ");
+            assert_eq!(text.matches(&n).count(), 1, "{n}");
+        }
+        assert!(!text.ends_with(','), "{text}");
+    }
 }
