@@ -59,6 +59,10 @@ pub enum ChangeCode {
     MacosLowered,
     WindowsRaised,
     WindowsLowered,
+    FreebsdRaised,
+    FreebsdLowered,
+    NetbsdRaised,
+    NetbsdLowered,
     NewHazard,
     HazardGone,
     StaticToDynamic,
@@ -94,6 +98,10 @@ impl ChangeCode {
         ChangeCode::MacosLowered,
         ChangeCode::WindowsRaised,
         ChangeCode::WindowsLowered,
+        ChangeCode::FreebsdRaised,
+        ChangeCode::FreebsdLowered,
+        ChangeCode::NetbsdRaised,
+        ChangeCode::NetbsdLowered,
         ChangeCode::NewHazard,
         ChangeCode::HazardGone,
         ChangeCode::StaticToDynamic,
@@ -460,26 +468,28 @@ fn version_change(
         _ => String::new(),
     };
     let show = |x: Option<(&str, &[String])>| x.map(|(v, _)| v.to_owned());
+    // compared as versions, said as the reports write them (`14.0`, not `14`)
+    let (os, ns) = (old.map_or("", |x| x.0), new.map_or("", |x| x.0));
     let (kind, code, message) = match (&o, &n) {
         (Some(o), Some(n)) if n > o => (
             ChangeKind::Regression,
             codes.0,
-            format!("{k} needs {what} {n} (was {o}){}", by(new)),
+            format!("{k} needs {what} {ns} (was {os}){}", by(new)),
         ),
-        (None, Some(n)) => (
+        (None, Some(_)) => (
             ChangeKind::Regression,
             codes.0,
-            format!("{k} now needs {what} {n}{}", by(new)),
+            format!("{k} now needs {what} {ns}{}", by(new)),
         ),
         (Some(o), Some(n)) if n < o => (
             ChangeKind::Improvement,
             codes.1,
-            format!("{k} needs {what} {n} (was {o})"),
+            format!("{k} needs {what} {ns} (was {os})"),
         ),
-        (Some(o), None) => (
+        (Some(_), None) => (
             ChangeKind::Improvement,
             codes.1,
-            format!("{k} no longer needs {what} (was {o})"),
+            format!("{k} no longer needs {what} (was {os})"),
         ),
         _ => return,
     };
@@ -515,6 +525,18 @@ fn requirements(k: &str, a: &Artifact, b: &Artifact, out: &mut Vec<Change>) {
             (MacosRaised, MacosLowered),
             a.requires.macos.clone().map(|m| (m, Vec::new())),
             b.requires.macos.clone().map(|m| (m, Vec::new())),
+        ),
+        (
+            "FreeBSD",
+            (FreebsdRaised, FreebsdLowered),
+            req(&a.requires.freebsd),
+            req(&b.requires.freebsd),
+        ),
+        (
+            "NetBSD",
+            (NetbsdRaised, NetbsdLowered),
+            req(&a.requires.netbsd),
+            req(&b.requires.netbsd),
         ),
     ];
     for (what, codes, o, n) in &pairs {
@@ -897,6 +919,50 @@ mod tests {
     }
 
     const START: (&str, &str) = ("__libc_start_main", "GLIBC_2.34");
+
+    /// A FreeBSD or NetBSD floor that rises is a regression, as glibc's is.
+    #[test]
+    fn a_higher_bsd_minimum_is_a_regression() {
+        let bsd = |freebsd: &str, netbsd: &str, by: &str| {
+            let mut a = artifact("/t/app", 1000, &[], &[]);
+            a.requires.glibc = None;
+            let req = |v: &str| {
+                Some(VersionRequirement {
+                    version: v.into(),
+                    forced_by: vec![by.into()],
+                    origin: vec![],
+                })
+            };
+            a.requires.freebsd = req(freebsd);
+            a.requires.netbsd = req(netbsd);
+            a
+        };
+        let old = build_report(vec![variant(
+            "a",
+            vec![bsd("13.0", "9.0", "read@FBSD_1.0")],
+        )]);
+        let new = build_report(vec![variant(
+            "a",
+            vec![bsd("14.0", "10.1", "qsort_r@FBSD_1.7")],
+        )]);
+        let d = diff(&old, &new, "old.json", "new.json", 10.0);
+        let regs = codes(&d, ChangeKind::Regression);
+        assert!(regs.contains(&ChangeCode::FreebsdRaised), "{regs:?}");
+        assert!(regs.contains(&ChangeCode::NetbsdRaised), "{regs:?}");
+        let c = d.variants[0]
+            .changes
+            .iter()
+            .find(|c| c.code == ChangeCode::FreebsdRaised)
+            .unwrap();
+        assert_eq!(
+            c.message,
+            "app needs FreeBSD 14.0 (was 13.0) (forced by qsort_r@FBSD_1.7)"
+        );
+        let back = diff(&new, &old, "new.json", "old.json", 10.0);
+        let imps = codes(&back, ChangeKind::Improvement);
+        assert!(imps.contains(&ChangeCode::FreebsdLowered), "{imps:?}");
+        assert!(imps.contains(&ChangeCode::NetbsdLowered), "{imps:?}");
+    }
 
     #[test]
     fn the_schema_lists_every_change_code() {
