@@ -15,7 +15,9 @@ use serde::{Deserialize, Serialize};
 
 use super::variants::{BuildReport, Status, VariantReport};
 use super::{Style, Tool, SCHEMA_VERSION};
-use crate::model::{wire_name, Artifact, LibraryClass, Linkage, Severity, VersionRequirement};
+use crate::model::{
+    wire_name, Artifact, LibraryClass, Linkage, Requires, Severity, VersionRequirement,
+};
 use crate::version::Version;
 
 /// The default of `--max-size-growth`, in percent.
@@ -498,47 +500,29 @@ fn version_change(
 
 fn requirements(k: &str, a: &Artifact, b: &Artifact, out: &mut Vec<Change>) {
     use ChangeCode::*;
-    let req = |r: &Option<VersionRequirement>| -> Option<(String, Vec<String>)> {
+    // each minimum as (version, what forces it), in the old and the new artifact
+    type Get = fn(&Requires) -> Option<(String, Vec<String>)>;
+    fn req(r: &Option<VersionRequirement>) -> Option<(String, Vec<String>)> {
         r.as_ref().map(|r| (r.version.clone(), r.forced_by.clone()))
-    };
-    let pairs = [
-        (
-            "glibc",
-            (GlibcRaised, GlibcLowered),
-            req(&a.requires.glibc),
-            req(&b.requires.glibc),
-        ),
+    }
+    let minimums: [(&str, (ChangeCode, ChangeCode), Get); 6] = [
+        ("glibc", (GlibcRaised, GlibcLowered), |r| req(&r.glibc)),
         (
             "libstdc++ (GLIBCXX)",
             (GlibcxxRaised, GlibcxxLowered),
-            req(&a.requires.glibcxx),
-            req(&b.requires.glibcxx),
+            |r| req(&r.glibcxx),
         ),
-        (
-            "libgcc_s (GCC)",
-            (GccRaised, GccLowered),
-            req(&a.requires.gcc),
-            req(&b.requires.gcc),
-        ),
-        (
-            "macOS",
-            (MacosRaised, MacosLowered),
-            a.requires.macos.clone().map(|m| (m, Vec::new())),
-            b.requires.macos.clone().map(|m| (m, Vec::new())),
-        ),
-        (
-            "FreeBSD",
-            (FreebsdRaised, FreebsdLowered),
-            req(&a.requires.freebsd),
-            req(&b.requires.freebsd),
-        ),
-        (
-            "NetBSD",
-            (NetbsdRaised, NetbsdLowered),
-            req(&a.requires.netbsd),
-            req(&b.requires.netbsd),
-        ),
+        ("libgcc_s (GCC)", (GccRaised, GccLowered), |r| req(&r.gcc)),
+        ("macOS", (MacosRaised, MacosLowered), |r| {
+            r.macos.clone().map(|m| (m, Vec::new()))
+        }),
+        ("FreeBSD", (FreebsdRaised, FreebsdLowered), |r| {
+            req(&r.freebsd)
+        }),
+        ("NetBSD", (NetbsdRaised, NetbsdLowered), |r| req(&r.netbsd)),
     ];
+    let pairs =
+        minimums.map(|(what, codes, get)| (what, codes, get(&a.requires), get(&b.requires)));
     for (what, codes, o, n) in &pairs {
         version_change(k, what, *codes, view(o), view(n), out);
     }
