@@ -156,18 +156,10 @@ pub fn run(steps: &[Step], tc: &Toolchain, quiet: bool) -> Vec<NotDone> {
                         quiet,
                     )
                 };
-                // one call; when it fails, each target alone, so one target the
-                // registry cannot serve does not leave the others uninstalled
-                match add(targets) {
-                    Ok(()) => {}
-                    Err(why) if targets.len() == 1 => not_done(cmd, why),
-                    Err(_) => {
-                        for t in targets {
-                            if let Err(why) = add(std::slice::from_ref(t)) {
-                                not_done(format!("rustup target add {t}"), why);
-                            }
-                        }
-                    }
+                // one target the registry cannot serve does not leave the others
+                // uninstalled
+                for (t, why) in each_alone_on_failure(targets, add) {
+                    not_done(format!("rustup target add {t}"), why);
                 }
             }
             Step::Apt(_) if !apt => {
@@ -189,23 +181,9 @@ pub fn run(steps: &[Step], tc: &Toolchain, quiet: bool) -> Vec<NotDone> {
                         "setup: apt-get update failed ({why}); installing from the lists there are"
                     );
                 }
-                match install(packages) {
-                    Ok(()) => {}
-                    Err(why) if packages.len() == 1 => not_done(cmd, why),
-                    Err(_) => {
-                        for p in packages {
-                            if let Err(why) = install(std::slice::from_ref(p)) {
-                                not_done(
-                                    install_command(
-                                        &Install::Apt(vec![p.clone()]),
-                                        root,
-                                        &tc.zig_home,
-                                    ),
-                                    why,
-                                );
-                            }
-                        }
-                    }
+                for (p, why) in each_alone_on_failure(packages, install) {
+                    let one = Install::Apt(vec![p.clone()]);
+                    not_done(install_command(&one, root, &tc.zig_home), why);
                 }
             }
             Step::Zig => {
@@ -217,6 +195,22 @@ pub fn run(steps: &[Step], tc: &Toolchain, quiet: bool) -> Vec<NotDone> {
         }
     }
     left
+}
+
+/// `run` all `items` in one call; when that fails, each item alone, so one that cannot
+/// be had does not leave the others uninstalled. The items that failed, with why.
+fn each_alone_on_failure(
+    items: &[String],
+    run: impl Fn(&[String]) -> Result<(), String>,
+) -> Vec<(&String, String)> {
+    match run(items) {
+        Ok(()) => Vec::new(),
+        Err(why) if items.len() == 1 => vec![(&items[0], why)],
+        Err(_) => items
+            .iter()
+            .filter_map(|i| run(std::slice::from_ref(i)).err().map(|why| (i, why)))
+            .collect(),
+    }
 }
 
 /// zig (PyPI `ziglang`) and cargo-zigbuild into the virtual environment `home`: the

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::common::{
     new_crate, path_with, portable, readelf_needed, run, rustc_without_std, script, stdout,
-    tempdir, tool,
+    tempdir, tool, variant,
 };
 
 const HELLO: &str = "fn main() { println!(\"hello {}\", std::env::args().count()); }\n";
@@ -26,15 +26,6 @@ fn build_with(
     env: &[(&str, &std::ffi::OsStr)],
 ) -> (Output, Value) {
     crate::common::build_json_with(root, matrix, extra, env)
-}
-
-fn variant<'a>(report: &'a Value, id: &str) -> &'a Value {
-    report["variants"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v["id"] == id)
-        .unwrap_or_else(|| panic!("no variant {id}"))
 }
 
 /// A recorded command without the variables in front of it (`RUSTFLAGS=… CC_…=…`).

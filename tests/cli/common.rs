@@ -280,3 +280,13 @@ pub fn build_json_with(
     });
     (out, v)
 }
+
+/// The variant `id` of a build report (JSON); it must be there.
+pub fn variant<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["id"] == id)
+        .unwrap_or_else(|| panic!("no variant {id}"))
+}

@@ -469,17 +469,7 @@ fn the_html_report_of_a_real_build_renders_in_chromium_without_requests_or_error
         .map(|a| a["path"].as_str().unwrap().to_owned())
         .collect();
     let inspected = dir.path().join("inspect.html");
-    let o = portable()
-        .args(["inspect", "--format", "html", "-o"])
-        .arg(&inspected)
-        .args(&paths)
-        .output()
-        .unwrap();
-    assert!(
-        o.status.success(),
-        "inspect: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    html_page("inspect", &inspected, &paths);
     let url = b.open(&inspected, "");
     assert_eq!(b.requests(&url), Vec::<String>::new());
     assert_eq!(b.errors(), Vec::<String>::new());
@@ -551,17 +541,7 @@ fn big_report(dir: &Path, real: &Value) -> (std::path::PathBuf, Vec<Vec<String>>
     let json_path = dir.join("big.json");
     std::fs::write(&json_path, serde_json::to_vec(&r).unwrap()).unwrap();
     let html = dir.join("big.html");
-    let o = portable()
-        .args(["merge", "--format", "html", "-o"])
-        .arg(&html)
-        .arg(&json_path)
-        .output()
-        .unwrap();
-    assert!(
-        o.status.success(),
-        "merge: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    html_page("merge", &html, &[json_path]);
     (html, names)
 }
 
@@ -628,4 +608,19 @@ fn twelve_variants_of_a_thousand_imports_filter_quickly() {
         assert!(ms < 2000.0, "filter took {ms} ms");
     }
     assert_eq!(b.errors(), Vec::<String>::new());
+}
+
+/// `cargo portable SUB --format html -o OUT INPUTS…`, which must succeed.
+fn html_page(sub: &str, out: &Path, inputs: &[impl AsRef<std::ffi::OsStr>]) {
+    let o = portable()
+        .args([sub, "--format", "html", "-o"])
+        .arg(out)
+        .args(inputs)
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "{sub}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 }

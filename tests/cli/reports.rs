@@ -381,12 +381,7 @@ fn pair() -> &'static Pair {
         }
         let r1 = json(&out("r1.json"));
         let bin = |id: &str| {
-            let v = r1["variants"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|v| v["id"] == id)
-                .unwrap();
+            let v = crate::common::variant(&r1, id);
             PathBuf::from(v["artifacts"][0]["path"].as_str().unwrap())
         };
         let (gnu_bin, zig_bin) = (out("pair-gnu"), out("pair-zig-2.17"));

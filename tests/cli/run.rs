@@ -61,12 +61,7 @@ fn build_run(
 }
 
 fn smoke<'a>(report: &'a Value, id: &str) -> &'a Value {
-    let v = report["variants"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v["id"] == id)
-        .unwrap_or_else(|| panic!("no variant {id}"));
+    let v = crate::common::variant(report, id);
     assert_eq!(v["status"], "built", "{id}: {}", v["reason"]);
     &v["smoke"]
 }

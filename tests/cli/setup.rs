@@ -162,15 +162,7 @@ fn build_setup_skips_the_unserved_target_with_rustups_reason() {
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     let r: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {err}"));
-    let v = |id: &str| {
-        r["variants"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|v| v["id"] == id)
-            .unwrap_or_else(|| panic!("{id}: {r}"))
-            .clone()
-    };
+    let v = |id: &str| crate::common::variant(&r, id).clone();
     assert_eq!(v("gnu")["status"], "built", "{err}");
     let u = v("unserved");
     assert_eq!(u["status"], "skipped", "{u}");

@@ -58,12 +58,7 @@ fn every_cross_linux_architecture_of_the_wide_matrix_runs_under_qemu() {
     let r: Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stderr)));
     for (id, qemu, dynamic) in cases {
-        let v = r["variants"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|v| v["id"] == id)
-            .unwrap_or_else(|| panic!("no {id}"));
+        let v = crate::common::variant(&r, id);
         assert_eq!(v["status"], "built", "{id}: {}", v["reason"]);
         assert_eq!(v["expect"]["passed"], true, "{id}: {:#}", v["expect"]);
         let a = &v["artifacts"][0];
