@@ -63,13 +63,18 @@ fn output(cmd: &mut Command) -> Option<String> {
         .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
+/// Python's scripts directory (asked once per process; its stderr is not shown).
 fn python_scripts_dir() -> Option<PathBuf> {
-    let s = output(Command::new("python3").args([
-        "-c",
-        "import sysconfig; print(sysconfig.get_path('scripts'))",
-    ]))?;
-    let p = PathBuf::from(s.trim());
-    p.is_dir().then_some(p)
+    static DIR: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let s = output(Command::new("python3").args([
+            "-c",
+            "import sysconfig; print(sysconfig.get_path('scripts'))",
+        ]))?;
+        let p = PathBuf::from(s.trim());
+        p.is_dir().then_some(p)
+    })
+    .clone()
 }
 
 /// cargo-portable's cache directory: `$CARGO_PORTABLE_CACHE`, else
@@ -84,6 +89,70 @@ pub fn cache_dir() -> PathBuf {
         .or_else(|| var("HOME").map(|h| Path::new(&h).join(".cache")))
         .unwrap_or_else(std::env::temp_dir);
     base.join("cargo-portable")
+}
+
+/// `<cache>/zig-venv`: the virtual environment `setup` installs zig and
+/// cargo-zigbuild into (PyPI's `ziglang` and `cargo-zigbuild`).
+pub fn zig_home() -> PathBuf {
+    cache_dir().join("zig-venv")
+}
+
+/// The PATH every tool cargo-portable runs is looked up in and runs with: the
+/// caller's PATH, then the zig environment's `bin` and Python's scripts directory
+/// (where a `pip install --user cargo-zigbuild` puts it). The tests use it too, so
+/// they find cargo-zigbuild exactly where the product does.
+pub fn tool_path() -> OsString {
+    let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect())
+        .unwrap_or_default();
+    for extra in [Some(zig_home().join("bin")), python_scripts_dir()]
+        .into_iter()
+        .flatten()
+    {
+        if !dirs.contains(&extra) {
+            dirs.push(extra);
+        }
+    }
+    std::env::join_paths(dirs).unwrap_or_default()
+}
+
+/// Environment for every process that may run zig. cargo-zigbuild looks for `zig`
+/// on PATH, else runs `python3 -m ziglang` with the first `python3` on PATH — the
+/// system's, which has no `ziglang` on a new machine. `CARGO_ZIGBUILD_PYTHON_PATH`
+/// points it at the python of `zig_home`, which has it. Nothing when the user chose
+/// their own (`CARGO_ZIGBUILD_ZIG_PATH` or `CARGO_ZIGBUILD_PYTHON_PATH` set) or
+/// `setup` has not made the environment yet.
+pub fn zig_env(zig_home: &Path) -> Vec<(&'static str, OsString)> {
+    let python = zig_home.join("bin/python3");
+    let user_set = ["CARGO_ZIGBUILD_ZIG_PATH", "CARGO_ZIGBUILD_PYTHON_PATH"]
+        .iter()
+        .any(|k| std::env::var_os(k).is_some());
+    if user_set || !python.is_file() {
+        return Vec::new();
+    }
+    vec![("CARGO_ZIGBUILD_PYTHON_PATH", python.into_os_string())]
+}
+
+/// The `zig` that cargo-zigbuild runs under [`with_tool_env`]:
+/// `$CARGO_ZIGBUILD_ZIG_PATH`, else a `zig` on [`tool_path`], else
+/// `python3 -m ziglang` with the python [`zig_env`] names. `None` when there is none.
+pub fn zig_program() -> Option<Vec<OsString>> {
+    if let Some(z) = std::env::var_os("CARGO_ZIGBUILD_ZIG_PATH") {
+        return Some(vec![z]);
+    }
+    let cwd = std::env::current_dir().ok()?;
+    if let Ok(z) = which::which_in("zig", Some(tool_path()), &cwd) {
+        return Some(vec![z.into_os_string()]);
+    }
+    let python = std::env::var_os("CARGO_ZIGBUILD_PYTHON_PATH")
+        .or_else(|| zig_env(&zig_home()).into_iter().map(|(_, v)| v).next())?;
+    Some(vec![python, "-m".into(), "ziglang".into()])
+}
+
+/// `command` set up to run a tool the way cargo-portable runs it: on [`tool_path`],
+/// with [`zig_env`]. One lookup for the product and the tests.
+pub fn with_tool_env(command: &mut Command) -> &mut Command {
+    command.env("PATH", tool_path()).envs(zig_env(&zig_home()))
 }
 
 #[cfg(unix)]
@@ -122,19 +191,8 @@ impl Toolchain {
             .map(|s| s.lines().map(str::to_owned).collect())
             .unwrap_or_default();
         let rustup = which::which("rustup").is_ok();
-        let zig_home = cache_dir().join("zig-venv");
-        let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
-            .map(|p| std::env::split_paths(&p).collect())
-            .unwrap_or_default();
-        for extra in [Some(zig_home.join("bin")), python_scripts_dir()]
-            .into_iter()
-            .flatten()
-        {
-            if !dirs.contains(&extra) {
-                dirs.push(extra);
-            }
-        }
-        let path = std::env::join_paths(dirs).unwrap_or_default();
+        let zig_home = zig_home();
+        let path = tool_path();
         Toolchain {
             cargo,
             rustc,
@@ -169,17 +227,9 @@ impl Toolchain {
         which::which_in(program, Some(&self.path), cwd).ok()
     }
 
-    /// Environment for every process that may run zig: cargo-zigbuild finds zig as
-    /// `python3 -m ziglang`, and the python with ziglang is the one in `zig_home`.
+    /// Environment for every process that may run zig (see [`zig_env`]).
     pub fn zig_env(&self) -> Vec<(&'static str, OsString)> {
-        let python = self.zig_home.join("bin/python3");
-        let user_set = ["CARGO_ZIGBUILD_ZIG_PATH", "CARGO_ZIGBUILD_PYTHON_PATH"]
-            .iter()
-            .any(|k| std::env::var_os(k).is_some());
-        if user_set || !python.is_file() {
-            return Vec::new();
-        }
-        vec![("CARGO_ZIGBUILD_PYTHON_PATH", python.into_os_string())]
+        zig_env(&self.zig_home)
     }
 
     /// Run every probe not yet run, in parallel, and keep the results for this run.

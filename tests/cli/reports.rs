@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use crate::common::{new_crate, portable, stdout, tempdir, tool};
+use crate::common::{new_crate, portable, stdout, tempdir};
 
 fn json(path: &Path) -> Value {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -42,7 +42,7 @@ fn build_to(root: &Path, matrix: &Path, out: &Path, extra: &[&str]) -> Output {
 /// Run Python on `script` with `input` on stdin; its stdout as JSON.
 fn python(script: &str, input: &str) -> Value {
     use std::io::Write;
-    let mut child = Command::new(tool("python3"))
+    let mut child = Command::new(crate::common::test_python())
         .arg("-c")
         .arg(script)
         .stdin(std::process::Stdio::piped())
