@@ -756,7 +756,7 @@ fn build_scripts_compile_c_and_cpp_for_every_default_variant() {
     for id in [
         "linux-x86_64-musl",
         "linux-aarch64-musl",
-        "linux-x86_64-musl-dynamic",
+        "linux-x86_64-musl-zig",
     ] {
         let a = art(id);
         assert_ne!(a["linkage"], "dynamic", "{id}");
