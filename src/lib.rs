@@ -2,11 +2,15 @@
 //! binary needs at run time.
 //!
 //! Layout: `inspect` parses bytes into format-neutral facts, `analysis` derives the
-//! report fields from them (pure), `scan` is the file-system edge, `report` renders
-//! one model in every format. `cli` defines the command line and `commands` runs it;
-//! `engine` builds a matrix, `ci` generates the pipelines that fan it out, `toolchain` knows the machine and what a variant needs
+//! report fields from them (pure) into `model`, `scan` is the file-system edge, `report`
+//! renders one model in every format and `output` writes it (atomically to a file).
+//! `cli` defines the command line and `commands` runs it; `matrix` parses the matrix
+//! file, `engine` builds it, `run` smoke-runs what it built, `ci` generates the
+//! pipelines that fan it out, `toolchain` knows the machine and what a variant needs
 //! from it, `setup` installs that. `attribution` reads a link's inputs to tell which crate
 //! put each import, library and glibc floor into a binary (`why`, the report's `origin`).
+//! `data` holds the tables of `targets/` compiled in, `version` compares dotted versions.
+//! README.md's Layout names the files of each.
 
 pub mod analysis;
 pub mod attribution;

@@ -14,6 +14,7 @@ mod freebsd;
 mod guide;
 mod hazards;
 mod html;
+mod layout;
 mod linkage;
 mod macho;
 mod pe;
