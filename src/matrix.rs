@@ -1,4 +1,4 @@
-//! The matrix file (SPEC section 4): parsing and validation. Pure: text in, matrix or
+//! The matrix file (docs/matrix.md#the-file): parsing and validation. Pure: text in, matrix or
 //! an error naming the file, the line and the key out.
 
 use std::collections::BTreeMap;
@@ -87,7 +87,7 @@ pub enum ExpectHazards {
     Any,
 }
 
-/// What a smoke run does (SPEC section 6).
+/// What a smoke run does (docs/report.md#smoke-build---run).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(untagged)]
 pub enum Smoke {
@@ -410,7 +410,7 @@ fn toml_error(e: &toml::de::Error, text: &str, file: &str) -> MatrixError {
 /// Ids are unique and made of `[a-z0-9._-]`. `seen`: the ids so far, with their line.
 fn validate_id(v: &Variant, seen: &mut BTreeMap<String, usize>, text: &str) -> Result<(), String> {
     let id = v.id();
-    // SPEC says [a-z0-9-]+ but its own ids (linux-x86_64-gnu-2.17) need `_` and `.`
+    // docs/matrix.md#the-file: the built-in ids (linux-x86_64-gnu-2.17) need `_` and `.`
     let id_char = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_.".contains(&b);
     if id.is_empty() || !id.bytes().all(id_char) {
         return Err(format!("{id:?} must match [a-z0-9._-]+"));

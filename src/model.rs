@@ -1,4 +1,4 @@
-//! The format-neutral model of one inspected binary (SPEC section 5).
+//! The format-neutral model of one inspected binary (docs/report.md#artifact).
 //!
 //! The parsers in `inspect/` fill a [`Parsed`] from the bytes; `analysis/` derives the
 //! rest (requirements, hazards, verdict) and produces an [`Artifact`]; `report/`

@@ -1,6 +1,6 @@
 //! Fuzz the whole pure pipeline of `inspect`: bytes → `inspect::parse` → `analyze`
 //! (with the compiled-in tables) → every renderer. Any panic is a bug: a bad file must
-//! become an error entry (SPEC section 5).
+//! become an error entry (docs/contract.md#bad-input-is-data).
 //!
 //! Run: `fuzz/run.sh 600` (seeds the corpus from real binaries, then fuzzes).
 

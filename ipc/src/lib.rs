@@ -1,4 +1,4 @@
-//! IPC server and client (see SPEC section 7).
+//! IPC server and client (see ipc/README.md).
 //!
 //! A newline-delimited JSON-RPC 2.0 server over Unix sockets (`unix:PATH`,
 //! `unix:@NAME`) and TCP (`tcp:HOST:PORT`), with a legacy one-shot text mode,

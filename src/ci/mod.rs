@@ -1,4 +1,4 @@
-//! CI pipelines generated from the matrix (SPEC section 9): one job per variant on the
+//! CI pipelines generated from the matrix (docs/ci.md): one job per variant on the
 //! runner that suits it, each writing its JSON report, and a last job that merges them,
 //! diffs against the committed baseline and reports where the CI shows it. Pure: a
 //! matrix and [`Options`] in, the pipeline's text out; `commands/ci.rs` reads and

@@ -309,7 +309,7 @@ fn variant_changes(
             format!("new variant ({})", wire_name(&n.status)),
         )
         .values(None, wire_name(&n.status))],
-        // an optional variant may come and go (SPEC: it does not fail the run)
+        // an optional variant may come and go (docs/contract.md#one-variant-never-stops-the-others)
         (Some(o), Some(n)) if built(o) && !built(n) => vec![change(
             if n.optional { Note } else { Regression },
             VariantFailed,

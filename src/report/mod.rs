@@ -1,4 +1,4 @@
-//! The report document (SPEC section 8) and its renderers. Every format is rendered
+//! The report document (docs/report.md) and its renderers. Every format is rendered
 //! from the same [`Report`]; renderers write to `&mut impl Write` so they are testable.
 
 pub mod check;

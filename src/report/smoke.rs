@@ -1,4 +1,4 @@
-//! The smoke result of one variant (`build --run`, SPEC section 6): what ran, under
+//! The smoke result of one variant (docs/report.md#smoke-build---run): what ran, under
 //! which runner, in which root, and how it ended. The run module fills it; the
 //! renderers read it.
 

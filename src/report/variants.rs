@@ -1,4 +1,4 @@
-//! The report of a matrix build: one entry per variant (SPEC section 8). The engine
+//! The report of a matrix build: one entry per variant (docs/report.md). The engine
 //! fills it; nothing here knows how variants are built.
 
 use serde::{Deserialize, Serialize};
@@ -255,7 +255,7 @@ impl BuildReport {
         }
     }
 
-    /// Exit status per SPEC section 3: 1 when a non-optional variant failed or was
+    /// Exit status (docs/contract.md#exit-codes): 1 when a non-optional variant failed or was
     /// skipped, an expectation was violated, or a smoke failed.
     pub fn success(&self) -> bool {
         self.errors.is_empty()

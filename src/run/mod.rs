@@ -1,9 +1,9 @@
-//! Smoke runs (`build --run`, SPEC section 6): every built artifact is executed where
-//! this host can (natively, under qemu-user, under wine), in parallel with a time
-//! bound each, on the host and in the root that proves its report (empty for a
-//! static binary, minimal for a dynamic one). The decisions are in [`plan`], the
-//! processes in [`exec`], the roots in [`roots`], the wine prefix in [`wine`], the
-//! smoke kinds in [`smoke`].
+//! Smoke runs (`build --run`, docs/contract.md#smoke-runs-prove-the-report): every built
+//! artifact is executed where this host can (natively, under qemu-user, under wine), in
+//! parallel with a time bound each, on the host and in the root that proves its report
+//! (empty for a static binary, minimal for a dynamic one). The decisions are in
+//! [`plan`], the processes in [`exec`], the roots in [`roots`], the wine prefix in
+//! [`wine`], the smoke kinds in [`smoke`].
 
 pub mod exec;
 pub mod plan;

@@ -1,4 +1,4 @@
-//! Bad input is data, never a crash (SPEC section 5): an empty file, random bytes,
+//! Bad input is data, never a crash (docs/contract.md#bad-input-is-data): an empty file, random bytes,
 //! truncated ELF/Mach-O/PE files cut at hundreds of points, text, a missing path, a
 //! directory without binaries. Each bad file is exactly one error entry naming the file
 //! and the problem; every good file in the same call is still reported; the exit code

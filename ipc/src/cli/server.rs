@@ -1,4 +1,4 @@
-//! The `ipc-server` command line: the JSON-RPC server (SPEC section 7).
+//! The `ipc-server` command line: the JSON-RPC server (ipc/README.md).
 
 use std::process::ExitCode;
 use std::time::Duration;
