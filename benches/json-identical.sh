@@ -36,7 +36,8 @@
 # Needs git, cargo, python3; jq (optional) shows a difference sorted and indented.
 # Prints one line per output and a summary; exit 1 when any output differs, 2 when a
 # revision does not build or a command fails unexpectedly. JSON_IDENTICAL_KEEP=1 keeps
-# the temporary directory (its path is printed) with every output.
+# the temporary directory (its path is printed) with every output; `git worktree
+# prune` forgets its two worktrees once it is deleted.
 set -euo pipefail
 repo=$(git -C "$(dirname "$0")/.." rev-parse --show-toplevel)
 cd "$repo"
@@ -53,7 +54,9 @@ cleanup() {
         return
     fi
     for rev in base new; do
-        [ -d "$work/src-$rev" ] && git worktree remove --force "$work/src-$rev" >/dev/null 2>&1
+        if [ -d "$work/src-$rev" ]; then
+            git worktree remove --force "$work/src-$rev" >/dev/null 2>&1 || true
+        fi
     done
     rm -rf "$work"
 }
@@ -206,8 +209,12 @@ for a in "$work"/out-base/*.json; do
         same=$((same + 1))
     else
         printf '  %-26s DIFFERENT\n' "$name"
-        diff <(jq -S . "$a" 2>/dev/null || cat "$a") <(jq -S . "$b" 2>/dev/null || cat "$b") |
-            head -20 | sed "s/^/      /" || true
+        if [[ $name == build-* ]]; then # the difference without the timings
+            diff <(normalise "$a") <(normalise "$b") | head -20 | sed "s/^/      /" || true
+        else
+            diff <(jq -S . "$a" 2>/dev/null || cat "$a") <(jq -S . "$b" 2>/dev/null || cat "$b") |
+                head -20 | sed "s/^/      /" || true
+        fi
         differ=$((differ + 1))
     fi
 done
