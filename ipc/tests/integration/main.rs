@@ -12,3 +12,4 @@ mod legacy;
 mod limits;
 mod methods;
 mod socket_file;
+mod spec_examples;

@@ -1,0 +1,318 @@
+//! The "Examples" section of the JSON-RPC 2.0 specification
+//! (<https://www.jsonrpc.org/specification#examples>), request by request over a real
+//! Unix socket, and the cases around them.
+//!
+//! Requests and responses are written as the specification writes them. Where it
+//! calls `subtract`, `sum`, `update`, `notify_*` or `get_data` (methods this server
+//! does not have), the request uses one of ours with the same shape of params
+//! (`arith.divide` for `subtract`, `arith.multiply` for `sum`, `echo` for
+//! `get_data`), and the expected result is ours. Methods the specification uses
+//! because they do *not* exist (`foobar`, `foo.get`) are kept.
+//!
+//! A response matches the specification's when it has the same members with the same
+//! values, except that an error's `message` only has to begin with the
+//! specification's message (ignoring case: ours add the detail, e.g. `method not
+//! found: foobar`) and an error may carry `data`.
+
+use serde_json::{json, Value};
+
+use crate::common::*;
+
+/// Whether `got` is the specification's `want` (see the module comment).
+fn matches_spec(got: &Value, want: &Value) -> bool {
+    match (got, want) {
+        (Value::Array(g), Value::Array(w)) => {
+            g.len() == w.len() && g.iter().zip(w).all(|(g, w)| matches_spec(g, w))
+        }
+        (Value::Object(g), Value::Object(w)) if w.contains_key("error") => {
+            let (ge, we) = (&g["error"], &w["error"]);
+            let message = ge["message"].as_str().unwrap_or_default().to_lowercase();
+            g.len() == w.len()
+                && g["jsonrpc"] == w["jsonrpc"]
+                && g.get("id") == w.get("id")
+                && ge["code"] == we["code"]
+                && message.starts_with(&we["message"].as_str().unwrap().to_lowercase())
+                && ge
+                    .as_object()
+                    .unwrap()
+                    .keys()
+                    .all(|k| matches!(k.as_str(), "code" | "message" | "data"))
+        }
+        _ => got == want,
+    }
+}
+
+/// Sends `request` (one frame) and checks the reply against `response`; `None`
+/// means the specification expects no reply at all, which is checked by sending a
+/// ping right after and getting the ping's reply as the next line.
+fn check(c: &mut Line<std::os::unix::net::UnixStream>, request: &str, response: Option<&str>) {
+    c.send(format!("{request}\n").as_bytes());
+    match response {
+        Some(want) => {
+            let want: Value = serde_json::from_str(want).unwrap();
+            let line = c
+                .read_line()
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| panic!("request {request}\n no reply\n expected {want}"));
+            let got: Value = serde_json::from_str(&line).unwrap();
+            assert!(
+                matches_spec(&got, &want),
+                "request {request}\n got      {got}\n expected {want}"
+            );
+        }
+        None => {
+            let got = c.call(r#"{"jsonrpc":"2.0","method":"ping","id":"after"}"#);
+            assert_eq!(
+                got,
+                json!({"jsonrpc": "2.0", "result": "pong", "id": "after"}),
+                "request {request} was answered, but the specification answers nothing"
+            );
+        }
+    }
+}
+
+/// Each example of the specification, in its order, on one connection (each one
+/// also shows the connection stays usable after the one before).
+#[test]
+fn the_specifications_examples() {
+    let examples: &[(&str, &str, Option<&str>)] = &[
+        (
+            "rpc call with positional parameters",
+            r#"{"jsonrpc": "2.0", "method": "arith.divide", "params": [42, 23], "id": 1}"#,
+            Some(r#"{"jsonrpc": "2.0", "result": {"quo": 1, "rem": 19}, "id": 1}"#),
+        ),
+        (
+            "rpc call with positional parameters (swapped)",
+            r#"{"jsonrpc": "2.0", "method": "arith.divide", "params": [23, 42], "id": 2}"#,
+            Some(r#"{"jsonrpc": "2.0", "result": {"quo": 0, "rem": 23}, "id": 2}"#),
+        ),
+        (
+            "rpc call with named parameters",
+            r#"{"jsonrpc": "2.0", "method": "arith.divide", "params": {"b": 23, "a": 42}, "id": 3}"#,
+            Some(r#"{"jsonrpc": "2.0", "result": {"quo": 1, "rem": 19}, "id": 3}"#),
+        ),
+        (
+            "rpc call with named parameters (other order)",
+            r#"{"jsonrpc": "2.0", "method": "arith.divide", "params": {"a": 42, "b": 23}, "id": 4}"#,
+            Some(r#"{"jsonrpc": "2.0", "result": {"quo": 1, "rem": 19}, "id": 4}"#),
+        ),
+        (
+            "a Notification",
+            r#"{"jsonrpc": "2.0", "method": "echo", "params": [1,2,3,4,5]}"#,
+            None,
+        ),
+        (
+            "a Notification of a method that does not exist",
+            r#"{"jsonrpc": "2.0", "method": "foobar"}"#,
+            None,
+        ),
+        (
+            "rpc call of non-existent method",
+            r#"{"jsonrpc": "2.0", "method": "foobar", "id": "1"}"#,
+            Some(
+                r#"{"jsonrpc": "2.0", "error": {"code": -32601, "message": "Method not found"}, "id": "1"}"#,
+            ),
+        ),
+        (
+            "rpc call with invalid JSON",
+            r#"{"jsonrpc": "2.0", "method": "foobar, "params": "bar", "baz]"#,
+            Some(
+                r#"{"jsonrpc": "2.0", "error": {"code": -32700, "message": "Parse error"}, "id": null}"#,
+            ),
+        ),
+        (
+            "rpc call with invalid Request object",
+            r#"{"jsonrpc": "2.0", "method": 1, "params": "bar"}"#,
+            Some(
+                r#"{"jsonrpc": "2.0", "error": {"code": -32600, "message": "Invalid Request"}, "id": null}"#,
+            ),
+        ),
+        (
+            "rpc call Batch, invalid JSON",
+            // One line here: the protocol is one frame per line.
+            r#"[{"jsonrpc": "2.0", "method": "arith.multiply", "params": [2,4], "id": "1"}, {"jsonrpc": "2.0", "method"]"#,
+            Some(
+                r#"{"jsonrpc": "2.0", "error": {"code": -32700, "message": "Parse error"}, "id": null}"#,
+            ),
+        ),
+        (
+            "rpc call with an empty Array",
+            "[]",
+            Some(
+                r#"{"jsonrpc": "2.0", "error": {"code": -32600, "message": "Invalid Request"}, "id": null}"#,
+            ),
+        ),
+        (
+            "rpc call with an invalid Batch (but not empty)",
+            "[1]",
+            Some(
+                r#"[{"jsonrpc": "2.0", "error": {"code": -32600, "message": "Invalid Request"}, "id": null}]"#,
+            ),
+        ),
+        (
+            "rpc call with invalid Batch",
+            "[1,2,3]",
+            Some(
+                r#"[
+                    {"jsonrpc": "2.0", "error": {"code": -32600, "message": "Invalid Request"}, "id": null},
+                    {"jsonrpc": "2.0", "error": {"code": -32600, "message": "Invalid Request"}, "id": null},
+                    {"jsonrpc": "2.0", "error": {"code": -32600, "message": "Invalid Request"}, "id": null}
+                ]"#,
+            ),
+        ),
+        (
+            "rpc call Batch",
+            r#"[{"jsonrpc": "2.0", "method": "arith.multiply", "params": [2,4], "id": "1"}, {"jsonrpc": "2.0", "method": "echo", "params": [7]}, {"jsonrpc": "2.0", "method": "arith.divide", "params": [42,23], "id": "2"}, {"foo": "boo"}, {"jsonrpc": "2.0", "method": "foo.get", "params": {"name": "myself"}, "id": "5"}, {"jsonrpc": "2.0", "method": "echo", "params": ["hello", 5], "id": "9"}]"#,
+            Some(
+                r#"[
+                    {"jsonrpc": "2.0", "result": 8, "id": "1"},
+                    {"jsonrpc": "2.0", "result": {"quo": 1, "rem": 19}, "id": "2"},
+                    {"jsonrpc": "2.0", "error": {"code": -32600, "message": "Invalid Request"}, "id": null},
+                    {"jsonrpc": "2.0", "error": {"code": -32601, "message": "Method not found"}, "id": "5"},
+                    {"jsonrpc": "2.0", "result": ["hello", 5], "id": "9"}
+                ]"#,
+            ),
+        ),
+        (
+            "rpc call Batch (all notifications)",
+            r#"[{"jsonrpc": "2.0", "method": "arith.multiply", "params": [2,4]}, {"jsonrpc": "2.0", "method": "echo", "params": [7]}]"#,
+            None,
+        ),
+    ];
+    let server = Server::start(&[]);
+    let mut c = server.connect();
+    for (name, request, response) in examples {
+        eprintln!("{name}");
+        check(&mut c, request, *response);
+    }
+}
+
+const INVALID: &str =
+    r#"{"jsonrpc": "2.0", "error": {"code": -32600, "message": "Invalid Request"}, "id": null}"#;
+
+/// The rules around the examples: what makes a Request object invalid (answered with
+/// -32600, with its id when the id itself is valid, else null; alone or in a batch),
+/// and what is still a notification.
+#[test]
+fn invalid_request_objects_and_notifications() {
+    let invalid_with = |id: &str| INVALID.replace("null}", &format!("{id}}}"));
+    let cases: Vec<(&str, String, Option<String>)> = vec![
+        // jsonrpc other than "2.0": with an id, without one, missing, wrong type
+        (
+            "jsonrpc 1.0 with id",
+            r#"{"jsonrpc": "1.0", "method": "ping", "id": 7}"#.into(),
+            Some(invalid_with("7")),
+        ),
+        (
+            "jsonrpc 1.0 without id",
+            r#"{"jsonrpc": "1.0", "method": "ping"}"#.into(),
+            Some(INVALID.into()),
+        ),
+        (
+            "jsonrpc missing, no id",
+            r#"{"method": "ping"}"#.into(),
+            Some(INVALID.into()),
+        ),
+        (
+            "jsonrpc a number",
+            r#"{"jsonrpc": 2.0, "method": "ping", "id": "x"}"#.into(),
+            Some(invalid_with(r#""x""#)),
+        ),
+        // method missing or not a string
+        (
+            "method missing",
+            r#"{"jsonrpc": "2.0", "id": 1}"#.into(),
+            Some(invalid_with("1")),
+        ),
+        (
+            "method null, no id",
+            r#"{"jsonrpc": "2.0", "method": null}"#.into(),
+            Some(INVALID.into()),
+        ),
+        // params neither array nor object
+        (
+            "params a string, with id",
+            r#"{"jsonrpc": "2.0", "method": "echo", "params": "bar", "id": 2}"#.into(),
+            Some(invalid_with("2")),
+        ),
+        (
+            "params a number, no id",
+            r#"{"jsonrpc": "2.0", "method": "echo", "params": 3}"#.into(),
+            Some(INVALID.into()),
+        ),
+        (
+            "params null, no id",
+            r#"{"jsonrpc": "2.0", "method": "echo", "params": null}"#.into(),
+            Some(INVALID.into()),
+        ),
+        // an id that is an object, an array or a boolean: invalid, answered with null
+        (
+            "id an object",
+            r#"{"jsonrpc": "2.0", "method": "ping", "id": {"a": 1}}"#.into(),
+            Some(INVALID.into()),
+        ),
+        (
+            "id an array",
+            r#"{"jsonrpc": "2.0", "method": "ping", "id": [1]}"#.into(),
+            Some(INVALID.into()),
+        ),
+        (
+            "id a boolean",
+            r#"{"jsonrpc": "2.0", "method": "ping", "id": true}"#.into(),
+            Some(INVALID.into()),
+        ),
+        // not an object at all
+        ("a string", r#""ping""#.into(), Some(INVALID.into())),
+        ("null", "null".into(), Some(INVALID.into())),
+        ("an empty object", "{}".into(), Some(INVALID.into())),
+        // an explicit null id is a request, not a notification
+        (
+            "id null",
+            r#"{"jsonrpc": "2.0", "method": "ping", "id": null}"#.into(),
+            Some(r#"{"jsonrpc": "2.0", "result": "pong", "id": null}"#.into()),
+        ),
+        // a valid notification is never answered, even when it fails
+        (
+            "notification with invalid params",
+            r#"{"jsonrpc": "2.0", "method": "arith.divide", "params": {"a": 1}}"#.into(),
+            None,
+        ),
+        (
+            "notification dividing by zero",
+            r#"{"jsonrpc": "2.0", "method": "arith.divide", "params": [1, 0]}"#.into(),
+            None,
+        ),
+        // Methods named `rpc.` + anything are reserved for the protocol's own
+        // extensions, and this server has none: such a request is a valid Request
+        // object (its method is a String) naming a method that does not exist, so
+        // -32601. -32600 would say the object is malformed, which it is not, and
+        // would make a valid notification to `rpc.x` answered.
+        (
+            "rpc.discover",
+            r#"{"jsonrpc": "2.0", "method": "rpc.discover", "id": 11}"#.into(),
+            Some(
+                r#"{"jsonrpc": "2.0", "error": {"code": -32601, "message": "Method not found"}, "id": 11}"#
+                    .into(),
+            ),
+        ),
+        (
+            "rpc.discover notification",
+            r#"{"jsonrpc": "2.0", "method": "rpc.discover"}"#.into(),
+            None,
+        ),
+        // the same rules inside a batch
+        (
+            "batch of invalid objects without id",
+            r#"[{"jsonrpc": "2.0", "method": 1}, {"jsonrpc": "1.0", "method": "ping"}, {"jsonrpc": "2.0", "method": "echo", "params": 1}, {"jsonrpc": "2.0", "method": "ping", "id": [1]}, {"jsonrpc": "2.0", "method": "ping"}]"#
+                .into(),
+            Some(format!("[{INVALID}, {INVALID}, {INVALID}, {INVALID}]")),
+        ),
+    ];
+    let server = Server::start(&[]);
+    let mut c = server.connect();
+    for (name, request, response) in &cases {
+        eprintln!("{name}");
+        check(&mut c, request, response.as_deref());
+    }
+}
