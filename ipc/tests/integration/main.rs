@@ -5,6 +5,7 @@ mod common;
 
 mod access;
 mod client_cli;
+mod client_library;
 #[cfg(target_os = "linux")] // counts /proc/<pid>/fd
 mod disconnects;
 mod legacy;
