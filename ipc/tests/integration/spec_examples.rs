@@ -2,12 +2,15 @@
 //! (<https://www.jsonrpc.org/specification#examples>), request by request over a real
 //! Unix socket, and the cases around them.
 //!
-//! Requests and responses are written as the specification writes them. Where it
-//! calls `subtract`, `sum`, `update`, `notify_*` or `get_data` (methods this server
-//! does not have), the request uses one of ours with the same shape of params
-//! (`arith.divide` for `subtract`, `arith.multiply` for `sum`, `echo` for
-//! `get_data`), and the expected result is ours. Methods the specification uses
-//! because they do *not* exist (`foobar`, `foo.get`) are kept.
+//! Requests and responses are written as the specification writes them, one frame per
+//! line. Where it calls methods this server does not have, the request uses one of
+//! ours with the same kind of params, and the expected result is ours: `arith.divide`
+//! for `subtract` (`[42, 23]` gives `{"quo": 1, "rem": 19}`; named params
+//! `{"a": 42, "b": 23}` in both orders), `arith.multiply [2,4]` for `sum [1,2,4]` (ours
+//! takes two numbers), `echo` for `update`, `notify_hello` and `get_data` (echoing
+//! `["hello", 5]` gives the specification's result), `arith.multiply` for
+//! `notify_sum`. Methods the specification uses because they do *not* exist
+//! (`foobar`, `foo.get`) are kept.
 //!
 //! A response matches the specification's when it has the same members with the same
 //! values, except that an error's `message` only has to begin with the
