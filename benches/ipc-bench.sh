@@ -5,6 +5,11 @@
 #
 #   bash benches/ipc-bench.sh            # defaults below
 #   ROUNDS=5 REQUESTS=200000 bash benches/ipc-bench.sh
+#   RUST_BASE=/path/to/old/ipc-server bash benches/ipc-bench.sh
+#
+# RUST_BASE: another ipc-server binary (e.g. built from an earlier commit), run as
+# server "base" in the same interleaved rounds as the other two, so a change can be
+# compared with what it changes under the same load.
 #
 # Needs: cargo, go (Debian: golang-go), python3. Prints a Markdown report on
 # stdout; raw JSON lines are kept in $OUT (default: a temp dir).
@@ -52,7 +57,7 @@ wait_sock() {
 start_rust() { # sock [extra args]
     local sock=$1
     shift
-    "$R/ipc-server" --listen "unix:$sock" --log-level warn --threads "$SERVER_THREADS" \
+    "${RUST_BIN:-$R/ipc-server}" --listen "unix:$sock" --log-level warn --threads "$SERVER_THREADS" \
         --max-connections $((IDLE + 1000)) "$@" 2>>"$OUT/rust-server.log" &
     PIDS+=($!)
     LAST=$!
@@ -73,12 +78,18 @@ start_rust "$WORK/rust.sock"
 RUST_PID=$LAST
 start_go "$WORK/go.sock"
 GO_PID=$LAST
+declare -A PID_OF=([rust]=$RUST_PID [go]=$GO_PID)
+SERVERS="rust go"
+if [ -n "${RUST_BASE:-}" ]; then
+    RUST_BIN=$RUST_BASE start_rust "$WORK/base.sock"
+    PID_OF[base]=$LAST
+    SERVERS="rust base go"
+fi
 : >"$OUT/bench.jsonl"
 for n in $CONNS; do
     for round in $(seq 1 "$ROUNDS"); do
-        for s in rust go; do
-            pid=$RUST_PID
-            [ $s = go ] && pid=$GO_PID
+        for s in $SERVERS; do
+            pid=${PID_OF[$s]}
             t0=$(ticks "$pid")
             line=$("$R/ipc-client" --connect "unix:$WORK/$s.sock" bench --connections "$n" \
                 --requests "$REQUESTS" --method "$METHOD" --params "$PARAMS" \
@@ -90,8 +101,8 @@ for n in $CONNS; do
         done
     done
 done
-kill "$RUST_PID" "$GO_PID"
-wait "$RUST_PID" "$GO_PID" 2>/dev/null || true
+kill "${PID_OF[@]}"
+wait "${PID_OF[@]}" 2>/dev/null || true
 
 # --- idle connections ---------------------------------------------------------
 : >"$OUT/idle.jsonl"
@@ -132,18 +143,22 @@ print(f"Each cell: median of {rounds} interleaved rounds of {requests} requests.
 print("| connections | server | requests/s | p50 µs | p99 µs | max µs | server CPU µs/request |")
 print("|---:|---|---:|---:|---:|---:|---:|")
 ratios = {}
-for (n, s) in sorted(by, key=lambda k: (k[0], k[1] != "rust")):
+order = {"rust": 0, "base": 1, "go": 2}
+for (n, s) in sorted(by, key=lambda k: (k[0], order.get(k[1], 3))):
     rs = by[(n, s)]
     rps = med([r["report"]["requests_per_sec"] for r in rs])
     cpu = med([r["server_cpu_ticks"] * 1e6 / 100 / r["report"]["requests"] for r in rs])
     print(f"| {n} | {s} | {rps:,.0f} | {med([r['report']['p50_us'] for r in rs]):.0f} | "
           f"{med([r['report']['p99_us'] for r in rs]):.0f} | {med([r['report']['max_us'] for r in rs]):.0f} | {cpu:.1f} |")
-    ratios.setdefault(n, {})[s] = (rps, med([r["report"]["p99_us"] for r in rs]))
+    ratios.setdefault(n, {})[s] = (rps, med([r["report"]["p99_us"] for r in rs]), cpu)
 print()
 for n, d in sorted(ratios.items()):
     if "rust" in d and "go" in d:
         print(f"- {n} connections: throughput ratio rust/go = {d['rust'][0] / d['go'][0]:.2f}x, "
               f"p99 rust {d['rust'][1]:.0f} µs vs go {d['go'][1]:.0f} µs")
+    if "rust" in d and "base" in d:
+        print(f"- {n} connections: rust/base throughput {d['rust'][0] / d['base'][0]:.2f}x, "
+              f"CPU µs/request {d['rust'][2]:.1f} vs {d['base'][2]:.1f}")
 print()
 print("| idle connections held | server | RSS | RSS before |")
 print("|---:|---|---:|---:|")

@@ -181,25 +181,32 @@ fn handle_single(bytes: &[u8], env: &dyn Env, out: &mut Vec<u8>) -> bool {
             }
         },
     };
-    let reply_id = id.unwrap_or(NULL_ID);
+    // Only a valid Request object without an id is a notification; anything else
+    // is answered, with a null id when it has none.
+    let (method, params) = match validate(&req) {
+        Ok(valid) => valid,
+        Err(e) => {
+            write_error(out, id.unwrap_or(NULL_ID), &e);
+            return true;
+        }
+    };
     let start = out.len();
-    out.extend_from_slice(b"{\"jsonrpc\":\"2.0\",\"result\":");
-    let result =
-        validate(&req).and_then(|(method, params)| dispatch_into(&method, params, env, out));
-    if id.is_none() {
-        // A notification: never answered, not even with an error.
+    let Some(id) = id else {
+        // A notification: run, but never answered, not even with an error.
+        let _ = dispatch_into(&method, params, env, out);
         out.truncate(start);
         return false;
-    }
-    match result {
+    };
+    out.extend_from_slice(b"{\"jsonrpc\":\"2.0\",\"result\":");
+    match dispatch_into(&method, params, env, out) {
         Ok(()) => {
             out.extend_from_slice(b",\"id\":");
-            out.extend_from_slice(reply_id.as_bytes());
+            out.extend_from_slice(id.as_bytes());
             out.push(b'}');
         }
         Err(e) => {
             out.truncate(start);
-            write_error(out, reply_id, &e);
+            write_error(out, id, &e);
         }
     }
     true
@@ -580,6 +587,27 @@ mod tests {
         assert_eq!(arr[1]["error"]["code"], json!(code::INVALID_REQUEST));
         assert_eq!(arr[2]["error"]["code"], json!(code::METHOD_NOT_FOUND));
         assert!(call(r#"[{"jsonrpc":"2.0","method":"ping"}]"#).is_empty());
+    }
+
+    #[test]
+    fn invalid_objects_without_id_are_answered() {
+        // Only a valid Request object without an id is a notification.
+        for bad in [
+            r#"{"jsonrpc":"2.0","method":1,"params":"bar"}"#,
+            r#"{"jsonrpc":"1.0","method":"ping"}"#,
+            r#"{"jsonrpc":"2.0","method":"echo","params":3}"#,
+            r#"{"foo":"boo"}"#,
+        ] {
+            let e = one(bad);
+            assert_eq!(e["error"]["code"], json!(code::INVALID_REQUEST), "{bad}");
+            assert_eq!(e["id"], Value::Null);
+            let b = one(&format!(r#"[{bad},{{"jsonrpc":"2.0","method":"ping"}}]"#));
+            assert_eq!(b.as_array().unwrap().len(), 1, "{b}");
+            assert_eq!(b[0]["error"]["code"], json!(code::INVALID_REQUEST), "{bad}");
+            assert_eq!(b[0]["id"], Value::Null);
+        }
+        // A valid notification that fails is still not answered.
+        assert!(call(r#"{"jsonrpc":"2.0","method":"arith.divide","params":[1,0]}"#).is_empty());
     }
 
     #[test]

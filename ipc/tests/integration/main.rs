@@ -5,6 +5,7 @@ mod common;
 
 mod access;
 mod client_cli;
+mod client_library;
 #[cfg(target_os = "linux")] // counts /proc/<pid>/fd
 mod disconnects;
 mod legacy;
@@ -12,3 +13,4 @@ mod legacy;
 mod limits;
 mod methods;
 mod socket_file;
+mod spec_examples;
