@@ -267,3 +267,35 @@ fn pointer_format_header_of_go_before_1_18() {
         ["path\texample.com/old", "mod\texample.com/old\t(devel)"]
     );
 }
+
+/// `targets/go.toml` (each Go release's minimum Linux kernel, macOS, Windows and
+/// FreeBSD, from Go's release notes): Go releases ascending, each row changes at least
+/// one system, and a system's minimum never falls.
+#[test]
+fn go_minimums_table_is_ordered_and_only_rises() {
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("targets/go.toml"))
+            .unwrap();
+    let table: toml::Table = text.parse().unwrap();
+    let num = |s: &str| -> Vec<u32> { s.split('.').map(|p| p.parse().unwrap()).collect() };
+    let mut last_go = Vec::new();
+    let mut last: std::collections::BTreeMap<String, Vec<u32>> = Default::default();
+    for row in table["release"].as_array().unwrap() {
+        let row = row.as_table().unwrap();
+        let go = num(row["go"].as_str().unwrap());
+        assert!(go > last_go, "{go:?} after {last_go:?}");
+        last_go = go;
+        assert!(row.len() > 1, "{row:?} changes nothing");
+        for (system, v) in row.iter().filter(|(k, _)| *k != "go") {
+            assert!(
+                ["linux", "macos", "windows", "freebsd"].contains(&system.as_str()),
+                "{system}"
+            );
+            let v = num(v.as_str().unwrap());
+            if let Some(before) = last.get(system) {
+                assert!(v > *before, "{system} {v:?} after {before:?}");
+            }
+            last.insert(system.clone(), v);
+        }
+    }
+}
