@@ -99,6 +99,29 @@ for f in /usr/bin/true /usr/bin/env /bin/sh /usr/lib/x86_64-linux-gnu/gconv/IBM0
     fi
 done
 
+# Go's build information (inspect::gobuild): a small ELF with a Go 1.18+ header and
+# its inline strings appended at a 16-byte boundary, and the framed module text alone
+# (the no-header path). Go binaries themselves are megabytes, past -max_len.
+if [ -f "$corpus/host-true" ]; then
+    python3 - "$corpus/host-true" "$corpus/go-inline" "$corpus/go-sentinels" <<'PY'
+import sys
+elf = open(sys.argv[1], "rb").read()
+start = b"\x30\x77\xaf\x0c\x92\x74\x08\x02\x41\xe1\xc1\x07\xe6\xd6\x18\xe6"
+end = b"\xf9\x32\x43\x31\x86\x18\x20\x72\x00\x82\x42\x10\x41\x16\xd8\xf2"
+text = (b"path\texample.com/hello\nmod\texample.com/hello\t(devel)\t\n"
+        b"dep\texample.com/greet\tv0.0.0\n=>\t../greet\t(devel)\t\n"
+        b"build\t-ldflags=\"-s -w\"\nbuild\tGOOS=linux\n")
+mod = start + text + end
+def s(b):
+    return bytes([len(b)]) + b if len(b) < 128 else bytes([len(b) & 0x7f | 0x80, len(b) >> 7]) + b
+blob = b"\xff Go buildinf:" + bytes([8, 2]) + bytes(16) + s(b"go1.19.8") + s(mod)
+pad = bytes(-len(elf) % 16)
+open(sys.argv[2], "wb").write(elf + pad + blob)
+open(sys.argv[3], "wb").write(elf + b"go1.21.5" + mod)
+PY
+    n=$((n + 2))
+fi
+
 heads="$(for f in "$corpus"/*; do od -An -tx1 -N4 "$f" | tr -d ' \n'; echo; done)"
 for magic in 7f454c46 cffaedfe cafebabe 4d5a; do
     if ! grep -q "^$magic" <<<"$heads"; then

@@ -388,6 +388,8 @@ pub enum HazardCode {
     LibraryBuildPath,
     /// Linked against another C library than the target triple says.
     TargetLibcMismatch,
+    /// A PE that needs the Visual C++ runtime, which Windows does not include.
+    MsvcRuntime,
 }
 
 impl HazardCode {
@@ -403,6 +405,7 @@ impl HazardCode {
         HazardCode::RpathBuildPath,
         HazardCode::LibraryBuildPath,
         HazardCode::TargetLibcMismatch,
+        HazardCode::MsvcRuntime,
     ];
 
     /// The wire name, as in the JSON report.
@@ -419,6 +422,7 @@ impl HazardCode {
             HazardCode::RpathBuildPath => "rpath-build-path",
             HazardCode::LibraryBuildPath => "library-build-path",
             HazardCode::TargetLibcMismatch => "target-libc-mismatch",
+            HazardCode::MsvcRuntime => "msvc-runtime",
         }
     }
 }

@@ -83,6 +83,7 @@ pub(crate) fn hazards(
         FormatFacts::Pe(pe) => {
             let nx = pe.dll_characteristics & IMAGE_DLLCHARACTERISTICS_NX_COMPAT.0 != 0;
             out.extend((!nx).then(catalogue::no_nx));
+            out.extend(msvc_runtime(libraries));
         }
     }
     out.extend(rpath_build_path(p));
@@ -154,6 +155,44 @@ fn elf_executable_stack(kind: Kind, e: &ElfFacts) -> Option<Hazard> {
         _ => return None,
     };
     Some(catalogue::executable_stack(why))
+}
+
+/// The Visual C++ runtime's DLLs (Visual Studio 2015 and later: `VCRUNTIME140.dll`,
+/// `VCRUNTIME140_1.dll`, `MSVCP140*.dll`, `CONCRT140.dll`, `VCCORLIB140.dll`, `VCOMP140.dll`,
+/// `VCAMP140.dll`; earlier: `MSVCR1x0.dll`, `MSVCP1x0.dll`), which the Visual C++
+/// Redistributable installs. Not the Universal CRT (`ucrtbase.dll`, `api-ms-win-crt-*`:
+/// part of Windows 10) nor `msvcrt.dll` (part of every Windows) nor `msvcp_win.dll`.
+fn is_vc_runtime(dll: &str) -> bool {
+    let d = dll.to_ascii_lowercase();
+    let Some(stem) = d.strip_suffix(".dll") else {
+        return false;
+    };
+    let versioned = |prefix: &str| {
+        stem.strip_prefix(prefix).is_some_and(|v| {
+            let digits = v.split('_').next().unwrap_or("");
+            digits.len() >= 2 && digits.len() <= 3 && digits.bytes().all(|b| b.is_ascii_digit())
+        })
+    };
+    [
+        "vcruntime",
+        "msvcp",
+        "msvcr",
+        "concrt",
+        "vccorlib",
+        "vcomp",
+        "vcamp",
+    ]
+    .iter()
+    .any(|p| versioned(p))
+}
+
+fn msvc_runtime(libraries: &[Library]) -> Option<Hazard> {
+    let dlls: Vec<String> = libraries
+        .iter()
+        .filter(|l| is_vc_runtime(&l.name))
+        .map(|l| l.name.clone())
+        .collect();
+    (!dlls.is_empty()).then(|| catalogue::msvc_runtime(dlls))
 }
 
 fn rpath_build_path(p: &Parsed) -> Option<Hazard> {
@@ -239,6 +278,32 @@ mod tests {
             codes(&pe(|_| {}), Linkage::Dynamic, Libc::None),
             [("no-nx".to_owned(), Severity::Warning)]
         );
+    }
+
+    #[test]
+    fn visual_cpp_runtime_dlls_and_not_windows_own() {
+        for dll in [
+            "VCRUNTIME140.dll",
+            "vcruntime140_1.dll",
+            "MSVCP140.dll",
+            "msvcp140_atomic_wait.dll",
+            "MSVCR120.dll",
+            "msvcr100.dll",
+            "CONCRT140.dll",
+            "VCOMP140.DLL",
+        ] {
+            assert!(is_vc_runtime(dll), "{dll}");
+        }
+        for dll in [
+            "msvcrt.dll",
+            "ucrtbase.dll",
+            "api-ms-win-crt-runtime-l1-1-0.dll",
+            "msvcp_win.dll",
+            "KERNEL32.dll",
+            "vcruntime140",
+        ] {
+            assert!(!is_vc_runtime(dll), "{dll}");
+        }
     }
 
     #[test]

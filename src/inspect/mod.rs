@@ -5,6 +5,7 @@
 
 mod auditable;
 mod elf;
+pub mod gobuild;
 mod macho;
 mod pe;
 pub(crate) mod symbols;

@@ -11,6 +11,7 @@ mod ci;
 mod commands;
 mod elf_oracle;
 mod freebsd;
+mod go;
 mod guide;
 mod hazards;
 mod html;

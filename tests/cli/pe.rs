@@ -202,6 +202,56 @@ fn c_ordinal() -> &'static Path {
     })
 }
 
+/// A MinGW DLL that imports from `VCRUNTIME140.dll` and `MSVCP140.dll` as an MSVC
+/// build does (import libraries from GNU dlltool), beside the same DLL without them.
+const VCRT_C: &str = "#include <stddef.h>\n\
+    extern void *__std_terminate(void);\nextern int _Thrd_id(void);\n\
+    __declspec(dllexport) int api(int x) { return x ? _Thrd_id() : (__std_terminate(), 0); }\n";
+const PLAIN_DLL_C: &str = "__declspec(dllexport) int api(int x) { return x + 1; }\n";
+
+fn c_vcruntime_dlls() -> &'static (PathBuf, PathBuf) {
+    static ONCE: std::sync::OnceLock<(PathBuf, PathBuf)> = std::sync::OnceLock::new();
+    ONCE.get_or_init(|| {
+        let dir = fixture_root();
+        let mut libs = Vec::new();
+        for (dll, sym) in [
+            ("VCRUNTIME140.dll", "__std_terminate"),
+            ("MSVCP140.dll", "_Thrd_id"),
+        ] {
+            let def = common::write(
+                &dir,
+                &format!("{dll}.def"),
+                &format!("LIBRARY {dll}\nEXPORTS\n{sym}\n"),
+            );
+            let implib = dir.join(format!("lib{dll}.a"));
+            run(Command::new(tool("x86_64-w64-mingw32-dlltool"))
+                .arg("-d")
+                .arg(&def)
+                .arg("-l")
+                .arg(&implib));
+            libs.push(implib.to_str().unwrap().to_owned());
+        }
+        let gcc = tool(MINGW_GCC);
+        let src = common::write(&dir, "vcrt.c", VCRT_C);
+        let mut flags = vec!["-shared"];
+        flags.extend(libs.iter().map(String::as_str));
+        let with = common::cc(
+            &[gcc.to_str().unwrap()],
+            &src,
+            &dir.join("vcrt.dll"),
+            &flags,
+        );
+        let src = common::write(&dir, "plain-dll.c", PLAIN_DLL_C);
+        let without = common::cc(
+            &[gcc.to_str().unwrap()],
+            &src,
+            &dir.join("plain.dll"),
+            &["-shared"],
+        );
+        (with, without)
+    })
+}
+
 /// zig's MinGW target links the Universal CRT (api-ms-win-crt-*.dll).
 fn c_ucrt() -> &'static Path {
     once!({
@@ -550,6 +600,57 @@ fn delay_loaded_dll_matches_llvm_readobj() {
     // lld writes linker version 14.0 (like MSVC 2015+) and no Rich header
     assert_eq!(a["linker"]["name"], "lld-link", "{}", a["linker"]);
     assert_eq!(a["libc"], "msvcrt");
+}
+
+/// `msvc-runtime`: a DLL importing the Visual C++ runtime needs the redistributable,
+/// which a clean Windows lacks; the same DLL without those imports has no such hazard.
+#[test]
+fn visual_cpp_runtime_imports_are_a_hazard() {
+    let (with, without) = c_vcruntime_dlls();
+    let a = inspect_one(with);
+    assert_matches_oracles(&a, with);
+    let names = common::library_names(&a);
+    assert!(names.contains(&"VCRUNTIME140.dll".to_owned()), "{names:?}");
+    let h: Vec<&Value> = a["hazards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|h| h["code"] == "msvc-runtime")
+        .collect();
+    assert_eq!(h.len(), 1, "{}", a["hazards"]);
+    assert_eq!(h[0]["severity"], "warning");
+    // the evidence is the runtime's DLLs in import-table order (objdump's, checked above)
+    let runtime: Vec<&String> = names
+        .iter()
+        .filter(|n| ["VCRUNTIME140.dll", "MSVCP140.dll"].contains(&n.as_str()))
+        .collect();
+    assert_eq!(runtime.len(), 2, "{names:?}");
+    assert_eq!(h[0]["evidence"], serde_json::json!(runtime));
+    assert!(h[0]["hint"].as_str().unwrap().contains("+crt-static"));
+    let b = inspect_one(without);
+    assert_matches_oracles(&b, without);
+    assert!(
+        !b["hazards"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["code"] == "msvc-runtime"),
+        "{}",
+        b["hazards"]
+    );
+    // the Universal CRT and msvcrt.dll are Windows' own: no hazard either
+    for exe in [c_ucrt(), c_threads()] {
+        let c = inspect_one(exe);
+        assert!(
+            !c["hazards"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|h| h["code"] == "msvc-runtime"),
+            "{}",
+            c["hazards"]
+        );
+    }
 }
 
 #[test]

@@ -158,6 +158,24 @@ pub(super) fn no_nx() -> Hazard {
     )
 }
 
+/// `dlls`: the Visual C++ runtime DLLs the PE imports.
+pub(super) fn msvc_runtime(dlls: Vec<String>) -> Hazard {
+    hazard(
+        HazardCode::MsvcRuntime,
+        Severity::Warning,
+        format!(
+            "imports {}: the Visual C++ runtime, which Windows does not include; a \
+             machine without the Visual C++ Redistributable refuses to start it \
+             (\"{} was not found\"), while build machines and CI runners have it",
+            dlls.join(", "),
+            dlls[0]
+        ),
+        "link the C runtime statically (-C target-feature=+crt-static for \
+         *-windows-msvc), or ship the Visual C++ Redistributable with the program",
+        dlls,
+    )
+}
+
 pub(super) fn rpath_build_path(entries: Vec<String>) -> Hazard {
     hazard(
         HazardCode::RpathBuildPath,
