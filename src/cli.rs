@@ -326,6 +326,20 @@ pub struct CargoFlags {
     pub offline: bool,
 }
 
+impl From<&CargoFlags> for crate::engine::CargoOptions {
+    fn from(f: &CargoFlags) -> Self {
+        crate::engine::CargoOptions {
+            package: f.package.clone(),
+            profile: f.profile.clone(),
+            features: f.features.clone(),
+            all_features: f.all_features,
+            no_default_features: f.no_default_features,
+            locked: f.locked,
+            offline: f.offline,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, Args)]
 pub struct BuildArgs {
     #[command(flatten)]

@@ -4,8 +4,9 @@
 //! Layout: `inspect` parses bytes into format-neutral facts, `analysis` derives the
 //! report fields from them (pure), `scan` is the file-system edge, `report` renders
 //! one model in every format. `cli` defines the command line and `commands` runs it;
-//! `engine` builds a matrix, `ci` generates the pipelines that fan it out, `toolchain` knows the machine and what a variant needs
-//! from it, `setup` installs that. `attribution` reads a link's inputs to tell which crate
+//! `engine` builds a matrix, `ci` generates the pipelines that fan it out, `toolchain` knows
+//! the machine, what a variant needs from it and how to install that (`toolchain::setup`).
+//! `attribution` reads a link's inputs to tell which crate
 //! put each import, library and glibc floor into a binary (`why`, the report's `origin`).
 
 pub mod analysis;
@@ -22,6 +23,5 @@ pub mod output;
 pub mod report;
 pub mod run;
 pub mod scan;
-pub mod setup;
 pub mod toolchain;
 pub mod version;

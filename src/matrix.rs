@@ -262,6 +262,11 @@ pub struct Variant {
 }
 
 impl Variant {
+    /// Whether the variant's smoke runs (`all`: `--run`, every variant's).
+    pub fn smoke_wanted(&self, all: bool) -> bool {
+        all || self.run
+    }
+
     pub fn id(&self) -> &str {
         self.id.get_ref()
     }

@@ -23,7 +23,7 @@ pub(super) fn run(args: BuildArgs, global: &GlobalOpts) -> Result<Outcome> {
     let tc = Toolchain::detect();
     let opts = BuildOptions {
         manifest_path: args.matrix.manifest_path.clone(),
-        cargo: args.cargo.clone(),
+        cargo: (&args.cargo).into(),
         bins: args.bins.clone(),
         variants: args.matrix.variants.clone(),
         jobs: args
@@ -48,7 +48,7 @@ pub(super) fn run(args: BuildArgs, global: &GlobalOpts) -> Result<Outcome> {
         // setup may have installed what the toolchain facts said was missing; the
         // standard libraries rustup could not install keep rustup's error
         let mut tc = Toolchain::detect();
-        tc.std_failures = crate::setup::std_failures(&not_installed);
+        tc.std_failures = crate::toolchain::setup::std_failures(&not_installed);
         tc
     } else {
         tc

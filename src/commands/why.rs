@@ -169,7 +169,7 @@ pub(super) fn run(args: WhyArgs, global: &GlobalOpts) -> Result<Outcome> {
         Some(tc) => {
             let opts = BuildOptions {
                 manifest_path: args.matrix.manifest_path.clone(),
-                cargo: args.cargo.clone(),
+                cargo: (&args.cargo).into(),
                 bins: args.bins.clone(),
                 variants,
                 jobs: args

@@ -12,14 +12,14 @@ use std::time::Instant;
 use cargo_metadata::{Message, TargetKind};
 
 use super::plan::{zig_target, Invocation};
-use super::BuildOptions;
+use super::{BuildOptions, CargoOptions};
 use crate::attribution::store::{save_record, Collector};
 use crate::attribution::LinkRecord;
-use crate::cli::CargoFlags;
+use crate::toolchain::shell::command_line;
 use crate::toolchain::{cache_dir, CTools, Toolchain};
 
 /// Pass the user's cargo flags through, as they typed them.
-fn apply(flags: &CargoFlags, manifest_path: Option<&Path>, c: &mut Command) {
+fn apply(flags: &CargoOptions, manifest_path: Option<&Path>, c: &mut Command) {
     if let Some(m) = manifest_path {
         c.arg("--manifest-path").arg(m);
     }
@@ -109,49 +109,6 @@ fn command(
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     c
-}
-
-/// A command as a shell line (`cargo rustc … -- …`): the program's file name, then
-/// the arguments, quoted where a shell would need it.
-pub fn command_line(c: &Command) -> String {
-    let program = Path::new(c.get_program())
-        .file_name()
-        .unwrap_or(c.get_program())
-        .to_string_lossy()
-        .into_owned();
-    // the variables that change what is built, so the line can be run again as it is
-    let mut words: Vec<String> = c
-        .get_envs()
-        .filter_map(|(k, v)| Some((k.to_str()?, v?.to_string_lossy())))
-        .filter_map(|(k, v)| match k {
-            "CARGO_ENCODED_RUSTFLAGS" if !v.is_empty() => {
-                Some(format!("RUSTFLAGS={}", shell_word(&v.replace('\x1f', " "))))
-            }
-            "MACOSX_DEPLOYMENT_TARGET" => Some(format!("{k}={}", shell_word(&v))),
-            _ if ["CC_", "CXX_", "AR_", "RANLIB_", "CXXSTDLIB_"]
-                .iter()
-                .any(|p| k.starts_with(p)) =>
-            {
-                Some(format!("{k}={}", shell_word(&v)))
-            }
-            _ => None,
-        })
-        .collect();
-    words.push(program);
-    words.extend(c.get_args().map(|a| shell_word(&a.to_string_lossy())));
-    words.join(" ")
-}
-
-/// `w` quoted for a POSIX shell where it needs it.
-fn shell_word(w: &str) -> String {
-    let plain = !w.is_empty()
-        && w.chars()
-            .all(|ch| ch.is_ascii_alphanumeric() || "-_=.,/:+@%".contains(ch));
-    if plain {
-        w.to_owned()
-    } else {
-        format!("'{}'", w.replace('\'', "'\\''"))
-    }
 }
 
 /// The macOS version an Apple target is built for: the caller's
@@ -246,7 +203,7 @@ fn zig_cxx_runtime(tc: &Toolchain, zig_target: &str) -> Result<Vec<String>, Stri
     if !out.status.success() {
         return Err(format!(
             "zig c++ cannot link C++ for {zig_target}: {}",
-            crate::setup::error_lines(&text).unwrap_or_default()
+            crate::toolchain::setup::error_lines(&text).unwrap_or_default()
         ));
     }
     let mut args: Vec<String> = text

@@ -3,7 +3,7 @@
 //! variant needs comes from the one table in `toolchain::needs`.
 
 use crate::matrix::Variant;
-use crate::toolchain::{needs, CTools, Install, Link, Machine, Needs};
+use crate::toolchain::{install_command, needs, CTools, Install, Link, Machine, Needs};
 
 pub use crate::toolchain::needs::zig_target;
 
@@ -44,20 +44,6 @@ pub struct ZigLink {
 pub enum Plan {
     Ready(Invocation),
     Skipped { reason: String, fix: String },
-}
-
-/// The command that installs what `i` names, as a user would type it.
-pub fn install_command(i: &Install, root: bool, zig_home: &std::path::Path) -> String {
-    let sudo = if root { "" } else { "sudo " };
-    match i {
-        Install::Rustup(t) => format!("rustup target add {t}"),
-        Install::Apt(p) => format!("{sudo}apt-get install -y {}", p.join(" ")),
-        Install::Zig => {
-            let d = zig_home.display();
-            format!("python3 -m venv {d} && {d}/bin/python3 -m pip install ziglang cargo-zigbuild")
-        }
-        Install::Manual(m) => m.clone(),
-    }
 }
 
 /// The fix for an unmet need: the install step of the need that is not there, and
@@ -164,7 +150,7 @@ fn musl_gcc_static_pie(program: &str, v: &Variant) -> bool {
 /// [`crate::engine::graph::build_tools`]): every variant is skipped for it, before
 /// compiling, with the install command.
 pub fn unmet_tools(
-    tools: &[crate::engine::graph::BuildTool],
+    tools: &[crate::toolchain::BuildTool],
     m: &impl Machine,
 ) -> Option<(String, String)> {
     let t = tools

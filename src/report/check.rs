@@ -1,6 +1,6 @@
 //! `check`: expectations (a policy) applied to binaries and saved reports without
 //! building. Pure: the rules come from `matrix::Expect`, the checking is
-//! `engine::expect::check` (the same code as a build's `[variant.expect]`); this module
+//! `report::expect::check` (the same code as a build's `[variant.expect]`); this module
 //! shapes the result and renders it. Reading files is `commands/check.rs`.
 
 use std::io::{self, Write};
@@ -8,10 +8,10 @@ use std::io::{self, Write};
 use serde::{Deserialize, Serialize};
 
 use super::diff::md_cell;
+use super::expect;
 use super::junit::{Case, Failure, Suite};
 use super::variants::{ExpectResult, Status, VariantReport, Violation};
 use super::{Style, Tool, SCHEMA_VERSION};
-use crate::engine::expect;
 use crate::matrix::{Expect, ExpectHazards};
 use crate::model::{wire_name, Artifact, ErrorEntry};
 

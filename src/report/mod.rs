@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod diff;
+pub mod expect;
 pub mod html;
 mod human;
 pub mod junit;
