@@ -6,6 +6,7 @@
 //! one model in every format. `cli` defines the command line and `commands` runs it;
 //! `engine` builds a matrix, `ci` generates the pipelines that fan it out, `toolchain` knows
 //! the machine, what a variant needs from it and how to install that (`toolchain::setup`).
+//! `layering` lists the floors of these modules: every `crate::` reference points down.
 //! `attribution` reads a link's inputs to tell which crate
 //! put each import, library and glibc floor into a binary (`why`, the report's `origin`).
 
@@ -17,6 +18,7 @@ pub mod commands;
 pub mod data;
 pub mod engine;
 pub mod inspect;
+pub mod layering;
 pub mod matrix;
 pub mod model;
 pub mod output;
