@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-pub use crate::report::InspectFormat;
+pub use crate::render::InspectFormat;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -231,14 +231,14 @@ pub struct DiffArgs {
 #[derive(Debug, Clone, Copy, Args)]
 pub struct SizeGrowth {
     /// Size growth of a binary, in percent, above which it is a regression.
-    #[arg(long, value_name = "PCT", default_value_t = crate::report::diff::DEFAULT_MAX_SIZE_GROWTH)]
+    #[arg(long, value_name = "PCT", default_value_t = crate::ops::diff::DEFAULT_MAX_SIZE_GROWTH)]
     pub max_size_growth: f64,
 }
 
 impl Default for SizeGrowth {
     fn default() -> Self {
         SizeGrowth {
-            max_size_growth: crate::report::diff::DEFAULT_MAX_SIZE_GROWTH,
+            max_size_growth: crate::ops::diff::DEFAULT_MAX_SIZE_GROWTH,
         }
     }
 }

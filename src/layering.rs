@@ -4,9 +4,10 @@
 //! higher one, and no two modules may reach each other through any chain. A new
 //! top-level module gets its floor here.
 
-/// Lowest first. `toolchain` knows the machine, what a variant needs and how to get it
-/// (`setup`); the engines use all of that; `cli` only defines the command line, and
-/// `commands` turns it into engine calls.
+/// Lowest first. Documents (`report`) sit under the pure operations on them (`ops`),
+/// which sit under the renderers (`render`); `toolchain` knows the machine, what a
+/// variant needs and how to get it (`setup`); the engines use all of that; `cli` only
+/// defines the command line, and `commands` turns it into engine calls.
 pub const FLOORS: &[&[&str]] = &[
     &["version", "output"],
     &["model"],
@@ -16,6 +17,8 @@ pub const FLOORS: &[&[&str]] = &[
     &["analysis"],
     &["scan"],
     &["report"],
+    &["ops"],
+    &["render"],
     &["toolchain"],
     &["attribution", "run", "ci"],
     &["engine"],

@@ -2,13 +2,16 @@
 //! binary needs at run time.
 //!
 //! Layout: `inspect` parses bytes into format-neutral facts, `analysis` derives the
-//! report fields from them (pure), `scan` is the file-system edge, `report` renders
-//! one model in every format. `cli` defines the command line and `commands` runs it;
-//! `engine` builds a matrix, `ci` generates the pipelines that fan it out, `toolchain` knows
-//! the machine, what a variant needs from it and how to install that (`toolchain::setup`).
-//! `layering` lists the floors of these modules: every `crate::` reference points down.
-//! `attribution` reads a link's inputs to tell which crate
-//! put each import, library and glibc floor into a binary (`why`, the report's `origin`).
+//! report fields from them (pure), `scan` is the file-system edge. `report` holds the
+//! documents (inspect report, build report and its variants, smoke, diff, check),
+//! `ops` the pure operations on them (expectations, check, diff, merge) and `render`
+//! every output format (one escaping function per language in `render::escape`).
+//! `cli` defines the command line and `commands` runs it; `engine` builds a matrix,
+//! `ci` generates the pipelines that fan it out, `toolchain` knows the machine, what a
+//! variant needs from it and how to install that (`toolchain::setup`). `attribution`
+//! reads a link's inputs to tell which crate put each import, library and glibc floor
+//! into a binary (`why`, the report's `origin`). `layering` lists the floors of these
+//! modules: every `crate::` reference points down.
 
 pub mod analysis;
 pub mod attribution;
@@ -21,7 +24,9 @@ pub mod inspect;
 pub mod layering;
 pub mod matrix;
 pub mod model;
+pub mod ops;
 pub mod output;
+pub mod render;
 pub mod report;
 pub mod run;
 pub mod scan;

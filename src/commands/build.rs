@@ -8,9 +8,10 @@ use anyhow::Result;
 use super::{host, load_matrix, selected, style_for, Outcome};
 use crate::cli::{BuildArgs, BuildFormat, GlobalOpts};
 use crate::engine::{self, BuildOptions};
+use crate::ops;
 use crate::output::write_output;
+use crate::render::{diff, html, table};
 use crate::report::variants::{BuildReport, MatrixId};
-use crate::report::{diff, html, table};
 use crate::run::{self, RunOptions};
 use crate::toolchain::Toolchain;
 
@@ -75,7 +76,7 @@ pub(super) fn run(args: BuildArgs, global: &GlobalOpts) -> Result<Outcome> {
     let report = BuildReport::new(host, MatrixId::of(&m), variants, Vec::new());
     let style = style_for(global.color, args.output.is_some());
     let d = baseline.map(|(name, old)| {
-        diff::diff(
+        ops::diff::diff(
             &old,
             &report,
             &name,

@@ -12,11 +12,10 @@ use super::{style_for, Outcome};
 use crate::cli::{CheckArgs, GlobalOpts, ReportFormat};
 use crate::matrix::{parse_policy, validate_expect, Expect, ExpectHazards};
 use crate::model::ErrorEntry;
+use crate::ops::check::{check_artifact, check_variant};
 use crate::output::write_output;
-use crate::report::check::{
-    self, check_artifact, check_variant, CheckReport, CheckedInput, InputKind,
-};
-use crate::report::{junit, render_errors};
+use crate::render::{check, junit, render_errors};
+use crate::report::check::{CheckReport, CheckedInput, InputKind};
 use crate::scan::{scan, ScanOptions};
 
 /// The policy file, with the flags on top (a flag replaces the file's key).

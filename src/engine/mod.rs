@@ -452,7 +452,7 @@ fn inspect_built(v: &Variant, executables: &[PathBuf], r: &mut VariantReport) {
         }
     }
     r.linker.detected = artifacts.first().map(|a| a.linker.name.clone());
-    r.expect = crate::report::expect::check(&v.expect, &artifacts);
+    r.expect = crate::ops::expect::check(&v.expect, &artifacts);
     if !found.errors.is_empty() {
         let msgs: Vec<String> = found
             .errors

@@ -3,6 +3,8 @@
 use std::path::Path;
 use std::process::Command;
 
+use crate::render::escape::shell_word;
+
 /// A command as a shell line (`cargo rustc … -- …`): the program's file name, then
 /// the arguments, quoted where a shell would need it.
 pub fn command_line(c: &Command) -> String {
@@ -32,16 +34,4 @@ pub fn command_line(c: &Command) -> String {
     words.push(program);
     words.extend(c.get_args().map(|a| shell_word(&a.to_string_lossy())));
     words.join(" ")
-}
-
-/// `w` quoted for a POSIX shell where it needs it.
-fn shell_word(w: &str) -> String {
-    let plain = !w.is_empty()
-        && w.chars()
-            .all(|ch| ch.is_ascii_alphanumeric() || "-_=.,/:+@%".contains(ch));
-    if plain {
-        w.to_owned()
-    } else {
-        format!("'{}'", w.replace('\'', "'\\''"))
-    }
 }

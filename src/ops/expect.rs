@@ -1,9 +1,9 @@
 //! Expectations of a variant checked against its artifacts. Pure; each violation
 //! carries the evidence (the version found and its symbols, the libraries, …).
 
-use super::variants::{ExpectResult, Violation};
 use crate::matrix::{Expect, ExpectHazards, ExpectLinkage, Hardening};
 use crate::model::{wire_name, Artifact, Libc, Linkage, Os, Relro, Severity};
+use crate::report::variants::{ExpectResult, Violation};
 use crate::version::Version;
 
 fn file_name(a: &Artifact) -> &str {

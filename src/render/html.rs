@@ -13,31 +13,19 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::diff::{ChangeKind, DiffReport};
-use super::smoke::SmokeStatus;
-use super::variants::{BuildReport, Status, VariantReport};
-use super::Report;
+use super::escape::{markup, Markup};
 use crate::model::{
     wire_name, Artifact, Crate, Hazard, Import, Library, LibraryClass, Linkage, Severity,
 };
+use crate::report::diff::{ChangeKind, DiffReport};
+use crate::report::smoke::SmokeStatus;
+use crate::report::variants::{BuildReport, Status, VariantReport};
+use crate::report::Report;
 use crate::version::Version;
 
 /// Text made safe for HTML element content and quoted attribute values.
 pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            // controls other than tab and newline are not valid HTML text
-            c if c.is_control() && c != '\n' && c != '\t' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
+    markup(s, Markup::Html)
 }
 
 /// One row of the grid: a variant of a build, or one binary of `inspect`.
@@ -912,7 +900,7 @@ fn variant_facts(out: &mut String, v: &VariantReport) {
 }
 
 /// The files that could not be read, each with its error.
-fn errors(out: &mut String, errors: &[crate::report::ErrorEntry]) {
+fn errors(out: &mut String, errors: &[crate::model::ErrorEntry]) {
     if errors.is_empty() {
         return;
     }
@@ -1166,7 +1154,7 @@ mod tests {
 #[cfg(test)]
 mod diff_tests {
     use super::*;
-    use crate::report::diff;
+    use crate::ops::diff;
     use crate::report::testing::{artifact, build_report, variant};
 
     #[test]

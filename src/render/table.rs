@@ -4,10 +4,11 @@
 use std::collections::BTreeSet;
 use std::io::{self, Write};
 
-use super::smoke::{SmokeReport, SmokeStatus};
-use super::variants::{BuildReport, Status, VariantReport};
+use super::escape::md_cell;
 use super::Style;
 use crate::model::{wire_name, Artifact, LibraryClass, Severity};
+use crate::report::smoke::{SmokeReport, SmokeStatus};
+use crate::report::variants::{BuildReport, Status, VariantReport};
 use crate::version::Version;
 
 /// The cells of one row.
@@ -534,11 +535,7 @@ pub fn markdown(r: &BuildReport, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w, "| {} |", HEADERS.join(" | "))?;
     writeln!(w, "|{}", "---|".repeat(HEADERS.len()))?;
     for v in &r.variants {
-        let cells: Vec<String> = row(v)
-            .cells
-            .into_iter()
-            .map(|c| c.replace('|', "\\|"))
-            .collect();
+        let cells: Vec<String> = row(v).cells.into_iter().map(|c| md_cell(&c)).collect();
         writeln!(w, "| {} |", cells.join(" | "))?;
     }
     details(r, true, Style { color: false }, &[], w)
@@ -549,8 +546,9 @@ mod tests {
     use super::*;
     use crate::matrix::{parse, ExpectHazards, ExpectLinkage, DEFAULT_MATRIX, DEFAULT_MATRIX_NAME};
     use crate::model::{Hazard, Libc, Linkage};
+    use crate::ops::merge::merge;
     use crate::report::smoke::{RootKind, SmokeRun};
-    use crate::report::testing::{artifact, build_report, variant};
+    use crate::report::testing::{artifact, build_report, host, variant};
 
     /// The default matrix's variants with the libraries and hazards their expectations
     /// name, the longest linker programs, two smoke runs each: the widest rows that
@@ -626,7 +624,7 @@ mod tests {
             if i == 3 {
                 v.expect.passed = false;
                 v.expect.violations = (0..12)
-                    .map(|_| super::super::variants::Violation {
+                    .map(|_| crate::report::variants::Violation {
                         rule: "libraries".into(),
                         message: "libfoo.so.1 is not allowed".into(),
                     })
@@ -766,5 +764,25 @@ mod tests {
                 assert!(row.contains(&h.code), "{} in {row}", h.code);
             }
         }
+    }
+
+    #[test]
+    fn the_table_of_a_merged_report_says_where_each_variant_was_built() {
+        let mut a = build_report(vec![variant("a", vec![])]);
+        a.variants[0].host = Some(host("aarch64-apple-darwin"));
+        let b = build_report(vec![variant("b", vec![]), variant("c", vec![])]);
+        let named = |n: &str, r| (n.to_owned(), r);
+        let m = merge(vec![named("a.json", a), named("b.json", b)], host("m")).unwrap();
+        let mut out = Vec::new();
+        markdown(&m, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("- built on `aarch64-apple-darwin`: a\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("- built on `x86_64-unknown-linux-gnu`: b, c\n"),
+            "{text}"
+        );
     }
 }
