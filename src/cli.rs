@@ -509,3 +509,26 @@ pub fn normalize_args(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsStri
     }
     args
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+    use crate::matrix::Rule;
+
+    #[test]
+    fn check_has_a_flag_for_every_rule() {
+        let cli = Cli::command();
+        let check = cli.find_subcommand("check").unwrap();
+        for r in Rule::ALL {
+            let flag = r.flag().trim_start_matches("--");
+            assert!(
+                check.get_arguments().any(|a| a.get_long() == Some(flag)),
+                "{} has no flag {}",
+                r.key(),
+                r.flag()
+            );
+        }
+    }
+}

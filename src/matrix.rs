@@ -1,12 +1,15 @@
 //! The matrix file (SPEC section 4): parsing and validation. Pure: text in, matrix or
 //! an error naming the file, the line and the key out.
 
+mod rules;
+
 use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
+pub use self::rules::Rule;
 use crate::version::Version;
 
 /// The built-in matrix, compiled in.
@@ -149,41 +152,12 @@ pub struct Expect {
     pub require: Option<Vec<Hardening>>,
 }
 
-impl Expect {
-    /// The rules this expectation checks, by key, in a fixed order.
-    pub fn rules(&self) -> Vec<&'static str> {
-        let mut r = Vec::new();
-        if self.linkage.is_some() {
-            r.push("linkage");
-        }
-        if self.max_glibc.is_some() {
-            r.push("max-glibc");
-        }
-        if self.runs_on.is_some() {
-            r.push("runs-on");
-        }
-        if self.min_macos.is_some() {
-            r.push("min-macos");
-        }
-        if self.libraries.is_some() {
-            r.push("libraries");
-        }
-        if self.hazards == Some(ExpectHazards::None) {
-            r.push("hazards");
-        }
-        if self.deny_hazards.is_some() {
-            r.push("deny-hazards");
-        }
-        if self.require.is_some() {
-            r.push("require");
-        }
-        r
-    }
-}
-
 /// A problem with one value of an expectation: the key and the message.
 pub fn validate_expect(e: &Expect) -> Result<(), (std::ops::Range<usize>, &'static str, String)> {
-    for (key, v) in [("max-glibc", &e.max_glibc), ("min-macos", &e.min_macos)] {
+    for (key, v) in [
+        (Rule::MaxGlibc.key(), &e.max_glibc),
+        (Rule::MinMacos.key(), &e.min_macos),
+    ] {
         if let Some(m) = v {
             if Version::parse(m.get_ref()).is_none() {
                 return Err((
@@ -199,7 +173,7 @@ pub fn validate_expect(e: &Expect) -> Result<(), (std::ops::Range<usize>, &'stat
             if crate::data::tables().find_release(n).is_none() {
                 return Err((
                     names.span(),
-                    "runs-on",
+                    Rule::RunsOn.key(),
                     format!(
                         "{n:?} is not a distribution release of targets/glibc.toml \
                          (names like rhel-7, debian-11, ubuntu-20.04, sles-15-sp6, amazon-linux-2)"
@@ -220,7 +194,7 @@ pub fn validate_expect(e: &Expect) -> Result<(), (std::ops::Range<usize>, &'stat
                     .collect();
                 return Err((
                     codes.span(),
-                    "deny-hazards",
+                    Rule::DenyHazards.key(),
                     format!("{c:?} is not a hazard code (one of {})", all.join(", ")),
                 ));
             }

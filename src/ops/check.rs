@@ -5,7 +5,7 @@
 //! rendering `render::check`.
 
 use super::expect;
-use crate::matrix::{Expect, ExpectHazards};
+use crate::matrix::{Expect, Rule};
 use crate::model::{wire_name, Artifact, ErrorEntry};
 use crate::report::check::{CheckReport, CheckSummary, CheckTarget, CheckedInput};
 use crate::report::variants::{ExpectResult, Status, VariantReport, Violation};
@@ -39,33 +39,7 @@ impl CheckReport {
 
 /// The rules of `expect`, as `key value`.
 pub fn describe(e: &Expect) -> Vec<String> {
-    let mut r = Vec::new();
-    if let Some(l) = e.linkage {
-        r.push(format!("linkage {}", wire_name(&l)));
-    }
-    if let Some(m) = &e.max_glibc {
-        r.push(format!("max-glibc {}", m.get_ref()));
-    }
-    if let Some(o) = &e.runs_on {
-        r.push(format!("runs-on {}", o.get_ref().join(", ")));
-    }
-    if let Some(m) = &e.min_macos {
-        r.push(format!("min-macos {}", m.get_ref()));
-    }
-    if let Some(l) = &e.libraries {
-        r.push(format!("libraries {}", l.join(", ")));
-    }
-    if e.hazards == Some(ExpectHazards::None) {
-        r.push("hazards none".into());
-    }
-    if let Some(d) = &e.deny_hazards {
-        r.push(format!("deny-hazards {}", d.get_ref().join(", ")));
-    }
-    if let Some(q) = &e.require {
-        let q: Vec<&str> = q.iter().map(|h| h.as_str()).collect();
-        r.push(format!("require {}", q.join(", ")));
-    }
-    r
+    Rule::ALL.iter().filter_map(|r| r.stated(e)).collect()
 }
 
 fn target(name: String, artifacts: &[Artifact], result: ExpectResult) -> CheckTarget {
