@@ -243,14 +243,3 @@ pub fn reachers(data: &[u8], targets: &BTreeSet<String>) -> BTreeMap<String, Str
     }
     out
 }
-
-/// A symbol as people read it: demangled Rust names without their hash.
-pub fn demangle(name: &str) -> String {
-    let plain = name
-        .strip_prefix('_')
-        .filter(|n| n.starts_with("_ZN") || n.starts_with("_R"));
-    match rustc_demangle::try_demangle(plain.unwrap_or(name)) {
-        Ok(d) => format!("{d:#}"),
-        Err(_) => name.to_owned(),
-    }
-}

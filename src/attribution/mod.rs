@@ -11,6 +11,7 @@
 //! library", and the chain of functions from an import back to the final crate.
 //! Everything here is pure except [`store`] (the record and the cache of indexes).
 
+pub mod answer;
 pub mod index;
 pub mod linkargs;
 pub mod store;
@@ -21,6 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use self::index::{reachers, FileIndex};
 use crate::model::{Artifact, Import, SymbolOrigin};
+pub use crate::report::why::{ChainStep, LibraryOrigin, LibraryReason};
 use crate::version::Version;
 
 /// Where a link input comes from.
@@ -290,38 +292,6 @@ impl<'a> Linked<'a> {
         steps.reverse();
         steps
     }
-}
-
-/// One step of a chain: `function` in `object` (of `krate`) references `references`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ChainStep {
-    #[serde(rename = "crate")]
-    pub krate: String,
-    pub object: String,
-    /// The global symbol whose code makes the reference; `None` when it could not
-    /// be placed in a function.
-    pub function: Option<String>,
-    pub references: String,
-}
-
-/// How a crate came to ask for a library.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case", tag = "how")]
-pub enum LibraryReason {
-    /// Its build script printed `cargo:rustc-link-lib=<lib>`.
-    BuildScript { lib: String },
-    /// Its code calls into the library (a `#[link]` attribute or an `extern` block of
-    /// its own, or std's defaults for the sysroot crates).
-    References { symbols: Vec<String> },
-}
-
-/// One crate behind a library.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct LibraryOrigin {
-    #[serde(rename = "crate")]
-    pub krate: String,
-    #[serde(flatten)]
-    pub reason: LibraryReason,
 }
 
 /// The name a `-l`/`cargo:rustc-link-lib` entry links (`dylib=z:+verbatim` → `z`).

@@ -12,6 +12,7 @@ mod ldd;
 mod nm;
 pub mod table;
 pub mod targets;
+pub mod why;
 
 use std::io::{self, Write};
 

@@ -1,12 +1,13 @@
 //! The documents: the inspect report (SPEC section 8), the build report and its
 //! variants, smoke runs, expectation results, and the documents of `diff`, `check` and
-//! `targets`. Data only: the operations on them are `ops`, their formats `render`.
+//! `targets`, and `why`'s answers. Data only: the operations on them are `ops`, their formats `render`.
 
 pub mod check;
 pub mod diff;
 pub mod smoke;
 pub mod targets;
 pub mod variants;
+pub mod why;
 
 use serde::{Deserialize, Serialize};
 
