@@ -331,22 +331,7 @@ pub fn build_variant(
     }
     final_flags.extend(zig_linker(tc, inv, root)?);
     let mut links = Vec::new();
-    let base_target = inv
-        .cargo_target
-        .split('.')
-        .next()
-        .unwrap_or(&inv.cargo_target)
-        .to_owned();
-    let sysroot_lib = tc
-        .sysroot
-        .as_ref()
-        .map(|s| s.join("lib").join("rustlib").join(&base_target).join("lib"));
-    let rust_version = tc
-        .rustc_version
-        .as_deref()
-        .and_then(|v| v.split_whitespace().nth(1))
-        .unwrap_or("unknown")
-        .to_owned();
+    let (base_target, sysroot_lib, rust_version) = link_facts(tc, inv);
     let c_env = c_env(tc, inv)?;
     match &inv.c {
         Some(CTools::ZigWrappers { zig_target }) => {
@@ -375,48 +360,10 @@ pub fn build_variant(
             .spawn()
             .map_err(|e| format!("cannot run {}: {e}", tc.cargo.display()))?;
         let stderr = child.stderr.take().expect("piped");
-        let tail = std::thread::spawn(move || {
-            let mut lines: VecDeque<String> = VecDeque::new();
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if lines.len() == TAIL_LINES * 8 {
-                    lines.pop_front();
-                }
-                lines.push_back(line);
-            }
-            lines
-        });
+        let tail = std::thread::spawn(move || last_lines(stderr));
         let stdout = child.stdout.take().expect("piped");
         let mut collect = Collector::default();
-        for msg in Message::parse_stream(BufReader::new(stdout)) {
-            let Ok(msg) = msg else { continue };
-            match msg {
-                Message::CompilerArtifact(a) => {
-                    let is_bin = a.target.kind.contains(&TargetKind::Bin);
-                    let files: Vec<PathBuf> = a
-                        .filenames
-                        .iter()
-                        .map(|f| f.clone().into_std_path_buf())
-                        .collect();
-                    collect.artifact(
-                        &a.package_id.repr,
-                        is_bin,
-                        &files,
-                        a.executable.as_ref().map(|e| e.as_std_path()),
-                    );
-                    if is_bin {
-                        if let Some(exe) = a.executable {
-                            executables.push(exe.into_std_path_buf());
-                        }
-                    }
-                }
-                Message::BuildScriptExecuted(b) => {
-                    let libs: Vec<String> = b.linked_libs.iter().map(|l| l.to_string()).collect();
-                    collect.build_script(&b.package_id.repr, &libs);
-                }
-                Message::TextLine(l) => collect.text(&l),
-                _ => {}
-            }
-        }
+        read_messages(stdout, &mut collect, &mut executables);
         let status = child.wait().map_err(|e| e.to_string())?;
         let lines = tail.join().unwrap_or_default();
         if !status.success() {
@@ -439,6 +386,79 @@ pub fn build_variant(
         seconds: start.elapsed().as_secs_f64(),
         links,
     })
+}
+
+/// What the link records need besides the link: the target without its glibc
+/// suffix, its standard library's directory, and rustc's version.
+fn link_facts(tc: &Toolchain, inv: &Invocation) -> (String, Option<PathBuf>, String) {
+    let base_target = inv
+        .cargo_target
+        .split('.')
+        .next()
+        .unwrap_or(&inv.cargo_target)
+        .to_owned();
+    let sysroot_lib = tc
+        .sysroot
+        .as_ref()
+        .map(|s| s.join("lib").join("rustlib").join(&base_target).join("lib"));
+    let rust_version = tc
+        .rustc_version
+        .as_deref()
+        .and_then(|v| v.split_whitespace().nth(1))
+        .unwrap_or("unknown")
+        .to_owned();
+    (base_target, sysroot_lib, rust_version)
+}
+
+/// The last lines of cargo's stderr (what a failure shows).
+fn last_lines(stderr: impl std::io::Read) -> VecDeque<String> {
+    let mut lines: VecDeque<String> = VecDeque::new();
+    for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+        if lines.len() == TAIL_LINES * 8 {
+            lines.pop_front();
+        }
+        lines.push_back(line);
+    }
+    lines
+}
+
+/// Cargo's JSON messages: the link inputs go to `collect`, the executables built to
+/// `executables`.
+fn read_messages(
+    stdout: impl std::io::Read,
+    collect: &mut Collector,
+    executables: &mut Vec<PathBuf>,
+) {
+    for msg in Message::parse_stream(BufReader::new(stdout)) {
+        let Ok(msg) = msg else { continue };
+        match msg {
+            Message::CompilerArtifact(a) => {
+                let is_bin = a.target.kind.contains(&TargetKind::Bin);
+                let files: Vec<PathBuf> = a
+                    .filenames
+                    .iter()
+                    .map(|f| f.clone().into_std_path_buf())
+                    .collect();
+                collect.artifact(
+                    &a.package_id.repr,
+                    is_bin,
+                    &files,
+                    a.executable.as_ref().map(|e| e.as_std_path()),
+                );
+                if is_bin {
+                    if let Some(exe) = a.executable {
+                        executables.push(exe.into_std_path_buf());
+                    }
+                }
+            }
+            Message::BuildScriptExecuted(b) => {
+                let libs: Vec<String> = b.linked_libs.iter().map(|l| l.to_string()).collect();
+                collect.build_script(&b.package_id.repr, &libs);
+            }
+            Message::TextLine(l) => collect.text(&l),
+            _ => {}
+        }
+    }
 }
 
 /// The compiler's message: from the first `error` line on, else the last lines. A

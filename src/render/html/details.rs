@@ -310,47 +310,7 @@ pub(super) fn variant_facts(out: &mut String, v: &VariantReport) {
         out.push_str("</ul>");
     }
     if let Some(s) = &v.smoke {
-        let _ = write!(
-            out,
-            "<h3>Smoke ({}): {}</h3>",
-            esc(&s.kind),
-            esc(&wire_name(&s.status))
-        );
-        if let Some(r) = &s.reason {
-            let _ = write!(out, "<p>{}</p>", esc(r));
-        }
-        if !s.runs.is_empty() {
-            out.push_str(
-                "<table class=\"smoke\"><thead><tr><th>binary</th><th>root</th><th>runner</th>\
-                 <th>status</th><th>time</th><th>exit</th><th>message</th></tr></thead><tbody>",
-            );
-            for r in &s.runs {
-                let _ = write!(
-                    out,
-                    "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{:.1}s</td><td>{}</td><td>{}</td></tr>",
-                    esc(&r.binary),
-                    esc(&wire_name(&r.root)),
-                    esc(&r.runner),
-                    match r.status {
-                        SmokeStatus::Passed => "good",
-                        SmokeStatus::Failed => "bad",
-                        SmokeStatus::NotRun => "",
-                    },
-                    esc(&wire_name(&r.status)),
-                    r.seconds,
-                    esc(&r.exit.as_ref().map(|e| e.describe()).unwrap_or_default()),
-                    esc(r.message.as_deref().unwrap_or(""))
-                );
-                if r.status == SmokeStatus::Failed && !r.output.is_empty() {
-                    let _ = write!(
-                        out,
-                        "<tr><td colspan=\"7\"><pre>{}</pre></td></tr>",
-                        esc(&r.output)
-                    );
-                }
-            }
-            out.push_str("</tbody></table>\n");
-        }
+        smoke(out, s);
     }
 }
 
@@ -392,5 +352,50 @@ pub(super) fn details(out: &mut String, entries: &[Entry]) {
             artifact(out, a);
         }
         out.push_str("</details>\n");
+    }
+}
+
+/// A variant's smoke runs: a heading with the status and a row per run.
+pub(super) fn smoke(out: &mut String, s: &crate::report::smoke::SmokeReport) {
+    let _ = write!(
+        out,
+        "<h3>Smoke ({}): {}</h3>",
+        esc(&s.kind),
+        esc(&wire_name(&s.status))
+    );
+    if let Some(r) = &s.reason {
+        let _ = write!(out, "<p>{}</p>", esc(r));
+    }
+    if !s.runs.is_empty() {
+        out.push_str(
+            "<table class=\"smoke\"><thead><tr><th>binary</th><th>root</th><th>runner</th>\
+                 <th>status</th><th>time</th><th>exit</th><th>message</th></tr></thead><tbody>",
+        );
+        for r in &s.runs {
+            let _ = write!(
+                    out,
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{:.1}s</td><td>{}</td><td>{}</td></tr>",
+                    esc(&r.binary),
+                    esc(&wire_name(&r.root)),
+                    esc(&r.runner),
+                    match r.status {
+                        SmokeStatus::Passed => "good",
+                        SmokeStatus::Failed => "bad",
+                        SmokeStatus::NotRun => "",
+                    },
+                    esc(&wire_name(&r.status)),
+                    r.seconds,
+                    esc(&r.exit.as_ref().map(|e| e.describe()).unwrap_or_default()),
+                    esc(r.message.as_deref().unwrap_or(""))
+                );
+            if r.status == SmokeStatus::Failed && !r.output.is_empty() {
+                let _ = write!(
+                    out,
+                    "<tr><td colspan=\"7\"><pre>{}</pre></td></tr>",
+                    esc(&r.output)
+                );
+            }
+        }
+        out.push_str("</tbody></table>\n");
     }
 }
