@@ -201,29 +201,7 @@ pub fn plan(v: &Variant, m: &impl Machine, native: &[String]) -> Plan {
     };
     let link = n.link.clone().expect("a met need has a link");
     let zig = link == Link::Zig;
-    match &link {
-        Link::ToolchainDefault | Link::Zig => {}
-        Link::RustLld { self_contained } => {
-            final_flags
-                .extend(["-C", "linker=rust-lld", "-C", "linker-flavor=ld.lld"].map(String::from));
-            if *self_contained {
-                final_flags.extend(["-C", "link-self-contained=yes"].map(String::from));
-            }
-        }
-        Link::Driver {
-            opt_out_lld: true, ..
-        } => {
-            // opt out of the toolchain's default lld: cc with its own (GNU) ld
-            final_flags.extend(["-C", "linker-features=-lld"].map(String::from));
-        }
-        Link::Driver { program, .. } | Link::Program(program) => {
-            final_flags.push("-C".into());
-            final_flags.push(format!("linker={program}"));
-            if musl_gcc_static_pie(program, v) {
-                final_flags.extend(["-C", "relocation-model=static"].map(String::from));
-            }
-        }
-    }
+    final_flags.extend(linker_flags(&link, v));
     let zig_link =
         (zig && !native_deps && zig_target(target, v.glibc(), None).is_some()).then(|| ZigLink {
             glibc: v.glibc().map(str::to_owned),
@@ -259,6 +237,34 @@ pub fn plan(v: &Variant, m: &impl Machine, native: &[String]) -> Plan {
         },
         c_compiler: if native_deps { n.c } else { None },
     })
+}
+
+/// The flags that pick the linker `link` names.
+fn linker_flags(link: &Link, v: &Variant) -> Vec<String> {
+    let mut flags = Vec::new();
+    match link {
+        Link::ToolchainDefault | Link::Zig => {}
+        Link::RustLld { self_contained } => {
+            flags.extend(["-C", "linker=rust-lld", "-C", "linker-flavor=ld.lld"].map(String::from));
+            if *self_contained {
+                flags.extend(["-C", "link-self-contained=yes"].map(String::from));
+            }
+        }
+        Link::Driver {
+            opt_out_lld: true, ..
+        } => {
+            // opt out of the toolchain's default lld: cc with its own (GNU) ld
+            flags.extend(["-C", "linker-features=-lld"].map(String::from));
+        }
+        Link::Driver { program, .. } | Link::Program(program) => {
+            flags.push("-C".into());
+            flags.push(format!("linker={program}"));
+            if musl_gcc_static_pie(program, v) {
+                flags.extend(["-C", "relocation-model=static"].map(String::from));
+            }
+        }
+    }
+    flags
 }
 
 #[cfg(test)]
