@@ -373,21 +373,21 @@ pub(super) fn smoke(out: &mut String, s: &crate::report::smoke::SmokeReport) {
         );
         for r in &s.runs {
             let _ = write!(
-                    out,
-                    "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{:.1}s</td><td>{}</td><td>{}</td></tr>",
-                    esc(&r.binary),
-                    esc(&wire_name(&r.root)),
-                    esc(&r.runner),
-                    match r.status {
-                        SmokeStatus::Passed => "good",
-                        SmokeStatus::Failed => "bad",
-                        SmokeStatus::NotRun => "",
-                    },
-                    esc(&wire_name(&r.status)),
-                    r.seconds,
-                    esc(&r.exit.as_ref().map(|e| e.describe()).unwrap_or_default()),
-                    esc(r.message.as_deref().unwrap_or(""))
-                );
+                out,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{:.1}s</td><td>{}</td><td>{}</td></tr>",
+                esc(&r.binary),
+                esc(&wire_name(&r.root)),
+                esc(&r.runner),
+                match r.status {
+                    SmokeStatus::Passed => "good",
+                    SmokeStatus::Failed => "bad",
+                    SmokeStatus::NotRun => "",
+                },
+                esc(&wire_name(&r.status)),
+                r.seconds,
+                esc(&r.exit.as_ref().map(|e| e.describe()).unwrap_or_default()),
+                esc(r.message.as_deref().unwrap_or(""))
+            );
             if r.status == SmokeStatus::Failed && !r.output.is_empty() {
                 let _ = write!(
                     out,
