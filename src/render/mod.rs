@@ -1,12 +1,13 @@
 //! Every output format of every document. Each renderer is a file here and writes to
-//! `&mut dyn Write`, so it is testable; `inspect`'s formats are the one list
-//! [`InspectFormat`].
+//! `&mut dyn Write`, so it is testable. `inspect`'s formats are one list
+//! (`inspect_formats!` below): a new one is its file and one entry there.
 
 pub mod check;
 pub mod diff;
 pub mod escape;
 pub mod html;
 mod human;
+pub mod json;
 pub mod junit;
 mod ldd;
 mod nm;
@@ -18,21 +19,6 @@ use std::io::{self, Write};
 
 use crate::model::{Artifact, ErrorEntry};
 use crate::report::Report;
-
-/// Output formats of `inspect`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum InspectFormat {
-    /// A block per binary, for people.
-    Human,
-    /// The JSON report (docs/report.schema.json).
-    Json,
-    /// What `ldd` / `otool -L` print: the needed libraries.
-    Ldd,
-    /// What `nm -D --undefined-only` / `nm -u` print: the imported symbols.
-    Nm,
-    /// One self-contained HTML page (a grid of the binaries, their details, a filter).
-    Html,
-}
 
 /// Terminal styling: ANSI colors when enabled.
 #[derive(Debug, Clone, Copy)]
@@ -65,23 +51,45 @@ impl Style {
     }
 }
 
-/// Render `report` in `format`.
-pub fn render(
-    report: &Report,
-    format: InspectFormat,
-    style: Style,
-    w: &mut dyn Write,
-) -> io::Result<()> {
-    match format {
-        InspectFormat::Json => {
-            serde_json::to_writer_pretty(&mut *w, report)?;
-            writeln!(w)
+/// The formats of `inspect`, each with its doc (its `--help` line) and its renderer
+/// (`fn(&Report, Style, &mut dyn Write)`): the enum and [`render`] come from it.
+macro_rules! inspect_formats {
+    ($($(#[doc = $doc:literal])* $format:ident => $render:expr,)*) => {
+        /// Output formats of `inspect`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+        pub enum InspectFormat {
+            $($(#[doc = $doc])* $format,)*
         }
-        InspectFormat::Human => human::render(report, style, w),
-        InspectFormat::Ldd => ldd::render(&report.artifacts, w),
-        InspectFormat::Nm => nm::render(&report.artifacts, w),
-        InspectFormat::Html => html::inspect(report, w),
-    }
+
+        /// Render `report` in `format`.
+        pub fn render(
+            report: &Report,
+            format: InspectFormat,
+            style: Style,
+            w: &mut dyn Write,
+        ) -> io::Result<()> {
+            let renderer: InspectRenderer = match format {
+                $(InspectFormat::$format => $render,)*
+            };
+            renderer(report, style, w)
+        }
+    };
+}
+
+/// A renderer of the inspect report.
+type InspectRenderer = fn(&Report, Style, &mut dyn Write) -> io::Result<()>;
+
+inspect_formats! {
+    /// A block per binary, for people.
+    Human => human::render,
+    /// The JSON report (docs/report.schema.json).
+    Json => |r, _, w| json::write(r, w),
+    /// What `ldd` / `otool -L` print: the needed libraries.
+    Ldd => |r, _, w| ldd::render(&r.artifacts, w),
+    /// What `nm -D --undefined-only` / `nm -u` print: the imported symbols.
+    Nm => |r, _, w| nm::render(&r.artifacts, w),
+    /// One self-contained HTML page (a grid of the binaries, their details, a filter).
+    Html => |r, _, w| html::inspect(r, w),
 }
 
 /// The errors, one per line, for stderr (when the output format has no room for them).
