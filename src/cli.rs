@@ -5,7 +5,10 @@
 
 use std::path::PathBuf;
 
+use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::matrix::{ExpectLinkage, Hardening};
 
 pub use crate::render::InspectFormat;
 
@@ -510,6 +513,41 @@ pub fn normalize_args(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsStri
     args
 }
 
+// the value enums of lower floors: their names and help are theirs, clap is only here
+
+impl ValueEnum for InspectFormat {
+    fn value_variants<'a>() -> &'a [Self] {
+        InspectFormat::ALL
+    }
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        let help = self.doc().trim();
+        let help = help.strip_suffix('.').unwrap_or(help);
+        Some(PossibleValue::new(self.as_str()).help(help))
+    }
+}
+
+impl ValueEnum for ExpectLinkage {
+    fn value_variants<'a>() -> &'a [Self] {
+        &ExpectLinkage::ALL
+    }
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        let v = PossibleValue::new(self.as_str());
+        Some(match self.help() {
+            Some(h) => v.help(h),
+            None => v,
+        })
+    }
+}
+
+impl ValueEnum for Hardening {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Hardening::ALL
+    }
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.as_str()).help(self.help()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use clap::CommandFactory;
@@ -528,6 +566,12 @@ mod tests {
                 "{} has no flag {}",
                 r.key(),
                 r.flag()
+            );
+            let policy = check.get_after_help().unwrap().to_string();
+            assert!(
+                policy.contains(r.key()),
+                "{policy} does not name {}",
+                r.key()
             );
         }
     }

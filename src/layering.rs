@@ -168,6 +168,21 @@ mod tests {
     }
 
     #[test]
+    fn only_the_command_line_knows_clap() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        rust_files(&src, &mut files);
+        let clap: Vec<String> = files
+            .iter()
+            .filter(|f| !f.ends_with("cli.rs") && !f.ends_with("main.rs"))
+            .filter(|f| !f.ends_with("layering.rs"))
+            .filter(|f| std::fs::read_to_string(f).unwrap().contains("clap::"))
+            .map(|f| f.display().to_string())
+            .collect();
+        assert!(clap.is_empty(), "clap outside cli.rs: {clap:?}");
+    }
+
+    #[test]
     fn reads_grouped_paths() {
         let r = references("use crate::{a::{b, c}, d};\nlet x = crate::e::f();");
         assert_eq!(r, ["a", "d", "e"].map(String::from).into_iter().collect());

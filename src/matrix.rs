@@ -73,7 +73,7 @@ impl<'de> Deserialize<'de> for LinkerSpec {
 }
 
 /// Expected linkage.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ExpectLinkage {
     /// static or static-pie
@@ -81,6 +81,30 @@ pub enum ExpectLinkage {
     StaticPie,
     Dynamic,
     Any,
+}
+
+impl ExpectLinkage {
+    pub const ALL: [ExpectLinkage; 4] = [
+        ExpectLinkage::Static,
+        ExpectLinkage::StaticPie,
+        ExpectLinkage::Dynamic,
+        ExpectLinkage::Any,
+    ];
+
+    /// The name, as in a matrix and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExpectLinkage::Static => "static",
+            ExpectLinkage::StaticPie => "static-pie",
+            ExpectLinkage::Dynamic => "dynamic",
+            ExpectLinkage::Any => "any",
+        }
+    }
+
+    /// What the name means, where it says more than the name.
+    pub fn help(self) -> Option<&'static str> {
+        (self == ExpectLinkage::Static).then_some("static or static-pie")
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -100,25 +124,44 @@ pub enum Smoke {
     Command(Vec<String>),
 }
 
-/// A hardening property `require` asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, clap::ValueEnum)]
+/// A hardening property `require` asks for; [`Hardening::help`] says what each is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Hardening {
-    /// Position independent (ELF ET_DYN executable, Mach-O MH_PIE, PE DYNAMIC_BASE).
     Pie,
-    /// Partial or full RELRO (ELF only; other formats have no RELRO to ask for).
     Relro,
-    /// Full RELRO (RELRO and BIND_NOW; ELF only).
     FullRelro,
-    /// Non-executable stack and data.
     Nx,
-    /// Stack protector references.
     Canary,
-    /// `_FORTIFY_SOURCE` checked functions.
     Fortify,
 }
 
 impl Hardening {
+    pub const ALL: [Hardening; 6] = [
+        Hardening::Pie,
+        Hardening::Relro,
+        Hardening::FullRelro,
+        Hardening::Nx,
+        Hardening::Canary,
+        Hardening::Fortify,
+    ];
+
+    /// What the property is.
+    pub fn help(self) -> &'static str {
+        match self {
+            Hardening::Pie => {
+                "Position independent (ELF ET_DYN executable, Mach-O MH_PIE, PE DYNAMIC_BASE)"
+            }
+            Hardening::Relro => {
+                "Partial or full RELRO (ELF only; other formats have no RELRO to ask for)"
+            }
+            Hardening::FullRelro => "Full RELRO (RELRO and BIND_NOW; ELF only)",
+            Hardening::Nx => "Non-executable stack and data",
+            Hardening::Canary => "Stack protector references",
+            Hardening::Fortify => "`_FORTIFY_SOURCE` checked functions",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Hardening::Pie => "pie",

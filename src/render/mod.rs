@@ -54,11 +54,29 @@ impl Style {
 /// The formats of `inspect`, each with its doc (its `--help` line) and its renderer
 /// (`fn(&Report, Style, &mut dyn Write)`): the enum and [`render`] come from it.
 macro_rules! inspect_formats {
-    ($($(#[doc = $doc:literal])* $format:ident => $render:expr,)*) => {
+    ($($(#[doc = $doc:literal])* $format:ident = $name:literal => $render:expr,)*) => {
         /// Output formats of `inspect`.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub enum InspectFormat {
             $($(#[doc = $doc])* $format,)*
+        }
+
+        impl InspectFormat {
+            pub const ALL: &[InspectFormat] = &[$(InspectFormat::$format,)*];
+
+            /// The name on the command line.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(InspectFormat::$format => $name,)*
+                }
+            }
+
+            /// The format's doc: its line of `--help`.
+            pub fn doc(self) -> &'static str {
+                match self {
+                    $(InspectFormat::$format => concat!($($doc),*),)*
+                }
+            }
         }
 
         /// Render `report` in `format`.
@@ -81,15 +99,15 @@ type InspectRenderer = fn(&Report, Style, &mut dyn Write) -> io::Result<()>;
 
 inspect_formats! {
     /// A block per binary, for people.
-    Human => human::render,
+    Human = "human" => human::render,
     /// The JSON report (docs/report.schema.json).
-    Json => |r, _, w| json::write(r, w),
+    Json = "json" => |r, _, w| json::write(r, w),
     /// What `ldd` / `otool -L` print: the needed libraries.
-    Ldd => |r, _, w| ldd::render(&r.artifacts, w),
+    Ldd = "ldd" => |r, _, w| ldd::render(&r.artifacts, w),
     /// What `nm -D --undefined-only` / `nm -u` print: the imported symbols.
-    Nm => |r, _, w| nm::render(&r.artifacts, w),
+    Nm = "nm" => |r, _, w| nm::render(&r.artifacts, w),
     /// One self-contained HTML page (a grid of the binaries, their details, a filter).
-    Html => |r, _, w| html::inspect(r, w),
+    Html = "html" => |r, _, w| html::inspect(r, w),
 }
 
 /// The errors, one per line, for stderr (when the output format has no room for them).
