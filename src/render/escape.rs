@@ -65,12 +65,17 @@ mod tests {
 
     #[test]
     fn one_escape_per_language() {
-        assert_eq!(md_cell("a|b\\c\nd"), "a\\|b\\\\c d");
-        assert_eq!(md_cell(" "), "-");
-        assert_eq!(markup("'\u{1}\r", Markup::Html), "&#39;\u{FFFD}\u{FFFD}");
-        assert_eq!(markup("'\u{1}\r", Markup::Xml), "&apos;\r");
-        assert_eq!(shell_word("50%"), "50%");
-        assert_eq!(shell_word("it's"), "'it'\\''s'");
-        assert_eq!(shell_word(""), "''");
+        let cases: [(String, &str); 7] = [
+            (md_cell("a|b\\c\nd"), "a\\|b\\\\c d"),
+            (md_cell(" "), "-"),
+            (markup("'\u{1}\r", Markup::Html), "&#39;\u{FFFD}\u{FFFD}"),
+            (markup("'\u{1}\r", Markup::Xml), "&apos;\r"),
+            (shell_word("50%"), "50%"),
+            (shell_word("it's"), "'it'\\''s'"),
+            (shell_word(""), "''"),
+        ];
+        for (got, want) in cases {
+            assert_eq!(got, want);
+        }
     }
 }

@@ -293,22 +293,8 @@ pub(super) fn grid(
             esc(&e.id)
         );
         if let Some(b) = badges.get(&e.id) {
-            if b.regressions > 0 {
-                let _ = write!(
-                    out,
-                    "<span class=\"badge regression\">▲ {} regression{}</span>",
-                    b.regressions,
-                    if b.regressions == 1 { "" } else { "s" }
-                );
-            }
-            if b.improvements > 0 {
-                let _ = write!(
-                    out,
-                    "<span class=\"badge improvement\">▼ {} improvement{}</span>",
-                    b.improvements,
-                    if b.improvements == 1 { "" } else { "s" }
-                );
-            }
+            badge(out, "▲", b.regressions, "regression");
+            badge(out, "▼", b.improvements, "improvement");
         }
         out.push_str("</td>");
         for (name, f) in GRID {
@@ -376,4 +362,15 @@ pub(super) fn size_chart(out: &mut String, entries: &[Entry]) {
         );
     }
     out.push_str("</svg>\n");
+}
+
+/// A badge of `n` changes of kind `kind` (`regression`, `improvement`); none for 0.
+fn badge(out: &mut String, arrow: &str, n: usize, kind: &str) {
+    if n > 0 {
+        let s = if n == 1 { "" } else { "s" };
+        let _ = write!(
+            out,
+            "<span class=\"badge {kind}\">{arrow} {n} {kind}{s}</span>"
+        );
+    }
 }
