@@ -5,9 +5,12 @@
 
 use std::path::PathBuf;
 
+use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-pub use crate::report::InspectFormat;
+use crate::matrix::{ExpectLinkage, Hardening};
+
+pub use crate::render::InspectFormat;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -231,14 +234,14 @@ pub struct DiffArgs {
 #[derive(Debug, Clone, Copy, Args)]
 pub struct SizeGrowth {
     /// Size growth of a binary, in percent, above which it is a regression.
-    #[arg(long, value_name = "PCT", default_value_t = crate::report::diff::DEFAULT_MAX_SIZE_GROWTH)]
+    #[arg(long, value_name = "PCT", default_value_t = crate::ops::diff::DEFAULT_MAX_SIZE_GROWTH)]
     pub max_size_growth: f64,
 }
 
 impl Default for SizeGrowth {
     fn default() -> Self {
         SizeGrowth {
-            max_size_growth: crate::report::diff::DEFAULT_MAX_SIZE_GROWTH,
+            max_size_growth: crate::ops::diff::DEFAULT_MAX_SIZE_GROWTH,
         }
     }
 }
@@ -324,6 +327,20 @@ pub struct CargoFlags {
     /// Run without accessing the network.
     #[arg(long)]
     pub offline: bool,
+}
+
+impl From<&CargoFlags> for crate::engine::CargoOptions {
+    fn from(f: &CargoFlags) -> Self {
+        crate::engine::CargoOptions {
+            package: f.package.clone(),
+            profile: f.profile.clone(),
+            features: f.features.clone(),
+            all_features: f.all_features,
+            no_default_features: f.no_default_features,
+            locked: f.locked,
+            offline: f.offline,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Args)]
@@ -494,4 +511,68 @@ pub fn normalize_args(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsStri
         args.remove(1);
     }
     args
+}
+
+// the value enums of lower floors: their names and help are theirs, clap is only here
+
+impl ValueEnum for InspectFormat {
+    fn value_variants<'a>() -> &'a [Self] {
+        InspectFormat::ALL
+    }
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        let help = self.doc().trim();
+        let help = help.strip_suffix('.').unwrap_or(help);
+        Some(PossibleValue::new(self.as_str()).help(help))
+    }
+}
+
+impl ValueEnum for ExpectLinkage {
+    fn value_variants<'a>() -> &'a [Self] {
+        &ExpectLinkage::ALL
+    }
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        let v = PossibleValue::new(self.as_str());
+        Some(match self.help() {
+            Some(h) => v.help(h),
+            None => v,
+        })
+    }
+}
+
+impl ValueEnum for Hardening {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Hardening::ALL
+    }
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.as_str()).help(self.help()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+    use crate::matrix::Rule;
+
+    #[test]
+    fn check_has_a_flag_for_every_rule() {
+        let cli = Cli::command();
+        let check = cli.find_subcommand("check").unwrap();
+        for r in Rule::ALL {
+            let flag = r.flag().trim_start_matches("--");
+            assert!(
+                check.get_arguments().any(|a| a.get_long() == Some(flag)),
+                "{} has no flag {}",
+                r.key(),
+                r.flag()
+            );
+            let policy = check.get_after_help().unwrap().to_string();
+            assert!(
+                policy.contains(r.key()),
+                "{policy} does not name {}",
+                r.key()
+            );
+        }
+    }
 }

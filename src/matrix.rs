@@ -1,12 +1,15 @@
 //! The matrix file (docs/matrix.md#the-file): parsing and validation. Pure: text in, matrix or
 //! an error naming the file, the line and the key out.
 
+mod rules;
+
 use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
+pub use self::rules::Rule;
 use crate::version::Version;
 
 /// The built-in matrix, compiled in.
@@ -70,7 +73,7 @@ impl<'de> Deserialize<'de> for LinkerSpec {
 }
 
 /// Expected linkage.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ExpectLinkage {
     /// static or static-pie
@@ -78,6 +81,30 @@ pub enum ExpectLinkage {
     StaticPie,
     Dynamic,
     Any,
+}
+
+impl ExpectLinkage {
+    pub const ALL: [ExpectLinkage; 4] = [
+        ExpectLinkage::Static,
+        ExpectLinkage::StaticPie,
+        ExpectLinkage::Dynamic,
+        ExpectLinkage::Any,
+    ];
+
+    /// The name, as in a matrix and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExpectLinkage::Static => "static",
+            ExpectLinkage::StaticPie => "static-pie",
+            ExpectLinkage::Dynamic => "dynamic",
+            ExpectLinkage::Any => "any",
+        }
+    }
+
+    /// What the name means, where it says more than the name.
+    pub fn help(self) -> Option<&'static str> {
+        (self == ExpectLinkage::Static).then_some("static or static-pie")
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -97,25 +124,44 @@ pub enum Smoke {
     Command(Vec<String>),
 }
 
-/// A hardening property `require` asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, clap::ValueEnum)]
+/// A hardening property `require` asks for; [`Hardening::help`] says what each is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Hardening {
-    /// Position independent (ELF ET_DYN executable, Mach-O MH_PIE, PE DYNAMIC_BASE).
     Pie,
-    /// Partial or full RELRO (ELF only; other formats have no RELRO to ask for).
     Relro,
-    /// Full RELRO (RELRO and BIND_NOW; ELF only).
     FullRelro,
-    /// Non-executable stack and data.
     Nx,
-    /// Stack protector references.
     Canary,
-    /// `_FORTIFY_SOURCE` checked functions.
     Fortify,
 }
 
 impl Hardening {
+    pub const ALL: [Hardening; 6] = [
+        Hardening::Pie,
+        Hardening::Relro,
+        Hardening::FullRelro,
+        Hardening::Nx,
+        Hardening::Canary,
+        Hardening::Fortify,
+    ];
+
+    /// What the property is.
+    pub fn help(self) -> &'static str {
+        match self {
+            Hardening::Pie => {
+                "Position independent (ELF ET_DYN executable, Mach-O MH_PIE, PE DYNAMIC_BASE)"
+            }
+            Hardening::Relro => {
+                "Partial or full RELRO (ELF only; other formats have no RELRO to ask for)"
+            }
+            Hardening::FullRelro => "Full RELRO (RELRO and BIND_NOW; ELF only)",
+            Hardening::Nx => "Non-executable stack and data",
+            Hardening::Canary => "Stack protector references",
+            Hardening::Fortify => "`_FORTIFY_SOURCE` checked functions",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Hardening::Pie => "pie",
@@ -149,41 +195,12 @@ pub struct Expect {
     pub require: Option<Vec<Hardening>>,
 }
 
-impl Expect {
-    /// The rules this expectation checks, by key, in a fixed order.
-    pub fn rules(&self) -> Vec<&'static str> {
-        let mut r = Vec::new();
-        if self.linkage.is_some() {
-            r.push("linkage");
-        }
-        if self.max_glibc.is_some() {
-            r.push("max-glibc");
-        }
-        if self.runs_on.is_some() {
-            r.push("runs-on");
-        }
-        if self.min_macos.is_some() {
-            r.push("min-macos");
-        }
-        if self.libraries.is_some() {
-            r.push("libraries");
-        }
-        if self.hazards == Some(ExpectHazards::None) {
-            r.push("hazards");
-        }
-        if self.deny_hazards.is_some() {
-            r.push("deny-hazards");
-        }
-        if self.require.is_some() {
-            r.push("require");
-        }
-        r
-    }
-}
-
 /// A problem with one value of an expectation: the key and the message.
 pub fn validate_expect(e: &Expect) -> Result<(), (std::ops::Range<usize>, &'static str, String)> {
-    for (key, v) in [("max-glibc", &e.max_glibc), ("min-macos", &e.min_macos)] {
+    for (key, v) in [
+        (Rule::MaxGlibc.key(), &e.max_glibc),
+        (Rule::MinMacos.key(), &e.min_macos),
+    ] {
         if let Some(m) = v {
             if Version::parse(m.get_ref()).is_none() {
                 return Err((
@@ -199,7 +216,7 @@ pub fn validate_expect(e: &Expect) -> Result<(), (std::ops::Range<usize>, &'stat
             if crate::data::tables().find_release(n).is_none() {
                 return Err((
                     names.span(),
-                    "runs-on",
+                    Rule::RunsOn.key(),
                     format!(
                         "{n:?} is not a distribution release of targets/glibc.toml \
                          (names like rhel-7, debian-11, ubuntu-20.04, sles-15-sp6, amazon-linux-2)"
@@ -220,7 +237,7 @@ pub fn validate_expect(e: &Expect) -> Result<(), (std::ops::Range<usize>, &'stat
                     .collect();
                 return Err((
                     codes.span(),
-                    "deny-hazards",
+                    Rule::DenyHazards.key(),
                     format!("{c:?} is not a hazard code (one of {})", all.join(", ")),
                 ));
             }
@@ -262,6 +279,11 @@ pub struct Variant {
 }
 
 impl Variant {
+    /// Whether the variant's smoke runs (`all`: `--run`, every variant's).
+    pub fn smoke_wanted(&self, all: bool) -> bool {
+        all || self.run
+    }
+
     pub fn id(&self) -> &str {
         self.id.get_ref()
     }

@@ -10,7 +10,8 @@ use cargo_portable::analysis::{analyze, FileId};
 use cargo_portable::data::tables;
 use cargo_portable::inspect;
 use cargo_portable::model::ErrorEntry;
-use cargo_portable::report::{render, Host, InspectFormat, Report, Style};
+use cargo_portable::render::{render, InspectFormat, Style};
+use cargo_portable::report::{Host, Report};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -6,7 +6,7 @@ use goblin::elf::note::ELF_NOTE_OS_LINUX;
 use object::pe;
 
 use crate::data::Tables;
-use crate::inspect::{FormatFacts, Parsed};
+use crate::inspect::{FormatFacts, Parsed, PeFacts};
 use crate::model::{
     Distribution, Libc, Linkage, Os, Requires, RunsOn, VersionRequirement, WindowsRequirement,
 };
@@ -203,44 +203,48 @@ pub(crate) fn requires(p: &Parsed, libc: Libc, os: Os, tables: &Tables) -> Requi
                 r.macos_sdk = m.sdk.clone();
             }
         }
-        FormatFacts::Pe(pe) => {
-            let (major, minor) = pe.subsystem_version;
-            let by_subsystem = Version::parse(&format!("{major}.{minor}"));
-            // imports that need a later release than the subsystem version says
-            let mut need = by_subsystem.clone();
-            let mut forced_by = BTreeSet::new();
-            for imp in &p.imports {
-                let Some(dll) = imp.library.as_deref() else {
-                    continue;
-                };
-                for (api, v) in &tables.windows_api {
-                    let hit = api.dll.eq_ignore_ascii_case(dll)
-                        && (api.name.is_empty() || api.name == imp.name);
-                    if !hit || by_subsystem.as_ref().is_some_and(|s| v <= s) {
-                        continue;
-                    }
-                    if need.as_ref().is_none_or(|n| v > n) {
-                        need = Some(v.clone());
-                        forced_by.clear();
-                    }
-                    if need.as_ref() == Some(v) {
-                        forced_by.insert(format!("{dll}!{}", imp.name));
-                    }
-                }
-            }
-            let minimum = need.as_ref().and_then(|v| {
-                let p = v.parts();
-                windows_release(*p.first()? as u16, p.get(1).copied().unwrap_or(0) as u16)
-            });
-            r.windows = Some(WindowsRequirement {
-                subsystem: subsystem_name(pe.subsystem),
-                subsystem_version: format!("{major}.{minor}"),
-                minimum: minimum.map(str::to_owned),
-                forced_by: forced_by.into_iter().collect(),
-            });
-        }
+        FormatFacts::Pe(pe) => r.windows = Some(windows(p, pe, tables)),
     }
     r
+}
+
+/// A PE binary's Windows requirement: its subsystem version, and the release its
+/// imports need when that is later.
+fn windows(p: &Parsed, pe: &PeFacts, tables: &Tables) -> WindowsRequirement {
+    let (major, minor) = pe.subsystem_version;
+    let by_subsystem = Version::parse(&format!("{major}.{minor}"));
+    // imports that need a later release than the subsystem version says
+    let mut need = by_subsystem.clone();
+    let mut forced_by = BTreeSet::new();
+    for imp in &p.imports {
+        let Some(dll) = imp.library.as_deref() else {
+            continue;
+        };
+        for (api, v) in &tables.windows_api {
+            let hit =
+                api.dll.eq_ignore_ascii_case(dll) && (api.name.is_empty() || api.name == imp.name);
+            if !hit || by_subsystem.as_ref().is_some_and(|s| v <= s) {
+                continue;
+            }
+            if need.as_ref().is_none_or(|n| v > n) {
+                need = Some(v.clone());
+                forced_by.clear();
+            }
+            if need.as_ref() == Some(v) {
+                forced_by.insert(format!("{dll}!{}", imp.name));
+            }
+        }
+    }
+    let minimum = need.as_ref().and_then(|v| {
+        let p = v.parts();
+        windows_release(*p.first()? as u16, p.get(1).copied().unwrap_or(0) as u16)
+    });
+    WindowsRequirement {
+        subsystem: subsystem_name(pe.subsystem),
+        subsystem_version: format!("{major}.{minor}"),
+        minimum: minimum.map(str::to_owned),
+        forced_by: forced_by.into_iter().collect(),
+    }
 }
 
 fn kernel_short(r: &Requires) -> Option<String> {
@@ -282,45 +286,7 @@ pub(crate) fn runs_on(
                     distributions: Vec::new(),
                 },
                 Libc::Glibc => match &r.glibc {
-                    Some(g) => {
-                        // a binary for `arch` needs at least the first glibc with that port,
-                        // and only releases that ship a glibc for `arch` can load it
-                        let need =
-                            Version::parse(&g.version).map(|n| match tables.glibc_baseline(arch) {
-                                Some(b) if b > &n => b.clone(),
-                                _ => n,
-                            });
-                        let distributions: Vec<Distribution> = tables
-                            .releases
-                            .iter()
-                            .filter(|(rel, v)| {
-                                rel.has_arch(arch) && need.as_ref().is_some_and(|n| v >= n)
-                            })
-                            .map(|(rel, _)| Distribution {
-                                name: rel.distribution.clone(),
-                                release: rel.release.clone(),
-                                glibc: rel.glibc.clone(),
-                            })
-                            .collect();
-                        // oldest satisfying release of each distribution
-                        let mut oldest: Vec<String> = Vec::new();
-                        let mut seen = BTreeSet::new();
-                        for d in &distributions {
-                            if seen.insert(d.name.clone()) {
-                                oldest.push(format!("{} {}+", d.name, d.release));
-                            }
-                        }
-                        let list = if oldest.is_empty() {
-                            "none of the known releases".to_owned()
-                        } else {
-                            oldest.join(", ")
-                        };
-                        RunsOn {
-                            summary: format!("{arch} Linux with glibc ≥ {}: {list}", g.version),
-                            any: false,
-                            distributions,
-                        }
-                    }
+                    Some(g) => glibc_runs_on(arch, &g.version, tables),
                     None => any(format!("any {arch} Linux with glibc{kernel}")),
                 },
                 _ => RunsOn {
@@ -347,6 +313,45 @@ pub(crate) fn runs_on(
             None => format!("{arch} NetBSD"),
         }),
         other => any(format!("{arch} {}", other.display_name())),
+    }
+}
+
+/// Where a dynamic glibc binary for `arch` that needs glibc `version` runs: the known
+/// releases with that glibc or newer.
+fn glibc_runs_on(arch: &str, version: &str, tables: &Tables) -> RunsOn {
+    // a binary for `arch` needs at least the first glibc with that port,
+    // and only releases that ship a glibc for `arch` can load it
+    let need = Version::parse(version).map(|n| match tables.glibc_baseline(arch) {
+        Some(b) if b > &n => b.clone(),
+        _ => n,
+    });
+    let distributions: Vec<Distribution> = tables
+        .releases
+        .iter()
+        .filter(|(rel, v)| rel.has_arch(arch) && need.as_ref().is_some_and(|n| v >= n))
+        .map(|(rel, _)| Distribution {
+            name: rel.distribution.clone(),
+            release: rel.release.clone(),
+            glibc: rel.glibc.clone(),
+        })
+        .collect();
+    // oldest satisfying release of each distribution
+    let mut oldest: Vec<String> = Vec::new();
+    let mut seen = BTreeSet::new();
+    for d in &distributions {
+        if seen.insert(d.name.clone()) {
+            oldest.push(format!("{} {}+", d.name, d.release));
+        }
+    }
+    let list = if oldest.is_empty() {
+        "none of the known releases".to_owned()
+    } else {
+        oldest.join(", ")
+    };
+    RunsOn {
+        summary: format!("{arch} Linux with glibc ≥ {}: {list}", version),
+        any: false,
+        distributions,
     }
 }
 

@@ -133,13 +133,47 @@ pub fn reachers(data: &[u8], targets: &BTreeSet<String>) -> BTreeMap<String, Str
     let Ok(file) = object::File::parse(data) else {
         return out;
     };
-    struct Sym {
-        name: String,
-        global: bool,
+    let (syms, by_section) = symbols(&file);
+    let rev = reverse_edges(&file, &syms, &by_section);
+    let mut queue: VecDeque<(usize, String)> = syms
+        .iter()
+        .filter(|(_, s)| targets.contains(&s.name))
+        .map(|(i, s)| (*i, s.name.clone()))
+        .collect();
+    let mut seen: BTreeSet<usize> = queue.iter().map(|(i, _)| *i).collect();
+    while let Some((i, target)) = queue.pop_front() {
+        if seen.len() > MAX_NODES {
+            break;
+        }
+        for &from in rev.get(&i).into_iter().flatten() {
+            if !seen.insert(from) {
+                continue;
+            }
+            if let Some(s) = syms.get(&from) {
+                if s.global && !targets.contains(&s.name) {
+                    out.entry(s.name.clone()).or_insert_with(|| target.clone());
+                }
+            }
+            queue.push_back((from, target.clone()));
+        }
     }
+    out
+}
+
+/// A symbol of an object: its name, and whether it is a global definition.
+struct Sym {
+    name: String,
+    global: bool,
+}
+
+/// Per section, its defined symbols by address (what a relocation at an offset is in).
+type BySection = HashMap<SectionIndex, Vec<(u64, usize)>>;
+
+/// The object's symbols by index, and each section's defined symbols sorted by address.
+fn symbols(file: &object::File) -> (HashMap<usize, Sym>, BySection) {
     let mut syms: HashMap<usize, Sym> = HashMap::new();
     // per section, its defined symbols by address: what a relocation at an offset is in
-    let mut by_section: HashMap<SectionIndex, Vec<(u64, usize)>> = HashMap::new();
+    let mut by_section: BySection = HashMap::new();
     for s in file.symbols() {
         let Ok(name) = s.name() else { continue };
         if s.kind() == object::SymbolKind::Section || s.kind() == object::SymbolKind::File {
@@ -164,7 +198,16 @@ pub fn reachers(data: &[u8], targets: &BTreeSet<String>) -> BTreeMap<String, Str
     for v in by_section.values_mut() {
         v.sort();
     }
-    // reverse edges: referenced symbol -> the symbols whose code references it
+    (syms, by_section)
+}
+
+/// The reverse edges of the object's relocations: referenced symbol -> the symbols
+/// whose code references it.
+fn reverse_edges(
+    file: &object::File,
+    syms: &HashMap<usize, Sym>,
+    by_section: &BySection,
+) -> HashMap<usize, Vec<usize>> {
     let mut rev: HashMap<usize, Vec<usize>> = HashMap::new();
     for sec in file.sections() {
         let Some(in_sec) = by_section.get(&sec.index()) else {
@@ -219,38 +262,5 @@ pub fn reachers(data: &[u8], targets: &BTreeSet<String>) -> BTreeMap<String, Str
             }
         }
     }
-    let mut queue: VecDeque<(usize, String)> = syms
-        .iter()
-        .filter(|(_, s)| targets.contains(&s.name))
-        .map(|(i, s)| (*i, s.name.clone()))
-        .collect();
-    let mut seen: BTreeSet<usize> = queue.iter().map(|(i, _)| *i).collect();
-    while let Some((i, target)) = queue.pop_front() {
-        if seen.len() > MAX_NODES {
-            break;
-        }
-        for &from in rev.get(&i).into_iter().flatten() {
-            if !seen.insert(from) {
-                continue;
-            }
-            if let Some(s) = syms.get(&from) {
-                if s.global && !targets.contains(&s.name) {
-                    out.entry(s.name.clone()).or_insert_with(|| target.clone());
-                }
-            }
-            queue.push_back((from, target.clone()));
-        }
-    }
-    out
-}
-
-/// A symbol as people read it: demangled Rust names without their hash.
-pub fn demangle(name: &str) -> String {
-    let plain = name
-        .strip_prefix('_')
-        .filter(|n| n.starts_with("_ZN") || n.starts_with("_R"));
-    match rustc_demangle::try_demangle(plain.unwrap_or(name)) {
-        Ok(d) => format!("{d:#}"),
-        Err(_) => name.to_owned(),
-    }
+    rev
 }

@@ -11,6 +11,7 @@
 //! library", and the chain of functions from an import back to the final crate.
 //! Everything here is pure except [`store`] (the record and the cache of indexes).
 
+pub mod answer;
 pub mod index;
 pub mod linkargs;
 pub mod store;
@@ -21,6 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use self::index::{reachers, FileIndex};
 use crate::model::{Artifact, Import, SymbolOrigin};
+pub use crate::report::why::{ChainStep, LibraryOrigin, LibraryReason};
 use crate::version::Version;
 
 /// Where a link input comes from.
@@ -231,36 +233,14 @@ impl<'a> Linked<'a> {
                     // place (e.g. a data reference): the chain ends there
                     let t = targets.iter().next().cloned().unwrap_or_default();
                     let key = format!("\0{}", self.describe(m));
-                    parent.insert(
-                        key.clone(),
-                        (
-                            t.clone(),
-                            ChainStep {
-                                krate: self.krate(m).to_owned(),
-                                object: self.describe(m),
-                                function: None,
-                                references: t,
-                            },
-                        ),
-                    );
+                    parent.insert(key.clone(), (t.clone(), self.step(m, None, t)));
                     best = Some(key);
                 }
                 for (g, t) in found {
                     if !seen_syms.insert(g.clone()) {
                         continue;
                     }
-                    parent.insert(
-                        g.clone(),
-                        (
-                            t.clone(),
-                            ChainStep {
-                                krate: self.krate(m).to_owned(),
-                                object: self.describe(m),
-                                function: Some(g.clone()),
-                                references: t,
-                            },
-                        ),
-                    );
+                    parent.insert(g.clone(), (t.clone(), self.step(m, Some(g.clone()), t)));
                     if is_final && best.is_none() {
                         best = Some(g.clone());
                     }
@@ -276,52 +256,40 @@ impl<'a> Linked<'a> {
             }
             frontier = next;
         }
-        let Some(mut at) = best.or(fallback) else {
-            return Vec::new();
-        };
-        let mut steps = Vec::new();
-        while let Some((prev, step)) = parent.get(&at) {
-            steps.push(step.clone());
-            if prev == symbol {
-                break;
-            }
-            at = prev.clone();
+        match best.or(fallback) {
+            Some(at) => walk_back(&parent, at, symbol),
+            None => Vec::new(),
         }
-        steps.reverse();
-        steps
+    }
+
+    /// The step of a chain through member `m`: `function` in it references `references`.
+    fn step(&self, m: MemberRef, function: Option<String>, references: String) -> ChainStep {
+        ChainStep {
+            krate: self.krate(m).to_owned(),
+            object: self.describe(m),
+            function,
+            references,
+        }
     }
 }
 
-/// One step of a chain: `function` in `object` (of `krate`) references `references`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ChainStep {
-    #[serde(rename = "crate")]
-    pub krate: String,
-    pub object: String,
-    /// The global symbol whose code makes the reference; `None` when it could not
-    /// be placed in a function.
-    pub function: Option<String>,
-    pub references: String,
-}
-
-/// How a crate came to ask for a library.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case", tag = "how")]
-pub enum LibraryReason {
-    /// Its build script printed `cargo:rustc-link-lib=<lib>`.
-    BuildScript { lib: String },
-    /// Its code calls into the library (a `#[link]` attribute or an `extern` block of
-    /// its own, or std's defaults for the sysroot crates).
-    References { symbols: Vec<String> },
-}
-
-/// One crate behind a library.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct LibraryOrigin {
-    #[serde(rename = "crate")]
-    pub krate: String,
-    #[serde(flatten)]
-    pub reason: LibraryReason,
+/// The chain from `at` back to `symbol` through `parent` (symbol -> the symbol it
+/// references, and the step), in order from `symbol` outwards.
+fn walk_back(
+    parent: &HashMap<String, (String, ChainStep)>,
+    mut at: String,
+    symbol: &str,
+) -> Vec<ChainStep> {
+    let mut steps = Vec::new();
+    while let Some((prev, step)) = parent.get(&at) {
+        steps.push(step.clone());
+        if prev == symbol {
+            break;
+        }
+        at = prev.clone();
+    }
+    steps.reverse();
+    steps
 }
 
 /// The name a `-l`/`cargo:rustc-link-lib` entry links (`dylib=z:+verbatim` → `z`).

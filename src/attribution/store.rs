@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::index::{index_file, FileIndex, INDEX_FORMAT};
-use super::linkargs::{self, final_object, rlib_crate};
+use super::linkargs::{self, final_object, rlib_crate, LinkLine};
 use super::{BuildScript, LinkRecord, Unit, UnitKind};
 
 /// `name@version` from a cargo package id (`registry+…#tokio@1.47.1`,
@@ -101,30 +101,10 @@ impl Collector {
                     libs: libs.clone(),
                 })
                 .collect();
-            let sysroot_label =
-                |p: &Path| format!("{}@{rust_version}", rlib_crate(p).unwrap_or("std"));
             let line = self.link_line.as_deref().map(linkargs::parse);
             let record = match line {
                 Some(l) if self.bins.len() == 1 => {
-                    let mut units = Vec::new();
-                    if let Some(o) = &l.output {
-                        units.push(Unit {
-                            krate: label.clone(),
-                            path: final_object(o).display().to_string(),
-                            kind: UnitKind::Final,
-                        });
-                    }
-                    for r in &l.rlibs {
-                        let (krate, kind) = match self.rlibs.get(r) {
-                            Some(k) => (k.clone(), UnitKind::Dependency),
-                            None => (sysroot_label(r), UnitKind::Sysroot),
-                        };
-                        units.push(Unit {
-                            krate,
-                            path: r.display().to_string(),
-                            kind,
-                        });
-                    }
+                    let units = self.line_units(&l, label, rust_version);
                     LinkRecord {
                         executable: exe.display().to_string(),
                         target: target.to_owned(),
@@ -154,7 +134,7 @@ impl Collector {
                         })
                         .collect();
                     units.extend(sysroot_rlibs(sysroot_lib).into_iter().map(|r| Unit {
-                        krate: sysroot_label(&r),
+                        krate: sysroot_label(&r, rust_version),
                         path: r.display().to_string(),
                         kind: UnitKind::Sysroot,
                     }));
@@ -172,6 +152,31 @@ impl Collector {
             out.push(record);
         }
         out
+    }
+
+    /// The link inputs of a link line: its output (the final crate), then its rlibs,
+    /// the ones cargo built under their crate and the others as the sysroot's.
+    fn line_units(&self, l: &LinkLine, label: &str, rust_version: &str) -> Vec<Unit> {
+        let mut units = Vec::new();
+        if let Some(o) = &l.output {
+            units.push(Unit {
+                krate: label.to_owned(),
+                path: final_object(o).display().to_string(),
+                kind: UnitKind::Final,
+            });
+        }
+        for r in &l.rlibs {
+            let (krate, kind) = match self.rlibs.get(r) {
+                Some(k) => (k.clone(), UnitKind::Dependency),
+                None => (sysroot_label(r, rust_version), UnitKind::Sysroot),
+            };
+            units.push(Unit {
+                krate,
+                path: r.display().to_string(),
+                kind,
+            });
+        }
+        units
     }
 }
 
@@ -271,6 +276,11 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::io::Write::write_all(&mut tmp, bytes)?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// A sysroot rlib's crate, at the toolchain's version (`std@1.85.0`).
+fn sysroot_label(p: &Path, rust_version: &str) -> String {
+    format!("{}@{rust_version}", rlib_crate(p).unwrap_or("std"))
 }
 
 #[cfg(test)]

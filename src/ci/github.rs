@@ -256,7 +256,53 @@ fn input(description: &str, kind: &str, default: Node) -> Node {
 /// The reusable workflow: a `plan` job turns the caller's matrix file into the
 /// variant jobs' `strategy.matrix` (`ci github --matrix-json`).
 pub fn reusable(opts: &Options) -> String {
-    let inputs = Map::new()
+    let inputs = reusable_inputs(opts);
+    let on = Map::new().with("workflow_call", Map::new().with("inputs", inputs));
+    let plan = Map::new()
+        .with("name", "plan")
+        .with("runs-on", opts.runners.linux.as_str())
+        .with(
+            "outputs",
+            Map::new().with("matrix", "${{ steps.plan.outputs.matrix }}"),
+        )
+        .with(
+            "steps",
+            vec![
+                checkout(),
+                install(),
+                step("Plan the variant jobs")
+                    .with("id", "plan")
+                    .with(
+                        "env",
+                        Map::new()
+                            .with("PORTABLE_MACOS_NATIVE", "${{ inputs.macos-native }}")
+                            .with("PORTABLE_WINDOWS_MSVC", "${{ inputs.windows-msvc }}"),
+                    )
+                    .with("run", PLAN)
+                    .into(),
+            ],
+        );
+    let jobs_map = Map::new()
+        .spaced()
+        .with("plan", plan)
+        .with(
+            "variant",
+            variant_job(
+                "${{ fromJSON(needs.plan.outputs.matrix) }}".into(),
+                "${PORTABLE_MATRIX:+--matrix \"$PORTABLE_MATRIX\"}",
+                Some("plan"),
+            ),
+        )
+        .with("report", report_job(&opts.runners.linux));
+    yaml::document(
+        &header(opts, "Reusable GitHub Actions workflow"),
+        &base("portable", on, None, env(opts, true), jobs_map),
+    )
+}
+
+/// The inputs of the reusable workflow.
+fn reusable_inputs(opts: &Options) -> Map {
+    Map::new()
         .with(
             "matrix",
             input(
@@ -304,48 +350,7 @@ pub fn reusable(opts: &Options) -> String {
                 "boolean",
                 false.into(),
             ),
-        );
-    let on = Map::new().with("workflow_call", Map::new().with("inputs", inputs));
-    let plan = Map::new()
-        .with("name", "plan")
-        .with("runs-on", opts.runners.linux.as_str())
-        .with(
-            "outputs",
-            Map::new().with("matrix", "${{ steps.plan.outputs.matrix }}"),
         )
-        .with(
-            "steps",
-            vec![
-                checkout(),
-                install(),
-                step("Plan the variant jobs")
-                    .with("id", "plan")
-                    .with(
-                        "env",
-                        Map::new()
-                            .with("PORTABLE_MACOS_NATIVE", "${{ inputs.macos-native }}")
-                            .with("PORTABLE_WINDOWS_MSVC", "${{ inputs.windows-msvc }}"),
-                    )
-                    .with("run", PLAN)
-                    .into(),
-            ],
-        );
-    let jobs_map = Map::new()
-        .spaced()
-        .with("plan", plan)
-        .with(
-            "variant",
-            variant_job(
-                "${{ fromJSON(needs.plan.outputs.matrix) }}".into(),
-                "${PORTABLE_MATRIX:+--matrix \"$PORTABLE_MATRIX\"}",
-                Some("plan"),
-            ),
-        )
-        .with("report", report_job(&opts.runners.linux));
-    yaml::document(
-        &header(opts, "Reusable GitHub Actions workflow"),
-        &base("portable", on, None, env(opts, true), jobs_map),
-    )
 }
 
 const PLAN: &str = r#"args=()

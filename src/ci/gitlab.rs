@@ -81,37 +81,7 @@ pub fn pipeline(jobs: &[Job], opts: &Options) -> Result<String, CiError> {
         if ids.is_empty() {
             continue;
         }
-        let mut job = Map::new()
-            .with("extends", ".portable")
-            .with("stage", "build");
-        if os == Os::Macos {
-            job = job
-                .with("image", MACOS_IMAGE)
-                .with("tags", strs(&[MACOS_TAG]));
-        }
-        job = job
-            .with(
-                "parallel",
-                Map::new().with(
-                    "matrix",
-                    vec![Node::from(Map::new().with("PORTABLE_VARIANT", strs(&ids)))],
-                ),
-            )
-            .with(
-                "script",
-                vec![
-                    Node::from(setup.as_str()),
-                    Node::from("mkdir -p reports"),
-                    Node::from(build.as_str()),
-                ],
-            )
-            .with(
-                "artifacts",
-                Map::new()
-                    .with("when", "always")
-                    .with("paths", strs(&["reports/"])),
-            );
-        root = root.with(name, job);
+        root = root.with(name, build_job(os, &ids, &setup, &build));
         names.push(name);
     }
     let report = Map::new()
@@ -129,6 +99,41 @@ pub fn pipeline(jobs: &[Job], opts: &Options) -> Result<String, CiError> {
         );
     root = root.with("portable:report", report);
     Ok(yaml::document(&header(opts, "GitLab CI pipeline"), &root))
+}
+
+/// The build job of the variants `ids` of `os`, one parallel job per variant.
+fn build_job(os: Os, ids: &[&str], setup: &str, build: &str) -> Map {
+    let mut job = Map::new()
+        .with("extends", ".portable")
+        .with("stage", "build");
+    if os == Os::Macos {
+        job = job
+            .with("image", MACOS_IMAGE)
+            .with("tags", strs(&[MACOS_TAG]));
+    }
+    job = job
+        .with(
+            "parallel",
+            Map::new().with(
+                "matrix",
+                vec![Node::from(Map::new().with("PORTABLE_VARIANT", strs(ids)))],
+            ),
+        )
+        .with(
+            "script",
+            vec![
+                Node::from(setup),
+                Node::from("mkdir -p reports"),
+                Node::from(build),
+            ],
+        )
+        .with(
+            "artifacts",
+            Map::new()
+                .with("when", "always")
+                .with("paths", strs(&["reports/"])),
+        );
+    job
 }
 
 #[cfg(test)]

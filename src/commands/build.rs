@@ -7,10 +7,13 @@ use anyhow::Result;
 
 use super::{host, load_matrix, selected, style_for, Outcome};
 use crate::cli::{BuildArgs, BuildFormat, GlobalOpts};
-use crate::engine::{self, BuildOptions};
+use crate::engine::{self, BuildOptions, Workspace};
+use crate::matrix::Variant;
+use crate::ops;
 use crate::output::write_output;
+use crate::render::{diff, html, table};
+use crate::report::diff::DiffReport;
 use crate::report::variants::{BuildReport, MatrixId};
-use crate::report::{diff, html, table};
 use crate::run::{self, RunOptions};
 use crate::toolchain::Toolchain;
 
@@ -23,7 +26,7 @@ pub(super) fn run(args: BuildArgs, global: &GlobalOpts) -> Result<Outcome> {
     let tc = Toolchain::detect();
     let opts = BuildOptions {
         manifest_path: args.matrix.manifest_path.clone(),
-        cargo: args.cargo.clone(),
+        cargo: (&args.cargo).into(),
         bins: args.bins.clone(),
         variants: args.matrix.variants.clone(),
         jobs: args
@@ -35,21 +38,7 @@ pub(super) fn run(args: BuildArgs, global: &GlobalOpts) -> Result<Outcome> {
     let ws = engine::resolve_workspace(&tc, &opts)?;
     let m = load_matrix(&args.matrix, Some(&ws.root), &tc)?;
     let tc = if args.setup {
-        let c = !ws.native_deps.is_empty();
-        let (_, not_installed) = super::setup::install(
-            &tc,
-            &selected(&m, &opts.variants),
-            c,
-            &ws.build_tools,
-            args.run,
-            false,
-            global.quiet,
-        );
-        // setup may have installed what the toolchain facts said was missing; the
-        // standard libraries rustup could not install keep rustup's error
-        let mut tc = Toolchain::detect();
-        tc.std_failures = crate::setup::std_failures(&not_installed);
-        tc
+        set_up(&tc, &args, global, &ws, &selected(&m, &opts.variants))
     } else {
         tc
     };
@@ -73,9 +62,8 @@ pub(super) fn run(args: BuildArgs, global: &GlobalOpts) -> Result<Outcome> {
         v.host = Some(host.clone());
     }
     let report = BuildReport::new(host, MatrixId::of(&m), variants, Vec::new());
-    let style = style_for(global.color, args.output.is_some());
     let d = baseline.map(|(name, old)| {
-        diff::diff(
+        ops::diff::diff(
             &old,
             &report,
             &name,
@@ -83,19 +71,66 @@ pub(super) fn run(args: BuildArgs, global: &GlobalOpts) -> Result<Outcome> {
             args.growth.max_size_growth,
         )
     });
+    write(&args, &report, d.as_ref(), global)?;
+    if interrupted {
+        eprintln!("interrupted: the smoke runs were stopped and their files removed");
+        return Ok(Outcome::Interrupted);
+    }
+    let regressed = d.as_ref().is_some_and(|d| d.has_regressions());
+    Ok(if report.success() && !regressed {
+        Outcome::Success
+    } else {
+        Outcome::Failure
+    })
+}
+
+/// `--setup`: install what the variants need, then the toolchain facts again.
+fn set_up(
+    tc: &Toolchain,
+    args: &BuildArgs,
+    global: &GlobalOpts,
+    ws: &Workspace,
+    variants: &[&Variant],
+) -> Toolchain {
+    let c = !ws.native_deps.is_empty();
+    let (_, not_installed) = super::setup::install(
+        tc,
+        variants,
+        c,
+        &ws.build_tools,
+        args.run,
+        false,
+        global.quiet,
+    );
+    // setup may have installed what the toolchain facts said was missing; the
+    // standard libraries rustup could not install keep rustup's error
+    let mut tc = Toolchain::detect();
+    tc.std_failures = crate::toolchain::setup::std_failures(&not_installed);
+    tc
+}
+
+/// The report in its format, and the comparison with the baseline `d` after it (in
+/// text formats), in it (HTML) or on stderr (JSON).
+fn write(
+    args: &BuildArgs,
+    report: &BuildReport,
+    d: Option<&DiffReport>,
+    global: &GlobalOpts,
+) -> Result<()> {
+    let style = style_for(global.color, args.output.is_some());
     write_output(args.output.as_deref(), |w| {
         match args.format {
-            BuildFormat::Human => table::human(&report, style, w)?,
-            BuildFormat::Markdown => table::markdown(&report, w)?,
+            BuildFormat::Human => table::human(report, style, w)?,
+            BuildFormat::Markdown => table::markdown(report, w)?,
             // one page: the comparison is in it
-            BuildFormat::Html => return html::build(&report, d.as_ref(), w),
+            BuildFormat::Html => return html::build(report, d, w),
             BuildFormat::Json => {
-                serde_json::to_writer_pretty(&mut *w, &report)?;
+                serde_json::to_writer_pretty(&mut *w, report)?;
                 writeln!(w)?;
             }
         }
         // the comparison follows the report in text formats
-        match (&d, args.format) {
+        match (d, args.format) {
             (Some(d), BuildFormat::Human) => {
                 writeln!(w)?;
                 diff::human(d, style, w)
@@ -108,18 +143,9 @@ pub(super) fn run(args: BuildArgs, global: &GlobalOpts) -> Result<Outcome> {
         }
     })?;
     // JSON has one document: the comparison goes to stderr
-    if let (Some(d), BuildFormat::Json) = (&d, args.format) {
+    if let (Some(d), BuildFormat::Json) = (d, args.format) {
         let err_style = style_for(global.color, !std::io::stderr().is_terminal());
         diff::human(d, err_style, &mut std::io::stderr())?;
     }
-    if interrupted {
-        eprintln!("interrupted: the smoke runs were stopped and their files removed");
-        return Ok(Outcome::Interrupted);
-    }
-    let regressed = d.as_ref().is_some_and(|d| d.has_regressions());
-    Ok(if report.success() && !regressed {
-        Outcome::Success
-    } else {
-        Outcome::Failure
-    })
+    Ok(())
 }

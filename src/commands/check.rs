@@ -10,13 +10,12 @@ use toml::Spanned;
 use super::reports::{looks_like_json, read_json, read_saved, Saved};
 use super::{style_for, Outcome};
 use crate::cli::{CheckArgs, GlobalOpts, ReportFormat};
-use crate::matrix::{parse_policy, validate_expect, Expect, ExpectHazards};
+use crate::matrix::{parse_policy, validate_expect, Expect, ExpectHazards, Rule};
 use crate::model::ErrorEntry;
+use crate::ops::check::{check_artifact, check_variant};
 use crate::output::write_output;
-use crate::report::check::{
-    self, check_artifact, check_variant, CheckReport, CheckedInput, InputKind,
-};
-use crate::report::{junit, render_errors};
+use crate::render::{check, junit, render_errors};
+use crate::report::check::{CheckReport, CheckedInput, InputKind};
 use crate::scan::{scan, ScanOptions};
 
 /// The policy file, with the flags on top (a flag replaces the file's key).
@@ -61,8 +60,8 @@ fn expectation(args: &CheckArgs) -> Result<Expect> {
     }
     if e.rules().is_empty() {
         bail!(
-            "nothing to check: give --max-glibc, --runs-on, --linkage, --allow-library, \
-             --deny-hazard, --min-macos, --require or --policy FILE"
+            "nothing to check: give {} or --policy FILE",
+            Rule::flags_hint()
         );
     }
     Ok(e)

@@ -10,6 +10,7 @@ use super::{load_matrix, selected, workspace_root, Outcome};
 use crate::ci::{self, Options, Provider, Runners};
 use crate::cli::{CiArgs, CiProvider, GlobalOpts};
 use crate::output::write_output;
+use crate::render::escape::shell_word;
 use crate::toolchain::Toolchain;
 
 pub(super) fn run(args: CiArgs, global: &GlobalOpts) -> Result<Outcome> {
@@ -161,16 +162,4 @@ fn command_line(a: &CiArgs) -> String {
         }
     }
     c.join(" ")
-}
-
-/// A word as a POSIX shell reads it back.
-fn shell_word(s: &str) -> String {
-    if !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@+,".contains(c))
-    {
-        s.to_owned()
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
-    }
 }

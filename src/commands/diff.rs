@@ -8,15 +8,16 @@ use anyhow::Result;
 use super::reports::read_build_like;
 use super::{style_for, Outcome};
 use crate::cli::{CompareFormat, DiffArgs, GlobalOpts};
+use crate::ops;
 use crate::output::write_output;
-use crate::report::diff::{self, DiffReport};
+use crate::render::{diff, html, junit, Style};
+use crate::report::diff::DiffReport;
 use crate::report::variants::BuildReport;
-use crate::report::{html, junit, Style};
 
 pub(super) fn run(args: DiffArgs, global: &GlobalOpts) -> Result<Outcome> {
     let old = read_build_like(&args.old)?;
     let new = read_build_like(&args.new)?;
-    let d = diff::diff(
+    let d = ops::diff::diff(
         &old,
         &new,
         &args.old.display().to_string(),

@@ -7,7 +7,8 @@ use anyhow::Result;
 use super::{host, host_without_rustc, style_for, Outcome};
 use crate::cli::{GlobalOpts, InspectArgs, InspectFormat};
 use crate::output::write_output;
-use crate::report::{self, Report};
+use crate::render;
+use crate::report::Report;
 use crate::scan::{scan, ScanOptions};
 
 pub(super) fn run(args: InspectArgs, global: &GlobalOpts) -> Result<Outcome> {
@@ -23,13 +24,13 @@ pub(super) fn run(args: InspectArgs, global: &GlobalOpts) -> Result<Outcome> {
     let report = Report::new(host, found.artifacts, found.errors, found.skipped);
     let style = style_for(global.color, args.output.is_some());
     write_output(args.output.as_deref(), |w| {
-        report::render(&report, args.format, style, w)
+        render::render(&report, args.format, style, w)
     })?;
     // Formats without room for errors (and any output to a file) report them on stderr.
     let errors_shown = args.format == InspectFormat::Human && args.output.is_none();
     if !errors_shown {
         let err_style = style_for(global.color, !std::io::stderr().is_terminal());
-        let _ = report::render_errors(&report.errors, err_style, &mut std::io::stderr());
+        let _ = render::render_errors(&report.errors, err_style, &mut std::io::stderr());
     }
     Ok(if report.errors.is_empty() {
         Outcome::Success

@@ -5,9 +5,9 @@ use anyhow::Result;
 use super::reports::{read_json, read_saved, Saved};
 use super::{host_without_rustc, style_for, Outcome};
 use crate::cli::{CompareFormat, GlobalOpts, MergeArgs};
+use crate::ops::merge::{merge, same_schema_version};
 use crate::output::write_output;
-use crate::report::merge::{merge, same_schema_version};
-use crate::report::{html, junit, table};
+use crate::render::{html, junit, table};
 
 pub(super) fn run(args: MergeArgs, global: &GlobalOpts) -> Result<Outcome> {
     let name = |p: &std::path::Path| p.display().to_string();

@@ -21,7 +21,8 @@ use anyhow::{Context, Result};
 
 use crate::cli::{Cli, ColorChoice, Command, MatrixArgs};
 use crate::matrix::{self, Matrix, Variant, DEFAULT_MATRIX, DEFAULT_MATRIX_NAME};
-use crate::report::{Host, Style};
+use crate::render::Style;
+use crate::report::Host;
 use crate::toolchain::Toolchain;
 
 /// How a command ended.

@@ -4,9 +4,9 @@ use anyhow::Result;
 
 use super::{load_matrix, selected, workspace_root, Outcome};
 use crate::cli::{GlobalOpts, SetupArgs};
-use crate::engine::graph::BuildTool;
 use crate::matrix::Variant;
-use crate::setup;
+use crate::toolchain::setup;
+use crate::toolchain::BuildTool;
 use crate::toolchain::{needs, Machine, Toolchain};
 
 pub(super) fn run(args: SetupArgs, global: &GlobalOpts) -> Result<Outcome> {

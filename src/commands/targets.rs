@@ -60,7 +60,7 @@ pub(super) fn run(args: TargetsArgs, _global: &GlobalOpts) -> Result<Outcome> {
         variants,
     };
     write_output(None, |w| match args.format {
-        TargetsFormat::Human => crate::report::targets::human(&r, w),
+        TargetsFormat::Human => crate::render::targets::human(&r, w),
         TargetsFormat::Json => {
             serde_json::to_writer_pretty(&mut *w, &r)?;
             writeln!(w)

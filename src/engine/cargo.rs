@@ -12,14 +12,14 @@ use std::time::Instant;
 use cargo_metadata::{Message, TargetKind};
 
 use super::plan::{zig_target, Invocation};
-use super::BuildOptions;
+use super::{BuildOptions, CargoOptions};
 use crate::attribution::store::{save_record, Collector};
 use crate::attribution::LinkRecord;
-use crate::cli::CargoFlags;
+use crate::toolchain::shell::command_line;
 use crate::toolchain::{cache_dir, CTools, Toolchain};
 
 /// Pass the user's cargo flags through, as they typed them.
-fn apply(flags: &CargoFlags, manifest_path: Option<&Path>, c: &mut Command) {
+fn apply(flags: &CargoOptions, manifest_path: Option<&Path>, c: &mut Command) {
     if let Some(m) = manifest_path {
         c.arg("--manifest-path").arg(m);
     }
@@ -109,49 +109,6 @@ fn command(
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     c
-}
-
-/// A command as a shell line (`cargo rustc … -- …`): the program's file name, then
-/// the arguments, quoted where a shell would need it.
-pub fn command_line(c: &Command) -> String {
-    let program = Path::new(c.get_program())
-        .file_name()
-        .unwrap_or(c.get_program())
-        .to_string_lossy()
-        .into_owned();
-    // the variables that change what is built, so the line can be run again as it is
-    let mut words: Vec<String> = c
-        .get_envs()
-        .filter_map(|(k, v)| Some((k.to_str()?, v?.to_string_lossy())))
-        .filter_map(|(k, v)| match k {
-            "CARGO_ENCODED_RUSTFLAGS" if !v.is_empty() => {
-                Some(format!("RUSTFLAGS={}", shell_word(&v.replace('\x1f', " "))))
-            }
-            "MACOSX_DEPLOYMENT_TARGET" => Some(format!("{k}={}", shell_word(&v))),
-            _ if ["CC_", "CXX_", "AR_", "RANLIB_", "CXXSTDLIB_"]
-                .iter()
-                .any(|p| k.starts_with(p)) =>
-            {
-                Some(format!("{k}={}", shell_word(&v)))
-            }
-            _ => None,
-        })
-        .collect();
-    words.push(program);
-    words.extend(c.get_args().map(|a| shell_word(&a.to_string_lossy())));
-    words.join(" ")
-}
-
-/// `w` quoted for a POSIX shell where it needs it.
-fn shell_word(w: &str) -> String {
-    let plain = !w.is_empty()
-        && w.chars()
-            .all(|ch| ch.is_ascii_alphanumeric() || "-_=.,/:+@%".contains(ch));
-    if plain {
-        w.to_owned()
-    } else {
-        format!("'{}'", w.replace('\'', "'\\''"))
-    }
 }
 
 /// The macOS version an Apple target is built for: the caller's
@@ -246,7 +203,7 @@ fn zig_cxx_runtime(tc: &Toolchain, zig_target: &str) -> Result<Vec<String>, Stri
     if !out.status.success() {
         return Err(format!(
             "zig c++ cannot link C++ for {zig_target}: {}",
-            crate::setup::error_lines(&text).unwrap_or_default()
+            crate::toolchain::setup::error_lines(&text).unwrap_or_default()
         ));
     }
     let mut args: Vec<String> = text
@@ -374,22 +331,7 @@ pub fn build_variant(
     }
     final_flags.extend(zig_linker(tc, inv, root)?);
     let mut links = Vec::new();
-    let base_target = inv
-        .cargo_target
-        .split('.')
-        .next()
-        .unwrap_or(&inv.cargo_target)
-        .to_owned();
-    let sysroot_lib = tc
-        .sysroot
-        .as_ref()
-        .map(|s| s.join("lib").join("rustlib").join(&base_target).join("lib"));
-    let rust_version = tc
-        .rustc_version
-        .as_deref()
-        .and_then(|v| v.split_whitespace().nth(1))
-        .unwrap_or("unknown")
-        .to_owned();
+    let (base_target, sysroot_lib, rust_version) = link_facts(tc, inv);
     let c_env = c_env(tc, inv)?;
     match &inv.c {
         Some(CTools::ZigWrappers { zig_target }) => {
@@ -418,48 +360,10 @@ pub fn build_variant(
             .spawn()
             .map_err(|e| format!("cannot run {}: {e}", tc.cargo.display()))?;
         let stderr = child.stderr.take().expect("piped");
-        let tail = std::thread::spawn(move || {
-            let mut lines: VecDeque<String> = VecDeque::new();
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if lines.len() == TAIL_LINES * 8 {
-                    lines.pop_front();
-                }
-                lines.push_back(line);
-            }
-            lines
-        });
+        let tail = std::thread::spawn(move || last_lines(stderr));
         let stdout = child.stdout.take().expect("piped");
         let mut collect = Collector::default();
-        for msg in Message::parse_stream(BufReader::new(stdout)) {
-            let Ok(msg) = msg else { continue };
-            match msg {
-                Message::CompilerArtifact(a) => {
-                    let is_bin = a.target.kind.contains(&TargetKind::Bin);
-                    let files: Vec<PathBuf> = a
-                        .filenames
-                        .iter()
-                        .map(|f| f.clone().into_std_path_buf())
-                        .collect();
-                    collect.artifact(
-                        &a.package_id.repr,
-                        is_bin,
-                        &files,
-                        a.executable.as_ref().map(|e| e.as_std_path()),
-                    );
-                    if is_bin {
-                        if let Some(exe) = a.executable {
-                            executables.push(exe.into_std_path_buf());
-                        }
-                    }
-                }
-                Message::BuildScriptExecuted(b) => {
-                    let libs: Vec<String> = b.linked_libs.iter().map(|l| l.to_string()).collect();
-                    collect.build_script(&b.package_id.repr, &libs);
-                }
-                Message::TextLine(l) => collect.text(&l),
-                _ => {}
-            }
-        }
+        read_messages(stdout, &mut collect, &mut executables);
         let status = child.wait().map_err(|e| e.to_string())?;
         let lines = tail.join().unwrap_or_default();
         if !status.success() {
@@ -482,6 +386,79 @@ pub fn build_variant(
         seconds: start.elapsed().as_secs_f64(),
         links,
     })
+}
+
+/// What the link records need besides the link: the target without its glibc
+/// suffix, its standard library's directory, and rustc's version.
+fn link_facts(tc: &Toolchain, inv: &Invocation) -> (String, Option<PathBuf>, String) {
+    let base_target = inv
+        .cargo_target
+        .split('.')
+        .next()
+        .unwrap_or(&inv.cargo_target)
+        .to_owned();
+    let sysroot_lib = tc
+        .sysroot
+        .as_ref()
+        .map(|s| s.join("lib").join("rustlib").join(&base_target).join("lib"));
+    let rust_version = tc
+        .rustc_version
+        .as_deref()
+        .and_then(|v| v.split_whitespace().nth(1))
+        .unwrap_or("unknown")
+        .to_owned();
+    (base_target, sysroot_lib, rust_version)
+}
+
+/// The last lines of cargo's stderr (what a failure shows).
+fn last_lines(stderr: impl std::io::Read) -> VecDeque<String> {
+    let mut lines: VecDeque<String> = VecDeque::new();
+    for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+        if lines.len() == TAIL_LINES * 8 {
+            lines.pop_front();
+        }
+        lines.push_back(line);
+    }
+    lines
+}
+
+/// Cargo's JSON messages: the link inputs go to `collect`, the executables built to
+/// `executables`.
+fn read_messages(
+    stdout: impl std::io::Read,
+    collect: &mut Collector,
+    executables: &mut Vec<PathBuf>,
+) {
+    for msg in Message::parse_stream(BufReader::new(stdout)) {
+        let Ok(msg) = msg else { continue };
+        match msg {
+            Message::CompilerArtifact(a) => {
+                let is_bin = a.target.kind.contains(&TargetKind::Bin);
+                let files: Vec<PathBuf> = a
+                    .filenames
+                    .iter()
+                    .map(|f| f.clone().into_std_path_buf())
+                    .collect();
+                collect.artifact(
+                    &a.package_id.repr,
+                    is_bin,
+                    &files,
+                    a.executable.as_ref().map(|e| e.as_std_path()),
+                );
+                if is_bin {
+                    if let Some(exe) = a.executable {
+                        executables.push(exe.into_std_path_buf());
+                    }
+                }
+            }
+            Message::BuildScriptExecuted(b) => {
+                let libs: Vec<String> = b.linked_libs.iter().map(|l| l.to_string()).collect();
+                collect.build_script(&b.package_id.repr, &libs);
+            }
+            Message::TextLine(l) => collect.text(&l),
+            _ => {}
+        }
+    }
 }
 
 /// The compiler's message: from the first `error` line on, else the last lines. A

@@ -10,18 +10,7 @@ use cargo_metadata::{DependencyKind, Metadata, Package, PackageId};
 /// Build-dependencies that compile C or find a native library for a build script.
 const NATIVE_BUILD_DEPS: &[&str] = &["cc", "cmake", "autotools", "pkg-config", "vcpkg", "bindgen"];
 
-/// A program a build script runs on the host, with the Debian package that has it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BuildTool {
-    pub program: &'static str,
-    pub apt: &'static str,
-    /// Whether the build script cannot do without it. cmake is listed by crates that
-    /// use it only for some targets (aws-lc-sys builds with cc-rs where it can), so a
-    /// missing cmake is installed by `setup` but does not skip a variant.
-    pub required: bool,
-    /// The packages whose build scripts run it.
-    pub by: Vec<String>,
-}
+pub use crate::toolchain::BuildTool;
 
 /// The host programs the graph's build scripts run: cmake for a build-dependency on
 /// the `cmake` crate; make for `autotools` and the jemalloc build scripts (configure,

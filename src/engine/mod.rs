@@ -3,7 +3,6 @@
 //! seeded from the group's first), inspect each executable, check expectations.
 
 pub mod cargo;
-pub mod expect;
 pub mod graph;
 pub mod plan;
 mod progress;
@@ -18,7 +17,6 @@ use self::cargo::{build_variant, copy_host, copy_tree};
 use self::graph::{build_tools, native_deps, BuildTool};
 use self::plan::{plan, unmet_tools, Invocation, Plan};
 pub use self::progress::Progress;
-use crate::cli::CargoFlags;
 use crate::matrix::{Matrix, Variant};
 use crate::model::Severity;
 use crate::report::variants::{
@@ -33,7 +31,7 @@ pub struct BuildOptions {
     /// `--manifest-path`
     pub manifest_path: Option<PathBuf>,
     /// Cargo's flags, passed through.
-    pub cargo: CargoFlags,
+    pub cargo: CargoOptions,
     /// `--bin`: build only these (default: every binary of the package).
     pub bins: Vec<String>,
     /// `--variant`: build only these ids (default: all).
@@ -43,6 +41,21 @@ pub struct BuildOptions {
     /// Fill the artifacts' `origin` fields from their links (`why` reads the links
     /// itself and skips it).
     pub attribute: bool,
+}
+
+/// Cargo's own flags, passed through to every cargo call of a build.
+#[derive(Debug, Clone, Default)]
+pub struct CargoOptions {
+    /// `--package`
+    pub package: Option<String>,
+    /// `--profile`
+    pub profile: String,
+    /// `--features`, as given (space or comma separated, repeatable).
+    pub features: Vec<String>,
+    pub all_features: bool,
+    pub no_default_features: bool,
+    pub locked: bool,
+    pub offline: bool,
 }
 
 /// The package and binaries to build, and the workspace's target directory.
@@ -439,7 +452,7 @@ fn inspect_built(v: &Variant, executables: &[PathBuf], r: &mut VariantReport) {
         }
     }
     r.linker.detected = artifacts.first().map(|a| a.linker.name.clone());
-    r.expect = expect::check(&v.expect, &artifacts);
+    r.expect = crate::ops::expect::check(&v.expect, &artifacts);
     if !found.errors.is_empty() {
         let msgs: Vec<String> = found
             .errors

@@ -3,7 +3,7 @@
 //! variant needs comes from the one table in `toolchain::needs`.
 
 use crate::matrix::Variant;
-use crate::toolchain::{needs, CTools, Install, Link, Machine, Needs};
+use crate::toolchain::{install_command, needs, CTools, Install, Link, Machine, Needs};
 
 pub use crate::toolchain::needs::zig_target;
 
@@ -44,20 +44,6 @@ pub struct ZigLink {
 pub enum Plan {
     Ready(Invocation),
     Skipped { reason: String, fix: String },
-}
-
-/// The command that installs what `i` names, as a user would type it.
-pub fn install_command(i: &Install, root: bool, zig_home: &std::path::Path) -> String {
-    let sudo = if root { "" } else { "sudo " };
-    match i {
-        Install::Rustup(t) => format!("rustup target add {t}"),
-        Install::Apt(p) => format!("{sudo}apt-get install -y {}", p.join(" ")),
-        Install::Zig => {
-            let d = zig_home.display();
-            format!("python3 -m venv {d} && {d}/bin/python3 -m pip install ziglang cargo-zigbuild")
-        }
-        Install::Manual(m) => m.clone(),
-    }
 }
 
 /// The fix for an unmet need: the install step of the need that is not there, and
@@ -164,7 +150,7 @@ fn musl_gcc_static_pie(program: &str, v: &Variant) -> bool {
 /// [`crate::engine::graph::build_tools`]): every variant is skipped for it, before
 /// compiling, with the install command.
 pub fn unmet_tools(
-    tools: &[crate::engine::graph::BuildTool],
+    tools: &[crate::toolchain::BuildTool],
     m: &impl Machine,
 ) -> Option<(String, String)> {
     let t = tools
@@ -215,29 +201,7 @@ pub fn plan(v: &Variant, m: &impl Machine, native: &[String]) -> Plan {
     };
     let link = n.link.clone().expect("a met need has a link");
     let zig = link == Link::Zig;
-    match &link {
-        Link::ToolchainDefault | Link::Zig => {}
-        Link::RustLld { self_contained } => {
-            final_flags
-                .extend(["-C", "linker=rust-lld", "-C", "linker-flavor=ld.lld"].map(String::from));
-            if *self_contained {
-                final_flags.extend(["-C", "link-self-contained=yes"].map(String::from));
-            }
-        }
-        Link::Driver {
-            opt_out_lld: true, ..
-        } => {
-            // opt out of the toolchain's default lld: cc with its own (GNU) ld
-            final_flags.extend(["-C", "linker-features=-lld"].map(String::from));
-        }
-        Link::Driver { program, .. } | Link::Program(program) => {
-            final_flags.push("-C".into());
-            final_flags.push(format!("linker={program}"));
-            if musl_gcc_static_pie(program, v) {
-                final_flags.extend(["-C", "relocation-model=static"].map(String::from));
-            }
-        }
-    }
+    final_flags.extend(linker_flags(&link, v));
     let zig_link =
         (zig && !native_deps && zig_target(target, v.glibc(), None).is_some()).then(|| ZigLink {
             glibc: v.glibc().map(str::to_owned),
@@ -273,6 +237,34 @@ pub fn plan(v: &Variant, m: &impl Machine, native: &[String]) -> Plan {
         },
         c_compiler: if native_deps { n.c } else { None },
     })
+}
+
+/// The flags that pick the linker `link` names.
+fn linker_flags(link: &Link, v: &Variant) -> Vec<String> {
+    let mut flags = Vec::new();
+    match link {
+        Link::ToolchainDefault | Link::Zig => {}
+        Link::RustLld { self_contained } => {
+            flags.extend(["-C", "linker=rust-lld", "-C", "linker-flavor=ld.lld"].map(String::from));
+            if *self_contained {
+                flags.extend(["-C", "link-self-contained=yes"].map(String::from));
+            }
+        }
+        Link::Driver {
+            opt_out_lld: true, ..
+        } => {
+            // opt out of the toolchain's default lld: cc with its own (GNU) ld
+            flags.extend(["-C", "linker-features=-lld"].map(String::from));
+        }
+        Link::Driver { program, .. } | Link::Program(program) => {
+            flags.push("-C".into());
+            flags.push(format!("linker={program}"));
+            if musl_gcc_static_pie(program, v) {
+                flags.extend(["-C", "relocation-model=static"].map(String::from));
+            }
+        }
+    }
+    flags
 }
 
 #[cfg(test)]

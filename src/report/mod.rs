@@ -1,20 +1,14 @@
-//! The report document (docs/report.md) and its renderers. Every format is rendered
-//! from the same [`Report`]; renderers write to `&mut impl Write` so they are testable.
+//! The documents: the inspect report (docs/report.md), the build report and its
+//! variants, smoke runs, expectation results, and the documents of `diff`, `check` and
+//! `targets`, and `why`'s answers. Data only: the operations on them are `ops`, their
+//! formats `render`.
 
 pub mod check;
 pub mod diff;
-pub mod html;
-mod human;
-pub mod junit;
-mod ldd;
-pub mod merge;
-mod nm;
 pub mod smoke;
-pub mod table;
 pub mod targets;
 pub mod variants;
-
-use std::io::{self, Write};
+pub mod why;
 
 use serde::{Deserialize, Serialize};
 
@@ -117,87 +111,6 @@ impl Report {
             errors,
             summary,
         }
-    }
-}
-
-/// Output formats of `inspect`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum InspectFormat {
-    /// A block per binary, for people.
-    Human,
-    /// The JSON report (docs/report.schema.json).
-    Json,
-    /// What `ldd` / `otool -L` print: the needed libraries.
-    Ldd,
-    /// What `nm -D --undefined-only` / `nm -u` print: the imported symbols.
-    Nm,
-    /// One self-contained HTML page (a grid of the binaries, their details, a filter).
-    Html,
-}
-
-/// Terminal styling: ANSI colors when enabled.
-#[derive(Debug, Clone, Copy)]
-pub struct Style {
-    pub color: bool,
-}
-
-impl Style {
-    fn paint(self, code: &str, s: &str) -> String {
-        if self.color {
-            format!("\x1b[{code}m{s}\x1b[0m")
-        } else {
-            s.to_owned()
-        }
-    }
-    pub fn bold(self, s: &str) -> String {
-        self.paint("1", s)
-    }
-    pub fn red(self, s: &str) -> String {
-        self.paint("31", s)
-    }
-    pub fn yellow(self, s: &str) -> String {
-        self.paint("33", s)
-    }
-    pub fn green(self, s: &str) -> String {
-        self.paint("32", s)
-    }
-    pub fn dim(self, s: &str) -> String {
-        self.paint("2", s)
-    }
-}
-
-/// Render `report` in `format`.
-pub fn render(
-    report: &Report,
-    format: InspectFormat,
-    style: Style,
-    w: &mut dyn Write,
-) -> io::Result<()> {
-    match format {
-        InspectFormat::Json => {
-            serde_json::to_writer_pretty(&mut *w, report)?;
-            writeln!(w)
-        }
-        InspectFormat::Human => human::render(report, style, w),
-        InspectFormat::Ldd => ldd::render(&report.artifacts, w),
-        InspectFormat::Nm => nm::render(&report.artifacts, w),
-        InspectFormat::Html => html::inspect(report, w),
-    }
-}
-
-/// The errors, one per line, for stderr (when the output format has no room for them).
-pub fn render_errors(errors: &[ErrorEntry], style: Style, w: &mut dyn Write) -> io::Result<()> {
-    for e in errors {
-        writeln!(w, "{}: {}: {}", style.red("error"), e.path, e.error)?;
-    }
-    Ok(())
-}
-
-/// A heading line for a file when several are printed (the way `nm` and `otool` do).
-fn heading(a: &Artifact) -> String {
-    match &a.slice {
-        Some(s) => format!("{} (architecture {}, slice {}):", a.path, a.arch, s.index),
-        None => format!("{}:", a.path),
     }
 }
 

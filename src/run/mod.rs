@@ -42,15 +42,10 @@ pub struct RunOptions {
     pub quiet: bool,
 }
 
-/// Whether a variant's smoke runs.
-pub fn wanted(v: &Variant, all: bool) -> bool {
-    all || v.run
-}
-
 /// Whether any variant of the matrix runs its smoke (what `setup` installs runners
 /// for).
 pub fn any_wanted<'a>(variants: impl IntoIterator<Item = &'a Variant>, all: bool) -> bool {
-    variants.into_iter().any(|v| wanted(v, all))
+    variants.into_iter().any(|v| v.smoke_wanted(all))
 }
 
 /// One run to do: one binary of one variant in one root.
@@ -96,7 +91,7 @@ pub fn run_smokes(
         let Some(v) = matrix.variants.iter().find(|v| v.id() == r.id) else {
             continue;
         };
-        if !wanted(v, opts.all) || r.status != Status::Built {
+        if !v.smoke_wanted(opts.all) || r.status != Status::Built {
             continue;
         }
         let kind = SmokeKind::from_matrix(v.smoke.as_ref());

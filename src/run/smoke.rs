@@ -367,26 +367,6 @@ fn round_trip(launch: &Launch, ep: &Endpoint, limit: Duration) -> Outcome {
         Ok(s) => s,
         Err(e) => return failed(could_not_start(&spec, &e)),
     };
-    let call = |method: &str, params: Option<&str>| -> Result<String, String> {
-        let mut s =
-            ep.client
-                .clone()
-                .args(["--connect", ep.connect.as_str(), "--timeout", "5s", method]);
-        if let Some(p) = params {
-            s = s.arg(p);
-        }
-        let f = exec::run(&s, Duration::from_secs(15)).map_err(|e| e.to_string())?;
-        if f.exit.code == Some(0) {
-            Ok(f.output.trim().to_owned())
-        } else {
-            Err(format!(
-                "{} {}: {}",
-                method,
-                f.exit.describe(),
-                f.output.trim()
-            ))
-        }
-    };
     let fail = |server: exec::Running, error: String| {
         let f = server.finish(Duration::ZERO);
         Outcome {
@@ -396,14 +376,10 @@ fn round_trip(launch: &Launch, ep: &Endpoint, limit: Duration) -> Outcome {
             note: None,
         }
     };
-    // ready when the socket exists and answers a ping
-    let until = Instant::now() + limit;
-    let mut last = String::new();
-    let pong = loop {
-        if exec::interrupted() {
-            return fail(server, "interrupted".into());
-        }
-        if server.try_status().is_some() {
+    let pong = match wait_for_pong(&mut server, ep, limit) {
+        Ok(p) => p,
+        Err(Some(error)) => return fail(server, error),
+        Err(None) => {
             let f = server.finish(Duration::ZERO);
             return Outcome {
                 error: Some(format!(
@@ -415,33 +391,11 @@ fn round_trip(launch: &Launch, ep: &Endpoint, limit: Duration) -> Outcome {
                 note: None,
             };
         }
-        if Instant::now() >= until {
-            return fail(
-                server,
-                format!(
-                    "the server did not answer a ping on {} within {}s{}",
-                    ep.connect,
-                    limit.as_secs(),
-                    if last.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" ({last})")
-                    }
-                ),
-            );
-        }
-        if ep.socket.as_ref().is_none_or(|s| s.exists()) {
-            match call("ping", None) {
-                Ok(p) => break p,
-                Err(e) => last = e,
-            }
-        }
-        std::thread::sleep(Duration::from_millis(100));
     };
     if pong != "\"pong\"" {
         return fail(server, format!("ping answered {pong}, not \"pong\""));
     }
-    let quotient = match call("arith.divide", Some(r#"{"a":17,"b":8}"#)) {
+    let quotient = match call(ep, "arith.divide", Some(r#"{"a":17,"b":8}"#)) {
         Ok(q) => q,
         Err(e) => return fail(server, e),
     };
@@ -474,6 +428,67 @@ fn round_trip(launch: &Launch, ep: &Endpoint, limit: Duration) -> Outcome {
         ep.how
     ));
     out
+}
+
+/// One call of the client to the server at `ep`: its answer, or why it failed.
+fn call(ep: &Endpoint, method: &str, params: Option<&str>) -> Result<String, String> {
+    let mut s =
+        ep.client
+            .clone()
+            .args(["--connect", ep.connect.as_str(), "--timeout", "5s", method]);
+    if let Some(p) = params {
+        s = s.arg(p);
+    }
+    let f = exec::run(&s, Duration::from_secs(15)).map_err(|e| e.to_string())?;
+    if f.exit.code == Some(0) {
+        Ok(f.output.trim().to_owned())
+    } else {
+        Err(format!(
+            "{} {}: {}",
+            method,
+            f.exit.describe(),
+            f.output.trim()
+        ))
+    }
+}
+
+/// Wait until the socket exists and the server answers a ping: the answer; `Err(None)`
+/// when the server exited first, `Err(Some(why))` when it did not answer in time or
+/// the runs were interrupted.
+fn wait_for_pong(
+    server: &mut exec::Running,
+    ep: &Endpoint,
+    limit: Duration,
+) -> Result<String, Option<String>> {
+    let until = Instant::now() + limit;
+    let mut last = String::new();
+    loop {
+        if exec::interrupted() {
+            return Err(Some("interrupted".into()));
+        }
+        if server.try_status().is_some() {
+            return Err(None);
+        }
+        if Instant::now() >= until {
+            return Err(Some(format!(
+                "the server did not answer a ping on {} within {}s{}",
+                ep.connect,
+                limit.as_secs(),
+                if last.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({last})")
+                }
+            )));
+        }
+        if ep.socket.as_ref().is_none_or(|s| s.exists()) {
+            match call(ep, "ping", None) {
+                Ok(p) => return Ok(p),
+                Err(e) => last = e,
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }
 
 /// A TCP port free on the loopback just now.

@@ -5,6 +5,8 @@
 
 pub mod needs;
 mod probe;
+pub mod setup;
+pub mod shell;
 
 use std::collections::HashMap;
 use std::ffi::OsString;
@@ -12,7 +14,20 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
 
-pub use self::needs::{needs, CTools, Install, Link, Needs, Probe};
+pub use self::needs::{install_command, needs, CTools, Install, Link, Needs, Probe};
+
+/// A program a build script runs on the host, with the Debian package that has it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildTool {
+    pub program: &'static str,
+    pub apt: &'static str,
+    /// Whether the build script cannot do without it. cmake is listed by crates that
+    /// use it only for some targets (aws-lc-sys builds with cc-rs where it can), so a
+    /// missing cmake is installed by `setup` but does not skip a variant.
+    pub required: bool,
+    /// The packages whose build scripts run it.
+    pub by: Vec<String>,
+}
 
 /// What the planners (build, setup, targets) need to know about the machine.
 pub trait Machine {

@@ -461,6 +461,20 @@ pub fn needs(v: &Variant, host: &str) -> Needs {
     n
 }
 
+/// The command that installs what `i` names, as a user would type it.
+pub fn install_command(i: &Install, root: bool, zig_home: &std::path::Path) -> String {
+    let sudo = if root { "" } else { "sudo " };
+    match i {
+        Install::Rustup(t) => format!("rustup target add {t}"),
+        Install::Apt(p) => format!("{sudo}apt-get install -y {}", p.join(" ")),
+        Install::Zig => {
+            let d = zig_home.display();
+            format!("python3 -m venv {d} && {d}/bin/python3 -m pip install ziglang cargo-zigbuild")
+        }
+        Install::Manual(m) => m.clone(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

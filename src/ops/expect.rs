@@ -1,9 +1,9 @@
 //! Expectations of a variant checked against its artifacts. Pure; each violation
 //! carries the evidence (the version found and its symbols, the libraries, …).
 
-use crate::matrix::{Expect, ExpectHazards, ExpectLinkage, Hardening};
+use crate::matrix::{Expect, ExpectHazards, ExpectLinkage, Hardening, Rule};
 use crate::model::{wire_name, Artifact, Libc, Linkage, Os, Relro, Severity};
-pub use crate::report::variants::{ExpectResult, Violation};
+use crate::report::variants::{ExpectResult, Violation};
 use crate::version::Version;
 
 fn file_name(a: &Artifact) -> &str {
@@ -14,55 +14,10 @@ fn file_name(a: &Artifact) -> &str {
 pub fn check(expect: &Expect, artifacts: &[Artifact]) -> ExpectResult {
     let mut v = Vec::new();
     for a in artifacts {
-        let rules = [
-            ("linkage", expect.linkage.and_then(|want| linkage(want, a))),
-            (
-                "max-glibc",
-                expect
-                    .max_glibc
-                    .as_ref()
-                    .and_then(|m| max_glibc(m.get_ref(), a)),
-            ),
-            (
-                "runs-on",
-                expect
-                    .runs_on
-                    .as_ref()
-                    .and_then(|r| runs_on(r.get_ref(), a)),
-            ),
-            (
-                "min-macos",
-                expect
-                    .min_macos
-                    .as_ref()
-                    .and_then(|m| min_macos(m.get_ref(), a)),
-            ),
-            (
-                "libraries",
-                expect.libraries.as_ref().and_then(|l| libraries(l, a)),
-            ),
-            (
-                "hazards",
-                (expect.hazards == Some(ExpectHazards::None))
-                    .then(|| hazards(a))
-                    .flatten(),
-            ),
-            (
-                "deny-hazards",
-                expect
-                    .deny_hazards
-                    .as_ref()
-                    .and_then(|d| deny_hazards(d.get_ref(), a)),
-            ),
-            (
-                "require",
-                expect.require.as_ref().and_then(|r| require(r, a)),
-            ),
-        ];
-        for (rule, message) in rules {
-            if let Some(message) = message {
+        for rule in Rule::ALL {
+            if let Some(message) = violation(rule, expect, a) {
                 v.push(Violation {
-                    rule: rule.to_owned(),
+                    rule: rule.key().to_owned(),
                     message,
                 });
             }
@@ -71,6 +26,25 @@ pub fn check(expect: &Expect, artifacts: &[Artifact]) -> ExpectResult {
     ExpectResult {
         passed: v.is_empty(),
         violations: v,
+    }
+}
+
+/// The violation of `rule` by `a`, if any.
+fn violation(rule: Rule, e: &Expect, a: &Artifact) -> Option<String> {
+    match rule {
+        Rule::Linkage => e.linkage.and_then(|want| linkage(want, a)),
+        Rule::MaxGlibc => e.max_glibc.as_ref().and_then(|m| max_glibc(m.get_ref(), a)),
+        Rule::RunsOn => e.runs_on.as_ref().and_then(|r| runs_on(r.get_ref(), a)),
+        Rule::MinMacos => e.min_macos.as_ref().and_then(|m| min_macos(m.get_ref(), a)),
+        Rule::Libraries => e.libraries.as_ref().and_then(|l| libraries(l, a)),
+        Rule::Hazards => (e.hazards == Some(ExpectHazards::None))
+            .then(|| hazards(a))
+            .flatten(),
+        Rule::DenyHazards => e
+            .deny_hazards
+            .as_ref()
+            .and_then(|d| deny_hazards(d.get_ref(), a)),
+        Rule::Require => e.require.as_ref().and_then(|r| require(r, a)),
     }
 }
 

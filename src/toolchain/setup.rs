@@ -7,10 +7,9 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
-use crate::engine::graph::BuildTool;
-use crate::engine::plan::install_command;
+use super::shell::command_line;
+use super::{install_command, needs, BuildTool, Install, Machine, Toolchain};
 use crate::matrix::Variant;
-use crate::toolchain::{needs, Install, Machine, Toolchain};
 
 /// One installation step.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,7 +76,7 @@ pub fn plan(
         install.extend(&c_install);
         let runner = crate::toolchain::needs::runner(v.target(), m.host())
             .filter(|(programs, _)| {
-                crate::run::wanted(v, runs) && !programs.iter().all(|p| m.has_program(p))
+                v.smoke_wanted(runs) && !programs.iter().all(|p| m.has_program(p))
             })
             .map(|(_, i)| i);
         install.extend(&runner);
@@ -304,7 +303,7 @@ fn run_cmd(c: &mut Command, quiet: bool) -> Result<(), String> {
     c.env_remove("RUST_BACKTRACE").env("RUST_BACKTRACE", "0");
     if !quiet {
         // the whole program path: which python3 runs pip matters
-        let line = crate::engine::cargo::command_line(c);
+        let line = command_line(c);
         let args = line.split_once(' ').map_or("", |(_, a)| a);
         eprintln!("running: {} {args}", c.get_program().to_string_lossy());
     }

@@ -2,8 +2,8 @@
 //! different hosts) become one build report. Pure: named reports in, one report or an
 //! error naming the files out. Reading the files is `commands/merge.rs`.
 
-use super::variants::{BuildReport, MatrixId};
-use super::Host;
+use crate::report::variants::{BuildReport, MatrixId};
+use crate::report::Host;
 
 /// Why reports cannot be merged; each names the files.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -149,25 +149,6 @@ mod tests {
         assert_eq!(m.host.triple, "merger");
         assert_eq!(m.summary.variants, 2);
         assert_eq!(m.summary.built, 2);
-    }
-
-    #[test]
-    fn the_table_of_a_merged_report_says_where_each_variant_was_built() {
-        let mut a = build_report(vec![variant("a", vec![])]);
-        a.variants[0].host = Some(host("aarch64-apple-darwin"));
-        let b = build_report(vec![variant("b", vec![]), variant("c", vec![])]);
-        let m = merge(vec![named("a.json", a), named("b.json", b)], host("m")).unwrap();
-        let mut out = Vec::new();
-        crate::report::table::markdown(&m, &mut out).unwrap();
-        let text = String::from_utf8(out).unwrap();
-        assert!(
-            text.contains("- built on `aarch64-apple-darwin`: a\n"),
-            "{text}"
-        );
-        assert!(
-            text.contains("- built on `x86_64-unknown-linux-gnu`: b, c\n"),
-            "{text}"
-        );
     }
 
     #[test]

@@ -4,10 +4,11 @@
 use std::collections::BTreeSet;
 use std::io::{self, Write};
 
-use super::smoke::{SmokeReport, SmokeStatus};
-use super::variants::{BuildReport, Status, VariantReport};
+use super::escape::md_cell;
 use super::Style;
 use crate::model::{wire_name, Artifact, LibraryClass, Severity};
+use crate::report::smoke::{SmokeReport, SmokeStatus};
+use crate::report::variants::{BuildReport, Status, VariantReport};
 use crate::version::Version;
 
 /// The cells of one row.
@@ -46,14 +47,9 @@ fn joined(set: BTreeSet<String>) -> String {
     }
 }
 
-fn row(v: &VariantReport) -> Row {
-    let arts = &v.artifacts;
-    let libc = joined(arts.iter().map(|a| wire_name(&a.libc)).collect());
-    let linkage = joined(arts.iter().map(|a| wire_name(&a.linkage)).collect());
-    let found = v.linker.detected.clone().unwrap_or_else(|| "-".into());
-    let linker = format!("{} ({}) → {found}", v.linker.requested, v.linker.program);
-    // the highest requirement over the variant's binaries: glibc, macOS, Windows,
-    // FreeBSD, NetBSD (a binary has one of them)
+/// The highest requirement over the variant's binaries: glibc, macOS, Windows,
+/// FreeBSD, NetBSD (a binary has one of them).
+fn minimum(arts: &[Artifact]) -> String {
     let highest = |name: &str, get: &dyn Fn(&Artifact) -> Option<String>| {
         arts.iter()
             .filter_map(get)
@@ -64,7 +60,7 @@ fn row(v: &VariantReport) -> Row {
         .iter()
         .filter_map(|a| a.requires.windows.as_ref()?.minimum.clone())
         .next();
-    let min = highest("glibc", &|a| {
+    highest("glibc", &|a| {
         a.requires.glibc.as_ref().map(|g| g.version.clone())
     })
     .or_else(|| highest("macOS", &|a| a.requires.macos.clone()))
@@ -79,7 +75,16 @@ fn row(v: &VariantReport) -> Row {
             a.requires.netbsd.as_ref().map(|v| v.version.clone())
         })
     })
-    .unwrap_or_else(|| "-".into());
+    .unwrap_or_else(|| "-".into())
+}
+
+fn row(v: &VariantReport) -> Row {
+    let arts = &v.artifacts;
+    let libc = joined(arts.iter().map(|a| wire_name(&a.libc)).collect());
+    let linkage = joined(arts.iter().map(|a| wire_name(&a.linkage)).collect());
+    let found = v.linker.detected.clone().unwrap_or_else(|| "-".into());
+    let linker = format!("{} ({}) → {found}", v.linker.requested, v.linker.program);
+    let min = minimum(arts);
     let libraries = joined(
         arts.iter()
             .flat_map(|a| &a.libraries)
@@ -137,6 +142,72 @@ fn row(v: &VariantReport) -> Row {
     }
 }
 
+/// The lines of a variant's details after `lines`: its violations, why it was skipped
+/// or failed, its smoke runs, and its binaries' hazards and external libraries.
+fn variant_lines(v: &VariantReport, md: bool, mut lines: Vec<String>) -> Vec<String> {
+    let bullet = if md { "- " } else { "  " };
+    let code = |s: &str| if md { format!("`{s}`") } else { s.to_owned() };
+    for viol in &v.expect.violations {
+        lines.push(format!("{bullet}expect {}: {}", viol.rule, viol.message));
+    }
+    match v.status {
+        Status::Skipped => {
+            lines.push(format!(
+                "{bullet}skipped{}: {}",
+                if v.optional { " (optional)" } else { "" },
+                v.reason.as_deref().unwrap_or("")
+            ));
+            if let Some(h) = &v.hint {
+                lines.push(format!("{bullet}fix: {}", code(h)));
+            }
+        }
+        Status::Failed => {
+            lines.push(format!("{bullet}failed:"));
+            let tail = v.reason.as_deref().unwrap_or("");
+            if md {
+                lines.push(format!("```\n{tail}\n```"));
+            } else {
+                lines.extend(tail.lines().map(|l| format!("    {l}")));
+            }
+        }
+        Status::Built => {}
+    }
+    if let Some(smoke) = &v.smoke {
+        smoke_lines(smoke, md, bullet, &mut lines);
+    }
+    // which crates asked for what is to ship or fix (`origin`, from the link's
+    // inputs): where the report knows it
+    let from = |origin: &[String]| {
+        if origin.is_empty() {
+            String::new()
+        } else {
+            format!(" (from {})", origin.join(", "))
+        }
+    };
+    for a in &v.artifacts {
+        let name = a.path.rsplit('/').next().unwrap_or(&a.path);
+        for h in a.hazards.iter().filter(|h| h.severity >= Severity::Warning) {
+            lines.push(format!(
+                "{bullet}{name}: {} [{}] {}{}",
+                wire_name(&h.severity),
+                h.code,
+                h.message,
+                from(&h.origin)
+            ));
+        }
+        for l in &a.libraries {
+            if l.class == LibraryClass::External && !l.origin.is_empty() {
+                lines.push(format!(
+                    "{bullet}{name}: needs {} (external){}",
+                    code(&l.name),
+                    from(&l.origin)
+                ));
+            }
+        }
+    }
+    lines
+}
+
 /// The lines below the table, per variant; `extra[i]` first for the i-th variant (what
 /// the human table cut).
 fn details(
@@ -149,65 +220,7 @@ fn details(
     let bullet = if md { "- " } else { "  " };
     let code = |s: &str| if md { format!("`{s}`") } else { s.to_owned() };
     for (i, v) in r.variants.iter().enumerate() {
-        let mut lines = extra.get(i).cloned().unwrap_or_default();
-        for viol in &v.expect.violations {
-            lines.push(format!("{bullet}expect {}: {}", viol.rule, viol.message));
-        }
-        match v.status {
-            Status::Skipped => {
-                lines.push(format!(
-                    "{bullet}skipped{}: {}",
-                    if v.optional { " (optional)" } else { "" },
-                    v.reason.as_deref().unwrap_or("")
-                ));
-                if let Some(h) = &v.hint {
-                    lines.push(format!("{bullet}fix: {}", code(h)));
-                }
-            }
-            Status::Failed => {
-                lines.push(format!("{bullet}failed:"));
-                let tail = v.reason.as_deref().unwrap_or("");
-                if md {
-                    lines.push(format!("```\n{tail}\n```"));
-                } else {
-                    lines.extend(tail.lines().map(|l| format!("    {l}")));
-                }
-            }
-            Status::Built => {}
-        }
-        if let Some(smoke) = &v.smoke {
-            smoke_lines(smoke, md, bullet, &mut lines);
-        }
-        // which crates asked for what is to ship or fix (`origin`, from the link's
-        // inputs): where the report knows it
-        let from = |origin: &[String]| {
-            if origin.is_empty() {
-                String::new()
-            } else {
-                format!(" (from {})", origin.join(", "))
-            }
-        };
-        for a in &v.artifacts {
-            let name = a.path.rsplit('/').next().unwrap_or(&a.path);
-            for h in a.hazards.iter().filter(|h| h.severity >= Severity::Warning) {
-                lines.push(format!(
-                    "{bullet}{name}: {} [{}] {}{}",
-                    wire_name(&h.severity),
-                    h.code,
-                    h.message,
-                    from(&h.origin)
-                ));
-            }
-            for l in &a.libraries {
-                if l.class == LibraryClass::External && !l.origin.is_empty() {
-                    lines.push(format!(
-                        "{bullet}{name}: needs {} (external){}",
-                        code(&l.name),
-                        from(&l.origin)
-                    ));
-                }
-            }
-        }
+        let lines = variant_lines(v, md, extra.get(i).cloned().unwrap_or_default());
         if lines.is_empty() {
             continue;
         }
@@ -534,11 +547,7 @@ pub fn markdown(r: &BuildReport, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w, "| {} |", HEADERS.join(" | "))?;
     writeln!(w, "|{}", "---|".repeat(HEADERS.len()))?;
     for v in &r.variants {
-        let cells: Vec<String> = row(v)
-            .cells
-            .into_iter()
-            .map(|c| c.replace('|', "\\|"))
-            .collect();
+        let cells: Vec<String> = row(v).cells.into_iter().map(|c| md_cell(&c)).collect();
         writeln!(w, "| {} |", cells.join(" | "))?;
     }
     details(r, true, Style { color: false }, &[], w)
@@ -549,8 +558,9 @@ mod tests {
     use super::*;
     use crate::matrix::{parse, ExpectHazards, ExpectLinkage, DEFAULT_MATRIX, DEFAULT_MATRIX_NAME};
     use crate::model::{Hazard, Libc, Linkage};
+    use crate::ops::merge::merge;
     use crate::report::smoke::{RootKind, SmokeRun};
-    use crate::report::testing::{artifact, build_report, variant};
+    use crate::report::testing::{artifact, build_report, host, variant};
 
     /// The default matrix's variants with the libraries and hazards their expectations
     /// name, the longest linker programs, two smoke runs each: the widest rows that
@@ -626,7 +636,7 @@ mod tests {
             if i == 3 {
                 v.expect.passed = false;
                 v.expect.violations = (0..12)
-                    .map(|_| super::super::variants::Violation {
+                    .map(|_| crate::report::variants::Violation {
                         rule: "libraries".into(),
                         message: "libfoo.so.1 is not allowed".into(),
                     })
@@ -766,5 +776,25 @@ mod tests {
                 assert!(row.contains(&h.code), "{} in {row}", h.code);
             }
         }
+    }
+
+    #[test]
+    fn the_table_of_a_merged_report_says_where_each_variant_was_built() {
+        let mut a = build_report(vec![variant("a", vec![])]);
+        a.variants[0].host = Some(host("aarch64-apple-darwin"));
+        let b = build_report(vec![variant("b", vec![]), variant("c", vec![])]);
+        let named = |n: &str, r| (n.to_owned(), r);
+        let m = merge(vec![named("a.json", a), named("b.json", b)], host("m")).unwrap();
+        let mut out = Vec::new();
+        markdown(&m, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("- built on `aarch64-apple-darwin`: a\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("- built on `x86_64-unknown-linux-gnu`: b, c\n"),
+            "{text}"
+        );
     }
 }

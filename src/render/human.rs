@@ -2,10 +2,11 @@
 
 use std::io::{self, Write};
 
-use super::{heading, Report, Style};
+use super::{heading, Style};
 use crate::model::{
     wire_name, Artifact, Format, Hardening, LibraryClass, LinkerInfo, Relro, Requires, Severity,
 };
+use crate::report::Report;
 
 fn hardening_line(h: &Hardening) -> String {
     let mut parts = Vec::new();

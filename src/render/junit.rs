@@ -4,6 +4,8 @@
 
 use std::io::{self, Write};
 
+use super::escape::{markup, Markup};
+
 /// One test suite: a report (a checked file, a merged report, a diff).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Suite {
@@ -29,24 +31,9 @@ pub struct Failure {
     pub text: String,
 }
 
-/// Text for XML 1.0 character data and attributes: markup escaped, characters XML
-/// cannot carry (C0 controls other than tab, newline, carriage return) dropped.
+/// Text for XML 1.0 character data and attributes.
 pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\n' => out.push('\n'),
-            '\t' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
-            c => out.push(c),
-        }
-    }
-    out
+    markup(s, Markup::Xml)
 }
 
 /// An attribute value: newlines kept as character references so they survive
@@ -112,8 +99,8 @@ pub fn write(name: &str, suites: &[Suite], w: &mut dyn Write) -> io::Result<()> 
 
 /// A build (or merged) report: one suite, a case per variant, failing when the
 /// variant failed or was skipped (unless optional) or broke an expectation.
-pub fn build_report(r: &super::variants::BuildReport, name: &str) -> Suite {
-    use super::variants::Status;
+pub fn build_report(r: &crate::report::variants::BuildReport, name: &str) -> Suite {
+    use crate::report::variants::Status;
     let cases = r
         .variants
         .iter()
