@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use super::{heading, Style};
+use super::{heading, wrap, Style};
 use crate::model::{
     wire_name, Artifact, Format, Hardening, LibraryClass, LinkerInfo, Relro, Requires, Severity,
 };
@@ -177,7 +177,20 @@ fn crates_line(a: &Artifact) -> String {
 const CONTINUATION: usize = 13;
 
 fn artifact(a: &Artifact, style: Style, w: &mut dyn Write) -> io::Result<()> {
-    let row = |w: &mut dyn Write, k: &str, v: String| writeln!(w, "  {:<10} {v}", style.dim(k));
+    // a row's value is wrapped at the terminal's width, its later lines under its start
+    let row = |w: &mut dyn Write, k: &str, v: String| {
+        let lead = format!("  {:<10} ", style.dim(k));
+        let mut lines = Vec::new();
+        for (i, part) in v.split('\n').enumerate() {
+            if i == 0 {
+                lines.extend(wrap::wrap(&lead, part, CONTINUATION, wrap::WIDTH));
+            } else {
+                // a value already broken into lines (the crate list) keeps its breaks
+                lines.push(part.to_owned());
+            }
+        }
+        writeln!(w, "{}", lines.join("\n"))
+    };
     writeln!(w, "{}", style.bold(&heading(a)))?;
     row(w, "file", file_line(a))?;
     let mut link = format!("{}, libc {}", wire_name(&a.linkage), wire_name(&a.libc));

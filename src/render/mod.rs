@@ -14,6 +14,7 @@ mod nm;
 pub mod table;
 pub mod targets;
 pub mod why;
+pub mod wrap;
 
 use std::io::{self, Write};
 

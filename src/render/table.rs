@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use std::io::{self, Write};
 
 use super::escape::md_cell;
+use super::wrap::{self, visible_len};
 use super::Style;
 use crate::model::{wire_name, Artifact, LibraryClass, Severity};
 use crate::report::smoke::{SmokeReport, SmokeStatus};
@@ -187,13 +188,19 @@ fn variant_lines(v: &VariantReport, md: bool, mut lines: Vec<String>) -> Vec<Str
     for a in &v.artifacts {
         let name = a.path.rsplit('/').next().unwrap_or(&a.path);
         for h in a.hazards.iter().filter(|h| h.severity >= Severity::Warning) {
-            lines.push(format!(
-                "{bullet}{name}: {} [{}] {}{}",
+            let line = format!(
+                "{name}: {} [{}] {}{}",
                 wire_name(&h.severity),
                 h.code,
                 h.message,
                 from(&h.origin)
-            ));
+            );
+            if md {
+                lines.push(format!("{bullet}{line}"));
+            } else {
+                // prose: wrapped at the terminal's width, under the hazard's text
+                lines.extend(wrap::wrap(bullet, &line, bullet.len() + 2, wrap::WIDTH));
+            }
         }
         for l in &a.libraries {
             if l.class == LibraryClass::External && !l.origin.is_empty() {
@@ -315,21 +322,6 @@ fn smoke_lines(s: &SmokeReport, md: bool, bullet: &str, lines: &mut Vec<String>)
             }
         }
     }
-}
-
-/// Characters on screen: without ANSI color sequences.
-fn visible_len(s: &str) -> usize {
-    let mut n = 0;
-    let mut in_escape = false;
-    for c in s.chars() {
-        match (in_escape, c) {
-            (false, '\x1b') => in_escape = true,
-            (true, 'm') => in_escape = false,
-            (true, _) => {}
-            (false, _) => n += 1,
-        }
-    }
-    n
 }
 
 /// The widest the human table gets: a 120-column terminal.
@@ -711,6 +703,38 @@ mod tests {
 
     /// Below the table: which crates an external library and a hazard come from,
     /// where the report knows (`origin`), in the human and the Markdown report.
+    /// Below the table, a hazard's prose is wrapped at 100 columns under its text (the
+    /// Markdown keeps each on one line: the page wraps it).
+    #[test]
+    fn the_details_wrap_a_long_hazard_at_100_columns() {
+        let mut r = default_matrix_report();
+        let v = r
+            .variants
+            .iter_mut()
+            .find(|v| v.artifacts.iter().any(|a| !a.hazards.is_empty()))
+            .expect("a variant with hazards");
+        let long =
+            "the Name Service Switch loads the same glibc version's libnss modules at run time "
+                .repeat(4);
+        v.artifacts[0].hazards[0].message = long.trim_end().to_owned();
+        let mut out = Vec::new();
+        human(&r, Style { color: true }, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let details = text.split("\n\n").skip(1).collect::<Vec<_>>().join("\n\n");
+        let start = details.find("the Name Service").expect("the hazard");
+        let lines: Vec<&str> = details[start..].lines().take(4).collect();
+        for l in details.lines() {
+            assert!(visible_len(l) <= 100, "{l:?}");
+        }
+        assert!(
+            lines[1].starts_with("    the") || lines[1].starts_with("    "),
+            "{lines:?}"
+        );
+        let mut md = Vec::new();
+        markdown(&r, &mut md).unwrap();
+        assert!(String::from_utf8(md).unwrap().contains(long.trim_end()));
+    }
+
     #[test]
     fn the_details_name_the_crates_behind_a_library_and_a_hazard() {
         let mut r = default_matrix_report();
