@@ -225,66 +225,12 @@ impl Listener {
         if opts.mode & !0o777 != 0 {
             return Err(BindError::BadMode(opts.mode));
         }
-        let io_err = |source| BindError::Io {
-            addr: addr.to_string(),
-            source,
-        };
         match addr {
-            Addr::Tcp { host, port } => {
-                let addrs: Vec<std::net::SocketAddr> =
-                    tokio::net::lookup_host((host.as_str(), *port))
-                        .await
-                        .map_err(|source| BindError::Resolve {
-                            addr: addr.to_string(),
-                            source,
-                        })?
-                        .collect();
-                let mut last = io::Error::new(io::ErrorKind::NotFound, "no addresses");
-                for sa in addrs {
-                    let sock = if sa.is_ipv4() {
-                        tokio::net::TcpSocket::new_v4()
-                    } else {
-                        tokio::net::TcpSocket::new_v6()
-                    };
-                    let res = sock.and_then(|s| {
-                        #[cfg(unix)]
-                        s.set_reuseaddr(true)?;
-                        s.bind(sa)?;
-                        s.listen(opts.backlog.max(1) as u32)
-                    });
-                    match res {
-                        Ok(l) => {
-                            let local = l
-                                .local_addr()
-                                .map(|a| Addr::Tcp {
-                                    host: a.ip().to_string(),
-                                    port: a.port(),
-                                })
-                                .map_err(io_err)?;
-                            return Ok(Listener {
-                                inner: Some(Inner::Tcp(l)),
-                                local: local.to_string(),
-                                #[cfg(unix)]
-                                socket_file: None,
-                            });
-                        }
-                        Err(e) => last = e,
-                    }
-                }
-                Err(io_err(last))
-            }
+            Addr::Tcp { host, port } => bind_tcp(addr, host, *port, opts).await,
             #[cfg(unix)]
             Addr::Unix(path) => bind_unix_path(addr, path, opts),
             #[cfg(any(target_os = "linux", target_os = "android"))]
-            Addr::Abstract(name) => {
-                let sa = abstract_addr(name).map_err(io_err)?;
-                let l = listen_unix(&sa, opts.backlog).map_err(io_err)?;
-                Ok(Listener {
-                    inner: Some(Inner::Unix(l)),
-                    local: addr.to_string(),
-                    socket_file: None,
-                })
-            }
+            Addr::Abstract(name) => bind_abstract(addr, name, opts),
             #[cfg(not(any(target_os = "linux", target_os = "android")))]
             Addr::Abstract(_) => Err(BindError::Unsupported {
                 addr: addr.to_string(),
@@ -296,27 +242,7 @@ impl Listener {
                 what: "Unix sockets are not supported here; use tcp:HOST:PORT or pipe:NAME",
             }),
             #[cfg(windows)]
-            Addr::Pipe(name) => {
-                let path = Addr::pipe_path(name);
-                let first = ServerOptions::new()
-                    .first_pipe_instance(true)
-                    .create(&path)
-                    .map_err(|source| {
-                        if source.raw_os_error() == Some(5) {
-                            // ERROR_ACCESS_DENIED: another server owns the name
-                            BindError::InUse { path: path.clone() }
-                        } else {
-                            io_err(source)
-                        }
-                    })?;
-                Ok(Listener {
-                    inner: Some(Inner::Pipe {
-                        path,
-                        next: std::sync::Mutex::new(Some(first)),
-                    }),
-                    local: addr.to_string(),
-                })
-            }
+            Addr::Pipe(name) => bind_pipe(addr, name),
             #[cfg(not(windows))]
             Addr::Pipe(_) => Err(BindError::Unsupported {
                 addr: addr.to_string(),
@@ -376,6 +302,103 @@ impl Drop for Listener {
     }
 }
 
+/// Binds `tcp:HOST:PORT`: tries each resolved address in turn, returning the first that listens.
+async fn bind_tcp(
+    addr: &Addr,
+    host: &str,
+    port: u16,
+    opts: BindOptions,
+) -> Result<Listener, BindError> {
+    let io_err = |source| BindError::Io {
+        addr: addr.to_string(),
+        source,
+    };
+    let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host, port))
+        .await
+        .map_err(|source| BindError::Resolve {
+            addr: addr.to_string(),
+            source,
+        })?
+        .collect();
+    let mut last = io::Error::new(io::ErrorKind::NotFound, "no addresses");
+    for sa in addrs {
+        let sock = if sa.is_ipv4() {
+            tokio::net::TcpSocket::new_v4()
+        } else {
+            tokio::net::TcpSocket::new_v6()
+        };
+        let res = sock.and_then(|s| {
+            #[cfg(unix)]
+            s.set_reuseaddr(true)?;
+            s.bind(sa)?;
+            s.listen(opts.backlog.max(1) as u32)
+        });
+        match res {
+            Ok(l) => {
+                let local = l
+                    .local_addr()
+                    .map(|a| Addr::Tcp {
+                        host: a.ip().to_string(),
+                        port: a.port(),
+                    })
+                    .map_err(io_err)?;
+                return Ok(Listener {
+                    inner: Some(Inner::Tcp(l)),
+                    local: local.to_string(),
+                    #[cfg(unix)]
+                    socket_file: None,
+                });
+            }
+            Err(e) => last = e,
+        }
+    }
+    Err(io_err(last))
+}
+
+/// Binds `unix:@NAME`, a Linux abstract socket (no file to create or clean up).
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn bind_abstract(addr: &Addr, name: &str, opts: BindOptions) -> Result<Listener, BindError> {
+    let io_err = |source| BindError::Io {
+        addr: addr.to_string(),
+        source,
+    };
+    let sa = abstract_addr(name).map_err(io_err)?;
+    let l = listen_unix(&sa, opts.backlog).map_err(io_err)?;
+    Ok(Listener {
+        inner: Some(Inner::Unix(l)),
+        local: addr.to_string(),
+        socket_file: None,
+    })
+}
+
+/// Binds `pipe:NAME` by creating the first instance; a name owned by another server is `InUse`.
+#[cfg(windows)]
+fn bind_pipe(addr: &Addr, name: &str) -> Result<Listener, BindError> {
+    let io_err = |source| BindError::Io {
+        addr: addr.to_string(),
+        source,
+    };
+    let path = Addr::pipe_path(name);
+    let first = ServerOptions::new()
+        .first_pipe_instance(true)
+        .create(&path)
+        .map_err(|source| {
+            if source.raw_os_error() == Some(5) {
+                // ERROR_ACCESS_DENIED: another server owns the name
+                BindError::InUse { path: path.clone() }
+            } else {
+                io_err(source)
+            }
+        })?;
+    Ok(Listener {
+        inner: Some(Inner::Pipe {
+            path,
+            next: std::sync::Mutex::new(Some(first)),
+        }),
+        local: addr.to_string(),
+    })
+}
+
 #[cfg(any(target_os = "linux", target_os = "android"))]
 fn abstract_addr(name: &str) -> io::Result<socket2::SockAddr> {
     use std::os::unix::ffi::OsStrExt;
@@ -390,39 +413,9 @@ fn bind_unix_path(
     path: &std::path::Path,
     opts: BindOptions,
 ) -> Result<Listener, BindError> {
-    use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
     let shown = path.display().to_string();
-    match std::fs::symlink_metadata(path) {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-        Err(source) => {
-            return Err(BindError::Probe {
-                path: shown,
-                source,
-            })
-        }
-        Ok(md) if !md.file_type().is_socket() => return Err(BindError::NotASocket { path: shown }),
-        Ok(_) => match std::os::unix::net::UnixStream::connect(path) {
-            Ok(_) => return Err(BindError::InUse { path: shown }),
-            Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => {
-                match std::fs::remove_file(path) {
-                    Ok(()) => tracing::info!(path = %shown, "removed stale socket"),
-                    Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                    Err(source) => {
-                        return Err(BindError::RemoveStale {
-                            path: shown,
-                            source,
-                        })
-                    }
-                }
-            }
-            Err(source) => {
-                return Err(BindError::Probe {
-                    path: shown,
-                    source,
-                })
-            }
-        },
-    }
+    clear_stale_socket(path, &shown)?;
     let io_err = |source| BindError::Io {
         addr: addr.to_string(),
         source,
@@ -430,17 +423,7 @@ fn bind_unix_path(
     let sa = socket2::SockAddr::unix(path).map_err(io_err)?;
     let sock =
         socket2::Socket::new(socket2::Domain::UNIX, socket2::Type::STREAM, None).map_err(io_err)?;
-    // The socket file is created by bind() with mode 0777 & !umask: narrow the
-    // umask for exactly that call so the file is never wider than `mode`.
-    let bound = {
-        let _guard = UMASK_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-        // SAFETY: umask has no preconditions.
-        let old = unsafe { libc::umask((0o777 & !opts.mode) as libc::mode_t) };
-        let r = sock.bind(&sa);
-        // SAFETY: as above.
-        unsafe { libc::umask(old) };
-        r
-    };
+    let bound = bind_with_umask(&sock, &sa, opts.mode);
     if let Err(e) = bound {
         return Err(if e.kind() == io::ErrorKind::AddrInUse {
             BindError::InUse { path: shown }
@@ -476,6 +459,66 @@ fn bind_unix_path(
         }
         Err(e) => Err(io_err(e)), // dropping `l` removes the file
     }
+}
+
+/// Checks PATH before binding: absent is fine, a stale socket is removed, all else is an error.
+#[cfg(unix)]
+fn clear_stale_socket(path: &std::path::Path, shown: &str) -> Result<(), BindError> {
+    use std::os::unix::fs::FileTypeExt;
+    match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(source) => {
+            return Err(BindError::Probe {
+                path: shown.to_owned(),
+                source,
+            })
+        }
+        Ok(md) if !md.file_type().is_socket() => {
+            return Err(BindError::NotASocket {
+                path: shown.to_owned(),
+            })
+        }
+        Ok(_) => match std::os::unix::net::UnixStream::connect(path) {
+            Ok(_) => {
+                return Err(BindError::InUse {
+                    path: shown.to_owned(),
+                })
+            }
+            Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => {
+                match std::fs::remove_file(path) {
+                    Ok(()) => tracing::info!(path = %shown, "removed stale socket"),
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                    Err(source) => {
+                        return Err(BindError::RemoveStale {
+                            path: shown.to_owned(),
+                            source,
+                        })
+                    }
+                }
+            }
+            Err(source) => {
+                return Err(BindError::Probe {
+                    path: shown.to_owned(),
+                    source,
+                })
+            }
+        },
+    }
+    Ok(())
+}
+
+/// Binds `sock` to `sa` with the process umask narrowed to `0777 & !mode` for just that call.
+#[cfg(unix)]
+fn bind_with_umask(sock: &socket2::Socket, sa: &socket2::SockAddr, mode: u32) -> io::Result<()> {
+    // The socket file is created by bind() with mode 0777 & !umask: narrow the
+    // umask for exactly that call so the file is never wider than `mode`.
+    let _guard = UMASK_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    // SAFETY: umask has no preconditions.
+    let old = unsafe { libc::umask((0o777 & !mode) as libc::mode_t) };
+    let r = sock.bind(sa);
+    // SAFETY: as above.
+    unsafe { libc::umask(old) };
+    r
 }
 
 #[cfg(unix)]

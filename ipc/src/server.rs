@@ -133,38 +133,7 @@ pub async fn run(
         match accepted {
             Ok(conn) => {
                 let id = next_id.fetch_add(1, Ordering::Relaxed);
-                match shared.permits.clone().try_acquire_owned() {
-                    Ok(permit) => {
-                        let task = Session::new(conn, id, shared.clone(), stop_rx.clone());
-                        let done = done_tx.clone();
-                        tokio::spawn(async move {
-                            task.run(permit).await;
-                            drop(done);
-                        });
-                    }
-                    Err(_) => {
-                        warn!(
-                            conn = id,
-                            max_connections = shared.config.max_connections,
-                            "connection limit reached; answering busy"
-                        );
-                        let err = RpcError::new(
-                            code::BUSY,
-                            format!(
-                                "server busy: connection limit of {} reached, try again later",
-                                shared.config.max_connections
-                            ),
-                        );
-                        let done = done_tx.clone();
-                        let sh = shared.clone();
-                        tokio::spawn(async move {
-                            let mut conn = conn;
-                            reply_and_close(&mut conn, &protocol::error_line(&err), &sh.config)
-                                .await;
-                            drop(done);
-                        });
-                    }
-                }
+                spawn_connection(conn, id, &shared, &stop_rx, &done_tx);
             }
             Err(e) => {
                 // Out of descriptors or memory: back off instead of spinning.
@@ -174,6 +143,62 @@ pub async fn run(
         }
     }
 
+    shut_down(&mut listener, &shared, &stop_tx, done_tx, &mut done_rx).await;
+    Ok(())
+}
+
+/// Starts a session task for `conn`, or answers it busy if the connection limit is reached.
+fn spawn_connection(
+    conn: Conn,
+    id: u64,
+    shared: &Arc<Shared>,
+    stop_rx: &watch::Receiver<bool>,
+    done_tx: &mpsc::Sender<()>,
+) {
+    match shared.permits.clone().try_acquire_owned() {
+        Ok(permit) => {
+            let task = Session::new(conn, id, shared.clone(), stop_rx.clone());
+            let done = done_tx.clone();
+            tokio::spawn(async move {
+                task.run(permit).await;
+                drop(done);
+            });
+        }
+        Err(_) => spawn_busy_reply(conn, id, shared, done_tx),
+    }
+}
+
+/// Logs the refusal, then answers `conn` with a BUSY error and closes it in its own task.
+fn spawn_busy_reply(conn: Conn, id: u64, shared: &Arc<Shared>, done_tx: &mpsc::Sender<()>) {
+    warn!(
+        conn = id,
+        max_connections = shared.config.max_connections,
+        "connection limit reached; answering busy"
+    );
+    let err = RpcError::new(
+        code::BUSY,
+        format!(
+            "server busy: connection limit of {} reached, try again later",
+            shared.config.max_connections
+        ),
+    );
+    let done = done_tx.clone();
+    let sh = shared.clone();
+    tokio::spawn(async move {
+        let mut conn = conn;
+        reply_and_close(&mut conn, &protocol::error_line(&err), &sh.config).await;
+        drop(done);
+    });
+}
+
+/// Closes the listener, tells sessions to stop, and waits up to the shutdown timeout for them.
+async fn shut_down(
+    listener: &mut Listener,
+    shared: &Shared,
+    stop_tx: &watch::Sender<bool>,
+    done_tx: mpsc::Sender<()>,
+    done_rx: &mut mpsc::Receiver<()>,
+) {
     let removed = listener.close();
     info!(
         open_connections = shared.open_connections(),
@@ -189,7 +214,6 @@ pub async fn run(
             "shutdown timeout: abandoning remaining connections"
         ),
     }
-    Ok(())
 }
 
 /// Writes `line` (bounded by the write deadline) and closes gracefully.
@@ -313,48 +337,17 @@ impl Session {
         let cfg = self.shared.config.clone();
         let mut scanned = 0usize;
         loop {
-            if self.mode == Mode::Undecided {
-                if let Some(&b) = self.buf.iter().find(|b| !b.is_ascii_whitespace()) {
-                    self.mode = if b == b'{' || b == b'[' {
-                        Mode::Json
-                    } else {
-                        Mode::Legacy
-                    };
-                }
-            }
+            self.detect_mode();
             if self.mode == Mode::Legacy {
                 if let Some(pos) = memchr(b'\n', &self.buf) {
                     self.buf.truncate(pos);
                     return self.legacy_reply().await;
                 }
-            } else {
-                // Answer every complete line in the buffer, then write once.
-                let mut start = 0;
-                while let Some(off) = memchr(b'\n', &self.buf[scanned..]) {
-                    let end = scanned + off;
-                    self.handle_frame(start, end).await;
-                    start = end + 1;
-                    scanned = start;
-                }
-                if start > 0 {
-                    self.buf.drain(..start);
-                }
-                scanned = self.buf.len();
-                if let Err(end) = self.flush().await {
-                    return end;
-                }
+            } else if let Err(end) = self.answer_lines(&mut scanned).await {
+                return end;
             }
             if self.buf.len() > cfg.max_frame {
-                let err = RpcError::new(
-                    code::FRAME_TOO_LARGE,
-                    format!(
-                        "request too large: frames are limited to {} bytes",
-                        cfg.max_frame
-                    ),
-                );
-                self.buf = Vec::new();
-                reply_and_close(&mut self.conn, &protocol::error_line(&err), &cfg).await;
-                return End::FrameTooLarge;
+                return self.reject_oversized(&cfg).await;
             }
             let idle = self.buf.iter().all(u8::is_ascii_whitespace);
             if idle {
@@ -384,21 +377,67 @@ impl Session {
             };
             match read {
                 Err(_) if self.mode == Mode::Legacy => return self.legacy_reply().await,
-                Err(_) => {
-                    let err = RpcError::new(
-                        code::IDLE_TIMEOUT,
-                        format!("idle timeout: no request for {:?}", cfg.idle_timeout),
-                    );
-                    let _ = self.conn.try_write(&protocol::error_line(&err));
-                    close_gracefully(&mut self.conn, &cfg).await;
-                    return End::IdleTimeout;
-                }
+                Err(_) => return self.idle_timeout(&cfg).await,
                 Ok(Ok(0)) => return self.on_eof().await,
                 Ok(Ok(_)) => {}
                 // Everything read before the error has been handled already.
                 Ok(Err(e)) => return End::Io(e),
             }
         }
+    }
+
+    /// Decides JSON or legacy from the first non-whitespace byte, once one has arrived.
+    fn detect_mode(&mut self) {
+        if self.mode == Mode::Undecided {
+            if let Some(&b) = self.buf.iter().find(|b| !b.is_ascii_whitespace()) {
+                self.mode = if b == b'{' || b == b'[' {
+                    Mode::Json
+                } else {
+                    Mode::Legacy
+                };
+            }
+        }
+    }
+
+    /// Answers every complete line in the buffer past `scanned`, drops them, then writes once.
+    async fn answer_lines(&mut self, scanned: &mut usize) -> Result<(), End> {
+        let mut start = 0;
+        while let Some(off) = memchr(b'\n', &self.buf[*scanned..]) {
+            let end = *scanned + off;
+            self.handle_frame(start, end).await;
+            start = end + 1;
+            *scanned = start;
+        }
+        if start > 0 {
+            self.buf.drain(..start);
+        }
+        *scanned = self.buf.len();
+        self.flush().await
+    }
+
+    /// Answers a frame over the size limit with an error and closes the connection.
+    async fn reject_oversized(&mut self, cfg: &Config) -> End {
+        let err = RpcError::new(
+            code::FRAME_TOO_LARGE,
+            format!(
+                "request too large: frames are limited to {} bytes",
+                cfg.max_frame
+            ),
+        );
+        self.buf = Vec::new();
+        reply_and_close(&mut self.conn, &protocol::error_line(&err), cfg).await;
+        End::FrameTooLarge
+    }
+
+    /// Sends a best-effort idle-timeout notice and closes the connection.
+    async fn idle_timeout(&mut self, cfg: &Config) -> End {
+        let err = RpcError::new(
+            code::IDLE_TIMEOUT,
+            format!("idle timeout: no request for {:?}", cfg.idle_timeout),
+        );
+        let _ = self.conn.try_write(&protocol::error_line(&err));
+        close_gracefully(&mut self.conn, cfg).await;
+        End::IdleTimeout
     }
 
     /// The peer finished sending: whatever it sent last still gets an answer.
