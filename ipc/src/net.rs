@@ -4,19 +4,19 @@
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 #[cfg(windows)]
-use tokio::net::windows::named_pipe::{
-    ClientOptions, NamedPipeClient, NamedPipeServer, ServerOptions,
-};
+use tokio::net::windows::named_pipe::{NamedPipeClient, NamedPipeServer, ServerOptions};
 use tokio::net::{TcpListener, TcpStream};
 #[cfg(unix)]
 use tokio::net::{UnixListener, UnixStream};
 
 use crate::addr::Addr;
 use crate::peer::PeerCred;
+
+mod connect;
+pub use connect::connect;
 
 /// Why the server could not start listening. All of these end the server with
 /// exit status 1.
@@ -302,6 +302,14 @@ impl Drop for Listener {
     }
 }
 
+/// What an I/O error while binding `addr` becomes.
+fn io_error(addr: &Addr) -> impl Fn(io::Error) -> BindError + Copy + '_ {
+    move |source| BindError::Io {
+        addr: addr.to_string(),
+        source,
+    }
+}
+
 /// Binds `tcp:HOST:PORT`: tries each resolved address in turn, returning the first that listens.
 async fn bind_tcp(
     addr: &Addr,
@@ -309,10 +317,7 @@ async fn bind_tcp(
     port: u16,
     opts: BindOptions,
 ) -> Result<Listener, BindError> {
-    let io_err = |source| BindError::Io {
-        addr: addr.to_string(),
-        source,
-    };
+    let io_err = io_error(addr);
     let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host, port))
         .await
         .map_err(|source| BindError::Resolve {
@@ -358,10 +363,7 @@ async fn bind_tcp(
 /// Binds `unix:@NAME`, a Linux abstract socket (no file to create or clean up).
 #[cfg(any(target_os = "linux", target_os = "android"))]
 fn bind_abstract(addr: &Addr, name: &str, opts: BindOptions) -> Result<Listener, BindError> {
-    let io_err = |source| BindError::Io {
-        addr: addr.to_string(),
-        source,
-    };
+    let io_err = io_error(addr);
     let sa = abstract_addr(name).map_err(io_err)?;
     let l = listen_unix(&sa, opts.backlog).map_err(io_err)?;
     Ok(Listener {
@@ -374,10 +376,7 @@ fn bind_abstract(addr: &Addr, name: &str, opts: BindOptions) -> Result<Listener,
 /// Binds `pipe:NAME` by creating the first instance; a name owned by another server is `InUse`.
 #[cfg(windows)]
 fn bind_pipe(addr: &Addr, name: &str) -> Result<Listener, BindError> {
-    let io_err = |source| BindError::Io {
-        addr: addr.to_string(),
-        source,
-    };
+    let io_err = io_error(addr);
     let path = Addr::pipe_path(name);
     let first = ServerOptions::new()
         .first_pipe_instance(true)
@@ -416,10 +415,7 @@ fn bind_unix_path(
     use std::os::unix::fs::{MetadataExt, PermissionsExt};
     let shown = path.display().to_string();
     clear_stale_socket(path, &shown)?;
-    let io_err = |source| BindError::Io {
-        addr: addr.to_string(),
-        source,
-    };
+    let io_err = io_error(addr);
     let sa = socket2::SockAddr::unix(path).map_err(io_err)?;
     let sock =
         socket2::Socket::new(socket2::Domain::UNIX, socket2::Type::STREAM, None).map_err(io_err)?;
@@ -531,80 +527,4 @@ fn listen_unix(sa: &socket2::SockAddr, backlog: i32) -> io::Result<UnixListener>
     sock.listen(backlog)?;
     sock.set_nonblocking(true)?;
     UnixListener::from_std(std::os::unix::net::UnixListener::from(sock))
-}
-
-/// Connects to `addr`. A Unix socket whose accept queue is full answers
-/// `EAGAIN`; that is retried for up to `patience`.
-pub async fn connect(addr: &Addr, patience: Duration) -> io::Result<Conn> {
-    #[cfg(not(unix))]
-    let _ = patience;
-    match addr {
-        Addr::Tcp { host, port } => {
-            let s = TcpStream::connect((host.as_str(), *port)).await?;
-            s.set_nodelay(true)?;
-            Ok(Conn::Tcp(s))
-        }
-        #[cfg(unix)]
-        Addr::Unix(path) => {
-            let sa = socket2::SockAddr::unix(path)?;
-            connect_unix(&sa, patience).await
-        }
-        #[cfg(any(target_os = "linux", target_os = "android"))]
-        Addr::Abstract(name) => connect_unix(&abstract_addr(name)?, patience).await,
-        #[cfg(not(any(target_os = "linux", target_os = "android")))]
-        Addr::Abstract(_) => Err(io::Error::new(
-            io::ErrorKind::Unsupported,
-            "abstract Unix sockets exist only on Linux",
-        )),
-        #[cfg(not(unix))]
-        Addr::Unix(_) => Err(io::Error::new(
-            io::ErrorKind::Unsupported,
-            "Unix sockets are not supported here; use tcp:HOST:PORT or pipe:NAME",
-        )),
-        #[cfg(windows)]
-        Addr::Pipe(name) => connect_pipe(&Addr::pipe_path(name), patience).await,
-        #[cfg(not(windows))]
-        Addr::Pipe(_) => Err(io::Error::new(
-            io::ErrorKind::Unsupported,
-            "named pipes exist only on Windows",
-        )),
-    }
-}
-
-/// Opens a named pipe; all instances busy (`ERROR_PIPE_BUSY`) is retried for up to
-/// `patience`.
-#[cfg(windows)]
-async fn connect_pipe(path: &str, patience: Duration) -> io::Result<Conn> {
-    const ERROR_PIPE_BUSY: i32 = 231;
-    let start = std::time::Instant::now();
-    loop {
-        match ClientOptions::new().open(path) {
-            Ok(c) => return Ok(Conn::PipeClient(c)),
-            Err(e) if e.raw_os_error() == Some(ERROR_PIPE_BUSY) && start.elapsed() < patience => {
-                tokio::time::sleep(Duration::from_millis(10)).await;
-            }
-            Err(e) => return Err(e),
-        }
-    }
-}
-
-#[cfg(unix)]
-async fn connect_unix(sa: &socket2::SockAddr, patience: Duration) -> io::Result<Conn> {
-    let start = std::time::Instant::now();
-    let mut delay = Duration::from_millis(1);
-    loop {
-        let sock = socket2::Socket::new(socket2::Domain::UNIX, socket2::Type::STREAM, None)?;
-        sock.set_nonblocking(true)?;
-        match sock.connect(sa) {
-            Ok(()) => {
-                let std = std::os::unix::net::UnixStream::from(sock);
-                return UnixStream::from_std(std).map(Conn::Unix);
-            }
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock && start.elapsed() < patience => {
-                tokio::time::sleep(delay).await;
-                delay = (delay * 2).min(Duration::from_millis(50));
-            }
-            Err(e) => return Err(e),
-        }
-    }
 }
