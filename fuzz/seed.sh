@@ -30,8 +30,15 @@ int greet(void) { return puts("hello"); }
 int main(void) { return greet() < 0; }
 C
 
+# zig: on PATH, else the one `cargo portable setup` installed in its own virtual
+# environment (where the product and the tests find it too: toolchain::zig_program)
 zig=()
-if command -v zig >/dev/null; then zig=(zig); elif python3 -m ziglang version >/dev/null 2>&1; then zig=(python3 -m ziglang); fi
+zig_python="${CARGO_PORTABLE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cargo-portable}/zig-venv/bin/python3"
+if command -v zig >/dev/null; then
+    zig=(zig)
+elif [ -x "$zig_python" ] && "$zig_python" -m ziglang version >/dev/null 2>&1; then
+    zig=("$zig_python" -m ziglang)
+fi
 
 n=0
 build() { # name, then the compiler command line (output goes to $work/name)
