@@ -10,6 +10,36 @@ use crate::version::Version;
 const GLIBC_TOML: &str = include_str!("../targets/glibc.toml");
 const SYSTEM_LIBS_TOML: &str = include_str!("../targets/system-libs.toml");
 const WINDOWS_API_TOML: &str = include_str!("../targets/windows-api.toml");
+const GO_TOML: &str = include_str!("../targets/go.toml");
+
+/// A row of `targets/go.toml`: the systems whose minimum a Go release changed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GoRelease {
+    /// `1.21`
+    pub go: String,
+    /// Linux kernel, macOS, Windows product (`7`, `10`) and FreeBSD release.
+    pub linux: Option<String>,
+    pub macos: Option<String>,
+    pub windows: Option<String>,
+    pub freebsd: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GoFile {
+    release: Vec<GoRelease>,
+}
+
+/// The oldest system a Go release's binaries run on, with the Go release whose notes
+/// set it: (`2.6.32`, `1.18`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GoMinimums {
+    pub linux: Option<(String, String)>,
+    pub macos: Option<(String, String)>,
+    pub windows: Option<(String, String)>,
+    pub freebsd: Option<(String, String)>,
+}
 
 /// An import that exists only from a Windows release on.
 #[derive(Debug, Clone, Deserialize)]
@@ -109,6 +139,7 @@ pub struct SystemLibs {
     pub freebsd: LibSet,
     pub netbsd: LibSet,
     pub openbsd: LibSet,
+    pub solaris: LibSet,
     pub macos: LibSet,
     pub windows: LibSet,
 }
@@ -122,6 +153,8 @@ pub struct Tables {
     pub arch_baselines: Vec<(String, Version)>,
     pub system: SystemLibs,
     pub windows_api: Vec<(WindowsApi, Version)>,
+    /// `targets/go.toml`, Go releases ascending.
+    pub go: Vec<(GoRelease, Version)>,
 }
 
 impl Tables {
@@ -143,6 +176,39 @@ impl Tables {
             .find(|(r, _)| release_names(r).contains(&want))
     }
 
+    /// The minimums of the Go release `version` (`go1.19.8`, `1.21`): each system's
+    /// from the last row at or before it. `None` for a version that is not Go's.
+    pub fn go_minimums(&self, version: &str) -> Option<GoMinimums> {
+        let v = version.strip_prefix("go").unwrap_or(version);
+        // `1.21rc2`, `1.22.0-devel`: the release number only
+        let end = v
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(v.len());
+        let parts = Version::parse(v[..end].trim_end_matches('.'))?;
+        let minor = Version::parse(
+            &parts
+                .parts()
+                .iter()
+                .take(2)
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join("."),
+        )?;
+        let mut m = GoMinimums::default();
+        for (row, _) in self.go.iter().filter(|(_, go)| *go <= minor) {
+            let set = |slot: &mut Option<(String, String)>, value: &Option<String>| {
+                if let Some(value) = value {
+                    *slot = Some((value.clone(), row.go.clone()));
+                }
+            };
+            set(&mut m.linux, &row.linux);
+            set(&mut m.macos, &row.macos);
+            set(&mut m.windows, &row.windows);
+            set(&mut m.freebsd, &row.freebsd);
+        }
+        Some(m)
+    }
+
     /// Whether `name` (a needed library) is part of the OS `os`.
     pub fn is_system_library(&self, os: Os, name: &str) -> bool {
         match os {
@@ -152,6 +218,7 @@ impl Tables {
             Os::Freebsd => self.system.freebsd.contains(name, false),
             Os::Netbsd => self.system.netbsd.contains(name, false),
             Os::Openbsd => self.system.openbsd.contains(name, false),
+            Os::Solaris | Os::Illumos => self.system.solaris.contains(name, false),
             _ => self.system.linux.contains(name, false),
         }
     }
@@ -277,11 +344,19 @@ fn load() -> Result<Tables, String> {
             .ok_or_else(|| format!("targets/windows-api.toml: bad NT version {:?}", a.nt))?;
         windows_api.push((a, v));
     }
+    let g: GoFile = toml::from_str(GO_TOML).map_err(|e| format!("targets/go.toml: {e}"))?;
+    let mut go = Vec::new();
+    for r in g.release {
+        let v = Version::parse(&r.go)
+            .ok_or_else(|| format!("targets/go.toml: bad Go release {:?}", r.go))?;
+        go.push((r, v));
+    }
     Ok(Tables {
         releases,
         arch_baselines,
         system,
         windows_api,
+        go,
     })
 }
 
@@ -295,6 +370,21 @@ pub fn tables() -> &'static Tables {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn go_minimums_hold_from_their_release_on() {
+        let t = tables();
+        let m = t.go_minimums("go1.19.8").unwrap();
+        assert_eq!(m.linux, Some(("2.6.32".into(), "1.18".into())));
+        assert_eq!(m.macos, Some(("10.13".into(), "1.17".into())));
+        assert_eq!(m.windows, Some(("7".into(), "1.13".into())));
+        assert_eq!(m.freebsd, Some(("12.2".into(), "1.19".into())));
+        let m = t.go_minimums("go1.21rc2").unwrap();
+        assert_eq!(m.windows, Some(("10".into(), "1.21".into())));
+        let old = t.go_minimums("go1.12").unwrap();
+        assert_eq!(old, GoMinimums::default());
+        assert_eq!(t.go_minimums("devel +abc"), None);
+    }
 
     #[test]
     fn releases_by_short_name() {

@@ -42,6 +42,7 @@ pub enum Os {
     Netbsd,
     Openbsd,
     Solaris,
+    Illumos,
     Android,
     Macos,
     Ios,
@@ -62,6 +63,7 @@ impl Os {
         Os::Netbsd,
         Os::Openbsd,
         Os::Solaris,
+        Os::Illumos,
         Os::Android,
         Os::Macos,
         Os::Ios,
@@ -82,6 +84,7 @@ impl Os {
             Os::Netbsd => "netbsd",
             Os::Openbsd => "openbsd",
             Os::Solaris => "solaris",
+            Os::Illumos => "illumos",
             Os::Android => "android",
             Os::Macos => "macos",
             Os::Ios => "ios",
@@ -103,6 +106,7 @@ impl Os {
             Os::Netbsd => "NetBSD",
             Os::Openbsd => "OpenBSD",
             Os::Solaris => "Solaris",
+            Os::Illumos => "illumos",
             Os::Android => "Android",
             Os::Macos => "macOS",
             Os::Ios => "iOS",
@@ -164,6 +168,9 @@ pub enum Libc {
     /// OpenBSD's own C library (`libc.so.<major>.<minor>`, base system).
     #[serde(rename = "openbsd-libc")]
     OpenbsdLibc,
+    /// The C library of Solaris and illumos (`libc.so.1`, system).
+    #[serde(rename = "solaris-libc")]
+    SolarisLibc,
     None,
     Unknown,
 }
@@ -294,6 +301,11 @@ pub struct Requires {
     pub freebsd: Option<VersionRequirement>,
     /// Minimum NetBSD release: the ABI note's `__NetBSD_Version__`.
     pub netbsd: Option<VersionRequirement>,
+    /// The CPU level the code needs beyond the architecture's baseline: `x86-64-v3`
+    /// from `GOAMD64=v3` or `.note.gnu.property`'s x86 ISA needed bits, `armv7` from
+    /// `GOARM=7`.
+    #[serde(default)]
+    pub cpu: Option<VersionRequirement>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -464,6 +476,68 @@ pub struct Crate {
     pub build: bool,
 }
 
+/// What a Go binary says about how it was built: `go version -m`, read by
+/// `inspect::gobuild`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GoBuildInfo {
+    /// The Go toolchain that built it (`go1.19.8`); `None` when the header was gone
+    /// and no version string was found.
+    pub version: Option<String>,
+    /// The main package's import path (`example.com/tool/cmd/tool`).
+    pub path: Option<String>,
+    /// The module that holds the main package.
+    pub main: Option<GoModule>,
+    /// Every dependency module, in the binary's order.
+    pub deps: Vec<GoModule>,
+    /// The build settings, in the binary's order (`-compiler`, `CGO_ENABLED`,
+    /// `GOARCH`, `GOOS`, `GOAMD64`, `vcs.revision`, …).
+    pub settings: Vec<GoSetting>,
+    /// How it was found.
+    pub found: GoFound,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GoModule {
+    pub path: String,
+    pub version: String,
+    /// The `go.sum` hash (`h1:…`); `None` for the main module built from a checkout
+    /// and for a replaced module.
+    pub sum: Option<String>,
+    /// The module that replaced it (a `replace` directive).
+    pub replace: Option<Box<GoModule>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GoSetting {
+    pub key: String,
+    pub value: String,
+}
+
+/// Where the build information came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GoFound {
+    /// The `\xff Go buildinf:` header, strings inline (Go 1.18 and later).
+    HeaderInline,
+    /// The header, strings through pointers (Go 1.13 to 1.17).
+    HeaderPointers,
+    /// No header: the module text's sentinels and the version string.
+    Sentinels,
+}
+
+impl GoBuildInfo {
+    /// A build setting's value (`GOOS`, `CGO_ENABLED`, `-ldflags`, …).
+    pub fn setting(&self, key: &str) -> Option<&str> {
+        self.settings
+            .iter()
+            .find(|s| s.key == key)
+            .map(|s| s.value.as_str())
+    }
+}
+
 /// Where a universal (fat) Mach-O slice sits in its file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -503,6 +577,10 @@ pub struct Artifact {
     /// `.dep-v0` section (built without `cargo auditable`).
     #[serde(default)]
     pub crates: Option<Vec<Crate>>,
+    /// Go's build information (Go version, modules, build settings); `None` for a
+    /// binary that is not Go's.
+    #[serde(default)]
+    pub go: Option<GoBuildInfo>,
     pub requires: Requires,
     pub runs_on: RunsOn,
     pub linker: LinkerInfo,

@@ -67,11 +67,15 @@ pub(crate) fn hazards(
     let mut out = Vec::new();
     match &p.facts {
         FormatFacts::Elf(e) => {
-            out.extend(static_glibc(e, linkage, libc));
+            out.extend(static_glibc(e, linkage, libc, p.go.is_some()));
             out.extend(interpreter_libc_mismatch(p));
             out.extend(musl_dynamic(p, linkage, libc));
             out.extend(glibc_private(p));
-            out.extend(elf_executable_stack(p.kind, e));
+            // Solaris and illumos map stacks non-executable without PT_GNU_STACK, a
+            // GNU extension they do not read
+            if libc != Libc::SolarisLibc {
+                out.extend(elf_executable_stack(p.kind, e));
+            }
             out.extend(e.textrel.then(catalogue::text_relocations));
         }
         FormatFacts::Macho(m) => {
@@ -93,7 +97,7 @@ pub(crate) fn hazards(
 
 /// A static binary with glibc inside still loads glibc's own shared objects for some
 /// calls: NSS (an error) or dlopen/iconv (a warning).
-fn static_glibc(e: &ElfFacts, linkage: Linkage, libc: Libc) -> Option<Hazard> {
+fn static_glibc(e: &ElfFacts, linkage: Linkage, libc: Libc, go: bool) -> Option<Hazard> {
     if linkage == Linkage::Dynamic || libc != Libc::Glibc {
         return None;
     }
@@ -112,7 +116,7 @@ fn static_glibc(e: &ElfFacts, linkage: Linkage, libc: Libc) -> Option<Hazard> {
         } else {
             nss
         };
-        Some(catalogue::static_glibc_nss(evidence))
+        Some(catalogue::static_glibc_nss(evidence, go))
     } else if !dl.is_empty() {
         Some(catalogue::static_glibc_dlopen(dl))
     } else {

@@ -21,6 +21,9 @@ fn info(name: &str, version: Option<String>, evidence: String, inferred: bool) -
 }
 
 pub(crate) fn linker(p: &Parsed) -> LinkerInfo {
+    if let Some(go) = super::golang::linker(p) {
+        return go;
+    }
     match &p.facts {
         FormatFacts::Elf(e) => elf_linker(p.kind, e),
         FormatFacts::Macho(m) => macho_linker(m),

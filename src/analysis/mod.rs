@@ -1,6 +1,7 @@
 //! Analysis: [`Parsed`] facts in, a complete [`Artifact`] out. Pure functions over the
 //! model and the compiled-in tables.
 
+mod golang;
 pub mod hazards;
 mod linker;
 mod platform;
@@ -68,6 +69,7 @@ pub fn analyze(id: &FileId, p: Parsed, tables: &Tables) -> Artifact {
         libraries,
         imports: p.imports,
         crates: p.crates,
+        go: p.go,
         requires,
         runs_on,
         linker,
@@ -178,6 +180,7 @@ pub(crate) mod testing {
             imports: Vec::new(),
             hardening_symbols: Vec::new(),
             crates: None,
+            go: None,
             facts,
         }
     }

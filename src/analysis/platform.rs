@@ -15,7 +15,9 @@ use crate::model::{Format, Libc, Os};
 /// The libc a needed library or loader name implies.
 pub(crate) fn libc_of_name(name: &str) -> Option<Libc> {
     let base = name.rsplit('/').next().unwrap_or(name);
-    if base == "libc.so.6"
+    if SOLARIS_LOADERS.contains(&name) {
+        Some(Libc::SolarisLibc)
+    } else if base == "libc.so.6"
         || base.starts_with("ld-linux")
         || base.starts_with("ld64.so")
         || base == "ld.so.1"
@@ -92,7 +94,52 @@ pub(crate) fn libc_of_libraries(p: &Parsed) -> Option<Libc> {
     if is_openbsd(p) && p.libraries.iter().any(|l| l.name.starts_with("libc.so")) {
         return Some(Libc::OpenbsdLibc);
     }
+    // Solaris's libc is `libc.so.1`, and `libc.so` to Go, which is also musl's name
+    if solaris(p).is_some() && p.libraries.iter().any(|l| l.name.starts_with("libc.so")) {
+        return Some(Libc::SolarisLibc);
+    }
     p.libraries.iter().find_map(|l| libc_of_name(&l.name))
+}
+
+/// Solaris's and illumos's loaders. `/lib/ld.so.1` is not among them: it is also
+/// glibc's loader on 32-bit powerpc and mips.
+const SOLARIS_LOADERS: &[&str] = &[
+    "/usr/lib/ld.so.1",
+    "/lib/amd64/ld.so.1",
+    "/usr/lib/amd64/ld.so.1",
+    "/lib/64/ld.so.1",
+    "/usr/lib/64/ld.so.1",
+    "/lib/sparcv9/ld.so.1",
+    "/usr/lib/sparcv9/ld.so.1",
+];
+
+/// Solaris or illumos, from what an ELF says: Go's `GOOS`, the `ILLUMOS_*` or
+/// `SUNW_*` symbol versions, the OS/ABI byte (which Go and others leave at SYSV) or
+/// the loader's path.
+fn solaris(p: &Parsed) -> Option<Os> {
+    if let Some(goos) = super::golang::goos(p) {
+        return match goos {
+            "solaris" => Some(Os::Solaris),
+            "illumos" => Some(Os::Illumos),
+            _ => None,
+        };
+    }
+    let FormatFacts::Elf(e) = &p.facts else {
+        return None;
+    };
+    let versioned = |prefix: &str| e.version_needs.iter().any(|(_, v)| v.starts_with(prefix));
+    if versioned("ILLUMOS_") {
+        Some(Os::Illumos)
+    } else if versioned("SUNW_")
+        || e.e_osabi == ELFOSABI_SOLARIS
+        || p.interpreter
+            .as_deref()
+            .is_some_and(|i| SOLARIS_LOADERS.contains(&i))
+    {
+        Some(Os::Solaris)
+    } else {
+        None
+    }
 }
 
 pub(crate) fn libc(p: &Parsed) -> Libc {
@@ -100,6 +147,16 @@ pub(crate) fn libc(p: &Parsed) -> Libc {
         FormatFacts::Elf(e) => {
             if is_android(p) {
                 return Libc::Bionic;
+            }
+            if solaris(p).is_some() {
+                return Libc::SolarisLibc;
+            }
+            // Go without cgo makes its system calls itself: no C library at all
+            if p.go.as_ref().is_some_and(|go| !super::golang::cgo(go))
+                && p.libraries.is_empty()
+                && p.interpreter.is_none()
+            {
+                return Libc::None;
             }
             // OpenBSD's libc is `libc.so` to a linker with zig's stubs, which is also
             // musl's name: the OpenBSD note or OS/ABI decides first. Every OpenBSD
@@ -168,6 +225,13 @@ pub(crate) fn libc(p: &Parsed) -> Libc {
 /// The OS the binary targets: from the ELF OS/ABI byte and notes, the libc, the
 /// Mach-O platform, or PE itself.
 pub(crate) fn os(p: &Parsed, libc: Libc) -> Os {
+    // Go's GOOS, then Solaris's marks, before the ELF's other signs
+    if let FormatFacts::Elf(_) = &p.facts {
+        let go = super::golang::goos(p).and_then(super::golang::os_of_goos);
+        if let Some(os) = go.or_else(|| solaris(p)) {
+            return os;
+        }
+    }
     match (&p.facts, p.format) {
         (FormatFacts::Elf(e), _) => match e.e_osabi {
             ELFOSABI_FREEBSD => Os::Freebsd,
@@ -180,8 +244,14 @@ pub(crate) fn os(p: &Parsed, libc: Libc) -> Os {
                 (Some("NetBSD"), _) => Os::Netbsd,
                 (Some("OpenBSD"), _) => Os::Openbsd,
                 (_, Some(ELF_NOTE_OS_LINUX)) => Os::Linux,
-                _ if matches!(libc, Libc::Glibc | Libc::Musl) => Os::Linux,
-                _ => Os::Unknown,
+                _ => match libc {
+                    Libc::Glibc | Libc::Musl => Os::Linux,
+                    // a BSD's own C library or loader, where the note is missing
+                    Libc::FreebsdLibc => Os::Freebsd,
+                    Libc::NetbsdLibc => Os::Netbsd,
+                    Libc::OpenbsdLibc => Os::Openbsd,
+                    _ => Os::Unknown,
+                },
             },
         },
         (FormatFacts::Macho(m), _) => match m.platform {

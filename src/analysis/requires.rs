@@ -6,7 +6,7 @@ use goblin::elf::note::ELF_NOTE_OS_LINUX;
 use object::pe;
 
 use crate::data::Tables;
-use crate::inspect::{FormatFacts, Parsed, PeFacts};
+use crate::inspect::{ElfFacts, FormatFacts, Parsed, PeFacts};
 use crate::model::{
     Distribution, Libc, Linkage, Os, Requires, RunsOn, VersionRequirement, WindowsRequirement,
 };
@@ -205,6 +205,20 @@ pub(crate) fn requires(p: &Parsed, libc: Libc, os: Os, tables: &Tables) -> Requi
         }
         FormatFacts::Pe(pe) => r.windows = Some(windows(p, pe, tables)),
     }
+    if let FormatFacts::Elf(ElfFacts {
+        x86_isa_needed: Some(bits),
+        ..
+    }) = &p.facts
+    {
+        r.cpu = super::golang::x86_isa_level(*bits).map(|level| VersionRequirement {
+            version: level.to_owned(),
+            forced_by: vec![format!(
+                ".note.gnu.property: x86 ISA needed {bits:#x} (GNU_PROPERTY_X86_ISA_1_NEEDED)"
+            )],
+            origin: Vec::new(),
+        });
+    }
+    super::golang::raise_minimums(p, os, &mut r, tables);
     r
 }
 
@@ -795,6 +809,7 @@ mod runs_on_tests {
             arch_baselines: t.arch_baselines.clone(),
             system: t.system.clone(),
             windows_api: Vec::new(),
+            go: Vec::new(),
         };
         let r = glibc_runs_on("riscv64", "2.17", &synthetic);
         let got: Vec<&str> = r.distributions.iter().map(|d| d.release.as_str()).collect();

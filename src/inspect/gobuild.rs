@@ -23,8 +23,8 @@
 //! Pure: bytes in, facts out. Nothing panics on a malformed file: every offset and
 //! length is checked, and a lying header is a [`GoBuildError`] naming what lies.
 
+pub use crate::model::{GoBuildInfo, GoFound as Found, GoModule, GoSetting};
 use object::{Object, ObjectSegment, ObjectSymbol};
-use serde::Serialize;
 
 const MAGIC: &[u8] = b"\xff Go buildinf:";
 const HEADER: usize = 32;
@@ -38,54 +38,6 @@ const INFO_END: &[u8] = b"\xf9\x32\x43\x31\x86\x18\x20\x72\x00\x82\x42\x10\x41\x
 /// allocation.
 const MAX_STRING: u64 = 64 << 20;
 
-/// What a Go binary says about how it was built.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct GoBuildInfo {
-    /// The Go toolchain that built it (`go1.19.8`); `None` when the header was gone
-    /// and no version string was found.
-    pub version: Option<String>,
-    /// The main package's import path (`example.com/tool/cmd/tool`).
-    pub path: Option<String>,
-    /// The module that holds the main package.
-    pub main: Option<GoModule>,
-    /// Every dependency module, in the binary's order.
-    pub deps: Vec<GoModule>,
-    /// The build settings, in the binary's order (`-compiler`, `CGO_ENABLED`,
-    /// `GOARCH`, `GOOS`, `GOAMD64`, `vcs.revision`, …).
-    pub settings: Vec<GoSetting>,
-    /// How it was found.
-    pub found: Found,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct GoModule {
-    pub path: String,
-    pub version: String,
-    /// The `go.sum` hash (`h1:…`); `None` for the main module built from a checkout
-    /// and for a replaced module.
-    pub sum: Option<String>,
-    /// The module that replaced it (a `replace` directive).
-    pub replace: Option<Box<GoModule>>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct GoSetting {
-    pub key: String,
-    pub value: String,
-}
-
-/// Where the build information came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Found {
-    /// The `\xff Go buildinf:` header, strings inline (Go 1.18 and later).
-    HeaderInline,
-    /// The header, strings through pointers (Go 1.13 to 1.17).
-    HeaderPointers,
-    /// No header: the module text's sentinels and the version string.
-    Sentinels,
-}
-
 /// A header or module text that cannot be what it claims.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum GoBuildError {
@@ -95,16 +47,6 @@ pub enum GoBuildError {
     NotUtf8 { what: &'static str },
     #[error("Go build information: module text line {line}: {detail}")]
     Line { line: usize, detail: String },
-}
-
-impl GoBuildInfo {
-    /// A build setting's value (`GOOS`, `CGO_ENABLED`, `-ldflags`, …).
-    pub fn setting(&self, key: &str) -> Option<&str> {
-        self.settings
-            .iter()
-            .find(|s| s.key == key)
-            .map(|s| s.value.as_str())
-    }
 }
 
 /// The Go build information of `data` (a whole file, or one slice of a universal

@@ -190,6 +190,18 @@ fn dep_v0(m: &MachO<'_>) -> Result<Option<Vec<crate::model::Crate>>, InspectErro
     Ok(None)
 }
 
+/// Go's linker names its sections `__go_buildinfo` and `__gopclntab`.
+fn has_go_sections(m: &MachO<'_>) -> bool {
+    m.segments.iter().any(|seg| {
+        seg.sections().is_ok_and(|sections| {
+            sections.iter().any(|(s, _)| {
+                s.name()
+                    .is_ok_and(|n| n == "__go_buildinfo" || n == "__gopclntab")
+            })
+        })
+    })
+}
+
 fn parse_one(m: &MachO<'_>, data: &[u8], slice: Option<Slice>) -> Result<Parsed, InspectError> {
     for seg in m.segments.iter() {
         let name = seg.name().unwrap_or("?");
@@ -234,6 +246,11 @@ fn parse_one(m: &MachO<'_>, data: &[u8], slice: Option<Slice>) -> Result<Parsed,
         imports,
         hardening_symbols,
         crates: dep_v0(m)?,
+        go: if has_go_sections(m) {
+            super::go_info("Mach-O", data)?
+        } else {
+            None
+        },
         facts: FormatFacts::Macho(facts),
     })
 }

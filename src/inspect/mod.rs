@@ -90,6 +90,9 @@ pub struct ElfFacts {
     pub mentions_musl: bool,
     /// EI_OSABI from the ELF identification bytes.
     pub e_osabi: u8,
+    /// `.note.gnu.property`'s `GNU_PROPERTY_X86_ISA_1_NEEDED` bits (1 baseline, 2
+    /// x86-64-v2, 4 v3, 8 v4), as `-mneeded` or the linker leaves them.
+    pub x86_isa_needed: Option<u32>,
 }
 
 /// Mach-O-specific facts.
@@ -142,6 +145,8 @@ pub struct Parsed {
     pub hardening_symbols: Vec<String>,
     /// cargo-auditable's crate list, when the binary has its section.
     pub crates: Option<Vec<crate::model::Crate>>,
+    /// Go's build information, when the file is a Go binary.
+    pub go: Option<crate::model::GoBuildInfo>,
     pub facts: FormatFacts,
 }
 
@@ -213,6 +218,15 @@ pub(crate) fn check_within(
             ),
         }),
     }
+}
+
+/// Go's build information of `data` (a whole file or one slice), as an inspection
+/// error of `format` when it lies.
+pub(crate) fn go_info(
+    format: &'static str,
+    data: &[u8],
+) -> Result<Option<crate::model::GoBuildInfo>, InspectError> {
+    gobuild::read(data).map_err(|e| malformed(format, e))
 }
 
 pub(crate) fn malformed(format: &'static str, e: impl std::fmt::Display) -> InspectError {

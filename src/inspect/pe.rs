@@ -108,6 +108,8 @@ fn parse_as<Pe: ImageNtHeaders>(data: &[u8]) -> Result<Parsed, InspectError> {
         imports,
         hardening_symbols,
         crates: dep_v0(&file)?,
+        // Go's PE files name no section of their own: the whole file is searched
+        go: super::go_info("PE", data)?,
         facts: FormatFacts::Pe(facts),
     })
 }

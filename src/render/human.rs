@@ -4,7 +4,8 @@ use std::io::{self, Write};
 
 use super::{heading, wrap, Style};
 use crate::model::{
-    wire_name, Artifact, Format, Hardening, LibraryClass, LinkerInfo, Relro, Requires, Severity,
+    wire_name, Artifact, Format, GoBuildInfo, GoFound, GoModule, Hardening, LibraryClass,
+    LinkerInfo, Relro, Requires, Severity,
 };
 use crate::report::Report;
 
@@ -99,7 +100,11 @@ fn requires_parts(r: &Requires) -> Vec<String> {
     if let Some(k) = &r.linux_kernel {
         req.push(format!("Linux {k}"));
     }
-    for (name, v) in [("FreeBSD", &r.freebsd), ("NetBSD", &r.netbsd)] {
+    for (name, v) in [
+        ("FreeBSD", &r.freebsd),
+        ("NetBSD", &r.netbsd),
+        ("CPU", &r.cpu),
+    ] {
         if let Some(v) = v {
             req.push(format!("{name} {} ({})", v.version, v.forced_by.join(", ")));
         }
@@ -173,6 +178,49 @@ fn crates_line(a: &Artifact) -> String {
     lines.join(&format!("\n{}", " ".repeat(CONTINUATION)))
 }
 
+/// Go's build information as `go version -m` says it, on one line: the Go version,
+/// the main package and module, the dependency modules (with replacements) and the
+/// build settings.
+fn go_line(go: &GoBuildInfo) -> String {
+    let module = |m: &GoModule| {
+        let mut s = format!("{} {}", m.path, m.version);
+        if let Some(r) = &m.replace {
+            s.push_str(
+                &format!(" => {} {}", r.path, r.version)
+                    .trim_end()
+                    .to_owned(),
+            );
+        }
+        s
+    };
+    let mut parts = vec![go
+        .version
+        .clone()
+        .unwrap_or_else(|| "version unknown".into())];
+    match (&go.path, &go.main) {
+        (Some(path), Some(main)) => parts.push(format!("{path} (module {})", module(main))),
+        (Some(path), None) => parts.push(path.clone()),
+        (None, Some(main)) => parts.push(format!("module {}", module(main))),
+        (None, None) => {}
+    }
+    if !go.deps.is_empty() {
+        let deps: Vec<String> = go.deps.iter().map(module).collect();
+        parts.push(format!("{} modules: {}", deps.len(), deps.join(", ")));
+    }
+    if !go.settings.is_empty() {
+        let settings: Vec<String> = go
+            .settings
+            .iter()
+            .map(|s| format!("{}={}", s.key, s.value))
+            .collect();
+        parts.push(format!("build {}", settings.join(" ")));
+    }
+    if go.found == GoFound::Sentinels {
+        parts.push("found by its module text (no buildinfo header)".into());
+    }
+    parts.join("; ")
+}
+
 /// Where a row's value starts (`  {key:<10} `): the indent of its continuation lines.
 const CONTINUATION: usize = 13;
 
@@ -217,7 +265,15 @@ fn artifact(a: &Artifact, style: Style, w: &mut dyn Write) -> io::Result<()> {
         "imports",
         format!("{} symbols ({weak} weak)", a.imports.len()),
     )?;
-    row(w, "crates", crates_line(a))?;
+    match &a.go {
+        Some(go) => {
+            row(w, "go", go_line(go))?;
+            if a.crates.is_some() {
+                row(w, "crates", crates_line(a))?;
+            }
+        }
+        None => row(w, "crates", crates_line(a))?,
+    }
     if a.format != Format::Pe || a.hardening.pie || a.hardening.nx {
         row(w, "hardening", hardening_line(&a.hardening))?;
     }

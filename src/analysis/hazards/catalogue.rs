@@ -22,7 +22,8 @@ fn hazard(
 }
 
 /// `calls`: the NSS functions found, or a note on the string found in a stripped binary.
-pub(super) fn static_glibc_nss(calls: Vec<String>) -> Hazard {
+/// `go`: a Go program (cgo linked with `-extldflags -static`), whose fix is Go's.
+pub(super) fn static_glibc_nss(calls: Vec<String>, go: bool) -> Hazard {
     hazard(
         HazardCode::StaticGlibcNss,
         Severity::Error,
@@ -32,8 +33,13 @@ pub(super) fn static_glibc_nss(calls: Vec<String>) -> Hazard {
              \"static\" binary fails to resolve or crashes where that glibc is absent",
             calls.join(", ")
         ),
-        "build for *-linux-musl, or link glibc dynamically (drop +crt-static); \
-         otherwise avoid these calls (pure-Rust resolver, numeric uids)",
+        if go {
+            "build with -tags netgo,osusergo (Go's own resolver and user lookup) or \
+             CGO_ENABLED=0; or link glibc dynamically (drop -extldflags -static)"
+        } else {
+            "build for *-linux-musl, or link glibc dynamically (drop +crt-static); \
+             otherwise avoid these calls (pure-Rust resolver, numeric uids)"
+        },
         calls,
     )
 }

@@ -63,6 +63,11 @@ pub(super) fn parse(data: &[u8]) -> Result<Parsed, InspectError> {
         imports,
         hardening_symbols,
         crates: dep_v0(&elf, data)?,
+        go: if has_go_sections(&elf) {
+            super::go_info("ELF", data)?
+        } else {
+            None
+        },
         facts: FormatFacts::Elf(facts),
     })
 }
@@ -82,6 +87,17 @@ fn dep_v0(elf: &Elf<'_>, data: &[u8]) -> Result<Option<Vec<crate::model::Crate>>
         .and_then(|(o, n)| data.get(o..o.checked_add(n)?))
         .ok_or_else(|| malformed("ELF", "the .dep-v0 section lies outside the file"))?;
     super::auditable::crates("ELF", bytes).map(Some)
+}
+
+/// Go's linker leaves its marks in the section names: `.go.buildinfo` (Go 1.18+),
+/// `.gopclntab`, `.note.go.buildid`. Only such files are searched for Go's build
+/// information, which keeps the search off every other binary.
+fn has_go_sections(elf: &Elf<'_>) -> bool {
+    elf.section_headers.iter().any(|s| {
+        elf.shdr_strtab.get_at(s.sh_name).is_some_and(|n| {
+            n.starts_with(".go.") || n.starts_with(".note.go.") || n.ends_with(".gopclntab")
+        })
+    })
 }
 
 /// The program and section header tables lie within the file: checked before goblin

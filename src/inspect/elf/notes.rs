@@ -1,6 +1,11 @@
 //! Notes (`.note.ABI-tag`, gold's version, BSD and Android OS notes) and `.comment`.
 
 use goblin::elf::note::{NT_GNU_ABI_TAG, NT_GNU_GOLD_VERSION};
+/// `NT_GNU_PROPERTY_TYPE_0`, `.note.gnu.property` (binutils' `include/elf/common.h`).
+const NT_GNU_PROPERTY_TYPE_0: u32 = 5;
+/// `GNU_PROPERTY_X86_ISA_1_NEEDED` (the x86-64 psABI): bit 0 baseline, 1 v2, 2 v3,
+/// 3 v4.
+const GNU_PROPERTY_X86_ISA_1_NEEDED: u32 = 0xc000_8002;
 use goblin::elf::{section_header as sh, Elf};
 
 use crate::inspect::ElfFacts;
@@ -53,6 +58,9 @@ pub(super) fn read_notes(elf: &Elf<'_>, data: &[u8], facts: &mut ElfFacts) {
                 };
                 facts.abi_tag = Some((w(0), format!("{}.{}.{}", w(1), w(2), w(3))));
             }
+            ("GNU", NT_GNU_PROPERTY_TYPE_0) => {
+                facts.x86_isa_needed = x86_isa_needed(note.desc, elf.is_64, elf.little_endian);
+            }
             ("GNU", NT_GNU_GOLD_VERSION) => {
                 let v = String::from_utf8_lossy(note.desc);
                 facts.gold_version = Some(super::until_nul(&v).to_owned());
@@ -80,5 +88,56 @@ pub(super) fn read_notes(elf: &Elf<'_>, data: &[u8], facts: &mut ElfFacts) {
                 facts.gold_version = Some(super::until_nul(&text[i..]).to_owned());
             }
         }
+    }
+}
+
+/// The `GNU_PROPERTY_X86_ISA_1_NEEDED` bits of a `NT_GNU_PROPERTY_TYPE_0` note: an
+/// array of (type, size, data) entries, each padded to 8 bytes (4 in ELF32).
+fn x86_isa_needed(desc: &[u8], is_64: bool, little: bool) -> Option<u32> {
+    let word = |b: &[u8]| {
+        let b: [u8; 4] = b.try_into().ok()?;
+        Some(if little {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        })
+    };
+    let align = if is_64 { 8 } else { 4 };
+    let mut at = 0usize;
+    while at + 8 <= desc.len() {
+        let kind = word(&desc[at..at + 4])?;
+        let size = word(&desc[at + 4..at + 8])? as usize;
+        let data = desc.get(at + 8..(at + 8).checked_add(size)?)?;
+        if kind == GNU_PROPERTY_X86_ISA_1_NEEDED && size >= 4 {
+            return word(&data[..4]);
+        }
+        at = (at + 8 + size).checked_add(align - 1)? / align * align;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn x86_isa_needed_is_found_among_properties() {
+        // a feature-1-and property (0xc0000002), then ISA needed = baseline|v2|v3
+        let mut desc = Vec::new();
+        for w in [
+            0xc000_0002u32,
+            4,
+            3,
+            0,
+            GNU_PROPERTY_X86_ISA_1_NEEDED,
+            4,
+            7,
+            0,
+        ] {
+            desc.extend_from_slice(&w.to_le_bytes());
+        }
+        assert_eq!(x86_isa_needed(&desc, true, true), Some(7));
+        assert_eq!(x86_isa_needed(&desc[..20], true, true), None);
+        assert_eq!(x86_isa_needed(&[], true, true), None);
     }
 }
