@@ -230,6 +230,7 @@ fn artifact_changes(k: &str, a: &Artifact, b: &Artifact, max_growth: f64) -> Vec
     linkage(k, a, b, &mut out);
     size(k, a, b, max_growth, &mut out);
     imports(k, a, b, &mut out);
+    go(k, a, b, &mut out);
     out
 }
 
@@ -563,6 +564,68 @@ fn imports(k: &str, a: &Artifact, b: &Artifact, out: &mut Vec<Change>) {
         } else {
             c.values(all, None)
         });
+    }
+}
+
+/// A Go binary's modules and toolchain, compared like its imports: each module that
+/// appears, disappears or changes version (or replacement) is a note, and so is
+/// another Go version.
+fn go(k: &str, a: &Artifact, b: &Artifact, out: &mut Vec<Change>) {
+    use ChangeCode::*;
+    let modules = |x: &Artifact| -> BTreeMap<String, String> {
+        x.go.iter()
+            .flat_map(|g| &g.deps)
+            .map(|m| {
+                let mut v = m.version.clone();
+                if let Some(r) = &m.replace {
+                    v.push_str(&format!(" => {} {}", r.path, r.version));
+                }
+                (m.path.clone(), v.trim_end().to_owned())
+            })
+            .collect()
+    };
+    let (o, n) = (modules(a), modules(b));
+    let note = |code, message: String, old: Option<String>, new: Option<String>| {
+        change(ChangeKind::Note, code, Some(k), message).values(old, new)
+    };
+    for (path, v) in &n {
+        match o.get(path) {
+            None => out.push(note(
+                GoModuleNew,
+                format!("{k} has a new Go module: {path} {v}"),
+                None,
+                Some(format!("{path}@{v}")),
+            )),
+            Some(old) if old != v => out.push(note(
+                GoModuleChanged,
+                format!("{k}: Go module {path} {old} → {v}"),
+                Some(format!("{path}@{old}")),
+                Some(format!("{path}@{v}")),
+            )),
+            Some(_) => {}
+        }
+    }
+    for (path, v) in o.iter().filter(|(p, _)| !n.contains_key(*p)) {
+        out.push(note(
+            GoModuleRemoved,
+            format!("{k} no longer has the Go module {path} {v}"),
+            Some(format!("{path}@{v}")),
+            None,
+        ));
+    }
+    let version = |x: &Artifact| x.go.as_ref().and_then(|g| g.version.clone());
+    let (ov, nv) = (version(a), version(b));
+    if ov.is_some() && nv.is_some() && ov != nv {
+        out.push(note(
+            GoVersionChanged,
+            format!(
+                "{k} was built by {} (was {})",
+                nv.as_deref().unwrap_or("?"),
+                ov.as_deref().unwrap_or("?")
+            ),
+            ov,
+            nv,
+        ));
     }
 }
 

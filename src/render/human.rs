@@ -185,11 +185,7 @@ fn go_line(go: &GoBuildInfo) -> String {
     let module = |m: &GoModule| {
         let mut s = format!("{} {}", m.path, m.version);
         if let Some(r) = &m.replace {
-            s.push_str(
-                &format!(" => {} {}", r.path, r.version)
-                    .trim_end()
-                    .to_owned(),
-            );
+            s.push_str(format!(" => {} {}", r.path, r.version).trim_end());
         }
         s
     };

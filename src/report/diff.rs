@@ -58,6 +58,14 @@ pub enum ChangeCode {
     SizeChanged,
     NewImports,
     RemovedImports,
+    /// A Go module (`path@version`) in the new binary only.
+    GoModuleNew,
+    /// A Go module in the old binary only.
+    GoModuleRemoved,
+    /// A Go module at another version (or replacement).
+    GoModuleChanged,
+    /// Another Go toolchain built it.
+    GoVersionChanged,
 }
 
 impl ChangeCode {
@@ -97,6 +105,10 @@ impl ChangeCode {
         ChangeCode::SizeChanged,
         ChangeCode::NewImports,
         ChangeCode::RemovedImports,
+        ChangeCode::GoModuleNew,
+        ChangeCode::GoModuleRemoved,
+        ChangeCode::GoModuleChanged,
+        ChangeCode::GoVersionChanged,
     ];
 }
 

@@ -46,6 +46,19 @@ pub(super) const CRATE_COLUMNS: &[Column<Crate>] = &[
     }),
 ];
 
+/// The columns of a Go binary's modules (the main module first).
+pub(super) const GO_MODULE_COLUMNS: &[Column<GoModule>] = &[
+    ("module", |m| m.path.clone()),
+    ("version", |m| m.version.clone()),
+    ("sum", |m| m.sum.clone().unwrap_or_default()),
+    ("replaced by", |m| {
+        m.replace
+            .as_ref()
+            .map(|r| format!("{} {}", r.path, r.version).trim_end().to_owned())
+            .unwrap_or_default()
+    }),
+];
+
 /// The columns of a binary's hazard table.
 pub(super) const HAZARD_COLUMNS: &[Column<Hazard>] = &[
     ("severity", |h| wire_name(&h.severity)),
@@ -265,6 +278,29 @@ pub(super) fn artifact(out: &mut String, a: &Artifact) {
             out.push_str("<p>none</p>\n");
         }
         table(out, "crates", CRATE_COLUMNS, crates);
+    }
+    // Go's build information: the toolchain, the settings, the modules
+    if let Some(go) = &a.go {
+        let _ = write!(
+            out,
+            "<h3>Go modules ({})</h3><p>built by <code>{}</code>{}</p>",
+            go.deps.len() + usize::from(go.main.is_some()),
+            esc(go.version.as_deref().unwrap_or("an unknown Go version")),
+            go.path
+                .as_deref()
+                .map(|p| format!(", main package <code>{}</code>", esc(p)))
+                .unwrap_or_default()
+        );
+        let settings: Vec<String> = go
+            .settings
+            .iter()
+            .map(|s| format!("<code>{}={}</code>", esc(&s.key), esc(&s.value)))
+            .collect();
+        if !settings.is_empty() {
+            let _ = write!(out, "<p>build settings: {}</p>", settings.join(" "));
+        }
+        let modules: Vec<GoModule> = go.main.iter().chain(&go.deps).cloned().collect();
+        table(out, "go-modules", GO_MODULE_COLUMNS, &modules);
     }
 }
 

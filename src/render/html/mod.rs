@@ -24,7 +24,7 @@ use self::grid::*;
 use self::page::*;
 use super::escape::{markup, Markup};
 use crate::model::{
-    wire_name, Artifact, Crate, Hazard, Import, Library, LibraryClass, Linkage, Severity,
+    wire_name, Artifact, Crate, GoModule, Hazard, Import, Library, LibraryClass, Linkage, Severity,
 };
 use crate::report::diff::{ChangeKind, DiffReport};
 use crate::report::smoke::SmokeStatus;
