@@ -700,6 +700,74 @@ mod tests {
     }
 
     #[test]
+    fn go_modules_and_version_changes_are_notes() {
+        use crate::model::{GoBuildInfo, GoFound, GoModule};
+        let module = |path: &str, version: &str| GoModule {
+            path: path.into(),
+            version: version.into(),
+            sum: None,
+            replace: None,
+        };
+        let go = |version: &str, deps: Vec<GoModule>| GoBuildInfo {
+            version: Some(version.into()),
+            path: Some("example.com/app".into()),
+            main: None,
+            deps,
+            settings: Vec::new(),
+            found: GoFound::HeaderInline,
+        };
+        let mut old = artifact("/a/app", 1000, &[], &[START]);
+        old.go = Some(go(
+            "go1.19.8",
+            vec![
+                module("golang.org/x/sys", "v0.1.0"),
+                module("example.com/gone", "v1.0.0"),
+            ],
+        ));
+        let mut new = old.clone();
+        new.go = Some(go(
+            "go1.21.0",
+            vec![
+                module("golang.org/x/sys", "v0.2.0"),
+                module("example.com/new", "v2.0.0"),
+            ],
+        ));
+        let d = diff(
+            &build_report(vec![variant("gnu", vec![old])]),
+            &build_report(vec![variant("gnu", vec![new])]),
+            "old",
+            "new",
+            DEFAULT_MAX_SIZE_GROWTH,
+        );
+        let changes = &d.variants[0].changes;
+        let find = |code: ChangeCode| {
+            changes
+                .iter()
+                .find(|c| c.code == code)
+                .unwrap_or_else(|| panic!("{code:?} in {changes:?}"))
+        };
+        let changed = find(ChangeCode::GoModuleChanged);
+        assert_eq!(changed.old.as_deref(), Some("golang.org/x/sys@v0.1.0"));
+        assert_eq!(changed.new.as_deref(), Some("golang.org/x/sys@v0.2.0"));
+        assert_eq!(
+            find(ChangeCode::GoModuleNew).new.as_deref(),
+            Some("example.com/new@v2.0.0")
+        );
+        assert_eq!(
+            find(ChangeCode::GoModuleRemoved).old.as_deref(),
+            Some("example.com/gone@v1.0.0")
+        );
+        assert_eq!(
+            find(ChangeCode::GoVersionChanged).new.as_deref(),
+            Some("go1.21.0")
+        );
+        assert!(
+            changes.iter().all(|c| c.kind == ChangeKind::Note),
+            "{changes:?}"
+        );
+    }
+
+    #[test]
     fn identical_reports_have_no_changes() {
         let r = build_report(vec![variant(
             "gnu",

@@ -11,10 +11,18 @@ use std::sync::OnceLock;
 
 use cargo_portable::inspect::gobuild::{self, Found, GoBuildInfo, GoModule};
 
-use crate::common::{run, stdout, tempdir, tool, write};
+use crate::common::{
+    inspect_one, library_names, readelf_needed, run, stdout, tempdir, tool, write,
+};
 
 const MAIN_GO: &str = "package main\n\nimport (\n\t\"fmt\"\n\n\t\"example.com/greet\"\n)\n\n\
                        func main() { fmt.Println(greet.Hello(\"portable\")) }\n";
+/// The seed's program: it resolves a name and looks up the user, which cgo sends to
+/// glibc's NSS (`getaddrinfo`, `getpwuid_r`) unless the `netgo`/`osusergo` tags or
+/// `CGO_ENABLED=0` give Go's own.
+const NETUSER_GO: &str = "package main\n\nimport (\n\t\"fmt\"\n\t\"net\"\n\t\"os/user\"\n)\n\n\
+                          func main() {\n\tu, _ := user.Current()\n\t\
+                          a, _ := net.LookupHost(\"localhost\")\n\tfmt.Println(u, a)\n}\n";
 const GREET_GO: &str =
     "package greet\n\nfunc Hello(name string) string { return \"hello, \" + name }\n";
 const GO_MOD: &str = "module example.com/hello\n\ngo 1.19\n\nrequire example.com/greet v0.0.0\n\n\
@@ -31,6 +39,8 @@ fn sources() -> &'static Path {
         std::fs::create_dir_all(&greet).unwrap();
         write(&hello, "main.go", MAIN_GO);
         write(&hello, "go.mod", GO_MOD);
+        std::fs::create_dir_all(hello.join("netuser")).unwrap();
+        write(&hello.join("netuser"), "main.go", NETUSER_GO);
         write(&greet, "greet.go", GREET_GO);
         write(&greet, "go.mod", "module example.com/greet\n\ngo 1.19\n");
         dir
@@ -39,6 +49,18 @@ fn sources() -> &'static Path {
 
 /// `go build` of the program for `goos`/`goarch` with `env` and `flags`, as `name`.
 fn go_build(name: &str, goos: &str, goarch: &str, env: &[(&str, &str)], flags: &[&str]) -> PathBuf {
+    go_build_package(name, ".", goos, goarch, env, flags)
+}
+
+/// `go build` of `package` (`.` or `./netuser`); `CGO_ENABLED=0` unless `env` says.
+fn go_build_package(
+    name: &str,
+    package: &str,
+    goos: &str,
+    goarch: &str,
+    env: &[(&str, &str)],
+    flags: &[&str],
+) -> PathBuf {
     let out = sources().join("bin").join(name);
     let cache = cargo_portable::toolchain::cache_dir().join("go-build");
     run(Command::new(tool("go"))
@@ -54,7 +76,8 @@ fn go_build(name: &str, goos: &str, goarch: &str, env: &[(&str, &str)], flags: &
         .env("GOPROXY", "off")
         .env("GOFLAGS", "-mod=mod")
         .env("GOTOOLCHAIN", "local")
-        .envs(env.iter().copied()));
+        .envs(env.iter().copied())
+        .arg(package));
     out
 }
 
@@ -297,5 +320,223 @@ fn go_minimums_table_is_ordered_and_only_rises() {
             }
             last.insert(system.clone(), v);
         }
+    }
+}
+
+/// Our `go` object, read back into the library's type.
+fn go_of(artifact: &serde_json::Value) -> GoBuildInfo {
+    serde_json::from_value(artifact["go"].clone())
+        .unwrap_or_else(|e| panic!("go object {}: {e}", artifact["go"]))
+}
+
+/// `file`'s word for the linkage of an ELF.
+fn file_says_static(exe: &Path) -> bool {
+    let f = stdout(Command::new("file").arg("-b").arg(exe));
+    assert!(
+        f.contains("statically linked") || f.contains("dynamically linked"),
+        "{f}"
+    );
+    f.contains("statically linked")
+}
+
+/// The report of every GOOS and GOARCH Debian's Go builds without cgo: the `go` object
+/// is what `go version -m` prints, the OS is GOOS, the linker is Go's, and the
+/// linkage and libraries are what `file` and `readelf` say.
+#[test]
+fn inspect_reports_go_binaries_as_go_reads_them() {
+    let corpus: &[(&str, &str, &[(&str, &str)])] = &[
+        ("linux", "amd64", &[("GOAMD64", "v1")]),
+        ("linux", "amd64", &[("GOAMD64", "v3")]),
+        ("linux", "arm64", &[]),
+        ("linux", "386", &[]),
+        ("linux", "arm", &[("GOARM", "7")]),
+        ("linux", "riscv64", &[]),
+        ("linux", "ppc64le", &[]),
+        ("linux", "s390x", &[]),
+        ("linux", "mips64le", &[]),
+        ("linux", "loong64", &[]),
+        ("freebsd", "amd64", &[]),
+        ("netbsd", "amd64", &[]),
+        ("openbsd", "amd64", &[]),
+        ("solaris", "amd64", &[]),
+        ("illumos", "amd64", &[]),
+        ("android", "arm64", &[]),
+        ("windows", "amd64", &[]),
+        ("darwin", "arm64", &[]),
+    ];
+    let mut failures = Vec::new();
+    for (goos, goarch, env) in corpus {
+        let level = env.first().map(|(_, v)| *v).unwrap_or("");
+        let exe = go_build(
+            &format!("corpus-{goos}-{goarch}{level}"),
+            goos,
+            goarch,
+            env,
+            &[],
+        );
+        let a = inspect_one(&exe);
+        // the go object is what Go's own reader prints
+        let ours = go_of(&a);
+        let (version, lines) = go_version_m(&exe);
+        let trim = |v: Vec<String>| -> Vec<String> {
+            v.into_iter()
+                .map(|l| l.trim_end().to_owned())
+                .filter(|l| !l.is_empty())
+                .collect()
+        };
+        if ours.version.as_deref() != Some(version.as_str())
+            || trim(as_go_prints(&ours)) != trim(lines)
+        {
+            failures.push(format!(
+                "{goos}/{goarch}: go object differs from go version -m"
+            ));
+        }
+        let os = match *goos {
+            "darwin" => "macos",
+            g => g,
+        };
+        if a["os"] != os {
+            failures.push(format!("{goos}/{goarch}: os {} (GOOS {goos})", a["os"]));
+        }
+        if a["linker"]["name"] != "go" {
+            failures.push(format!("{goos}/{goarch}: linker {}", a["linker"]));
+        }
+        if a["format"] == "elf" {
+            let static_ = a["linkage"] != "dynamic";
+            if static_ != file_says_static(&exe) {
+                failures.push(format!(
+                    "{goos}/{goarch}: linkage {} but file disagrees",
+                    a["linkage"]
+                ));
+            }
+            if library_names(&a) != readelf_needed(&exe) {
+                failures.push(format!(
+                    "{goos}/{goarch}: libraries {:?}, readelf {:?}",
+                    library_names(&a),
+                    readelf_needed(&exe)
+                ));
+            }
+            // Go without cgo on Linux and FreeBSD makes its own system calls
+            if ["linux", "freebsd"].contains(goos) && a["libc"] != "none" {
+                failures.push(format!("{goos}/{goarch}: libc {}", a["libc"]));
+            }
+        }
+        // no library a Go program needs is one to ship, and no error
+        if a["portable"] != true {
+            failures.push(format!("{goos}/{goarch}: not portable: {}", a["verdict"]));
+        }
+        // the CPU level the settings name
+        if level == "v3" && a["requires"]["cpu"]["version"] != "x86-64-v3" {
+            failures.push(format!("{goos}/{goarch}: cpu {}", a["requires"]["cpu"]));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The seed's experiment on Go itself: cgo with the internal and the external linker
+/// (dynamic, glibc), `-extldflags -static` (a "static" binary that still loads NSS
+/// modules: the hazard, with Go's fix), and the `netgo,osusergo` tags or
+/// `CGO_ENABLED=0` (static, nothing of glibc, no hazard). Linkage and libraries as
+/// `file` and `readelf` say.
+#[test]
+fn cgo_linkmodes_and_the_nss_hazard_as_the_seed_says() {
+    let cgo = &[("CGO_ENABLED", "1")][..];
+    let cases: &[(&str, &[(&str, &str)], &[&str], &str, bool, bool)] = &[
+        // (name, env, flags, linker, static, nss hazard)
+        ("cgo-internal", cgo, &[], "go", false, false),
+        (
+            "cgo-external",
+            cgo,
+            &["-ldflags=-linkmode=external"],
+            "gnu-ld",
+            false,
+            false,
+        ),
+        (
+            "cgo-external-static",
+            cgo,
+            &["-ldflags=-linkmode=external -extldflags=-static"],
+            "gnu-ld",
+            true,
+            true,
+        ),
+        (
+            "cgo-netgo-osusergo",
+            cgo,
+            &["-tags=netgo,osusergo"],
+            "go",
+            true,
+            false,
+        ),
+        ("nocgo", &[], &[], "go", true, false),
+    ];
+    for (name, env, flags, linker, static_, nss) in cases {
+        let exe = go_build_package(name, "./netuser", "linux", "amd64", env, flags);
+        let a = inspect_one(&exe);
+        assert_eq!(a["linker"]["name"], *linker, "{name}: {}", a["linker"]);
+        assert_eq!(file_says_static(&exe), *static_, "{name}: file");
+        assert_eq!(
+            a["linkage"] != "dynamic",
+            *static_,
+            "{name}: {}",
+            a["linkage"]
+        );
+        assert_eq!(library_names(&a), readelf_needed(&exe), "{name}");
+        let hazard = a["hazards"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["code"] == "static-glibc-nss");
+        assert_eq!(hazard.is_some(), *nss, "{name}: {}", a["hazards"]);
+        if let Some(h) = hazard {
+            assert!(
+                h["hint"].as_str().unwrap().contains("-tags netgo,osusergo"),
+                "{name}: {}",
+                h["hint"]
+            );
+        }
+        if !static_ {
+            assert_eq!(a["libc"], "glibc", "{name}");
+            assert!(a["requires"]["glibc"]["version"].is_string(), "{name}");
+        }
+        // what the binary says of cgo is what was asked
+        let cgo_on = env.iter().any(|(k, v)| *k == "CGO_ENABLED" && *v == "1");
+        assert_eq!(
+            go_of(&a).setting("CGO_ENABLED"),
+            Some(if cgo_on { "1" } else { "0" }),
+            "{name}"
+        );
+    }
+}
+
+/// The CPU level a C program compiled with `-march=x86-64-v3 -mneeded` (and v2) needs
+/// is the highest one `readelf -n` lists as "x86 ISA needed".
+#[test]
+fn cpu_level_of_c_programs_is_what_readelf_shows() {
+    let dir = tempdir();
+    let src = write(dir.path(), "main.c", "int main(void) { return 0; }\n");
+    for level in ["x86-64-v2", "x86-64-v3"] {
+        let exe = crate::common::cc(
+            &["gcc"],
+            &src,
+            &dir.path().join(level),
+            &[&format!("-march={level}"), "-mneeded"],
+        );
+        let notes = stdout(Command::new("readelf").arg("-n").arg(&exe));
+        let line = notes
+            .lines()
+            .find(|l| l.contains("x86 ISA needed:"))
+            .unwrap_or_else(|| panic!("readelf -n shows no ISA needed:\n{notes}"));
+        let highest = line
+            .rsplit(", ")
+            .next()
+            .unwrap()
+            .rsplit(": ")
+            .next()
+            .unwrap()
+            .trim();
+        assert_eq!(highest, level, "{line}");
+        let a = inspect_one(&exe);
+        assert_eq!(a["requires"]["cpu"]["version"], level, "{}", a["requires"]);
     }
 }
