@@ -11,6 +11,21 @@ const GLIBC_TOML: &str = include_str!("../targets/glibc.toml");
 const SYSTEM_LIBS_TOML: &str = include_str!("../targets/system-libs.toml");
 const WINDOWS_API_TOML: &str = include_str!("../targets/windows-api.toml");
 const GO_TOML: &str = include_str!("../targets/go.toml");
+const ANDROID_TOML: &str = include_str!("../targets/android.toml");
+
+/// `[[api]]` of `targets/android.toml`: an API level and its Android release.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AndroidApi {
+    pub level: u32,
+    pub release: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AndroidFile {
+    api: Vec<AndroidApi>,
+}
 
 /// A row of `targets/go.toml`: the systems whose minimum a Go release changed.
 #[derive(Debug, Clone, Deserialize)]
@@ -155,6 +170,8 @@ pub struct Tables {
     pub windows_api: Vec<(WindowsApi, Version)>,
     /// `targets/go.toml`, Go releases ascending.
     pub go: Vec<(GoRelease, Version)>,
+    /// `targets/android.toml`, API levels ascending.
+    pub android: Vec<AndroidApi>,
 }
 
 impl Tables {
@@ -207,6 +224,14 @@ impl Tables {
             set(&mut m.freebsd, &row.freebsd);
         }
         Some(m)
+    }
+
+    /// The Android release of an API level (`24` → `7.0`).
+    pub fn android_release(&self, level: u32) -> Option<&str> {
+        self.android
+            .iter()
+            .find(|a| a.level == level)
+            .map(|a| a.release.as_str())
     }
 
     /// Whether `name` (a needed library) is part of the OS `os`.
@@ -351,12 +376,18 @@ fn load() -> Result<Tables, String> {
             .ok_or_else(|| format!("targets/go.toml: bad Go release {:?}", r.go))?;
         go.push((r, v));
     }
+    let a: AndroidFile =
+        toml::from_str(ANDROID_TOML).map_err(|e| format!("targets/android.toml: {e}"))?;
+    if !a.api.windows(2).all(|w| w[0].level < w[1].level) {
+        return Err("targets/android.toml: API levels not ascending".into());
+    }
     Ok(Tables {
         releases,
         arch_baselines,
         system,
         windows_api,
         go,
+        android: a.api,
     })
 }
 
@@ -384,6 +415,14 @@ mod tests {
         let old = t.go_minimums("go1.12").unwrap();
         assert_eq!(old, GoMinimums::default());
         assert_eq!(t.go_minimums("devel +abc"), None);
+    }
+
+    #[test]
+    fn android_api_levels_name_their_release() {
+        let t = tables();
+        assert_eq!(t.android_release(24), Some("7.0"));
+        assert_eq!(t.android_release(21), Some("5.0"));
+        assert_eq!(t.android_release(9999), None);
     }
 
     #[test]

@@ -306,6 +306,10 @@ pub struct Requires {
     /// `GOARM=7`.
     #[serde(default)]
     pub cpu: Option<VersionRequirement>,
+    /// Minimum Android API level: `.note.android.ident`'s (`24`; `forced_by` names the
+    /// note and the Android release, from `targets/android.toml`).
+    #[serde(default)]
+    pub android: Option<VersionRequirement>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

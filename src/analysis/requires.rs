@@ -218,6 +218,21 @@ pub(crate) fn requires(p: &Parsed, libc: Libc, os: Os, tables: &Tables) -> Requi
             origin: Vec::new(),
         });
     }
+    if let FormatFacts::Elf(ElfFacts {
+        android_api: Some(level),
+        ..
+    }) = &p.facts
+    {
+        let release = tables
+            .android_release(*level)
+            .map(|r| format!(" (Android {r})"))
+            .unwrap_or_default();
+        r.android = Some(VersionRequirement {
+            version: level.to_string(),
+            forced_by: vec![format!(".note.android.ident: API level {level}{release}")],
+            origin: Vec::new(),
+        });
+    }
     super::golang::raise_minimums(p, os, &mut r, tables);
     r
 }
@@ -321,6 +336,18 @@ pub(crate) fn runs_on(
         Os::Freebsd => any(match &r.freebsd {
             Some(v) => format!("{arch} FreeBSD ≥ {}", v.version),
             None => format!("{arch} FreeBSD"),
+        }),
+        Os::Android => any(match &r.android {
+            Some(api) => match api
+                .version
+                .parse()
+                .ok()
+                .and_then(|l| tables.android_release(l))
+            {
+                Some(release) => format!("{arch} Android {release} (API {}) or later", api.version),
+                None => format!("{arch} Android API {} or later", api.version),
+            },
+            None => format!("{arch} Android"),
         }),
         Os::Netbsd => any(match &r.netbsd {
             Some(v) => format!("{arch} NetBSD ≥ {}", v.version),
@@ -810,6 +837,7 @@ mod runs_on_tests {
             system: t.system.clone(),
             windows_api: Vec::new(),
             go: Vec::new(),
+            android: Vec::new(),
         };
         let r = glibc_runs_on("riscv64", "2.17", &synthetic);
         let got: Vec<&str> = r.distributions.iter().map(|d| d.release.as_str()).collect();

@@ -53,8 +53,23 @@ pub enum GoBuildError {
 /// binary). `Ok(None)`: not a Go binary (neither the header nor the framed module text
 /// is there).
 pub fn read(data: &[u8]) -> Result<Option<GoBuildInfo>, GoBuildError> {
+    read_with_hint(data, None)
+}
+
+/// [`read`], looking first at `hint`: the file offset of the section that holds the
+/// header (`.go.buildinfo`), which saves searching the file for it.
+pub fn read_with_hint(
+    data: &[u8],
+    hint: Option<usize>,
+) -> Result<Option<GoBuildInfo>, GoBuildError> {
     let object = object::File::parse(data).ok();
-    if let Some(offset) = find_header(data) {
+    let at_hint = hint.filter(|&h| {
+        h % ALIGN == 0
+            && data
+                .get(h..h + HEADER)
+                .is_some_and(|b| b.starts_with(MAGIC))
+    });
+    if let Some(offset) = at_hint.or_else(|| find_header(data)) {
         let (version, modinfo, found) = read_header(data, object.as_ref(), offset)?;
         let version = utf8(version, "version string")?;
         let text = utf8(unframe(&modinfo), "module text")?;

@@ -247,7 +247,7 @@ fn parse_one(m: &MachO<'_>, data: &[u8], slice: Option<Slice>) -> Result<Parsed,
         hardening_symbols,
         crates: dep_v0(m)?,
         go: if has_go_sections(m) {
-            super::go_info("Mach-O", data)?
+            super::go_info("Mach-O", data, None)?
         } else {
             None
         },

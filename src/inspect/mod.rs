@@ -64,6 +64,8 @@ pub struct ElfFacts {
     pub abi_tag: Option<(u32, String)>,
     /// Other OS notes seen (`FreeBSD`, `NetBSD`, `OpenBSD`, `Android`).
     pub os_note: Option<String>,
+    /// `.note.android.ident`'s API level (the `__ANDROID_API__` it was built for).
+    pub android_api: Option<u32>,
     /// The FreeBSD/NetBSD ABI note's value (`__FreeBSD_version`, e.g. 1400500).
     pub bsd_version: Option<u32>,
     /// `.comment` strings.
@@ -225,8 +227,9 @@ pub(crate) fn check_within(
 pub(crate) fn go_info(
     format: &'static str,
     data: &[u8],
+    hint: Option<usize>,
 ) -> Result<Option<crate::model::GoBuildInfo>, InspectError> {
-    gobuild::read(data).map_err(|e| malformed(format, e))
+    gobuild::read_with_hint(data, hint).map_err(|e| malformed(format, e))
 }
 
 pub(crate) fn malformed(format: &'static str, e: impl std::fmt::Display) -> InspectError {

@@ -109,7 +109,7 @@ fn parse_as<Pe: ImageNtHeaders>(data: &[u8]) -> Result<Parsed, InspectError> {
         hardening_symbols,
         crates: dep_v0(&file)?,
         // Go's PE files name no section of their own: the whole file is searched
-        go: super::go_info("PE", data)?,
+        go: super::go_info("PE", data, None)?,
         facts: FormatFacts::Pe(facts),
     })
 }

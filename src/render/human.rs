@@ -104,6 +104,7 @@ fn requires_parts(r: &Requires) -> Vec<String> {
         ("FreeBSD", &r.freebsd),
         ("NetBSD", &r.netbsd),
         ("CPU", &r.cpu),
+        ("Android API", &r.android),
     ] {
         if let Some(v) = v {
             req.push(format!("{name} {} ({})", v.version, v.forced_by.join(", ")));

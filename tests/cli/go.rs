@@ -540,3 +540,31 @@ fn cpu_level_of_c_programs_is_what_readelf_shows() {
         assert_eq!(a["requires"]["cpu"]["version"], level, "{}", a["requires"]);
     }
 }
+
+/// A buildinfo header that lies (its version string claims more bytes than the file
+/// has) is an error entry naming the file and what lies, exit 2, and the other files
+/// of the same call are still reported.
+#[test]
+fn a_lying_buildinfo_is_an_error_entry_and_the_rest_is_reported() {
+    let exe = go_build("hello-lying", "linux", "amd64", &[], &[]);
+    let mut data = std::fs::read(&exe).unwrap();
+    let at = memchr_find(&data, b"\xff Go buildinf:").expect("the header");
+    // the version's uvarint length, right after the 32-byte header: 2^35 bytes
+    data[at + 32..at + 37].copy_from_slice(&[0x80, 0x80, 0x80, 0x80, 0x01]);
+    let lying = exe.with_extension("lying");
+    std::fs::write(&lying, &data).unwrap();
+    let good = go_build("hello-good", "linux", "amd64", &[], &[]);
+    let (code, v) = crate::common::inspect_json(&[&lying, &good]);
+    assert_eq!(code, 2, "{v}");
+    let errors = v["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{v}");
+    assert_eq!(errors[0]["path"], lying.display().to_string());
+    let e = errors[0]["error"].as_str().unwrap();
+    assert!(
+        e.contains("Go build information") && e.contains("claims"),
+        "{e}"
+    );
+    let arts = v["artifacts"].as_array().unwrap();
+    assert_eq!(arts.len(), 1);
+    assert_eq!(arts[0]["path"], good.display().to_string());
+}

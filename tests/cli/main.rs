@@ -19,6 +19,7 @@ mod layout;
 mod linkage;
 mod macho;
 mod pe;
+mod platforms;
 mod reports;
 mod run;
 mod runs_on;

@@ -64,7 +64,7 @@ pub(super) fn parse(data: &[u8]) -> Result<Parsed, InspectError> {
         hardening_symbols,
         crates: dep_v0(&elf, data)?,
         go: if has_go_sections(&elf) {
-            super::go_info("ELF", data)?
+            super::go_info("ELF", data, go_buildinfo_offset(&elf))?
         } else {
             None
         },
@@ -98,6 +98,14 @@ fn has_go_sections(elf: &Elf<'_>) -> bool {
             n.starts_with(".go.") || n.starts_with(".note.go.") || n.ends_with(".gopclntab")
         })
     })
+}
+
+/// Where `.go.buildinfo` (Go 1.18+) starts in the file: the header is there.
+fn go_buildinfo_offset(elf: &Elf<'_>) -> Option<usize> {
+    elf.section_headers
+        .iter()
+        .find(|s| elf.shdr_strtab.get_at(s.sh_name) == Some(".go.buildinfo"))
+        .and_then(|s| usize::try_from(s.sh_offset).ok())
 }
 
 /// The program and section header tables lie within the file: checked before goblin

@@ -67,6 +67,16 @@ pub(super) fn read_notes(elf: &Elf<'_>, data: &[u8], facts: &mut ElfFacts) {
             }
             ("FreeBSD" | "NetBSD" | "OpenBSD" | "Android", n_type) => {
                 facts.os_note.get_or_insert_with(|| note.name.to_owned());
+                // NT_ANDROID_IDENT (1): the API level first (bionic's crtbrand.S), then
+                // the NDK's version and build number
+                if n_type == 1 && note.name == "Android" && note.desc.len() >= 4 {
+                    let b: [u8; 4] = note.desc[..4].try_into().unwrap_or([0; 4]);
+                    facts.android_api.get_or_insert(if elf.little_endian {
+                        u32::from_le_bytes(b)
+                    } else {
+                        u32::from_be_bytes(b)
+                    });
+                }
                 // NT_FREEBSD_ABI_TAG / NT_NETBSD_IDENT (1): one word, the OS version
                 if n_type == 1 && note.name != "Android" && note.desc.len() >= 4 {
                     let b: [u8; 4] = note.desc[..4].try_into().unwrap_or([0; 4]);
