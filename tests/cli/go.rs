@@ -323,6 +323,13 @@ fn go_minimums_table_is_ordered_and_only_rises() {
     }
 }
 
+/// Environment variables of one build.
+type Env<'a> = &'a [(&'a str, &'a str)];
+
+/// A build of the seed's program: name, environment, flags, the linker, whether it
+/// is static, whether it has the NSS hazard.
+type LinkCase<'a> = (&'a str, Env<'a>, &'a [&'a str], &'a str, bool, bool);
+
 /// Our `go` object, read back into the library's type.
 fn go_of(artifact: &serde_json::Value) -> GoBuildInfo {
     serde_json::from_value(artifact["go"].clone())
@@ -344,7 +351,7 @@ fn file_says_static(exe: &Path) -> bool {
 /// linkage and libraries are what `file` and `readelf` say.
 #[test]
 fn inspect_reports_go_binaries_as_go_reads_them() {
-    let corpus: &[(&str, &str, &[(&str, &str)])] = &[
+    let corpus: &[(&str, &str, Env)] = &[
         ("linux", "amd64", &[("GOAMD64", "v1")]),
         ("linux", "amd64", &[("GOAMD64", "v3")]),
         ("linux", "arm64", &[]),
@@ -441,8 +448,8 @@ fn inspect_reports_go_binaries_as_go_reads_them() {
 #[test]
 fn cgo_linkmodes_and_the_nss_hazard_as_the_seed_says() {
     let cgo = &[("CGO_ENABLED", "1")][..];
-    let cases: &[(&str, &[(&str, &str)], &[&str], &str, bool, bool)] = &[
-        // (name, env, flags, linker, static, nss hazard)
+    // (name, env, flags, linker, static, nss hazard)
+    let cases: &[LinkCase] = &[
         ("cgo-internal", cgo, &[], "go", false, false),
         (
             "cgo-external",
