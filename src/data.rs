@@ -192,6 +192,9 @@ pub struct Tables {
     /// Measured exports per release and architecture; releases and architectures not
     /// here keep the glibc-only rule.
     pub inventories: Vec<Inventory>,
+    /// Per release (index into `releases`), the indices of its `inventories`: runs_on
+    /// looks a release's up for every glibc binary, so without a scan.
+    pub(crate) measured: Vec<Vec<usize>>,
 }
 
 impl Tables {
@@ -215,9 +218,20 @@ impl Tables {
 
     /// The measured exports of a release of `targets/glibc.toml` on `arch`, if measured.
     pub fn inventory(&self, r: &Release, arch: &str) -> Option<&Inventory> {
-        self.inventories
+        let i = self
+            .releases
             .iter()
-            .find(|i| i.distribution == r.distribution && i.release == r.release && i.arch == arch)
+            .position(|(x, _)| x.distribution == r.distribution && x.release == r.release)?;
+        self.inventory_at(i, arch)
+    }
+
+    /// [`Tables::inventory`] of `releases[index]`.
+    pub fn inventory_at(&self, index: usize, arch: &str) -> Option<&Inventory> {
+        self.measured
+            .get(index)?
+            .iter()
+            .map(|&i| &self.inventories[i])
+            .find(|inv| inv.arch == arch)
     }
 
     /// Whether `name` (a needed library) is part of the OS `os`.
@@ -402,12 +416,24 @@ fn load() -> Result<Tables, String> {
     }
     let inventories = load_inventories(INVENTORIES_TOML, &releases)
         .map_err(|e| format!("targets/inventories/inventories.toml: {e}"))?;
+    let measured = releases
+        .iter()
+        .map(|(r, _)| {
+            (0..inventories.len())
+                .filter(|&i| {
+                    let inv = &inventories[i];
+                    inv.distribution == r.distribution && inv.release == r.release
+                })
+                .collect()
+        })
+        .collect();
     Ok(Tables {
         releases,
         arch_baselines,
         system,
         windows_api,
         inventories,
+        measured,
     })
 }
 

@@ -370,12 +370,12 @@ fn glibc_runs_on(arch: &str, version: &str, needs: &[(&str, String)], tables: &T
     });
     let mut distributions: Vec<Distribution> = Vec::new();
     let mut excluded: Vec<ExcludedRelease> = Vec::new();
-    for (rel, v) in &tables.releases {
+    for (index, (rel, v)) in tables.releases.iter().enumerate() {
         if !(rel.has_arch(arch) && need.as_ref().is_some_and(|n| v >= n)) {
             continue;
         }
         let missing = tables
-            .inventory(rel, arch)
+            .inventory_at(index, arch)
             .map(|inv| missing_exports(inv, needs))
             .unwrap_or_default();
         if missing.is_empty() {
@@ -854,6 +854,7 @@ mod runs_on_tests {
             system: t.system.clone(),
             windows_api: Vec::new(),
             inventories: Vec::new(),
+            measured: Vec::new(),
         };
         let r = glibc_runs_on("riscv64", "2.17", &synthetic);
         let got: Vec<&str> = r.distributions.iter().map(|d| d.release.as_str()).collect();
