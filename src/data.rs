@@ -40,6 +40,56 @@ pub struct GoRelease {
     pub freebsd: Option<String>,
 }
 
+const INVENTORIES_TOML: &str = include_str!("../targets/inventories/inventories.toml");
+
+/// The symbol-version families an inventory measures: the prefix of the version
+/// (`GLIBCXX_3.4.30`) and the library that exports it.
+pub const INVENTORY_FAMILIES: &[(&str, &str)] = &[
+    ("GLIBC", "glibc"),
+    ("GLIBCXX", "libstdc++"),
+    ("CXXABI", "libstdc++"),
+    ("GCC", "libgcc_s"),
+    ("ZLIB", "zlib"),
+];
+
+/// What one release's base system exports on one architecture, measured in its image
+/// (`targets/inventories/inventories.toml`, from pep600_compliance).
+#[derive(Debug, Clone)]
+pub struct Inventory {
+    pub distribution: String,
+    pub release: String,
+    pub arch: String,
+    /// The pep600_compliance file measured (`rhubi-9`).
+    pub pep600: String,
+    /// Per family of [`INVENTORY_FAMILIES`] (same order), the highest version exported;
+    /// `None` when the image has no such version (the library is absent).
+    pub highest: Vec<Option<Version>>,
+}
+
+impl Inventory {
+    /// Whether the release exports `PREFIX_version` of a measured family: `None` when
+    /// the family is not measured (then nothing is known), else whether the highest
+    /// exported version of the family reaches `version`.
+    pub fn exports(&self, prefix: &str, version: &Version) -> Option<bool> {
+        let i = INVENTORY_FAMILIES.iter().position(|(p, _)| *p == prefix)?;
+        Some(self.highest[i].as_ref().is_some_and(|h| h >= version))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MeasuredEntry {
+    arch: String,
+    pep600: String,
+    glibc: String,
+    glibcxx: String,
+    cxxabi: String,
+    gcc: String,
+    zlib: String,
+    #[allow(dead_code)]
+    libraries: Vec<String>,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct GoFile {
@@ -54,6 +104,24 @@ pub struct GoMinimums {
     pub macos: Option<(String, String)>,
     pub windows: Option<(String, String)>,
     pub freebsd: Option<(String, String)>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InventoryRelease {
+    distribution: String,
+    release: String,
+    measured: Vec<MeasuredEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InventoriesFile {
+    #[allow(dead_code)]
+    source: String,
+    #[allow(dead_code)]
+    commit: String,
+    release: Vec<InventoryRelease>,
 }
 
 /// An import that exists only from a Windows release on.
@@ -172,6 +240,12 @@ pub struct Tables {
     pub go: Vec<(GoRelease, Version)>,
     /// `targets/android.toml`, API levels ascending.
     pub android: Vec<AndroidApi>,
+    /// Measured exports per release and architecture; releases and architectures not
+    /// here keep the glibc-only rule.
+    pub inventories: Vec<Inventory>,
+    /// Per release (index into `releases`), the indices of its `inventories`: runs_on
+    /// looks a release's up for every glibc binary, so without a scan.
+    pub(crate) measured: Vec<Vec<usize>>,
 }
 
 impl Tables {
@@ -232,6 +306,24 @@ impl Tables {
             .iter()
             .find(|a| a.level == level)
             .map(|a| a.release.as_str())
+    }
+
+    /// The measured exports of a release of `targets/glibc.toml` on `arch`, if measured.
+    pub fn inventory(&self, r: &Release, arch: &str) -> Option<&Inventory> {
+        let i = self
+            .releases
+            .iter()
+            .position(|(x, _)| x.distribution == r.distribution && x.release == r.release)?;
+        self.inventory_at(i, arch)
+    }
+
+    /// [`Tables::inventory`] of `releases[index]`.
+    pub fn inventory_at(&self, index: usize, arch: &str) -> Option<&Inventory> {
+        self.measured
+            .get(index)?
+            .iter()
+            .map(|&i| &self.inventories[i])
+            .find(|inv| inv.arch == arch)
     }
 
     /// Whether `name` (a needed library) is part of the OS `os`.
@@ -356,6 +448,52 @@ fn load_glibc(text: &str) -> Result<GlibcTable, String> {
     Ok((releases, arch_baselines))
 }
 
+/// Parse `targets/inventories/inventories.toml`; every entry must name a release of
+/// `releases` that ships its architecture, once.
+fn load_inventories(text: &str, releases: &[(Release, Version)]) -> Result<Vec<Inventory>, String> {
+    let f: InventoriesFile = toml::from_str(text).map_err(|e| e.to_string())?;
+    let mut out: Vec<Inventory> = Vec::new();
+    for r in f.release {
+        let Some((rel, _)) = releases
+            .iter()
+            .find(|(x, _)| x.distribution == r.distribution && x.release == r.release)
+        else {
+            return Err(format!(
+                "{} {}: not a release of targets/glibc.toml",
+                r.distribution, r.release
+            ));
+        };
+        for m in r.measured {
+            let at = format!("{} {} {}", r.distribution, r.release, m.arch);
+            if !rel.has_arch(&m.arch) {
+                return Err(format!(
+                    "{at}: targets/glibc.toml does not ship that arch there"
+                ));
+            }
+            if out.iter().any(|i| {
+                i.distribution == r.distribution && i.release == r.release && i.arch == m.arch
+            }) {
+                return Err(format!("{at}: measured twice"));
+            }
+            let mut highest = Vec::new();
+            for v in [&m.glibc, &m.glibcxx, &m.cxxabi, &m.gcc, &m.zlib] {
+                highest.push(match v.as_str() {
+                    "" => None,
+                    v => Some(Version::parse(v).ok_or_else(|| format!("{at}: bad version {v:?}"))?),
+                });
+            }
+            out.push(Inventory {
+                distribution: r.distribution.clone(),
+                release: r.release.clone(),
+                arch: m.arch,
+                pep600: m.pep600,
+                highest,
+            });
+        }
+    }
+    Ok(out)
+}
+
 fn load() -> Result<Tables, String> {
     let (releases, arch_baselines) =
         load_glibc(GLIBC_TOML).map_err(|e| format!("targets/glibc.toml: {e}"))?;
@@ -381,6 +519,19 @@ fn load() -> Result<Tables, String> {
     if !a.api.windows(2).all(|w| w[0].level < w[1].level) {
         return Err("targets/android.toml: API levels not ascending".into());
     }
+    let inventories = load_inventories(INVENTORIES_TOML, &releases)
+        .map_err(|e| format!("targets/inventories/inventories.toml: {e}"))?;
+    let measured = releases
+        .iter()
+        .map(|(r, _)| {
+            (0..inventories.len())
+                .filter(|&i| {
+                    let inv = &inventories[i];
+                    inv.distribution == r.distribution && inv.release == r.release
+                })
+                .collect()
+        })
+        .collect();
     Ok(Tables {
         releases,
         arch_baselines,
@@ -388,6 +539,8 @@ fn load() -> Result<Tables, String> {
         windows_api,
         go,
         android: a.api,
+        inventories,
+        measured,
     })
 }
 
@@ -499,7 +652,7 @@ mod tests {
         Some(match distribution {
             "RHEL/CentOS" => vec![Major(6, 10)],
             "Debian" => vec![Major(7, 13)],
-            "Ubuntu" => vec![HalfYear((14, 4), (25, 10))],
+            "Ubuntu" => vec![HalfYear((14, 4), (26, 4))],
             // the year-named 2023 follows 2
             "Amazon Linux" => vec![Listed(&["1", "2", "2023"])],
             "SLES" => vec![
@@ -528,7 +681,7 @@ mod tests {
                     last: 0,
                 },
             ],
-            "Fedora" => vec![Major(35, 43)],
+            "Fedora" => vec![Major(35, 44)],
             _ => return None,
         })
     }
@@ -766,5 +919,105 @@ mod tests {
             .find(|(r, _)| r.distribution == "RHEL/CentOS" && r.release == "7")
             .unwrap();
         assert_eq!(r.1, Version::parse("2.17").unwrap());
+    }
+
+    /// The committed inventories are what `targets/inventories/convert.py` makes from a
+    /// copy of pep600_compliance at the commit they name. The copy is looked for in
+    /// `$CARGO_PORTABLE_PEP600` or `../shared/data/pep600`; without one (CI), skipped.
+    #[test]
+    fn inventories_are_what_the_converter_makes() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let copy = std::env::var_os("CARGO_PORTABLE_PEP600")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| root.join("../shared/data/pep600"));
+        if !copy.join("cache").is_dir() {
+            eprintln!(
+                "skipped: no pep600_compliance copy at {} (set CARGO_PORTABLE_PEP600)",
+                copy.display()
+            );
+            return;
+        }
+        let out = match std::process::Command::new("python3")
+            .arg(root.join("targets/inventories/convert.py"))
+            .arg(&copy)
+            .output()
+        {
+            Ok(o) => o,
+            Err(e) => {
+                eprintln!("skipped: python3: {e}");
+                return;
+            }
+        };
+        assert!(
+            out.status.success(),
+            "convert.py: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let made = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            made == INVENTORIES_TOML,
+            "targets/inventories/inventories.toml differs from convert.py's output: run \
+             python3 targets/inventories/convert.py {} > targets/inventories/inventories.toml",
+            copy.display()
+        );
+    }
+
+    #[test]
+    fn inventories_parse_and_cover_the_new_releases() {
+        let t = load().unwrap();
+        assert!(t.inventories.len() > 100);
+        let inv = |d: &str, rel: &str, arch: &str| {
+            let (r, _) = t
+                .releases
+                .iter()
+                .find(|(r, _)| r.distribution == d && r.release == rel)
+                .unwrap();
+            t.inventory(r, arch)
+        };
+        let rhel9 = inv("RHEL/CentOS", "9", "x86_64").expect("RHEL 9 x86_64 measured");
+        assert_eq!(rhel9.pep600, "rhubi-9");
+        let v = |s: &str| Version::parse(s).unwrap();
+        assert_eq!(rhel9.exports("GLIBCXX", &v("3.4.29")), Some(true));
+        assert_eq!(rhel9.exports("GLIBCXX", &v("3.4.30")), Some(false));
+        assert_eq!(rhel9.exports("GLIBC", &v("2.34")), Some(true));
+        assert_eq!(rhel9.exports("FBSD", &v("1.0")), None);
+        for arch in ["x86_64", "aarch64", "riscv64"] {
+            assert!(
+                inv("Ubuntu", "26.04", arch).is_some(),
+                "Ubuntu 26.04 {arch}"
+            );
+        }
+        assert!(inv("Fedora", "44", "x86_64").is_some());
+        // every measured glibc reaches the table's release glibc, but 2.19, which
+        // defined no GLIBC_2.19 (Debian 8 exports up to GLIBC_2.18)
+        for i in &t.inventories {
+            let (_, glibc) = t
+                .releases
+                .iter()
+                .find(|(r, _)| r.distribution == i.distribution && r.release == i.release)
+                .unwrap();
+            assert!(
+                *glibc == v("2.19") || i.highest[0].as_ref().is_some_and(|h| h >= glibc),
+                "{} {} {}: measured GLIBC below the table's {glibc}",
+                i.distribution,
+                i.release,
+                i.arch
+            );
+        }
+    }
+
+    #[test]
+    fn inventories_reject_an_unknown_release_or_arch() {
+        let (releases, _) = load_glibc(GLIBC_TOML).unwrap();
+        let entry = |d: &str, r: &str, a: &str| {
+            format!(
+                "source = \"s\"\ncommit = \"c\"\n[[release]]\ndistribution = \"{d}\"\nrelease = \"{r}\"\n\
+                 measured = [{{ arch = \"{a}\", pep600 = \"x\", glibc = \"2.34\", glibcxx = \"\", \
+                 cxxabi = \"\", gcc = \"\", zlib = \"\", libraries = [] }}]\n"
+            )
+        };
+        assert!(load_inventories(&entry("RHEL/CentOS", "9", "x86_64"), &releases).is_ok());
+        assert!(load_inventories(&entry("RHEL/CentOS", "99", "x86_64"), &releases).is_err());
+        assert!(load_inventories(&entry("RHEL/CentOS", "9", "riscv64"), &releases).is_err());
     }
 }

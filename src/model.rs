@@ -327,8 +327,23 @@ pub struct RunsOn {
     pub summary: String,
     /// True when no distribution constraint applies (static, or no glibc requirement).
     pub any: bool,
-    /// The releases from `targets/glibc.toml` whose glibc satisfies the requirement.
+    /// The releases from `targets/glibc.toml` whose glibc satisfies the requirement and,
+    /// where the release's exports are measured (`targets/inventories/`), that export
+    /// every GLIBC_, GLIBCXX_, CXXABI_, GCC_ and ZLIB_ version the binary needs.
     pub distributions: Vec<Distribution>,
+    /// The releases whose glibc is new enough but whose measured exports lack a version
+    /// the binary needs (RHEL 9: libstdc++ lacks GLIBCXX_3.4.30); omitted when none.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub excluded: Vec<ExcludedRelease>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExcludedRelease {
+    pub name: String,
+    pub release: String,
+    /// Each missing need, as `library lacks VERSION` (`libstdc++ lacks GLIBCXX_3.4.30`).
+    pub missing: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,10 +5,11 @@ use std::collections::BTreeSet;
 use goblin::elf::note::ELF_NOTE_OS_LINUX;
 use object::pe;
 
-use crate::data::Tables;
+use crate::data::{Inventory, Tables, INVENTORY_FAMILIES};
 use crate::inspect::{ElfFacts, FormatFacts, Parsed, PeFacts};
 use crate::model::{
-    Distribution, Libc, Linkage, Os, Requires, RunsOn, VersionRequirement, WindowsRequirement,
+    Distribution, ExcludedRelease, Libc, Linkage, Os, Requires, RunsOn, VersionRequirement,
+    WindowsRequirement,
 };
 use crate::version::Version;
 
@@ -296,6 +297,7 @@ pub(crate) fn runs_on(
         summary,
         any: true,
         distributions: Vec::new(),
+        excluded: Vec::new(),
     };
     match os {
         Os::Linux => {
@@ -313,15 +315,17 @@ pub(crate) fn runs_on(
                     ),
                     any: false,
                     distributions: Vec::new(),
+                    excluded: Vec::new(),
                 },
                 Libc::Glibc => match &r.glibc {
-                    Some(g) => glibc_runs_on(arch, &g.version, tables),
+                    Some(g) => glibc_runs_on(arch, &g.version, &versioned_needs(p, r), tables),
                     None => any(format!("any {arch} Linux with glibc{kernel}")),
                 },
                 _ => RunsOn {
                     summary: format!("{arch} Linux with its libraries"),
                     any: false,
                     distributions: Vec::new(),
+                    excluded: Vec::new(),
                 },
             }
         }
@@ -357,25 +361,78 @@ pub(crate) fn runs_on(
     }
 }
 
+/// The binary's highest need of each family an inventory measures, as (prefix, version):
+/// `("GLIBCXX", "3.4.30")`. GLIBC, GLIBCXX, CXXABI and GCC as `requires` has them, ZLIB
+/// from the imports.
+pub(crate) fn versioned_needs(p: &Parsed, r: &Requires) -> Vec<(&'static str, String)> {
+    let zlib = max_version(p, "ZLIB");
+    [
+        ("GLIBC", r.glibc.as_ref()),
+        ("GLIBCXX", r.glibcxx.as_ref()),
+        ("CXXABI", r.cxxabi.as_ref()),
+        ("GCC", r.gcc.as_ref()),
+        ("ZLIB", zlib.as_ref()),
+    ]
+    .into_iter()
+    .filter_map(|(prefix, v)| Some((prefix, v?.version.clone())))
+    .collect()
+}
+
+/// The needs of `needs` that a measured release does not export, as `libstdc++ lacks
+/// GLIBCXX_3.4.30`; empty when it exports them all or a family is not measured. GLIBC is
+/// left to the table's glibc (which src/data.rs checks against the measurement): a
+/// release of glibc 2.19 exports no GLIBC_2.19, as that glibc defined no such version.
+fn missing_exports(inv: &Inventory, needs: &[(&str, String)]) -> Vec<String> {
+    needs
+        .iter()
+        .filter(|(prefix, v)| {
+            *prefix != "GLIBC"
+                && Version::parse(v).is_some_and(|v| inv.exports(prefix, &v) == Some(false))
+        })
+        .map(|(prefix, v)| {
+            let lib = INVENTORY_FAMILIES
+                .iter()
+                .find(|(p, _)| p == prefix)
+                .map_or("the system", |(_, l)| l);
+            format!("{lib} lacks {prefix}_{v}")
+        })
+        .collect()
+}
+
 /// Where a dynamic glibc binary for `arch` that needs glibc `version` runs: the known
-/// releases with that glibc or newer.
-fn glibc_runs_on(arch: &str, version: &str, tables: &Tables) -> RunsOn {
+/// releases with that glibc or newer, less those whose measured exports (inventories)
+/// lack one of `needs`.
+fn glibc_runs_on(arch: &str, version: &str, needs: &[(&str, String)], tables: &Tables) -> RunsOn {
     // a binary for `arch` needs at least the first glibc with that port,
     // and only releases that ship a glibc for `arch` can load it
     let need = Version::parse(version).map(|n| match tables.glibc_baseline(arch) {
         Some(b) if b > &n => b.clone(),
         _ => n,
     });
-    let distributions: Vec<Distribution> = tables
-        .releases
-        .iter()
-        .filter(|(rel, v)| rel.has_arch(arch) && need.as_ref().is_some_and(|n| v >= n))
-        .map(|(rel, _)| Distribution {
-            name: rel.distribution.clone(),
-            release: rel.release.clone(),
-            glibc: rel.glibc.clone(),
-        })
-        .collect();
+    let mut distributions: Vec<Distribution> = Vec::new();
+    let mut excluded: Vec<ExcludedRelease> = Vec::new();
+    for (index, (rel, v)) in tables.releases.iter().enumerate() {
+        if !(rel.has_arch(arch) && need.as_ref().is_some_and(|n| v >= n)) {
+            continue;
+        }
+        let missing = tables
+            .inventory_at(index, arch)
+            .map(|inv| missing_exports(inv, needs))
+            .unwrap_or_default();
+        if missing.is_empty() {
+            distributions.push(Distribution {
+                name: rel.distribution.clone(),
+                release: rel.release.clone(),
+                glibc: rel.glibc.clone(),
+            });
+        } else {
+            excluded.push(ExcludedRelease {
+                name: rel.distribution.clone(),
+                release: rel.release.clone(),
+                missing,
+            });
+        }
+    }
     // oldest satisfying release of each distribution
     let mut oldest: Vec<String> = Vec::new();
     let mut seen = BTreeSet::new();
@@ -393,6 +450,7 @@ fn glibc_runs_on(arch: &str, version: &str, tables: &Tables) -> RunsOn {
         summary: format!("{arch} Linux with glibc ≥ {}: {list}", version),
         any: false,
         distributions,
+        excluded,
     }
 }
 
@@ -838,11 +896,173 @@ mod runs_on_tests {
             windows_api: Vec::new(),
             go: Vec::new(),
             android: Vec::new(),
+            inventories: Vec::new(),
+            measured: Vec::new(),
         };
         let r = glibc_runs_on("riscv64", "2.17", &synthetic);
         let got: Vec<&str> = r.distributions.iter().map(|d| d.release.as_str()).collect();
         assert_eq!(got, ["2"]);
         let r = glibc_runs_on("x86_64", "2.17", &synthetic);
         assert_eq!(r.distributions.len(), 2);
+    }
+
+    fn req(v: &str) -> Option<VersionRequirement> {
+        Some(VersionRequirement {
+            version: v.to_owned(),
+            forced_by: vec!["f".to_owned()],
+            origin: Default::default(),
+        })
+    }
+
+    /// `runs_on` of a dynamic glibc ELF for `arch` with these needs (`ZLIB` through an
+    /// import of libz, as the analysis finds it).
+    fn runs_on_needing(arch: &str, needs: &[(&str, &str)]) -> RunsOn {
+        let mut p = elf(arch);
+        let mut r = Requires::default();
+        for (prefix, v) in needs {
+            match *prefix {
+                "GLIBC" => r.glibc = req(v),
+                "GLIBCXX" => r.glibcxx = req(v),
+                "CXXABI" => r.cxxabi = req(v),
+                "GCC" => r.gcc = req(v),
+                "ZLIB" => p.imports.push(crate::analysis::testing::import(
+                    "crc32_z",
+                    Some(&format!("ZLIB_{v}")),
+                    "libz.so.1",
+                    false,
+                )),
+                other => panic!("{other}"),
+            }
+        }
+        runs_on(&p, Linkage::Dynamic, Libc::Glibc, Os::Linux, &r, tables())
+    }
+
+    #[test]
+    fn a_gcc12_libstdcxx_binary_does_not_run_on_rhel9() {
+        let r = runs_on_needing(
+            "x86_64",
+            &[
+                ("GLIBC", "2.34"),
+                ("GLIBCXX", "3.4.30"),
+                ("CXXABI", "1.3.13"),
+            ],
+        );
+        assert!(!lists(&r, "RHEL/CentOS", "9"), "{r:?}");
+        assert!(lists(&r, "RHEL/CentOS", "10"));
+        assert_eq!(oldest(&r, "RHEL/CentOS"), Some("10"));
+        let rhel9 = r
+            .excluded
+            .iter()
+            .find(|e| e.name == "RHEL/CentOS" && e.release == "9")
+            .expect("RHEL 9 excluded");
+        assert_eq!(rhel9.missing, ["libstdc++ lacks GLIBCXX_3.4.30"]);
+        assert!(r.summary.contains("RHEL/CentOS 10+"), "{}", r.summary);
+        // a C program with the same glibc still runs there
+        let c = runs_on_needing("x86_64", &[("GLIBC", "2.34")]);
+        assert!(lists(&c, "RHEL/CentOS", "9"));
+        assert!(c.excluded.is_empty());
+    }
+
+    #[test]
+    fn zlib_and_libgcc_needs_are_checked_too() {
+        // zlib 1.2.12's crc32_combine_gen (ZLIB_1.2.12) is not in RHEL 9's 1.2.11-based zlib
+        let r = runs_on_needing("x86_64", &[("GLIBC", "2.17"), ("ZLIB", "1.2.12")]);
+        let e = r
+            .excluded
+            .iter()
+            .find(|e| e.name == "RHEL/CentOS" && e.release == "9");
+        assert_eq!(
+            e.map(|e| e.missing.clone()),
+            Some(vec!["zlib lacks ZLIB_1.2.12".to_owned()])
+        );
+        let r = runs_on_needing("aarch64", &[("GLIBC", "2.17"), ("GCC", "12.0")]);
+        assert!(!lists(&r, "RHEL/CentOS", "8"));
+        assert!(r
+            .excluded
+            .iter()
+            .any(|e| e.missing == ["libgcc_s lacks GCC_12.0"]));
+    }
+
+    /// Every release `runs_on` claims, on every architecture the inventories measure,
+    /// exports each need of the binary there; every measured release whose glibc is new
+    /// enough and that exports them all is claimed; and an excluded release is measured
+    /// and really lacks what it names.
+    #[test]
+    fn every_claim_holds_against_the_inventories() {
+        let t = tables();
+        let need_sets: &[&[(&str, &str)]] = &[
+            &[("GLIBC", "2.17")],
+            &[
+                ("GLIBC", "2.17"),
+                ("GLIBCXX", "3.4.19"),
+                ("CXXABI", "1.3.7"),
+                ("GCC", "4.2.0"),
+            ],
+            &[("GLIBC", "2.28"), ("GLIBCXX", "3.4.25"), ("GCC", "7.0")],
+            &[
+                ("GLIBC", "2.28"),
+                ("GLIBCXX", "3.4.26"),
+                ("CXXABI", "1.3.11"),
+            ],
+            &[("GLIBC", "2.31"), ("GLIBCXX", "3.4.29")],
+            &[
+                ("GLIBC", "2.34"),
+                ("GLIBCXX", "3.4.30"),
+                ("CXXABI", "1.3.13"),
+            ],
+            &[("GLIBC", "2.34"), ("GLIBCXX", "3.4.32"), ("GCC", "13.0")],
+            &[("GLIBC", "2.35"), ("GCC", "12.0")],
+            &[("GLIBC", "2.17"), ("ZLIB", "1.2.9")],
+            &[("GLIBC", "2.38"), ("GLIBCXX", "3.4.33"), ("ZLIB", "1.2.12")],
+        ];
+        let mut arches: Vec<&str> = t.inventories.iter().map(|i| i.arch.as_str()).collect();
+        arches.sort_unstable();
+        arches.dedup();
+        assert!(arches.len() >= 7, "{arches:?}");
+        let mut claims = 0;
+        for arch in &arches {
+            for needs in need_sets {
+                let r = runs_on_needing(arch, needs);
+                let exports_all = |inv: &crate::data::Inventory| {
+                    needs.iter().all(|(p, v)| {
+                        let v = Version::parse(v).unwrap();
+                        inv.exports(p, &v) == Some(true)
+                    })
+                };
+                for (rel, glibc) in &t.releases {
+                    let Some(inv) = t.inventory(rel, arch) else {
+                        continue;
+                    };
+                    let claimed = lists(&r, &rel.distribution, &rel.release);
+                    let at = format!("{arch} {needs:?} {} {}", rel.distribution, rel.release);
+                    if claimed {
+                        claims += 1;
+                        assert!(
+                            exports_all(inv),
+                            "{at}: claimed, but {} lacks a need",
+                            inv.pep600
+                        );
+                    }
+                    let glibc_ok = t
+                        .glibc_baseline(arch)
+                        .into_iter()
+                        .chain([&Version::parse(needs[0].1).unwrap()])
+                        .all(|n| glibc >= n);
+                    if glibc_ok && exports_all(inv) {
+                        assert!(claimed, "{at}: exports every need but is not claimed");
+                    }
+                }
+                for e in &r.excluded {
+                    let (rel, _) = t
+                        .releases
+                        .iter()
+                        .find(|(x, _)| x.distribution == e.name && x.release == e.release)
+                        .unwrap();
+                    let inv = t.inventory(rel, arch).expect("excluded only when measured");
+                    assert!(!exports_all(inv) && !e.missing.is_empty());
+                }
+            }
+        }
+        assert!(claims > 200, "{claims} claims checked");
     }
 }

@@ -114,7 +114,8 @@ fn hazards(a: &Artifact) -> Option<String> {
 }
 
 /// Each named release must run the binary: a Linux binary for an architecture the
-/// release ships, static or with a glibc no newer than the release's.
+/// release ships, static or with a glibc no newer than the release's and, where the
+/// release's exports are measured, none of its needs missing there (`runs_on.excluded`).
 fn runs_on(names: &[String], a: &Artifact) -> Option<String> {
     let t = crate::data::tables();
     let mut why = Vec::new();
@@ -141,6 +142,14 @@ fn runs_on(names: &[String], a: &Artifact) -> Option<String> {
                     g.version,
                     g.forced_by.join(", ")
                 ));
+            } else if let Some(e) = a
+                .runs_on
+                .excluded
+                .iter()
+                .find(|e| e.name == r.distribution && e.release == r.release)
+            {
+                // the release's measured exports lack a need (runs_on's rule)
+                why.push(format!("{rel} ({})", e.missing.join(", ")));
             }
         }
     }

@@ -249,6 +249,9 @@ fn artifact(a: &Artifact, style: Style, w: &mut dyn Write) -> io::Result<()> {
         row(w, "requires", req.join("; "))?;
     }
     row(w, "runs on", a.runs_on.summary.clone())?;
+    if !a.runs_on.excluded.is_empty() {
+        row(w, "not on", excluded_line(&a.runs_on.excluded))?;
+    }
     if !a.rpath.is_empty() {
         row(w, "rpath", a.rpath.join(" "))?;
     }
@@ -314,6 +317,16 @@ pub(super) fn render(report: &Report, style: Style, w: &mut dyn Write) -> io::Re
         "\n{} binaries: {} static, {} dynamic, {} portable, {} with hazards; {} errors; {} other files skipped",
         s.artifacts, s.static_, s.dynamic, s.portable, s.with_hazards, s.errors, s.skipped_files
     )
+}
+
+/// `RHEL/CentOS 9: libstdc++ lacks GLIBCXX_3.4.30; ...`: the releases whose glibc
+/// suffices but whose measured exports lack a need.
+pub(crate) fn excluded_line(excluded: &[crate::model::ExcludedRelease]) -> String {
+    excluded
+        .iter()
+        .map(|e| format!("{} {}: {}", e.name, e.release, e.missing.join(", ")))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 #[cfg(test)]

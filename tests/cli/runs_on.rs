@@ -174,3 +174,173 @@ fn riscv64_needing_2_27_is_not_said_to_run_on_rhel_or_debian_10() {
     assert_eq!(of("Ubuntu").first(), Some(&"20.04"));
     assert!(!a["runs_on"]["summary"].as_str().unwrap().contains("buster"));
 }
+
+/// The highest version of each family an inventory measures, per measured release of
+/// `arch`, read from `targets/inventories/inventories.toml` on its own:
+/// (distribution, release, [glibc, glibcxx, cxxabi, gcc, zlib]).
+fn inventories(arch: &str) -> Vec<(String, String, Vec<String>)> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("targets/inventories/inventories.toml");
+    let t: toml::Table = std::fs::read_to_string(path).unwrap().parse().unwrap();
+    let mut out = Vec::new();
+    for r in t["release"].as_array().unwrap() {
+        for m in r["measured"].as_array().unwrap() {
+            if m["arch"].as_str() != Some(arch) {
+                continue;
+            }
+            let v = ["glibc", "glibcxx", "cxxabi", "gcc", "zlib"]
+                .iter()
+                .map(|k| m[*k].as_str().unwrap().to_owned())
+                .collect();
+            out.push((
+                r["distribution"].as_str().unwrap().to_owned(),
+                r["release"].as_str().unwrap().to_owned(),
+                v,
+            ));
+        }
+    }
+    out
+}
+
+/// The highest `PREFIX_x.y` on an undefined symbol, by `readelf --dyn-syms`.
+fn readelf_highest(exe: &Path, prefix: &str) -> Option<String> {
+    stdout(
+        Command::new(tool("readelf"))
+            .args(["-W", "--dyn-syms"])
+            .arg(exe),
+    )
+    .lines()
+    .filter(|l| l.contains(" UND "))
+    .filter_map(|l| {
+        let v = l
+            .split(&format!("@{prefix}_"))
+            .nth(1)?
+            .split_whitespace()
+            .next()?;
+        let v = v.split(" (").next()?;
+        v.chars()
+            .all(|c| c.is_ascii_digit() || c == '.')
+            .then(|| v.to_owned())
+    })
+    .max_by_key(|v| version(v))
+}
+
+/// A C++ program built here (Debian 12, GCC 12) with `_GLIBCXX_ASSERTIONS` calls
+/// `std::__glibcxx_assert_fail@GLIBCXX_3.4.30` and needs GLIBC_2.34: RHEL 9's glibc
+/// would do, its libstdc++ (GCC 11, up to GLIBCXX_3.4.29) does not. runs_on leaves
+/// RHEL 9 out and names the missing version; every release it claims on x86_64 that the
+/// inventories measure exports each need (readelf's), and every measured release that
+/// exports them all and whose glibc suffices is claimed; `check --runs-on` agrees.
+#[test]
+fn a_gcc12_cxx_program_does_not_run_on_rhel_9() {
+    let dir = tempdir();
+    let src = write(
+        dir.path(),
+        "a.cpp",
+        "#include <string>\n#include <vector>\n#include <cstdio>\n\
+         int main(int argc, char **argv) {\n\
+           std::vector<std::string> v(argv, argv + argc);\n\
+           std::string s = v.at(0);\n\
+           s.replace(0, 1, v[0].c_str() + 1);\n\
+           std::printf(\"%zu %s\\n\", v.size(), s.c_str());\n\
+           return 0;\n}\n",
+    );
+    let gxx = tool("g++");
+    let exe = cc(
+        &[gxx.to_str().unwrap()],
+        &src,
+        &dir.path().join("a"),
+        &["-O2", "-D_GLIBCXX_ASSERTIONS"],
+    );
+    let glibcxx = readelf_highest(&exe, "GLIBCXX").expect("a GLIBCXX_ need");
+    assert_eq!(glibcxx, "3.4.30", "built with GCC 12's libstdc++");
+    let glibc = readelf_highest(&exe, "GLIBC").expect("a GLIBC_ need");
+    assert_eq!(glibc, "2.34");
+    let a = inspect_one(&exe);
+    assert_eq!(
+        a["requires"]["glibcxx"]["version"], "3.4.30",
+        "{}",
+        a["requires"]
+    );
+    let on = &a["runs_on"];
+    let claimed = |d: &str, r: &str| {
+        on["distributions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["name"] == d && x["release"] == r)
+    };
+    assert!(!claimed("RHEL/CentOS", "9"), "{on}");
+    assert!(claimed("RHEL/CentOS", "10"), "{on}");
+    assert!(
+        on["summary"].as_str().unwrap().contains("RHEL/CentOS 10+"),
+        "{}",
+        on["summary"]
+    );
+    assert!(
+        on["excluded"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!({
+                "name": "RHEL/CentOS",
+                "release": "9",
+                "missing": ["libstdc++ lacks GLIBCXX_3.4.30"]
+            })),
+        "{on}"
+    );
+    // every claim on a measured release holds, and no measured release that exports
+    // every need is left out
+    let needs: Vec<Option<String>> = ["GLIBC", "GLIBCXX", "CXXABI", "GCC", "ZLIB"]
+        .iter()
+        .map(|p| readelf_highest(&exe, p))
+        .collect();
+    let (releases, _) = table("x86_64");
+    let mut checked = 0;
+    for (d, r, have) in inventories("x86_64") {
+        let exports_all = needs.iter().zip(&have).all(|(need, have)| match need {
+            None => true,
+            Some(n) => !have.is_empty() && version(have) >= version(n),
+        });
+        let table_glibc = &releases
+            .iter()
+            .find(|(x, y, _)| *x == d && *y == r)
+            .unwrap()
+            .2;
+        let glibc_ok = version(table_glibc) >= version(&glibc);
+        assert_eq!(
+            claimed(&d, &r),
+            glibc_ok && exports_all,
+            "{d} {r}: measured {have:?}, needs {needs:?}"
+        );
+        checked += 1;
+    }
+    assert!(checked > 30, "{checked}");
+    // the human report says so
+    let human = stdout(crate::common::portable().arg("inspect").arg(&exe));
+    assert!(
+        human.contains("RHEL/CentOS 9: libstdc++ lacks GLIBCXX_3.4.30"),
+        "{human}"
+    );
+    // check --runs-on: the same rule
+    let check = |release: &str| {
+        crate::common::portable()
+            .args(["check", "--runs-on", release])
+            .arg(&exe)
+            .output()
+            .unwrap()
+    };
+    let out = check("rhel-9");
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("RHEL/CentOS 9 (libstdc++ lacks GLIBCXX_3.4.30)"),
+        "{text}"
+    );
+    let out = check("rhel-10");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}

@@ -365,6 +365,11 @@ fn every_optional_field_the_types_can_write_is_in_the_schema() {
         evidence: vec!["getaddrinfo".into()],
         origin: vec!["std@1.95.0".into()],
     });
+    a.runs_on.excluded = vec![cargo_portable::model::ExcludedRelease {
+        name: "RHEL/CentOS".into(),
+        release: "9".into(),
+        missing: vec!["libstdc++ lacks GLIBCXX_3.4.30".into()],
+    }];
     a.linker.version = Some("2.42".into());
     a.hardening.relro = Some(cargo_portable::model::Relro::Full);
     let doc = serde_json::to_value(&r).unwrap();

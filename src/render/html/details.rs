@@ -220,6 +220,13 @@ pub(super) fn runs_on(out: &mut String, a: &Artifact) {
             esc(&names.join(", "))
         );
     }
+    if !a.runs_on.excluded.is_empty() {
+        let _ = write!(
+            out,
+            "<p>Not on: {}</p>",
+            esc(&crate::render::human::excluded_line(&a.runs_on.excluded))
+        );
+    }
     out.push('\n');
 }
 
