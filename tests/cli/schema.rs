@@ -370,6 +370,35 @@ fn every_optional_field_the_types_can_write_is_in_the_schema() {
         release: "9".into(),
         missing: vec!["libstdc++ lacks GLIBCXX_3.4.30".into()],
     }];
+    a.requires.cpu = Some(cargo_portable::model::VersionRequirement {
+        version: "x86-64-v3".into(),
+        forced_by: vec!["GOAMD64=v3".into()],
+        origin: Vec::new(),
+    });
+    a.requires.android = Some(cargo_portable::model::VersionRequirement {
+        version: "24".into(),
+        forced_by: vec![".note.android.ident: API level 24 (Android 7.0)".into()],
+        origin: Vec::new(),
+    });
+    let module = |path: &str, sum: Option<&str>| cargo_portable::model::GoModule {
+        path: path.into(),
+        version: "v1.2.3".into(),
+        sum: sum.map(str::to_owned),
+        replace: None,
+    };
+    let mut replaced = module("example.com/dep", None);
+    replaced.replace = Some(Box::new(module("../dep", None)));
+    a.go = Some(cargo_portable::model::GoBuildInfo {
+        version: Some("go1.19.8".into()),
+        path: Some("example.com/app".into()),
+        main: Some(module("example.com/app", Some("h1:abc="))),
+        deps: vec![replaced, module("golang.org/x/sys", Some("h1:def="))],
+        settings: vec![cargo_portable::model::GoSetting {
+            key: "GOOS".into(),
+            value: "linux".into(),
+        }],
+        found: cargo_portable::model::GoFound::Sentinels,
+    });
     a.linker.version = Some("2.42".into());
     a.hardening.relro = Some(cargo_portable::model::Relro::Full);
     let doc = serde_json::to_value(&r).unwrap();
