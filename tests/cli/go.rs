@@ -480,6 +480,17 @@ fn cgo_linkmodes_and_the_nss_hazard_as_the_seed_says() {
     for (name, env, flags, linker, static_, nss) in cases {
         let exe = go_build_package(name, "./netuser", "linux", "amd64", env, flags);
         let a = inspect_one(&exe);
+        // the go object is what Go's own reader prints, cgo settings included
+        let (version, lines) = go_version_m(&exe);
+        let ours = go_of(&a);
+        assert_eq!(ours.version.as_deref(), Some(version.as_str()), "{name}");
+        let trim = |v: Vec<String>| -> Vec<String> {
+            v.into_iter()
+                .map(|l| l.trim_end().to_owned())
+                .filter(|l| !l.is_empty())
+                .collect()
+        };
+        assert_eq!(trim(as_go_prints(&ours)), trim(lines), "{name}");
         assert_eq!(a["linker"]["name"], *linker, "{name}: {}", a["linker"]);
         assert_eq!(file_says_static(&exe), *static_, "{name}: file");
         assert_eq!(
