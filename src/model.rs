@@ -458,6 +458,43 @@ impl HazardCode {
     }
 }
 
+impl HazardCode {
+    /// The code by its wire name; `None` for a code this version does not know.
+    pub fn from_wire(code: &str) -> Option<HazardCode> {
+        HazardCode::ALL.iter().copied().find(|c| c.as_str() == code)
+    }
+
+    /// One line on what the code means (SARIF's rule description, `--help`-style).
+    pub fn about(self) -> &'static str {
+        match self {
+            HazardCode::StaticGlibcNss => {
+                "A static glibc binary that calls into the Name Service Switch, which loads shared modules at run time"
+            }
+            HazardCode::StaticGlibcDlopen => {
+                "A static glibc binary that loads shared objects at run time (dlopen, iconv)"
+            }
+            HazardCode::InterpreterLibcMismatch => {
+                "The requested loader belongs to another C library than the needed ones"
+            }
+            HazardCode::MuslDynamic => "An executable linked dynamically against musl",
+            HazardCode::GlibcPrivate => "Imports of glibc-internal GLIBC_PRIVATE symbols",
+            HazardCode::ExecutableStack => "The stack is (or defaults to) executable",
+            HazardCode::TextRelocations => "Text relocations (DT_TEXTREL)",
+            HazardCode::NoNx => "A PE without NX_COMPAT",
+            HazardCode::RpathBuildPath => {
+                "Library search paths that only resolve on the build machine"
+            }
+            HazardCode::LibraryBuildPath => "Needed libraries named by a path on the build machine",
+            HazardCode::TargetLibcMismatch => {
+                "Linked against another C library than the target triple says"
+            }
+            HazardCode::MsvcRuntime => {
+                "A PE that needs the Visual C++ runtime, which Windows does not include"
+            }
+        }
+    }
+}
+
 impl std::fmt::Display for HazardCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.pad(self.as_str())

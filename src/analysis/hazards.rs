@@ -5,6 +5,8 @@
 
 mod catalogue;
 
+pub(crate) use self::catalogue::example;
+
 use object::pe::IMAGE_DLLCHARACTERISTICS_NX_COMPAT;
 
 use self::catalogue::ExecutableStack;

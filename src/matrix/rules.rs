@@ -60,6 +60,20 @@ impl Rule {
         }
     }
 
+    /// One line on what the rule asks (SARIF's rule description).
+    pub fn about(self) -> &'static str {
+        match self {
+            Rule::Linkage => "The binaries have the expected linkage (static, static-pie, dynamic)",
+            Rule::MaxGlibc => "The binaries need no newer glibc than the maximum",
+            Rule::RunsOn => "The binaries run on the named distribution releases",
+            Rule::MinMacos => "The binaries run on the oldest macOS asked for",
+            Rule::Libraries => "The binaries need only the allowed libraries",
+            Rule::Hazards => "The binaries have no hazard of severity warning or error",
+            Rule::DenyHazards => "The binaries have none of the denied hazard codes",
+            Rule::Require => "The binaries have the required hardening",
+        }
+    }
+
     /// The rule as `e` states it, `key value` (`max-glibc 2.17`); `None`: `e` does not
     /// check it.
     pub fn stated(self, e: &Expect) -> Option<String> {

@@ -3,6 +3,7 @@
 //! (`inspect_formats!` below): a new one is its file and one entry there.
 
 pub mod check;
+pub mod cyclonedx;
 pub mod diff;
 pub mod escape;
 pub mod html;
@@ -11,6 +12,7 @@ pub mod json;
 pub mod junit;
 mod ldd;
 mod nm;
+pub mod sarif;
 pub mod table;
 pub mod targets;
 pub mod why;
@@ -109,6 +111,10 @@ inspect_formats! {
     Nm = "nm" => |r, _, w| nm::render(&r.artifacts, w),
     /// One self-contained HTML page (a grid of the binaries, their details, a filter).
     Html = "html" => |r, _, w| html::inspect(r, w),
+    /// A CycloneDX 1.6 SBOM (JSON): the binaries, their crates, Go modules and libraries.
+    Cyclonedx = "cyclonedx" => |r, _, w| json::write(&cyclonedx::inspect(r, &cyclonedx::RunId::new()), w),
+    /// SARIF 2.1.0 (code scanning): a result per hazard, at the binary's path.
+    Sarif = "sarif" => |r, _, w| json::write(&sarif::inspect(r, &sarif::Locator::here()), w),
 }
 
 /// The errors, one per line, for stderr (when the output format has no room for them).

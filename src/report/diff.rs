@@ -112,6 +112,59 @@ impl ChangeCode {
     ];
 }
 
+impl ChangeCode {
+    /// The wire name (`glibc-raised`).
+    pub fn as_str(self) -> String {
+        crate::model::wire_name(&self)
+    }
+
+    /// One line on what the change is (SARIF's rule description).
+    pub fn about(self) -> &'static str {
+        use ChangeCode::*;
+        match self {
+            VariantMissing => "A variant built before is missing from the new report",
+            VariantFailed => "A variant built before failed or was skipped now",
+            VariantBuilt => "A variant not built before is built now",
+            VariantNew => "A variant in the new report only",
+            VariantNotBuilt => "A variant not built in either report",
+            ArtifactMissing => "A binary of the old report is missing from the new one",
+            ArtifactNew => "A binary in the new report only",
+            NewLibrary => "A binary needs a library it did not need before",
+            LibraryRemoved => "A binary no longer needs a library",
+            LibraryExternal => "A needed library is no longer provided by the system",
+            LibrarySystem => "A needed library is now provided by the system",
+            GlibcRaised => "The minimum glibc went up",
+            GlibcLowered => "The minimum glibc went down",
+            GlibcxxRaised => "The minimum libstdc++ (GLIBCXX) went up",
+            GlibcxxLowered => "The minimum libstdc++ (GLIBCXX) went down",
+            GccRaised => "The minimum libgcc_s (GCC) went up",
+            GccLowered => "The minimum libgcc_s (GCC) went down",
+            MacosRaised => "The minimum macOS went up",
+            MacosLowered => "The minimum macOS went down",
+            WindowsRaised => "The minimum Windows went up",
+            WindowsLowered => "The minimum Windows went down",
+            FreebsdRaised => "The minimum FreeBSD went up",
+            FreebsdLowered => "The minimum FreeBSD went down",
+            NetbsdRaised => "The minimum NetBSD went up",
+            NetbsdLowered => "The minimum NetBSD went down",
+            NewHazard => "A binary has a hazard it did not have before",
+            HazardGone => "A hazard of the old binary is gone",
+            StaticToDynamic => "A static binary became dynamic",
+            DynamicToStatic => "A dynamic binary became static",
+            LinkageChanged => "The linkage changed (static and static-pie)",
+            SizeGrowth => "A binary grew beyond --max-size-growth",
+            SizeShrink => "A binary shrank",
+            SizeChanged => "A binary's size changed within the limits",
+            NewImports => "A binary imports symbols it did not import before",
+            RemovedImports => "A binary no longer imports some symbols",
+            GoModuleNew => "A Go module in the new binary only",
+            GoModuleRemoved => "A Go module in the old binary only",
+            GoModuleChanged => "A Go module at another version or replacement",
+            GoVersionChanged => "Another Go toolchain built the binary",
+        }
+    }
+}
+
 /// One change, with the evidence.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

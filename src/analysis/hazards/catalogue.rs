@@ -229,3 +229,27 @@ pub(super) fn target_libc_mismatch(
         evidence,
     )
 }
+
+/// A hazard of `code` with placeholder evidence: its severity and fix as the catalogue
+/// states them (for documents that list every code once, as SARIF's rules do).
+pub(crate) fn example(code: HazardCode) -> Hazard {
+    let some = || vec!["…".to_owned()];
+    match code {
+        HazardCode::StaticGlibcNss => static_glibc_nss(some(), false),
+        HazardCode::StaticGlibcDlopen => static_glibc_dlopen(some()),
+        HazardCode::InterpreterLibcMismatch => {
+            interpreter_libc_mismatch(Libc::Musl, "…", Libc::Glibc)
+        }
+        HazardCode::MuslDynamic => musl_dynamic("…".to_owned()),
+        HazardCode::GlibcPrivate => glibc_private(some()),
+        HazardCode::ExecutableStack => executable_stack(ExecutableStack::ElfRequested),
+        HazardCode::TextRelocations => text_relocations(),
+        HazardCode::NoNx => no_nx(),
+        HazardCode::RpathBuildPath => rpath_build_path(some()),
+        HazardCode::LibraryBuildPath => library_build_path(some()),
+        HazardCode::TargetLibcMismatch => {
+            target_libc_mismatch("…", Libc::Musl, Libc::Glibc, some())
+        }
+        HazardCode::MsvcRuntime => msvc_runtime(some()),
+    }
+}
