@@ -170,9 +170,9 @@ pub struct WhyArgs {
     pub no_build: bool,
 }
 
-/// Output formats of `diff` and `merge`: those of `check` and HTML.
+/// Output formats of `diff`: those of `check`, HTML and SARIF.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum CompareFormat {
+pub enum DiffFormat {
     /// Text for people.
     Human,
     /// JSON (docs/report.md).
@@ -181,9 +181,31 @@ pub enum CompareFormat {
     Markdown,
     /// JUnit XML (GitLab merge-request widgets, CI test panels).
     Junit,
-    /// One self-contained HTML page: the variants' grid, sizes and details; for `diff`,
-    /// the changes with regressions and improvements highlighted.
+    /// One self-contained HTML page: the changes, with regressions and improvements
+    /// highlighted, and the new report's variants.
     Html,
+    /// SARIF 2.1.0 (code scanning): a result per regression, at the binary's path.
+    Sarif,
+}
+
+/// Output formats of `merge`: those of `check`, HTML, CycloneDX and SARIF.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MergeFormat {
+    /// Text for people.
+    Human,
+    /// JSON (docs/report.md).
+    Json,
+    /// A GitHub-flavoured Markdown table (CI summaries).
+    Markdown,
+    /// JUnit XML (GitLab merge-request widgets, CI test panels).
+    Junit,
+    /// One self-contained HTML page: the variants' grid, sizes and details.
+    Html,
+    /// A CycloneDX 1.6 SBOM (JSON): every variant's binaries, their crates
+    /// (cargo-auditable), Go modules and libraries.
+    Cyclonedx,
+    /// SARIF 2.1.0 (code scanning): the hazards and violations, at the binaries' paths.
+    Sarif,
 }
 
 /// Output formats of `check`.
@@ -197,6 +219,8 @@ pub enum ReportFormat {
     Markdown,
     /// JUnit XML (GitLab merge-request widgets, CI test panels).
     Junit,
+    /// SARIF 2.1.0 (code scanning): a result per violation, at the binary's path.
+    Sarif,
 }
 
 #[derive(Debug, Args)]
@@ -208,8 +232,8 @@ pub struct MergeArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = CompareFormat::Json)]
-    pub format: CompareFormat,
+    #[arg(long, value_enum, default_value_t = MergeFormat::Json)]
+    pub format: MergeFormat,
 }
 
 #[derive(Debug, Args)]
@@ -221,8 +245,8 @@ pub struct DiffArgs {
     #[arg(value_name = "NEW")]
     pub new: PathBuf,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = CompareFormat::Human)]
-    pub format: CompareFormat,
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    pub format: DiffFormat,
     /// Write the output to FILE (atomically) instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -393,6 +417,12 @@ pub enum BuildFormat {
     /// One self-contained HTML page: a grid of the variants, a size chart, every
     /// variant's details, a filter (with --baseline, the changes highlighted).
     Html,
+    /// A CycloneDX 1.6 SBOM (JSON): every variant's binaries, their crates
+    /// (cargo-auditable), Go modules and libraries.
+    Cyclonedx,
+    /// SARIF 2.1.0 (code scanning): the hazards and violations (with --baseline, the
+    /// regressions), at the binaries' paths.
+    Sarif,
 }
 
 #[derive(Debug, Args)]

@@ -11,7 +11,7 @@ use crate::engine::{self, BuildOptions, Workspace};
 use crate::matrix::Variant;
 use crate::ops;
 use crate::output::write_output;
-use crate::render::{diff, html, table};
+use crate::render::{cyclonedx, diff, html, json, sarif, table};
 use crate::report::diff::DiffReport;
 use crate::report::variants::{BuildReport, MatrixId};
 use crate::run::{self, RunOptions};
@@ -124,6 +124,13 @@ fn write(
             BuildFormat::Markdown => table::markdown(report, w)?,
             // one page: the comparison is in it
             BuildFormat::Html => return html::build(report, d, w),
+            // one document: the regressions are results in it
+            BuildFormat::Sarif => {
+                return json::write(&sarif::build(report, d, &sarif::Locator::here()), w)
+            }
+            BuildFormat::Cyclonedx => {
+                json::write(&cyclonedx::build(report, &cyclonedx::RunId::new()), w)?
+            }
             BuildFormat::Json => {
                 serde_json::to_writer_pretty(&mut *w, report)?;
                 writeln!(w)?;
@@ -142,8 +149,8 @@ fn write(
             _ => Ok(()),
         }
     })?;
-    // JSON has one document: the comparison goes to stderr
-    if let (Some(d), BuildFormat::Json) = (d, args.format) {
+    // JSON and the SBOM are one document: the comparison goes to stderr
+    if let (Some(d), BuildFormat::Json | BuildFormat::Cyclonedx) = (d, args.format) {
         let err_style = style_for(global.color, !std::io::stderr().is_terminal());
         diff::human(d, err_style, &mut std::io::stderr())?;
     }

@@ -14,7 +14,7 @@ use crate::matrix::{parse_policy, validate_expect, Expect, ExpectHazards, Rule};
 use crate::model::ErrorEntry;
 use crate::ops::check::{check_artifact, check_variant};
 use crate::output::write_output;
-use crate::render::{check, junit, render_errors};
+use crate::render::{check, json, junit, render_errors, sarif};
 use crate::report::check::{CheckReport, CheckedInput, InputKind};
 use crate::scan::{scan, ScanOptions};
 
@@ -119,6 +119,7 @@ pub(super) fn run(args: CheckArgs, global: &GlobalOpts) -> Result<Outcome> {
         ReportFormat::Junit => {
             junit::write("cargo-portable check", &check::junit(&r, &e.rules()), w)
         }
+        ReportFormat::Sarif => json::write(&sarif::check(&r, &sarif::Locator::here()), w),
     })?;
     // errors are in the human output; elsewhere they also go to stderr
     if args.format != ReportFormat::Human || args.output.is_some() {

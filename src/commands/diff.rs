@@ -7,10 +7,10 @@ use anyhow::Result;
 
 use super::reports::read_build_like;
 use super::{style_for, Outcome};
-use crate::cli::{CompareFormat, DiffArgs, GlobalOpts};
+use crate::cli::{DiffArgs, DiffFormat, GlobalOpts};
 use crate::ops;
 use crate::output::write_output;
-use crate::render::{diff, html, junit, Style};
+use crate::render::{diff, html, json, junit, sarif, Style};
 use crate::report::diff::DiffReport;
 use crate::report::variants::BuildReport;
 
@@ -42,18 +42,19 @@ pub(super) fn outcome(d: &DiffReport) -> Outcome {
 pub(super) fn render(
     d: &DiffReport,
     new: &BuildReport,
-    format: CompareFormat,
+    format: DiffFormat,
     style: Style,
     w: &mut dyn Write,
 ) -> std::io::Result<()> {
     match format {
-        CompareFormat::Human => diff::human(d, style, w),
-        CompareFormat::Markdown => diff::markdown(d, w),
-        CompareFormat::Html => html::diff(d, new, w),
-        CompareFormat::Json => {
+        DiffFormat::Human => diff::human(d, style, w),
+        DiffFormat::Markdown => diff::markdown(d, w),
+        DiffFormat::Html => html::diff(d, new, w),
+        DiffFormat::Json => {
             serde_json::to_writer_pretty(&mut *w, d)?;
             writeln!(w)
         }
-        CompareFormat::Junit => junit::write("cargo-portable diff", &diff::junit(d), w),
+        DiffFormat::Junit => junit::write("cargo-portable diff", &diff::junit(d), w),
+        DiffFormat::Sarif => json::write(&sarif::diff(d, new, &sarif::Locator::here()), w),
     }
 }

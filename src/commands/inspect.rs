@@ -13,7 +13,9 @@ use crate::scan::{scan, ScanOptions};
 
 pub(super) fn run(args: InspectArgs, global: &GlobalOpts) -> Result<Outcome> {
     // the digest is most of the time on big trees: compute it where the output shows it
-    let hash = args.hash || (args.format == InspectFormat::Json && !args.no_hash);
+    // (the JSON report, the SBOM's hashes)
+    let hash = args.hash
+        || (matches!(args.format, InspectFormat::Json | InspectFormat::Cyclonedx) && !args.no_hash);
     let found = scan(&args.paths, ScanOptions { hash });
     // `rustc -V` (a process, through rustup's proxy) only where the output has `host`
     let host = if args.format == InspectFormat::Json {

@@ -4,10 +4,10 @@ use anyhow::Result;
 
 use super::reports::{read_json, read_saved, Saved};
 use super::{host_without_rustc, style_for, Outcome};
-use crate::cli::{CompareFormat, GlobalOpts, MergeArgs};
+use crate::cli::{GlobalOpts, MergeArgs, MergeFormat};
 use crate::ops::merge::{merge, same_schema_version};
 use crate::output::write_output;
-use crate::render::{html, junit, table};
+use crate::render::{cyclonedx, html, json, junit, sarif, table};
 
 pub(super) fn run(args: MergeArgs, global: &GlobalOpts) -> Result<Outcome> {
     let name = |p: &std::path::Path| p.display().to_string();
@@ -46,17 +46,21 @@ pub(super) fn run(args: MergeArgs, global: &GlobalOpts) -> Result<Outcome> {
     }
     let style = style_for(global.color, args.output.is_some());
     write_output(args.output.as_deref(), |w| match args.format {
-        CompareFormat::Human => table::human(&merged, style, w),
-        CompareFormat::Markdown => table::markdown(&merged, w),
-        CompareFormat::Html => html::build(&merged, None, w),
-        CompareFormat::Json => {
+        MergeFormat::Human => table::human(&merged, style, w),
+        MergeFormat::Markdown => table::markdown(&merged, w),
+        MergeFormat::Html => html::build(&merged, None, w),
+        MergeFormat::Json => {
             serde_json::to_writer_pretty(&mut *w, &merged)?;
             writeln!(w)
         }
-        CompareFormat::Junit => {
+        MergeFormat::Junit => {
             let suite = junit::build_report(&merged, "cargo-portable merge");
             junit::write("cargo-portable", &[suite], w)
         }
+        MergeFormat::Cyclonedx => {
+            json::write(&cyclonedx::build(&merged, &cyclonedx::RunId::new()), w)
+        }
+        MergeFormat::Sarif => json::write(&sarif::build(&merged, None, &sarif::Locator::here()), w),
     })?;
     Ok(if merged.success() {
         Outcome::Success
