@@ -6,7 +6,7 @@
 use super::yaml::{self, strs, Map, Node};
 use super::{
     header, matrix_flag, variant_commands, Job, Options, CACHE, CHECKOUT, DOWNLOAD_ARTIFACT,
-    INSTALL, UPLOAD_ARTIFACT,
+    INSTALL, UPLOAD_ARTIFACT, UPLOAD_SARIF,
 };
 
 /// Annotations for what the merged report found: failed variants and every
@@ -47,6 +47,15 @@ exit "$status"
 const MERGE: &str = r#"cargo portable merge reports/*.json -o merged.json || [ "$?" -eq 1 ]
 cargo portable merge reports/*.json --format markdown >> "$GITHUB_STEP_SUMMARY" || [ "$?" -eq 1 ]
 "#;
+
+/// The merged report's hazards and violations as SARIF, for code scanning.
+const SARIF: &str = r#"cargo portable merge reports/*.json --format sarif -o portable.sarif || [ "$?" -eq 1 ]
+"#;
+
+/// The code-scanning job's condition: not cancelled, and not a pull request from a
+/// fork (its token cannot write security events).
+const CODE_SCANNING_IF: &str = "${{ !cancelled() && (github.event_name != 'pull_request' || \
+github.event.pull_request.head.repo.full_name == github.repository) }}";
 
 fn step(name: &str) -> Map {
     Map::new().with("name", name)
@@ -145,43 +154,98 @@ fn variant_job(matrix: Node, matrix_flag: &str, needs: Option<&str>) -> Map {
         )
 }
 
-fn report_job(runner: &str) -> Map {
+/// `sarif`: also write the merged report as SARIF and upload it as the artifact
+/// `portable-sarif` (for the code-scanning job).
+fn report_job(runner: &str, sarif: bool) -> Map {
+    let mut steps = vec![
+        checkout(),
+        install(),
+        step("Download the reports")
+            .with("uses", DOWNLOAD_ARTIFACT.uses())
+            .with(
+                "with",
+                Map::new()
+                    .with("pattern", "portable-report-*")
+                    .with("path", "reports")
+                    .with("merge-multiple", true),
+            )
+            .into(),
+        step("Merge the reports").with("run", MERGE).into(),
+        step("Annotate violations")
+            .with("run", ANNOTATE_REPORT)
+            .into(),
+        step("Upload the merged report")
+            .with("if", "always()")
+            .with("uses", UPLOAD_ARTIFACT.uses())
+            .with(
+                "with",
+                Map::new()
+                    .with("name", "portable-report")
+                    .with("path", "merged.json")
+                    .with("if-no-files-found", "error"),
+            )
+            .into(),
+    ];
+    if sarif {
+        steps.push(
+            step("Write SARIF for code scanning")
+                .with("run", SARIF)
+                .into(),
+        );
+        steps.push(
+            step("Upload the SARIF")
+                .with("uses", UPLOAD_ARTIFACT.uses())
+                .with(
+                    "with",
+                    Map::new()
+                        .with("name", "portable-sarif")
+                        .with("path", "portable.sarif")
+                        .with("if-no-files-found", "error"),
+                )
+                .into(),
+        );
+    }
+    steps.push(step("Diff against the baseline").with("run", DIFF).into());
     Map::new()
         .with("name", "report")
         .with("needs", "variant")
         .with("if", "${{ !cancelled() }}")
         .with("runs-on", runner)
+        .with("steps", steps)
+}
+
+/// Upload the report job's SARIF to code scanning: the only job that may write
+/// security events.
+fn code_scanning_job(runner: &str) -> Map {
+    Map::new()
+        .with("name", "code scanning")
+        .with("needs", "report")
+        .with("if", CODE_SCANNING_IF)
+        .with("runs-on", runner)
+        .with(
+            "permissions",
+            Map::new()
+                .with("actions", "read")
+                .with("contents", "read")
+                .with("security-events", "write"),
+        )
         .with(
             "steps",
             vec![
                 checkout(),
-                install(),
-                step("Download the reports")
+                step("Download the SARIF")
                     .with("uses", DOWNLOAD_ARTIFACT.uses())
+                    .with("with", Map::new().with("name", "portable-sarif"))
+                    .into(),
+                step("Upload to code scanning")
+                    .with("uses", UPLOAD_SARIF.uses())
                     .with(
                         "with",
                         Map::new()
-                            .with("pattern", "portable-report-*")
-                            .with("path", "reports")
-                            .with("merge-multiple", true),
+                            .with("sarif_file", "portable.sarif")
+                            .with("category", "cargo-portable"),
                     )
                     .into(),
-                step("Merge the reports").with("run", MERGE).into(),
-                step("Annotate violations")
-                    .with("run", ANNOTATE_REPORT)
-                    .into(),
-                step("Upload the merged report")
-                    .with("if", "always()")
-                    .with("uses", UPLOAD_ARTIFACT.uses())
-                    .with(
-                        "with",
-                        Map::new()
-                            .with("name", "portable-report")
-                            .with("path", "merged.json")
-                            .with("if-no-files-found", "error"),
-                    )
-                    .into(),
-                step("Diff against the baseline").with("run", DIFF).into(),
             ],
         )
 }
@@ -231,7 +295,8 @@ pub fn workflow(jobs: &[Job], opts: &Options) -> String {
                 None,
             ),
         )
-        .with("report", report_job(&opts.runners.linux));
+        .with("report", report_job(&opts.runners.linux, true))
+        .with("code-scanning", code_scanning_job(&opts.runners.linux));
     yaml::document(
         &header(opts, "GitHub Actions workflow"),
         &base(
@@ -293,7 +358,9 @@ pub fn reusable(opts: &Options) -> String {
                 Some("plan"),
             ),
         )
-        .with("report", report_job(&opts.runners.linux));
+        // no code scanning: a called workflow's job cannot have more permissions than
+        // the caller grants, and callers grant no security-events
+        .with("report", report_job(&opts.runners.linux, false));
     yaml::document(
         &header(opts, "Reusable GitHub Actions workflow"),
         &base("portable", on, None, env(opts, true), jobs_map),
@@ -395,6 +462,20 @@ mod tests {
         // no matrix file given: the jobs resolve it as build does
         assert!(!w.contains("--matrix"), "{w}");
         assert!(w.contains("cargo portable build --variant \"$PORTABLE_VARIANT\" --format json -o \"report-$PORTABLE_VARIANT.json\""), "{w}");
+    }
+
+    #[test]
+    fn code_scanning_job_alone_may_write_security_events() {
+        let m = three();
+        let w = generate(Provider::Github, &all(&m), &Options::new("c", "s")).unwrap();
+        assert!(
+            w.contains("  code-scanning:\n    name: code scanning\n    needs: report\n"),
+            "{w}"
+        );
+        assert_eq!(w.matches("security-events: write").count(), 1, "{w}");
+        assert!(w.contains("github/codeql-action/upload-sarif@"), "{w}");
+        let r = github_reusable(&Options::new("c", "s"));
+        assert!(!r.contains("security-events"), "{r}");
     }
 
     #[test]

@@ -59,6 +59,12 @@ pub const DOWNLOAD_ARTIFACT: Action = Action {
     commit: "3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c",
     tag: "v8.0.1",
 };
+/// GitHub's own upload of SARIF to code scanning.
+pub const UPLOAD_SARIF: Action = Action {
+    name: "github/codeql-action/upload-sarif",
+    commit: "dd903d2e4f5405488e5ef1422510ee31c8b32357",
+    tag: "v3.36.2",
+};
 
 /// The CI system.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -350,7 +356,13 @@ mod tests {
 
     #[test]
     fn actions_are_pinned_by_full_commit_with_their_tag() {
-        for a in [CHECKOUT, CACHE, UPLOAD_ARTIFACT, DOWNLOAD_ARTIFACT] {
+        for a in [
+            CHECKOUT,
+            CACHE,
+            UPLOAD_ARTIFACT,
+            DOWNLOAD_ARTIFACT,
+            UPLOAD_SARIF,
+        ] {
             assert_eq!(a.commit.len(), 40, "{}", a.name);
             assert!(a
                 .commit
