@@ -15,7 +15,7 @@ const MAIN: &str = "fn main() {\n    let mut b = itoa::Buffer::new();\n    \
                     println!(\"{} {:?}\", b.format(7), memchr::memchr(b'x', b\"axb\"));\n}\n";
 
 /// A crate with two dependencies from crates.io.
-fn two_deps_crate(dir: &Path) -> std::path::PathBuf {
+pub(crate) fn two_deps_crate(dir: &Path) -> std::path::PathBuf {
     let root = dir.join("aud");
     std::fs::create_dir_all(root.join("src")).unwrap();
     std::fs::write(
@@ -30,7 +30,7 @@ fn two_deps_crate(dir: &Path) -> std::path::PathBuf {
 
 /// (name, version, source) of every package `cargo metadata` resolves for `target`,
 /// the source in cargo-auditable's words.
-fn metadata_crates(root: &Path, target: &str) -> BTreeSet<(String, String, String)> {
+pub(crate) fn metadata_crates(root: &Path, target: &str) -> BTreeSet<(String, String, String)> {
     let out = stdout(
         Command::new("cargo")
             .args([
@@ -87,7 +87,13 @@ fn listed(a: &Value) -> BTreeSet<(String, String, String)> {
 }
 
 /// `cargo auditable <sub> --target <target>` (or a plain `cargo <sub>`), the binary.
-fn build(root: &Path, auditable: bool, sub: &str, target: &str, exe: &str) -> std::path::PathBuf {
+pub(crate) fn build(
+    root: &Path,
+    auditable: bool,
+    sub: &str,
+    target: &str,
+    exe: &str,
+) -> std::path::PathBuf {
     let target_dir = root.join(if auditable { "t-aud" } else { "t-plain" });
     let mut c = if auditable {
         let mut c = Command::new(tool("cargo-auditable"));

@@ -549,6 +549,7 @@ fn github_report_job_runs_on_real_reports() {
             "Install cargo-portable",
             "Merge the reports",
             "Annotate violations",
+            "Write SARIF for code scanning",
             "Diff against the baseline"
         ]
     );
@@ -602,6 +603,18 @@ fn github_report_job_runs_on_real_reports() {
         "::error title=musl hazards::50%25 of it, here:%0Athere",
         "{out}"
     );
+    // the SARIF the code-scanning job uploads: the violation is a result, and the
+    // document passes the SARIF schema and sarif-tools
+    let (code, out) = step("Write SARIF for code scanning");
+    assert_eq!(code, 0, "{out}");
+    let sarif = crate::sarif::accepted(&root.join("portable.sarif"));
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert!(
+        results
+            .iter()
+            .any(|r| r["ruleId"] == "expect/hazards" && r["properties"]["variant"] == "musl"),
+        "{sarif}"
+    );
     let (code, out) = step("Diff against the baseline");
     assert_eq!(code, 1, "a regression fails the job: {out}");
     assert!(out.contains("::error title=gnu new-library::"), "{out}");
@@ -615,4 +628,39 @@ fn github_report_job_runs_on_real_reports() {
         text.contains("No baseline report at `portable-baseline.json`: the diff is skipped."),
         "{text}"
     );
+}
+
+/// The GitHub workflow uploads the report job's SARIF with GitHub's own action, pinned
+/// by commit, from a job of its own: the only one with `security-events: write` (the
+/// workflow keeps `contents: read`); the reusable workflow has no such job (a called
+/// workflow cannot ask for more than its caller grants). zizmor and actionlint check
+/// the same files above.
+#[test]
+fn github_workflow_uploads_sarif_from_one_job_with_write_permission() {
+    let (code, w, err) = ci(Path::new(REPO), &["github"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        w.contains(
+            "uses: github/codeql-action/upload-sarif@dd903d2e4f5405488e5ef1422510ee31c8b32357 # v3.36.2"
+        ),
+        "{w}"
+    );
+    assert!(w.contains("\npermissions:\n  contents: read\n"), "{w}");
+    assert_eq!(w.matches("security-events").count(), 1, "{w}");
+    let job: String = w
+        .lines()
+        .skip_while(|l| *l != "  code-scanning:")
+        .take_while(|l| l.is_empty() || l.starts_with("   ") || *l == "  code-scanning:")
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(job.contains("      security-events: write"), "{job}");
+    assert!(job.contains("    needs: report"), "{job}");
+    assert!(job.contains("sarif_file: portable.sarif"), "{job}");
+    assert!(
+        w.contains("cargo portable merge reports/*.json --format sarif -o portable.sarif"),
+        "{w}"
+    );
+    let reusable = std::fs::read_to_string(Path::new(REPO).join("ci/github/portable.yml")).unwrap();
+    assert!(!reusable.contains("security-events"), "{reusable}");
+    assert!(!reusable.contains("upload-sarif"), "{reusable}");
 }

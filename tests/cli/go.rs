@@ -48,7 +48,13 @@ fn sources() -> &'static Path {
 }
 
 /// `go build` of the program for `goos`/`goarch` with `env` and `flags`, as `name`.
-fn go_build(name: &str, goos: &str, goarch: &str, env: &[(&str, &str)], flags: &[&str]) -> PathBuf {
+pub(crate) fn go_build(
+    name: &str,
+    goos: &str,
+    goarch: &str,
+    env: &[(&str, &str)],
+    flags: &[&str],
+) -> PathBuf {
     go_build_package(name, ".", goos, goarch, env, flags)
 }
 
@@ -82,7 +88,7 @@ fn go_build_package(
 }
 
 /// `go version -m FILE`'s lines after the first, and the version the first names.
-fn go_version_m(file: &Path) -> (String, Vec<String>) {
+pub(crate) fn go_version_m(file: &Path) -> (String, Vec<String>) {
     let text = stdout(Command::new(tool("go")).args(["version", "-m"]).arg(file));
     let mut lines = text.lines();
     let first = lines.next().unwrap();

@@ -23,6 +23,8 @@ mod platforms;
 mod reports;
 mod run;
 mod runs_on;
+mod sarif;
+mod sbom;
 mod schema;
 mod setup;
 mod why;
