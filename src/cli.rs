@@ -66,7 +66,9 @@ pub enum Command {
         after_help = "Examples:\n  cargo portable inspect target/release/app\n  \
         cargo portable inspect --format ldd app\n  \
         cargo portable inspect --format json -o report.json /usr/lib/x86_64-linux-gnu\n  \
-        cargo portable inspect --format html -o binaries.html target/release/app"
+        cargo portable inspect --format html -o binaries.html target/release/app\n  \
+        cargo portable inspect --format cyclonedx -o app.cdx.json target/release/app\n  \
+        cargo portable inspect --format sarif -o app.sarif target/release/app"
     )]
     Inspect(InspectArgs),
     /// Every rustc target: std installed, linker found; and whether each variant of the
