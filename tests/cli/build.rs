@@ -479,6 +479,12 @@ fn default_matrix_builds_the_ipc_server() {
     assert!(bad.is_empty(), "{}", bad.join("\n"));
     assert_eq!(out.status.code(), Some(0));
     assert!(r["summary"]["variants"].as_u64().unwrap() >= 12);
+    // the same report as a CycloneDX SBOM and as SARIF (the static glibc variant's NSS
+    // hazard is a result), both checked by readers we did not write
+    let dir = tempdir();
+    let saved = dir.path().join("default.json");
+    std::fs::write(&saved, &out.stdout).unwrap();
+    crate::sbom::merged_sbom_and_sarif_of(&saved);
 
     // the server: it resolves addresses and looks users up
     let art = |id: &str| {

@@ -300,6 +300,7 @@ fn build_with_a_hazard_and_a_violation() {
     let v = accepted(&dir.path().join("build.sarif"));
     let ids = rule_ids(&v);
     assert!(ids.contains(&"expect/linkage"), "{ids:?}");
+    assert!(ids.contains(&"hazard/executable-stack"), "{ids:?}");
     let results = v["runs"][0]["results"].as_array().unwrap();
     assert!(
         results.iter().all(|r| r["properties"]["variant"] == "gnu"),

@@ -308,11 +308,61 @@ fn build_and_merge_sboms_validate() {
     run(portable()
         .args([&base[..], &["--format", "json", "-o"]].concat())
         .arg(&report));
-    let merged = sbom(&["merge", "--format", "cyclonedx"], &[&report]);
-    validate(&merged);
-    let m: Value = serde_json::from_str(&merged).unwrap();
+    let m = merged_sbom_and_sarif_of(&report);
     assert_eq!(m["components"], v["components"]);
     assert_eq!(m["dependencies"], v["dependencies"]);
+}
+
+/// `merge REPORT --format cyclonedx` and `--format sarif` of a saved build report: the
+/// SBOM validates, its ELF binaries' libraries are readelf's NEEDED; the SARIF passes
+/// the schema and sarif-tools with a result per hazard and violation of the report.
+/// Returns the SBOM. (Also run on the default matrix's report, tests/cli/build.rs.)
+pub(crate) fn merged_sbom_and_sarif_of(report: &Path) -> Value {
+    let text = sbom(&["merge", "--format", "cyclonedx"], &[report]);
+    validate(&text);
+    let v: Value = serde_json::from_str(&text).unwrap();
+    graph_is_closed(&v);
+    let r: Value = serde_json::from_slice(&std::fs::read(report).unwrap()).unwrap();
+    let mut elf = 0;
+    let mut findings = 0;
+    for var in r["variants"].as_array().unwrap() {
+        findings += var["expect"]["violations"].as_array().unwrap().len();
+        for a in var["artifacts"].as_array().unwrap() {
+            findings += a["hazards"].as_array().unwrap().len();
+            let path = a["path"].as_str().unwrap();
+            let bin_ref = format!("binary:{}/{path}", var["id"].as_str().unwrap());
+            let libs: BTreeSet<&str> = depends_on(&v, &bin_ref)
+                .into_iter()
+                .filter(|d| d.starts_with("library:"))
+                .map(|d| name_of(&v, d))
+                .collect();
+            let report_libs: BTreeSet<&str> = a["libraries"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|l| l["name"].as_str().unwrap())
+                .collect();
+            assert_eq!(libs, report_libs, "{bin_ref}");
+            if a["format"] == "elf" && Path::new(path).is_file() {
+                let needed = readelf_needed(Path::new(path));
+                assert_eq!(libs, needed.iter().map(String::as_str).collect(), "{path}");
+                elf += 1;
+            }
+        }
+    }
+    assert!(elf > 0, "no ELF binary of {} compared", report.display());
+    let dir = tempdir();
+    let sarif = dir.path().join("merged.sarif");
+    let out = portable()
+        .args(["merge", "--format", "sarif", "-o"])
+        .arg(&sarif)
+        .arg(report)
+        .output()
+        .unwrap();
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{out:?}");
+    let s = crate::sarif::accepted(&sarif);
+    assert_eq!(s["runs"][0]["results"].as_array().unwrap().len(), findings);
+    v
 }
 
 #[test]
