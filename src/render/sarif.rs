@@ -12,7 +12,7 @@ use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::matrix::Rule;
-use crate::model::{Artifact, HazardCode, Severity};
+use crate::model::{Artifact, ErrorEntry, HazardCode, Severity};
 use crate::report::check::CheckReport;
 use crate::report::diff::{ChangeCode, ChangeKind, DiffReport};
 use crate::report::variants::{BuildReport, VariantReport};
@@ -294,7 +294,7 @@ fn diff_findings(d: &DiffReport, new: &BuildReport) -> Vec<Finding> {
 
 /// The document of `inspect --format sarif`: the hazards.
 pub fn inspect(r: &Report, at: &Locator) -> Value {
-    document(&r.tool, hazard_findings(&r.artifacts, None), at)
+    document(&r.tool, hazard_findings(&r.artifacts, None), &r.errors, at)
 }
 
 /// The document of `build` (and `merge`) `--format sarif`: the hazards and expectation
@@ -304,7 +304,7 @@ pub fn build(r: &BuildReport, d: Option<&DiffReport>, at: &Locator) -> Value {
     if let Some(d) = d {
         f.extend(diff_findings(d, r));
     }
-    document(&r.tool, f, at)
+    document(&r.tool, f, &r.errors, at)
 }
 
 /// The document of `check --format sarif`: the violations.
@@ -328,12 +328,12 @@ pub fn check(r: &CheckReport, at: &Locator) -> Value {
             }
         }
     }
-    document(&r.tool, out, at)
+    document(&r.tool, out, &r.errors, at)
 }
 
 /// The document of `diff --format sarif`: the regressions.
 pub fn diff(d: &DiffReport, new: &BuildReport, at: &Locator) -> Value {
-    document(&d.tool, diff_findings(d, new), at)
+    document(&d.tool, diff_findings(d, new), &[], at)
 }
 
 /// Write a document as pretty JSON.
@@ -359,7 +359,8 @@ fn fingerprint(f: &Finding, path: &str) -> String {
     d.iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
-fn document(tool: &Tool, findings: Vec<Finding>, at: &Locator) -> Value {
+/// `errors`: the inputs that could not be read, as the invocation's notifications.
+fn document(tool: &Tool, findings: Vec<Finding>, errors: &[ErrorEntry], at: &Locator) -> Value {
     // one rule per id, sorted: results point at them by index
     let rules: BTreeMap<String, RuleDef> = findings
         .iter()
@@ -404,6 +405,16 @@ fn document(tool: &Tool, findings: Vec<Finding>, at: &Locator) -> Value {
             })
         })
         .collect();
+    let notifications: Vec<Value> = errors
+        .iter()
+        .map(|e| {
+            json!({
+                "level": "error",
+                "message": { "text": format!("{}: {}", e.path, e.error) },
+                "locations": [{ "physicalLocation": { "artifactLocation": at.artifact_location(&e.path) } }],
+            })
+        })
+        .collect();
     json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -415,6 +426,10 @@ fn document(tool: &Tool, findings: Vec<Finding>, at: &Locator) -> Value {
                 "informationUri": env!("CARGO_PKG_REPOSITORY"),
                 "rules": rules_json,
             }},
+            "invocations": [{
+                "executionSuccessful": errors.is_empty(),
+                "toolExecutionNotifications": notifications,
+            }],
             "originalUriBaseIds": { SRCROOT: { "uri": at.root_uri() } },
             "results": results,
         }],

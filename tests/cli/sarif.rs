@@ -210,6 +210,36 @@ fn check_with_a_violation() {
     );
     assert_eq!(rule_ids(&v), ["expect/linkage", "expect/max-glibc"]);
     assert!(uris(&v).iter().all(|u| u == "bin/hello"), "{:?}", uris(&v));
+    assert_eq!(v["runs"][0]["invocations"][0]["executionSuccessful"], true);
+    // an input that cannot be read: an error notification of the invocation, exit 2
+    let out = portable_in(
+        dir.path(),
+        &[
+            "check",
+            "--linkage",
+            "static",
+            "--format",
+            "sarif",
+            "-o",
+            "check2.sarif",
+            "bin/hello",
+            "missing.json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let v = accepted(&dir.path().join("check2.sarif"));
+    let inv = &v["runs"][0]["invocations"][0];
+    assert_eq!(inv["executionSuccessful"], false, "{inv}");
+    let n = inv["toolExecutionNotifications"].as_array().unwrap();
+    assert_eq!(n.len(), 1, "{inv}");
+    assert!(
+        n[0]["message"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("missing.json: "),
+        "{inv}"
+    );
+    assert_eq!(v["runs"][0]["results"].as_array().unwrap().len(), 1);
 }
 
 #[test]
