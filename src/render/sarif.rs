@@ -462,6 +462,31 @@ mod tests {
     }
 
     #[test]
+    fn every_code_and_rule_has_a_rule_with_a_description_and_help() {
+        for c in HazardCode::ALL {
+            assert_eq!(HazardCode::from_wire(c.as_str()), Some(*c));
+            assert_eq!(crate::analysis::hazards::example(*c).code, c.as_str());
+            let r = hazard_rule(c.as_str(), "", Severity::Info);
+            assert!(!r.about.is_empty() && r.help.len() > "Fix: .".len(), "{c}");
+        }
+        for c in ChangeCode::ALL {
+            let r = regression_rule(*c);
+            assert_eq!(r.id, format!("regression/{}", crate::model::wire_name(c)));
+            assert!(!c.about().is_empty());
+        }
+        for k in Rule::ALL {
+            assert!(expect_rule(k.key()).about.starts_with(k.about()));
+        }
+        // a code of a later version: its name, the hint it came with
+        let later = hazard_rule("new-thing", "do this", Severity::Warning);
+        assert_eq!(
+            (later.about.as_str(), later.level),
+            ("new-thing", "warning")
+        );
+        assert_eq!(later.help, "Fix: do this.");
+    }
+
+    #[test]
     fn paths_inside_the_root_are_relative_to_it() {
         let l = at();
         assert_eq!(
