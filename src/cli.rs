@@ -59,6 +59,7 @@ pub enum Command {
         cargo portable build --variant linux-x86_64-musl --format json -o report.json\n  \
         cargo portable build --setup --format markdown >> \"$GITHUB_STEP_SUMMARY\"\n  \
         cargo portable build --format html -o report.html\n  \
+        cargo portable build --format cyclonedx -o sbom.cdx.json\n  \
         cargo portable build --run --baseline portable-baseline.json")]
     Build(BuildArgs),
     /// Inspect binaries (ELF, Mach-O incl. universal, PE) without running them.
@@ -98,7 +99,8 @@ pub enum Command {
         after_help = "Examples:\n  cargo portable diff baseline.json merged.json\n  \
         cargo portable diff baseline.json merged.json --format markdown >> \"$GITHUB_STEP_SUMMARY\"\n  \
         cargo portable diff baseline.json merged.json --format junit -o diff.xml\n  \
-        cargo portable diff baseline.json merged.json --format html -o diff.html"
+        cargo portable diff baseline.json merged.json --format html -o diff.html\n  \
+        cargo portable diff baseline.json merged.json --format sarif -o diff.sarif"
     )]
     Diff(DiffArgs),
     /// Combine the reports of CI matrix jobs (one or more variants each, from any
@@ -106,7 +108,8 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  cargo portable merge reports/*.json -o merged.json\n  \
         cargo portable merge reports/*.json --format junit -o portable.xml\n  \
-        cargo portable merge reports/*.json --format html -o portable.html"
+        cargo portable merge reports/*.json --format html -o portable.html\n  \
+        cargo portable merge reports/*.json --format sarif -o portable.sarif"
     )]
     Merge(MergeArgs),
     /// Print the CI pipeline generated from the matrix: a GitHub Actions workflow or a
