@@ -1,11 +1,13 @@
 //! What a crate's dependency graph asks of the machine: the packages whose build
 //! scripts compile C (so every variant needs a C compiler for its target), and the
-//! host programs those build scripts run (cmake, perl, make). Pure over cargo's
-//! metadata.
+//! host programs those build scripts run (cmake, perl, make), and the `rust-version`
+//! the installed rustc does not meet. Pure over cargo's metadata.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use cargo_metadata::{DependencyKind, Metadata, Package, PackageId};
+
+use crate::version::Version;
 
 /// Build-dependencies that compile C or find a native library for a build script.
 const NATIVE_BUILD_DEPS: &[&str] = &["cc", "cmake", "autotools", "pkg-config", "vcpkg", "bindgen"];
@@ -70,6 +72,25 @@ pub fn native_deps(meta: &Metadata, id: &PackageId) -> Vec<String> {
     found.sort();
     found.dedup();
     found
+}
+
+/// The package of `id`'s graph whose `rust-version` is the highest above `installed`
+/// (rustc's version, without its pre-release part, as cargo compares them): the
+/// package's name and the version it asks for. `None` when the installed rustc meets
+/// every one.
+pub fn rust_version_above(
+    meta: &Metadata,
+    id: &PackageId,
+    installed: &Version,
+) -> Option<(String, Version)> {
+    reachable(meta, id)
+        .into_iter()
+        .filter_map(|p| {
+            let v = p.rust_version.as_ref()?;
+            let v = Version::parse(&format!("{}.{}.{}", v.major, v.minor, v.patch))?;
+            (v > *installed).then(|| (p.name.to_string(), v))
+        })
+        .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
 }
 
 fn builds_with(p: &Package, build_dep: &str) -> bool {

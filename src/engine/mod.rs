@@ -14,8 +14,8 @@ use std::sync::Mutex;
 use anyhow::{bail, Context, Result};
 
 use self::cargo::{build_variant, copy_host, copy_tree};
-use self::graph::{build_tools, native_deps, BuildTool};
-use self::plan::{plan, unmet_tools, Invocation, Plan};
+use self::graph::{build_tools, native_deps, rust_version_above, BuildTool};
+use self::plan::{plan, unmet_rust_version, unmet_tools, Invocation, Plan, RustVersionGap};
 pub use self::progress::Progress;
 use crate::matrix::{Matrix, Variant};
 use crate::model::Severity;
@@ -71,6 +71,10 @@ pub struct Workspace {
     pub native_deps: Vec<String>,
     /// The host programs those build scripts run (cmake, perl, make).
     pub build_tools: Vec<BuildTool>,
+    /// The package of the graph the build resolves (its own features) whose
+    /// `rust-version` the installed rustc does not meet, the highest: every variant is
+    /// skipped for it, before anything is compiled.
+    pub rust_version: Option<RustVersionGap>,
 }
 
 /// Ask cargo which package and binaries `build` means.
@@ -125,7 +129,9 @@ pub fn resolve_workspace(tc: &Toolchain, opts: &BuildOptions) -> Result<Workspac
         bail!("package `{}` has no binary to build", package.name);
     }
     let native_deps = native_deps(&meta, &package.id);
+    let rust_version = rust_version_gap(tc, opts, &meta, &package.id);
     Ok(Workspace {
+        rust_version,
         native_deps,
         build_tools: build_tools(&meta, &package.id),
         root: meta.workspace_root.clone().into_std_path_buf(),
@@ -133,6 +139,72 @@ pub fn resolve_workspace(tc: &Toolchain, opts: &BuildOptions) -> Result<Workspac
         package: package.name.to_string(),
         bins,
     })
+}
+
+/// The `rust-version` of `id`'s graph the installed rustc does not meet. The graph of
+/// every feature (`meta`) is a superset of the build's: only when it has one is cargo
+/// asked again for the graph of the build's own features, which decides (an optional
+/// dependency the build leaves out does not count). `None` also when rustc's version
+/// is unknown or cargo cannot resolve the build's graph (the build then says why).
+fn rust_version_gap(
+    tc: &Toolchain,
+    opts: &BuildOptions,
+    meta: &cargo_metadata::Metadata,
+    id: &cargo_metadata::PackageId,
+) -> Option<RustVersionGap> {
+    let installed = tc.rustc_release()?;
+    rust_version_above(meta, id, &installed)?;
+    let built = build_graph(tc, opts, None).ok()?;
+    let (package, needed) = rust_version_above(&built, id, &installed)?;
+    Some(RustVersionGap {
+        package,
+        needed,
+        installed,
+    })
+}
+
+/// `cargo metadata` of the graph the build resolves: the build's own features (not
+/// every feature), and only `platform`'s dependencies when one is given.
+fn build_graph(
+    tc: &Toolchain,
+    opts: &BuildOptions,
+    platform: Option<&str>,
+) -> Result<cargo_metadata::Metadata, cargo_metadata::Error> {
+    use cargo_metadata::CargoOpt;
+    let mut cmd = cargo_metadata::MetadataCommand::new();
+    cmd.cargo_path(&tc.cargo);
+    if let Some(m) = &opts.manifest_path {
+        cmd.manifest_path(m);
+    }
+    let c = &opts.cargo;
+    let features: Vec<String> = c
+        .features
+        .iter()
+        .flat_map(|f| f.split([' ', ',']))
+        .filter(|f| !f.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if !features.is_empty() {
+        cmd.features(CargoOpt::SomeFeatures(features));
+    }
+    if c.all_features {
+        cmd.features(CargoOpt::AllFeatures);
+    }
+    if c.no_default_features {
+        cmd.features(CargoOpt::NoDefaultFeatures);
+    }
+    let mut other = Vec::new();
+    if c.locked {
+        other.push("--locked".to_owned());
+    }
+    if c.offline {
+        other.push("--offline".to_owned());
+    }
+    if let Some(p) = platform {
+        other.extend(["--filter-platform".to_owned(), p.to_owned()]);
+    }
+    cmd.other_options(other);
+    cmd.exec()
 }
 
 /// What every workspace member's graph asks of the machine (see [`native_deps`] and
@@ -241,10 +313,17 @@ fn plan_groups(
     progress: &Progress,
     reports: &mut [Option<VariantReport>],
 ) -> Vec<Vec<Job>> {
-    // every linker proves it links, all at once, before anything is compiled
-    tc.prefetch_probes(selected.iter().filter_map(|v| needs(v, tc.host()).probe));
+    // a rust-version above the installed rustc: no variant compiles, none is probed
+    let no_rust = ws
+        .rust_version
+        .as_ref()
+        .map(|gap| unmet_rust_version(gap, tc.rustup));
+    if no_rust.is_none() {
+        // every linker proves it links, all at once, before anything is compiled
+        tc.prefetch_probes(selected.iter().filter_map(|v| needs(v, tc.host()).probe));
+    }
     let mut groups: BTreeMap<String, Vec<Job>> = BTreeMap::new();
-    let no_tool = unmet_tools(&ws.build_tools, tc);
+    let no_tool = no_rust.or_else(|| unmet_tools(&ws.build_tools, tc));
     for (index, v) in selected.iter().enumerate() {
         let planned = match &no_tool {
             Some((reason, fix)) => Plan::Skipped {

@@ -4,6 +4,7 @@
 
 use crate::matrix::Variant;
 use crate::toolchain::{install_command, needs, CTools, Install, Link, Machine, Needs};
+use crate::version::Version;
 
 pub use crate::toolchain::needs::zig_target;
 
@@ -165,6 +166,37 @@ pub fn unmet_tools(
         ),
         fix(m, &Install::Apt(vec![t.apt.to_owned()])),
     ))
+}
+
+/// A package of the graph whose `rust-version` the installed rustc does not meet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RustVersionGap {
+    pub package: String,
+    /// Its `rust-version`.
+    pub needed: Version,
+    /// rustc's version, without its pre-release part.
+    pub installed: Version,
+}
+
+/// The skip every variant gets for a `rust-version` the installed rustc does not meet:
+/// the reason, naming the package and both versions, and the fix (`rustup update`
+/// when rustup manages the toolchain).
+pub fn unmet_rust_version(gap: &RustVersionGap, rustup: bool) -> (String, String) {
+    let RustVersionGap {
+        package,
+        needed,
+        installed,
+    } = gap;
+    (
+        format!(
+            "{package} needs rustc {needed} or newer (its rust-version), and rustc {installed} is installed"
+        ),
+        if rustup {
+            "rustup update".to_owned()
+        } else {
+            format!("install rustc {needed} or newer")
+        },
+    )
 }
 
 /// Plan one variant. `native`: the packages of the crate's dependency graph whose
@@ -375,6 +407,27 @@ mod tests {
             Plan::Ready(i) => i,
             s => panic!("{s:?}"),
         }
+    }
+
+    #[test]
+    fn a_rust_version_above_rustc_names_both_and_the_update() {
+        let gap = RustVersionGap {
+            package: "hello".into(),
+            needed: Version::parse("1.999").unwrap(),
+            installed: Version::parse("1.95.0").unwrap(),
+        };
+        assert_eq!(
+            unmet_rust_version(&gap, true),
+            (
+                "hello needs rustc 1.999 or newer (its rust-version), and rustc 1.95 is installed"
+                    .to_owned(),
+                "rustup update".to_owned()
+            )
+        );
+        assert_eq!(
+            unmet_rust_version(&gap, false).1,
+            "install rustc 1.999 or newer"
+        );
     }
 
     #[test]

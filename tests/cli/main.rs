@@ -25,5 +25,6 @@ mod run;
 mod runs_on;
 mod schema;
 mod setup;
+mod sys_crates;
 mod why;
 mod wide;
