@@ -43,6 +43,11 @@ pub trait Machine {
     fn probe(&self, p: &Probe) -> Result<(), String>;
     /// The virtual environment that holds zig and cargo-zigbuild (created by setup).
     fn zig_home(&self) -> &Path;
+    /// Whether Debian's multiarch directory for `multiarch` (`aarch64-linux-gnu`) has
+    /// the library `name` (`/usr/lib/aarch64-linux-gnu/libssl.so`, or `.a`).
+    fn has_multiarch_library(&self, _multiarch: &str, _name: &str) -> bool {
+        false
+    }
 }
 
 /// What the build and `targets`/`setup` need to know about the machine.
@@ -339,6 +344,12 @@ impl Machine for Toolchain {
     }
     fn zig_home(&self) -> &Path {
         &self.zig_home
+    }
+    fn has_multiarch_library(&self, multiarch: &str, name: &str) -> bool {
+        let dir = Path::new("/usr/lib").join(multiarch);
+        ["so", "a"]
+            .iter()
+            .any(|ext| dir.join(format!("lib{name}.{ext}")).exists())
     }
 }
 

@@ -1,5 +1,7 @@
 //! What the dependency graph decides before anything compiles: a `rust-version` the
-//! installed rustc does not meet skips every variant at once.
+//! installed rustc does not meet skips every variant at once; a `-sys` crate of
+//! `targets/sys-crates.toml` linking a system library skips the variants that cannot
+//! have it, with the fix.
 
 use std::path::Path;
 use std::process::Output;
@@ -120,4 +122,105 @@ fn a_dependencys_rust_version_counts_and_a_feature_left_out_does_not() {
         "built",
         "{stderr}"
     );
+}
+
+const OPENSSL_MAIN: &str = "fn main() { println!(\"{}\", openssl::version::version()); }\n";
+
+/// Needs crates.io (openssl 0.10) and the host's `libssl-dev` (.ci/run installs it).
+#[test]
+fn openssl_without_vendored_skips_what_has_no_system_libssl_before_compiling() {
+    let dir = tempdir();
+    let root = new_crate(dir.path(), "tls", OPENSSL_MAIN, None);
+    append(&root, "[dependencies]\nopenssl = \"0.10\"");
+    let skipped = [
+        "linux-x86_64-musl",
+        "macos-aarch64",
+        "windows-x86_64-gnu",
+        "linux-x86_64-gnu-2.17",
+    ];
+    let mut args: Vec<&str> = vec![
+        "--variant",
+        "linux-x86_64-gnu",
+        "--variant",
+        "linux-aarch64-gnu",
+    ];
+    for v in skipped {
+        args.extend(["--variant", v]);
+    }
+    let (out, r) = build_default(&root, &args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let fix = "--features openssl/vendored, or rustls instead of OpenSSL";
+    for id in skipped {
+        let v = variant(&r, id);
+        assert_eq!(v["status"], "skipped", "{v}");
+        let reason = v["reason"].as_str().unwrap();
+        assert!(
+            reason.starts_with(
+                "openssl-sys links the system library libssl (its vendoring feature is off), and "
+            ),
+            "{reason}"
+        );
+        assert!(v["hint"].as_str().unwrap().starts_with(fix), "{v}");
+        // before compiling: its directory was never made
+        assert!(!root.join("target/portable").join(id).exists(), "{id}");
+    }
+    assert!(variant(&r, "linux-x86_64-musl")["reason"]
+        .as_str()
+        .unwrap()
+        .ends_with("and x86_64-unknown-linux-musl has no system package with it"));
+    assert!(variant(&r, "linux-x86_64-gnu-2.17")["reason"]
+        .as_str()
+        .unwrap()
+        .contains("the variant's glibc is pinned to 2.17"));
+    // aarch64 glibc: the arm64 multiarch libssl, or the command that installs it
+    let arm = variant(&r, "linux-aarch64-gnu");
+    if !Path::new("/usr/lib/aarch64-linux-gnu/libssl.so").exists() {
+        assert_eq!(arm["status"], "skipped", "{arm}");
+        let hint = arm["hint"].as_str().unwrap();
+        assert!(
+            hint.contains("dpkg --add-architecture arm64 && ")
+                && hint.contains(
+                    "apt-get install -y libssl-dev:arm64; or --features openssl/vendored"
+                ),
+            "{hint}"
+        );
+    }
+    // the host's own glibc target links the host's OpenSSL, as before
+    let gnu = variant(&r, "linux-x86_64-gnu");
+    assert_eq!(gnu["status"], "built", "{stderr}");
+    let libs: Vec<&str> = gnu["artifacts"][0]["libraries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["name"].as_str().unwrap())
+        .collect();
+    // (the program calls libcrypto only: the linker keeps no libssl it does not use)
+    assert!(libs.contains(&"libcrypto.so.3"), "{libs:?}");
+}
+
+/// A transitive openssl: the fix is the line that turns the feature on in Cargo.toml.
+#[test]
+fn a_transitive_openssl_names_the_cargo_toml_line() {
+    let dir = tempdir();
+    let lib = new_crate(dir.path(), "tlslib", "", None);
+    std::fs::rename(lib.join("src/main.rs"), lib.join("src/lib.rs")).unwrap();
+    append(&lib, "[dependencies]\nopenssl = \"0.10\"");
+    let root = new_crate(dir.path(), "app", HELLO, None);
+    append(&root, "[dependencies]\ntlslib = { path = \"../tlslib\" }");
+    let (out, r) = build_default(&root, &["--variant", "linux-x86_64-musl"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let v = variant(&r, "linux-x86_64-musl");
+    assert_eq!(v["status"], "skipped", "{stderr}");
+    assert!(
+        v["hint"].as_str().unwrap().starts_with(
+            "add `openssl-sys = { version = \"0.9\", features = [\"vendored\"] }` to [dependencies] in Cargo.toml"
+        ),
+        "{v}"
+    );
+    assert!(
+        stderr.contains("linux-x86_64-musl: skipped: openssl-sys links"),
+        "{stderr}"
+    );
+    assert!(!root.join("target/portable").exists(), "{stderr}");
 }
