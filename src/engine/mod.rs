@@ -210,6 +210,26 @@ fn target_system_libs(
     })
 }
 
+/// The multiarch `-dev` packages (Debian architecture, `package:arch`) the cross glibc
+/// variants of `variants` lack for the system libraries their graphs link: what
+/// `setup` installs ([`plan::missing_multiarch`]).
+pub fn multiarch_needs(
+    tc: &Toolchain,
+    opts: &BuildOptions,
+    ws: &Workspace,
+    variants: &[&Variant],
+) -> Vec<(String, String)> {
+    let sys = target_system_libs(tc, opts, ws, variants);
+    let mut out: Vec<(String, String)> = variants
+        .iter()
+        .filter_map(|v| Some(plan::missing_multiarch(v, sys.get(v.target())?, tc)))
+        .flatten()
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// `cargo metadata` of the graph the build resolves: the build's own features (not
 /// every feature), and only `platform`'s dependencies when one is given.
 fn build_graph(

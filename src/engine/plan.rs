@@ -203,6 +203,35 @@ pub fn unmet_rust_version(gap: &RustVersionGap, rustup: bool) -> (String, String
     )
 }
 
+/// Debian's multiarch triple and architecture of a glibc target (`aarch64-linux-gnu`,
+/// `arm64`): `/usr/lib/<triple>` holds the `<package>:<arch>` libraries.
+fn cross_multiarch(target: &str) -> Option<(String, &'static str)> {
+    let multiarch = crate::toolchain::needs::gcc_prefix(target)?;
+    let arch = crate::toolchain::needs::debian_cross_arch(&multiarch)?;
+    Some((multiarch, arch))
+}
+
+/// The Debian multiarch packages a cross glibc variant lacks for `libs` (what
+/// `setup` installs): (Debian architecture, `libssl-dev:arm64`). None for the host's
+/// own target, a pinned glibc, or another system: no package helps those.
+pub fn missing_multiarch(
+    v: &Variant,
+    libs: &[SystemLib],
+    m: &impl Machine,
+) -> Vec<(String, String)> {
+    let target = v.target();
+    if !target.contains("-linux-gnu") || v.glibc().is_some() || target == m.host() {
+        return Vec::new();
+    }
+    let Some((multiarch, arch)) = cross_multiarch(target) else {
+        return Vec::new();
+    };
+    libs.iter()
+        .filter(|l| !m.has_multiarch_library(&multiarch, &l.library))
+        .map(|l| (arch.to_owned(), format!("{}:{arch}", l.debian)))
+        .collect()
+}
+
 /// A variant's environment for its system libraries, or its skip (reason, fix).
 pub type SystemLibPlan = Result<Vec<(String, String)>, (String, String)>;
 
@@ -240,11 +269,7 @@ pub fn system_libs(v: &Variant, libs: &[SystemLib], m: &impl Machine) -> SystemL
         if target == m.host() {
             continue;
         }
-        let multiarch = crate::toolchain::needs::gcc_prefix(target);
-        let arch = multiarch
-            .as_deref()
-            .and_then(crate::toolchain::needs::debian_cross_arch);
-        let (Some(multiarch), Some(arch)) = (multiarch, arch) else {
+        let Some((multiarch, arch)) = cross_multiarch(target) else {
             return skip(
                 format!("and Debian has no multiarch package of it for {target}"),
                 l.fix.clone(),
@@ -562,6 +587,19 @@ mod tests {
                 ),
             ])
         );
+        // what setup installs: the cross glibc variant's multiarch package only
+        assert_eq!(
+            missing_multiarch(&arm, &ssl, &all()),
+            [("arm64".to_owned(), "libssl-dev:arm64".to_owned())]
+        );
+        assert!(missing_multiarch(&arm, &ssl, &WithArmSsl(all())).is_empty());
+        for (t, extra) in [
+            ("x86_64-unknown-linux-gnu", ""),
+            ("x86_64-unknown-linux-gnu", "glibc = \"2.17\""),
+            ("x86_64-unknown-linux-musl", ""),
+        ] {
+            assert!(missing_multiarch(&v(t, extra), &ssl, &all()).is_empty());
+        }
         // no system library: nothing to decide
         assert_eq!(
             system_libs(&v("x86_64-unknown-linux-musl", ""), &[], &all()),

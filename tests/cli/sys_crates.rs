@@ -224,3 +224,37 @@ fn a_transitive_openssl_names_the_cargo_toml_line() {
     );
     assert!(!root.join("target/portable").exists(), "{stderr}");
 }
+
+/// `setup` plans the multiarch package a cross glibc variant's system library needs.
+#[test]
+fn setup_plans_the_multiarch_package_of_a_cross_glibc_variant() {
+    if Path::new("/usr/lib/aarch64-linux-gnu/libssl.so").exists() {
+        return; // installed: nothing to plan (the build test covers it)
+    }
+    let dir = tempdir();
+    let root = new_crate(dir.path(), "tls", OPENSSL_MAIN, None);
+    append(&root, "[dependencies]\nopenssl = \"0.10\"");
+    let out = portable()
+        .args(["setup", "--dry-run", "--manifest-path"])
+        .arg(root.join("Cargo.toml"))
+        .args([
+            "--variant",
+            "linux-aarch64-gnu",
+            "--variant",
+            "linux-x86_64-musl",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    // `sudo ` in front of each command when not root
+    let line =
+        "dpkg --add-architecture arm64 && apt-get update && apt-get install -y libssl-dev:arm64";
+    assert!(
+        stdout.lines().any(|l| l.replace("sudo ", "") == line),
+        "{stdout}"
+    );
+    // nothing for musl, which no package helps
+    assert!(!stdout.contains("musl"), "{stdout}");
+    assert!(!root.join("target").exists());
+}
