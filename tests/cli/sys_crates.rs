@@ -8,7 +8,7 @@ use std::process::Output;
 
 use serde_json::Value;
 
-use crate::common::{new_crate, portable, tempdir, variant, which};
+use crate::common::{new_crate, portable, rustc_without_std, tempdir, variant, which};
 
 const HELLO: &str = "fn main() { println!(\"hello\"); }\n";
 
@@ -197,6 +197,39 @@ fn openssl_without_vendored_skips_what_has_no_system_libssl_before_compiling() {
         .collect();
     // (the program calls libcrypto only: the linker keeps no libssl it does not use)
     assert!(libs.contains(&"libcrypto.so.3"), "{libs:?}");
+}
+
+/// With `openssl/vendored` on, OpenSSL is built from source: nothing is skipped for it
+/// (here the musl variant is skipped for its missing standard library instead, so
+/// nothing compiles).
+#[test]
+fn openssl_vendored_is_not_skipped_for_libssl() {
+    let dir = tempdir();
+    let root = new_crate(dir.path(), "tls", OPENSSL_MAIN, None);
+    append(&root, "[dependencies]\nopenssl = \"0.10\"");
+    let rustc = rustc_without_std(dir.path(), "x86_64-unknown-linux-musl");
+    let out = portable()
+        .env("RUSTC", &rustc)
+        .args(["build", "--format", "json", "--manifest-path"])
+        .arg(root.join("Cargo.toml"))
+        .args([
+            "--variant",
+            "linux-x86_64-musl",
+            "--features",
+            "openssl/vendored",
+        ])
+        .output()
+        .unwrap();
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = variant(&r, "linux-x86_64-musl");
+    assert_eq!(v["status"], "skipped", "{v}");
+    assert!(
+        v["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("the standard library for x86_64-unknown-linux-musl is not installed"),
+        "{v}"
+    );
 }
 
 /// A transitive openssl: the fix is the line that turns the feature on in Cargo.toml.
