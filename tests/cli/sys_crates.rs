@@ -291,3 +291,57 @@ fn setup_plans_the_multiarch_package_of_a_cross_glibc_variant() {
     assert!(!stdout.contains("musl"), "{stdout}");
     assert!(!root.join("target").exists());
 }
+
+/// Two more rows: rusqlite without `bundled` (libsqlite3-sys, `required`) is skipped on
+/// musl with `--features rusqlite/bundled`; libz-sys (`preferred`: it builds its own
+/// zlib where there is none) is not skipped for zlib (the variant is skipped for its
+/// missing standard library instead, so nothing compiles).
+#[test]
+fn sqlite_without_bundled_is_skipped_and_zlib_is_not() {
+    let dir = tempdir();
+    let root = new_crate(dir.path(), "db", HELLO, None);
+    append(
+        &root,
+        "[dependencies]\nrusqlite = \"0.37\"\nlibz-sys = \"1\"",
+    );
+    let rustc = rustc_without_std(dir.path(), "x86_64-unknown-linux-musl");
+    let out = portable()
+        .env("RUSTC", &rustc)
+        .args(["build", "--format", "json", "--manifest-path"])
+        .arg(root.join("Cargo.toml"))
+        .args(["--variant", "linux-x86_64-musl"])
+        .output()
+        .unwrap();
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = variant(&r, "linux-x86_64-musl");
+    assert_eq!(
+        v["reason"],
+        "libsqlite3-sys links the system library libsqlite3 (its vendoring feature is off), \
+         and x86_64-unknown-linux-musl has no system package with it",
+        "{v}"
+    );
+    assert_eq!(v["hint"], "--features rusqlite/bundled", "{v}");
+    // bundled: the next reason is the standard library, not zlib
+    let out = portable()
+        .env("RUSTC", &rustc)
+        .args(["build", "--format", "json", "--manifest-path"])
+        .arg(root.join("Cargo.toml"))
+        .args([
+            "--variant",
+            "linux-x86_64-musl",
+            "--features",
+            "rusqlite/bundled",
+        ])
+        .output()
+        .unwrap();
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = variant(&r, "linux-x86_64-musl");
+    assert!(
+        v["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("the standard library for x86_64-unknown-linux-musl is not installed"),
+        "{v}"
+    );
+    assert!(!root.join("target").exists());
+}
