@@ -12,6 +12,82 @@ const SYSTEM_LIBS_TOML: &str = include_str!("../targets/system-libs.toml");
 const WINDOWS_API_TOML: &str = include_str!("../targets/windows-api.toml");
 const GO_TOML: &str = include_str!("../targets/go.toml");
 const ANDROID_TOML: &str = include_str!("../targets/android.toml");
+const SYS_CRATES_TOML: &str = include_str!("../targets/sys-crates.toml");
+
+/// What a `-sys` crate's build script does about its system library.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SystemUse {
+    /// Links the system library unless its vendoring feature is on; fails when the
+    /// library is not found.
+    Required,
+    /// Looks for the system library and builds its bundled copy when it is not found.
+    Preferred,
+    /// Builds its bundled copy unless `system-feature` is on; then as `Required`.
+    OptIn,
+}
+
+/// A row of `targets/sys-crates.toml`: a `-sys` crate that links a system C library.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SysCrate {
+    /// The crate's name on crates.io (`openssl-sys`).
+    #[serde(rename = "crate")]
+    pub name: String,
+    /// The libraries it links (`-l` names: `ssl`, `crypto`).
+    pub libraries: Vec<String>,
+    /// The pkg-config module its build script asks for.
+    pub pkg_config: Option<String>,
+    /// The Debian `-dev` package with the library (`libssl-dev`; for another
+    /// architecture `libssl-dev:arm64`).
+    pub debian: String,
+    pub system: SystemUse,
+    /// The features of this crate that build the library from source (or link another
+    /// one built from source); the first is the one a fix names.
+    #[serde(default)]
+    pub vendored: Vec<String>,
+    /// The same feature as the crates that forward it spell it (`openssl/vendored`).
+    #[serde(default)]
+    pub vendored_via: Vec<String>,
+    /// For `system = "opt-in"`: the feature that makes it link the system library
+    /// (`None`: only an environment variable does).
+    pub system_feature: Option<String>,
+    /// Another way round the system library (`rustls` for OpenSSL).
+    pub alternative: Option<String>,
+    /// The environment variables its build script reads.
+    pub env: Vec<String>,
+    /// Where the row comes from: the crate's build script (version) or docs, and the
+    /// date it was read.
+    pub source: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SysCratesFile {
+    #[serde(rename = "crate")]
+    crates: Vec<SysCrate>,
+}
+
+/// Parse `targets/sys-crates.toml`: every row has a source and a library, a vendoring
+/// feature when it is `required`, and is listed once.
+fn load_sys_crates(text: &str) -> Result<Vec<SysCrate>, String> {
+    let f: SysCratesFile = toml::from_str(text).map_err(|e| e.to_string())?;
+    for c in &f.crates {
+        if c.source.trim().is_empty() {
+            return Err(format!("{}: no source", c.name));
+        }
+        if c.libraries.is_empty() {
+            return Err(format!("{}: no library", c.name));
+        }
+        if c.system == SystemUse::Required && c.vendored.is_empty() {
+            return Err(format!("{}: required without a vendoring feature", c.name));
+        }
+        if f.crates.iter().filter(|o| o.name == c.name).count() > 1 {
+            return Err(format!("{}: listed twice", c.name));
+        }
+    }
+    Ok(f.crates)
+}
 
 /// `[[api]]` of `targets/android.toml`: an API level and its Android release.
 #[derive(Debug, Clone, Deserialize)]
@@ -240,6 +316,8 @@ pub struct Tables {
     pub go: Vec<(GoRelease, Version)>,
     /// `targets/android.toml`, API levels ascending.
     pub android: Vec<AndroidApi>,
+    /// `targets/sys-crates.toml`: the `-sys` crates that link a system C library.
+    pub sys_crates: Vec<SysCrate>,
     /// Measured exports per release and architecture; releases and architectures not
     /// here keep the glibc-only rule.
     pub inventories: Vec<Inventory>,
@@ -249,6 +327,11 @@ pub struct Tables {
 }
 
 impl Tables {
+    /// The row of `targets/sys-crates.toml` for the crate `name`.
+    pub fn sys_crate(&self, name: &str) -> Option<&SysCrate> {
+        self.sys_crates.iter().find(|c| c.name == name)
+    }
+
     /// The first glibc with a port to `arch`, when the table knows the architecture.
     pub fn glibc_baseline(&self, arch: &str) -> Option<&Version> {
         self.arch_baselines
@@ -519,6 +602,8 @@ fn load() -> Result<Tables, String> {
     if !a.api.windows(2).all(|w| w[0].level < w[1].level) {
         return Err("targets/android.toml: API levels not ascending".into());
     }
+    let sys_crates =
+        load_sys_crates(SYS_CRATES_TOML).map_err(|e| format!("targets/sys-crates.toml: {e}"))?;
     let inventories = load_inventories(INVENTORIES_TOML, &releases)
         .map_err(|e| format!("targets/inventories/inventories.toml: {e}"))?;
     let measured = releases
@@ -539,6 +624,7 @@ fn load() -> Result<Tables, String> {
         windows_api,
         go,
         android: a.api,
+        sys_crates,
         inventories,
         measured,
     })
@@ -603,6 +689,30 @@ mod tests {
         assert_eq!(find("rhel-1"), None);
         assert_eq!(find("ubuntu-20.0"), None);
         assert_eq!(find("debian"), None);
+    }
+
+    #[test]
+    fn sys_crates_parse_and_every_row_has_a_source() {
+        let t = load().expect("tables parse");
+        assert!(t.sys_crates.len() >= 10);
+        for c in &t.sys_crates {
+            assert!(c.source.contains("2026-12-07"), "{}: {}", c.name, c.source);
+            assert!(c.name.ends_with("-sys"), "{}", c.name);
+            assert!(c.debian.ends_with("-dev"), "{}", c.name);
+            if c.system == SystemUse::Required {
+                assert!(!c.vendored.is_empty(), "{}", c.name);
+            }
+        }
+        let o = t.sys_crate("openssl-sys").expect("openssl-sys");
+        assert_eq!(o.vendored[0], "vendored");
+        assert_eq!(o.vendored_via, ["openssl/vendored"]);
+        assert_eq!(o.debian, "libssl-dev");
+        assert!(o.env.iter().any(|e| e == "OPENSSL_DIR"));
+        assert!(t.sys_crate("serde").is_none());
+        // a row without a source is refused
+        let bad = "[[crate]]\ncrate = \"x-sys\"\nlibraries = [\"x\"]\ndebian = \"libx-dev\"\n\
+                   system = \"preferred\"\nenv = []\nsource = \" \"\n";
+        assert!(load_sys_crates(bad).unwrap_err().contains("no source"));
     }
 
     #[test]

@@ -896,6 +896,7 @@ mod runs_on_tests {
             windows_api: Vec::new(),
             go: Vec::new(),
             android: Vec::new(),
+            sys_crates: Vec::new(),
             inventories: Vec::new(),
             measured: Vec::new(),
         };

@@ -38,7 +38,14 @@ pub(super) fn run(args: BuildArgs, global: &GlobalOpts) -> Result<Outcome> {
     let ws = engine::resolve_workspace(&tc, &opts)?;
     let m = load_matrix(&args.matrix, Some(&ws.root), &tc)?;
     let tc = if args.setup {
-        set_up(&tc, &args, global, &ws, &selected(&m, &opts.variants))
+        set_up(
+            &tc,
+            &args,
+            global,
+            &opts,
+            &ws,
+            &selected(&m, &opts.variants),
+        )
     } else {
         tc
     };
@@ -89,15 +96,20 @@ fn set_up(
     tc: &Toolchain,
     args: &BuildArgs,
     global: &GlobalOpts,
+    opts: &BuildOptions,
     ws: &Workspace,
     variants: &[&Variant],
 ) -> Toolchain {
     let c = !ws.native_deps.is_empty();
+    let multiarch = engine::multiarch_needs(tc, opts, ws, variants);
     let (_, not_installed) = super::setup::install(
         tc,
         variants,
-        c,
-        &ws.build_tools,
+        super::setup::GraphNeeds {
+            c,
+            tools: &ws.build_tools,
+            multiarch: &multiarch,
+        },
         args.run,
         false,
         global.quiet,

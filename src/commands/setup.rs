@@ -16,11 +16,32 @@ pub(super) fn run(args: SetupArgs, global: &GlobalOpts) -> Result<Outcome> {
     // C and C++ compilers for the build scripts, when the workspace's crates compile C
     // and the programs their build scripts run (cmake, perl, make)
     let (native, tools) = crate::engine::workspace_needs(&tc, args.matrix.manifest_path.as_deref());
+    let variants = selected(&m, &args.matrix.variants);
+    // the multiarch libraries of the package `build` would build (its default features)
+    let opts = crate::engine::BuildOptions {
+        manifest_path: args.matrix.manifest_path.clone(),
+        cargo: crate::engine::CargoOptions {
+            profile: "release".into(),
+            ..Default::default()
+        },
+        bins: Vec::new(),
+        variants: args.matrix.variants.clone(),
+        jobs: 1,
+        quiet: global.quiet,
+        attribute: false,
+    };
+    let multiarch = match crate::engine::resolve_workspace(&tc, &opts) {
+        Ok(ws) => crate::engine::multiarch_needs(&tc, &opts, &ws, &variants),
+        Err(_) => Vec::new(),
+    };
     let (ok, _) = install(
         &tc,
-        &selected(&m, &args.matrix.variants),
-        !native.is_empty(),
-        &tools,
+        &variants,
+        GraphNeeds {
+            c: !native.is_empty(),
+            tools: &tools,
+            multiarch: &multiarch,
+        },
         args.run,
         args.dry_run,
         global.quiet,
@@ -32,20 +53,30 @@ pub(super) fn run(args: SetupArgs, global: &GlobalOpts) -> Result<Outcome> {
     })
 }
 
+/// What the crate's dependency graph asks of setup.
+pub(super) struct GraphNeeds<'a> {
+    /// Its build scripts compile C: the variants' C and C++ compilers.
+    pub c: bool,
+    /// The host programs its build scripts run.
+    pub tools: &'a [BuildTool],
+    /// The multiarch packages of its system libraries (Debian architecture,
+    /// `package:arch`).
+    pub multiarch: &'a [(String, String)],
+}
+
 /// Plan and run setup for `variants` (or print the plan); whether everything needed
 /// is now there, and what could not be done. What could not be done is printed with
 /// its own error line and the command to run by hand.
 pub(super) fn install(
     tc: &Toolchain,
     variants: &[&Variant],
-    c: bool,
-    tools: &[BuildTool],
+    graph: GraphNeeds,
     runs: bool,
     dry_run: bool,
     quiet: bool,
 ) -> (bool, Vec<setup::NotDone>) {
     tc.prefetch_probes(variants.iter().filter_map(|v| needs(v, tc.host()).probe));
-    let steps = setup::plan(variants, tc, c, tools, runs);
+    let steps = setup::plan(variants, tc, graph.c, graph.tools, runs, graph.multiarch);
     let root = tc.is_root();
     if steps.is_empty() {
         if !quiet {

@@ -354,6 +354,7 @@ pub fn build_variant(
     for batch in batches {
         let mut c = command(tc, opts, inv, batch, dir, &final_flags);
         c.envs(c_env.iter().map(|(k, v)| (k, v)));
+        c.envs(inv.env.iter().map(|(k, v)| (k, v)));
         js.configure(&mut c);
         commands.push(command_line(&c));
         let mut child = c

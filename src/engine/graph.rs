@@ -1,11 +1,14 @@
 //! What a crate's dependency graph asks of the machine: the packages whose build
 //! scripts compile C (so every variant needs a C compiler for its target), and the
-//! host programs those build scripts run (cmake, perl, make). Pure over cargo's
-//! metadata.
+//! host programs those build scripts run (cmake, perl, make), and the `rust-version`
+//! the installed rustc does not meet. Pure over cargo's metadata.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use cargo_metadata::{DependencyKind, Metadata, Package, PackageId};
+
+use crate::data::{SysCrate, SystemUse};
+use crate::version::Version;
 
 /// Build-dependencies that compile C or find a native library for a build script.
 const NATIVE_BUILD_DEPS: &[&str] = &["cc", "cmake", "autotools", "pkg-config", "vcpkg", "bindgen"];
@@ -70,6 +73,132 @@ pub fn native_deps(meta: &Metadata, id: &PackageId) -> Vec<String> {
     found.sort();
     found.dedup();
     found
+}
+
+/// The package of `id`'s graph whose `rust-version` is the highest above `installed`
+/// (rustc's version, without its pre-release part, as cargo compares them): the
+/// package's name and the version it asks for. `None` when the installed rustc meets
+/// every one.
+pub fn rust_version_above(
+    meta: &Metadata,
+    id: &PackageId,
+    installed: &Version,
+) -> Option<(String, Version)> {
+    reachable(meta, id)
+        .into_iter()
+        .filter_map(|p| {
+            let v = p.rust_version.as_ref()?;
+            let v = Version::parse(&format!("{}.{}.{}", v.major, v.minor, v.patch))?;
+            (v > *installed).then(|| (p.name.to_string(), v))
+        })
+        .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
+}
+
+/// A package of the graph that links a system C library the build does not build from
+/// source: a row of `targets/sys-crates.toml` that is `required` with none of its
+/// vendoring features on, or `opt-in` with its system feature on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SystemLib {
+    /// The `-sys` crate (`openssl-sys`).
+    pub krate: String,
+    /// The library it links (`ssl`).
+    pub library: String,
+    /// The Debian -dev package with it (`libssl-dev`).
+    pub debian: String,
+    /// What builds it from source instead: `--features openssl/vendored` when the
+    /// package depends on the crate that spells it, else the line to add to
+    /// Cargo.toml; then the alternative, if any.
+    pub fix: String,
+}
+
+/// The system libraries `id`'s graph (as resolved, with its features) links, from the
+/// table `rows` (the only place that knows the crates by name).
+pub fn system_libs(meta: &Metadata, id: &PackageId, rows: &[SysCrate]) -> Vec<SystemLib> {
+    let Some(resolve) = &meta.resolve else {
+        return Vec::new();
+    };
+    let node = |id: &PackageId| resolve.nodes.iter().find(|n| &n.id == id);
+    let name_of = |id: &PackageId| {
+        meta.packages
+            .iter()
+            .find(|p| &p.id == id)
+            .map(|p| p.name.to_string())
+    };
+    let direct: Vec<String> = node(id)
+        .map(|n| n.deps.iter().filter_map(|d| name_of(&d.pkg)).collect())
+        .unwrap_or_default();
+    let mut found = Vec::new();
+    for p in reachable(meta, id) {
+        let Some(row) = rows.iter().find(|r| r.name == p.name.as_str()) else {
+            continue;
+        };
+        let on: Vec<&str> = node(&p.id)
+            .map(|n| n.features.iter().map(|f| f.as_str()).collect())
+            .unwrap_or_default();
+        let system = match row.system {
+            SystemUse::Required => !row.vendored.iter().any(|f| on.contains(&f.as_str())),
+            SystemUse::OptIn => row
+                .system_feature
+                .as_deref()
+                .is_some_and(|f| on.contains(&f)),
+            SystemUse::Preferred => false,
+        };
+        if !system {
+            continue;
+        }
+        let mut fix = vendoring_fix(row, &p.version, &direct);
+        if let Some(alt) = &row.alternative {
+            fix.push_str(&format!(", or {alt}"));
+        }
+        found.push(SystemLib {
+            krate: row.name.clone(),
+            library: row.libraries[0].clone(),
+            debian: row.debian.clone(),
+            fix,
+        });
+    }
+    found.sort_by(|a, b| a.krate.cmp(&b.krate));
+    found.dedup_by(|a, b| a.krate == b.krate);
+    found
+}
+
+/// How to build `row`'s library from source: `--features <crate>/<feature>` with the
+/// crate the package depends on directly (the `-sys` crate or a crate that forwards
+/// the feature), else the dependency line that turns the feature on (cargo unifies a
+/// package's features).
+fn vendoring_fix(
+    row: &SysCrate,
+    version: &cargo_metadata::semver::Version,
+    direct: &[String],
+) -> String {
+    let Some(feature) = row.vendored.first() else {
+        return match &row.system_feature {
+            Some(f) => format!(
+                "turn off the `{f}` feature of {} (it then builds its own copy)",
+                row.name
+            ),
+            None => format!("build {} from its own sources", row.name),
+        };
+    };
+    if direct.contains(&row.name) {
+        return format!("--features {}/{feature}", row.name);
+    }
+    for via in &row.vendored_via {
+        if let Some((krate, _)) = via.split_once('/') {
+            if direct.iter().any(|d| d == krate) {
+                return format!("--features {via}");
+            }
+        }
+    }
+    let req = if version.major == 0 {
+        format!("0.{}", version.minor)
+    } else {
+        version.major.to_string()
+    };
+    format!(
+        "add `{} = {{ version = \"{req}\", features = [\"{feature}\"] }}` to [dependencies] in Cargo.toml",
+        row.name
+    )
 }
 
 fn builds_with(p: &Package, build_dep: &str) -> bool {

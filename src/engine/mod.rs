@@ -14,8 +14,10 @@ use std::sync::Mutex;
 use anyhow::{bail, Context, Result};
 
 use self::cargo::{build_variant, copy_host, copy_tree};
-use self::graph::{build_tools, native_deps, BuildTool};
-use self::plan::{plan, unmet_tools, Invocation, Plan};
+use self::graph::{
+    build_tools, native_deps, rust_version_above, system_libs, BuildTool, SystemLib,
+};
+use self::plan::{plan, unmet_rust_version, unmet_tools, Invocation, Plan, RustVersionGap};
 pub use self::progress::Progress;
 use crate::matrix::{Matrix, Variant};
 use crate::model::Severity;
@@ -71,6 +73,12 @@ pub struct Workspace {
     pub native_deps: Vec<String>,
     /// The host programs those build scripts run (cmake, perl, make).
     pub build_tools: Vec<BuildTool>,
+    /// The package of the graph the build resolves (its own features) whose
+    /// `rust-version` the installed rustc does not meet, the highest: every variant is
+    /// skipped for it, before anything is compiled.
+    pub rust_version: Option<RustVersionGap>,
+    /// cargo's id of the package.
+    pub package_id: cargo_metadata::PackageId,
 }
 
 /// Ask cargo which package and binaries `build` means.
@@ -125,7 +133,10 @@ pub fn resolve_workspace(tc: &Toolchain, opts: &BuildOptions) -> Result<Workspac
         bail!("package `{}` has no binary to build", package.name);
     }
     let native_deps = native_deps(&meta, &package.id);
+    let rust_version = rust_version_gap(tc, opts, &meta, &package.id);
     Ok(Workspace {
+        rust_version,
+        package_id: package.id.clone(),
         native_deps,
         build_tools: build_tools(&meta, &package.id),
         root: meta.workspace_root.clone().into_std_path_buf(),
@@ -133,6 +144,134 @@ pub fn resolve_workspace(tc: &Toolchain, opts: &BuildOptions) -> Result<Workspac
         package: package.name.to_string(),
         bins,
     })
+}
+
+/// The `rust-version` of `id`'s graph the installed rustc does not meet. The graph of
+/// every feature (`meta`) is a superset of the build's: only when it has one is cargo
+/// asked again for the graph of the build's own features, which decides (an optional
+/// dependency the build leaves out does not count). `None` also when rustc's version
+/// is unknown or cargo cannot resolve the build's graph (the build then says why).
+fn rust_version_gap(
+    tc: &Toolchain,
+    opts: &BuildOptions,
+    meta: &cargo_metadata::Metadata,
+    id: &cargo_metadata::PackageId,
+) -> Option<RustVersionGap> {
+    let installed = tc.rustc_release()?;
+    rust_version_above(meta, id, &installed)?;
+    let built = build_graph(tc, opts, None).ok()?;
+    let (package, needed) = rust_version_above(&built, id, &installed)?;
+    Some(RustVersionGap {
+        package,
+        needed,
+        installed,
+    })
+}
+
+/// Per target of `selected`, the system libraries the graph the build resolves for it
+/// links without building them ([`system_libs`], from `targets/sys-crates.toml`).
+/// cargo is asked (`--filter-platform`, one call per target, all at once) only when
+/// the graph of every feature has a crate of the table; a target cargo cannot resolve
+/// has none (the build then says why).
+fn target_system_libs(
+    tc: &Toolchain,
+    opts: &BuildOptions,
+    ws: &Workspace,
+    selected: &[&Variant],
+) -> BTreeMap<String, Vec<SystemLib>> {
+    let rows = &crate::data::tables().sys_crates;
+    if !ws
+        .native_deps
+        .iter()
+        .any(|d| rows.iter().any(|r| r.name == *d))
+    {
+        return BTreeMap::new();
+    }
+    let mut targets: Vec<&str> = selected.iter().map(|v| v.target()).collect();
+    targets.sort();
+    targets.dedup();
+    std::thread::scope(|s| {
+        let calls: Vec<_> = targets
+            .iter()
+            .map(|t| {
+                (
+                    t.to_string(),
+                    s.spawn(move || build_graph(tc, opts, Some(t)).ok()),
+                )
+            })
+            .collect();
+        calls
+            .into_iter()
+            .filter_map(|(t, h)| {
+                let meta = h.join().ok().flatten()?;
+                Some((t, system_libs(&meta, &ws.package_id, rows)))
+            })
+            .collect()
+    })
+}
+
+/// The multiarch `-dev` packages (Debian architecture, `package:arch`) the cross glibc
+/// variants of `variants` lack for the system libraries their graphs link: what
+/// `setup` installs ([`plan::missing_multiarch`]).
+pub fn multiarch_needs(
+    tc: &Toolchain,
+    opts: &BuildOptions,
+    ws: &Workspace,
+    variants: &[&Variant],
+) -> Vec<(String, String)> {
+    let sys = target_system_libs(tc, opts, ws, variants);
+    let mut out: Vec<(String, String)> = variants
+        .iter()
+        .filter_map(|v| Some(plan::missing_multiarch(v, sys.get(v.target())?, tc)))
+        .flatten()
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// `cargo metadata` of the graph the build resolves: the build's own features (not
+/// every feature), and only `platform`'s dependencies when one is given.
+fn build_graph(
+    tc: &Toolchain,
+    opts: &BuildOptions,
+    platform: Option<&str>,
+) -> Result<cargo_metadata::Metadata, cargo_metadata::Error> {
+    use cargo_metadata::CargoOpt;
+    let mut cmd = cargo_metadata::MetadataCommand::new();
+    cmd.cargo_path(&tc.cargo);
+    if let Some(m) = &opts.manifest_path {
+        cmd.manifest_path(m);
+    }
+    let c = &opts.cargo;
+    let features: Vec<String> = c
+        .features
+        .iter()
+        .flat_map(|f| f.split([' ', ',']))
+        .filter(|f| !f.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if !features.is_empty() {
+        cmd.features(CargoOpt::SomeFeatures(features));
+    }
+    if c.all_features {
+        cmd.features(CargoOpt::AllFeatures);
+    }
+    if c.no_default_features {
+        cmd.features(CargoOpt::NoDefaultFeatures);
+    }
+    let mut other = Vec::new();
+    if c.locked {
+        other.push("--locked".to_owned());
+    }
+    if c.offline {
+        other.push("--offline".to_owned());
+    }
+    if let Some(p) = platform {
+        other.extend(["--filter-platform".to_owned(), p.to_owned()]);
+    }
+    cmd.other_options(other);
+    cmd.exec()
 }
 
 /// What every workspace member's graph asks of the machine (see [`native_deps`] and
@@ -208,9 +347,14 @@ pub fn build(
             bail!("{}: no variant with id `{id}`", matrix.source);
         }
     }
+    let sys = if ws.rust_version.is_some() {
+        BTreeMap::new()
+    } else {
+        target_system_libs(tc, opts, ws, &selected)
+    };
     let progress = Progress::new(selected.len(), opts.quiet);
     let mut reports: Vec<Option<VariantReport>> = vec![None; selected.len()];
-    let groups = plan_groups(tc, ws, &selected, &progress, &mut reports);
+    let groups = plan_groups(tc, ws, &sys, &selected, &progress, &mut reports);
     // One jobserver for every cargo: `-j` bounds the compiler processes of all groups
     // together, as it would in one cargo. Each running group holds one token for its
     // cargo's own implicit one, so the free tokens go to whichever cargo can use them
@@ -237,21 +381,49 @@ pub fn build(
 fn plan_groups(
     tc: &Toolchain,
     ws: &Workspace,
+    sys: &BTreeMap<String, Vec<SystemLib>>,
     selected: &[&Variant],
     progress: &Progress,
     reports: &mut [Option<VariantReport>],
 ) -> Vec<Vec<Job>> {
-    // every linker proves it links, all at once, before anything is compiled
-    tc.prefetch_probes(selected.iter().filter_map(|v| needs(v, tc.host()).probe));
+    // a rust-version above the installed rustc: no variant compiles, none is probed
+    let no_rust = ws
+        .rust_version
+        .as_ref()
+        .map(|gap| unmet_rust_version(gap, tc.rustup));
+    // the system libraries: what each variant does about them (no probe for a skip)
+    let sys_env: Vec<plan::SystemLibPlan> = selected
+        .iter()
+        .map(|v| match sys.get(v.target()) {
+            Some(libs) => plan::system_libs(v, libs, tc),
+            None => Ok(Vec::new()),
+        })
+        .collect();
+    if no_rust.is_none() {
+        // every linker proves it links, all at once, before anything is compiled
+        tc.prefetch_probes(
+            selected
+                .iter()
+                .zip(&sys_env)
+                .filter(|(_, e)| e.is_ok())
+                .filter_map(|(v, _)| needs(v, tc.host()).probe),
+        );
+    }
     let mut groups: BTreeMap<String, Vec<Job>> = BTreeMap::new();
-    let no_tool = unmet_tools(&ws.build_tools, tc);
+    let no_tool = no_rust.or_else(|| unmet_tools(&ws.build_tools, tc));
     for (index, v) in selected.iter().enumerate() {
-        let planned = match &no_tool {
-            Some((reason, fix)) => Plan::Skipped {
+        let planned = match (&no_tool, &sys_env[index]) {
+            (Some((reason, fix)), _) | (None, Err((reason, fix))) => Plan::Skipped {
                 reason: reason.clone(),
                 fix: fix.clone(),
             },
-            None => plan(v, tc, &ws.native_deps),
+            (None, Ok(env)) => match plan(v, tc, &ws.native_deps) {
+                Plan::Ready(mut i) => {
+                    i.env = env.clone();
+                    Plan::Ready(i)
+                }
+                skipped => skipped,
+            },
         };
         match planned {
             Plan::Skipped { reason, fix } => {

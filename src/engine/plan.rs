@@ -2,8 +2,10 @@
 //! "skipped" with the reason and the exact command that fixes it. Pure: what a
 //! variant needs comes from the one table in `toolchain::needs`.
 
+use crate::engine::graph::SystemLib;
 use crate::matrix::Variant;
 use crate::toolchain::{install_command, needs, CTools, Install, Link, Machine, Needs};
+use crate::version::Version;
 
 pub use crate::toolchain::needs::zig_target;
 
@@ -31,6 +33,9 @@ pub struct Invocation {
     pub c: Option<CTools>,
     /// The C compiler that compiles the target's C code, for the report.
     pub c_compiler: Option<CTools>,
+    /// Environment for this variant's cargo only (pkg-config pointed at a cross
+    /// target's multiarch library, see [`system_libs`]).
+    pub env: Vec<(String, String)>,
 }
 
 /// How zig links a final crate that shares its group's dependencies.
@@ -167,6 +172,135 @@ pub fn unmet_tools(
     ))
 }
 
+/// A package of the graph whose `rust-version` the installed rustc does not meet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RustVersionGap {
+    pub package: String,
+    /// Its `rust-version`.
+    pub needed: Version,
+    /// rustc's version, without its pre-release part.
+    pub installed: Version,
+}
+
+/// The skip every variant gets for a `rust-version` the installed rustc does not meet:
+/// the reason, naming the package and both versions, and the fix (`rustup update`
+/// when rustup manages the toolchain).
+pub fn unmet_rust_version(gap: &RustVersionGap, rustup: bool) -> (String, String) {
+    let RustVersionGap {
+        package,
+        needed,
+        installed,
+    } = gap;
+    (
+        format!(
+            "{package} needs rustc {needed} or newer (its rust-version), and rustc {installed} is installed"
+        ),
+        if rustup {
+            "rustup update".to_owned()
+        } else {
+            format!("install rustc {needed} or newer")
+        },
+    )
+}
+
+/// Debian's multiarch triple and architecture of a glibc target (`aarch64-linux-gnu`,
+/// `arm64`): `/usr/lib/<triple>` holds the `<package>:<arch>` libraries.
+fn cross_multiarch(target: &str) -> Option<(String, &'static str)> {
+    let multiarch = crate::toolchain::needs::gcc_prefix(target)?;
+    let arch = crate::toolchain::needs::debian_cross_arch(&multiarch)?;
+    Some((multiarch, arch))
+}
+
+/// The Debian multiarch packages a cross glibc variant lacks for `libs` (what
+/// `setup` installs): (Debian architecture, `libssl-dev:arm64`). None for the host's
+/// own target, a pinned glibc, or another system: no package helps those.
+pub fn missing_multiarch(
+    v: &Variant,
+    libs: &[SystemLib],
+    m: &impl Machine,
+) -> Vec<(String, String)> {
+    let target = v.target();
+    if !target.contains("-linux-gnu") || v.glibc().is_some() || target == m.host() {
+        return Vec::new();
+    }
+    let Some((multiarch, arch)) = cross_multiarch(target) else {
+        return Vec::new();
+    };
+    libs.iter()
+        .filter(|l| !m.has_multiarch_library(&multiarch, &l.library))
+        .map(|l| (arch.to_owned(), format!("{}:{arch}", l.debian)))
+        .collect()
+}
+
+/// A variant's environment for its system libraries, or its skip (reason, fix).
+pub type SystemLibPlan = Result<Vec<(String, String)>, (String, String)>;
+
+/// What a variant does about the system libraries its graph links for its target
+/// (`libs`, see [`crate::engine::graph::system_libs`]). `Ok`: build, with the
+/// environment for this variant's cargo only — nothing on the host's own target (the
+/// build script finds the host's library as it always does); for a cross glibc target
+/// whose Debian multiarch library is installed, pkg-config pointed at it through the
+/// target's own variables (`PKG_CONFIG_LIBDIR_<target>`, which host build scripts do
+/// not read). `Err`: skipped before compiling, (reason, fix) — a target with no system
+/// package for it (musl, macOS, Windows, …), a glibc pinned below the host's (the
+/// host's library needs its newer glibc), a cross target without the multiarch
+/// library (the fix installs it, or builds it from source).
+pub fn system_libs(v: &Variant, libs: &[SystemLib], m: &impl Machine) -> SystemLibPlan {
+    let target = v.target();
+    let mut env: Vec<(String, String)> = Vec::new();
+    for l in libs {
+        let who = format!(
+            "{} links the system library lib{} (its vendoring feature is off)",
+            l.krate, l.library
+        );
+        let skip = |why: String, fix: String| Err((format!("{who}, {why}"), fix));
+        if !target.contains("-linux-gnu") {
+            return skip(
+                format!("and {target} has no system package with it"),
+                l.fix.clone(),
+            );
+        }
+        if let Some(g) = v.glibc() {
+            return skip(
+                format!("and the variant's glibc is pinned to {g}: this machine's lib{} needs its own, newer glibc", l.library),
+                l.fix.clone(),
+            );
+        }
+        if target == m.host() {
+            continue;
+        }
+        let Some((multiarch, arch)) = cross_multiarch(target) else {
+            return skip(
+                format!("and Debian has no multiarch package of it for {target}"),
+                l.fix.clone(),
+            );
+        };
+        if !m.has_multiarch_library(&multiarch, &l.library) {
+            let sudo = if m.is_root() { "" } else { "sudo " };
+            return skip(
+                format!("and /usr/lib/{multiarch}/lib{}.so (the {arch} package) is not installed", l.library),
+                format!(
+                    "{sudo}dpkg --add-architecture {arch} && {sudo}apt-get update && {sudo}apt-get install -y {}:{arch}; or {}",
+                    l.debian, l.fix
+                ),
+            );
+        }
+        let under = target.replace('-', "_");
+        for (k, val) in [
+            (format!("PKG_CONFIG_ALLOW_CROSS_{under}"), "1".to_owned()),
+            (
+                format!("PKG_CONFIG_LIBDIR_{under}"),
+                format!("/usr/lib/{multiarch}/pkgconfig:/usr/share/pkgconfig"),
+            ),
+        ] {
+            if !env.iter().any(|(have, _)| *have == k) {
+                env.push((k, val));
+            }
+        }
+    }
+    Ok(env)
+}
+
 /// Plan one variant. `native`: the packages of the crate's dependency graph whose
 /// build scripts compile C or link native libraries (a package with `links`, or a
 /// build-dependency on cc/cmake). When there are any: the target's build scripts get
@@ -236,6 +370,7 @@ pub fn plan(v: &Variant, m: &impl Machine, native: &[String]) -> Plan {
             None
         },
         c_compiler: if native_deps { n.c } else { None },
+        env: Vec::new(),
     })
 }
 
@@ -375,6 +510,122 @@ mod tests {
             Plan::Ready(i) => i,
             s => panic!("{s:?}"),
         }
+    }
+
+    /// `all()`, with the arm64 multiarch libssl installed.
+    struct WithArmSsl(Fake);
+    impl Machine for WithArmSsl {
+        fn host(&self) -> &str {
+            self.0.host()
+        }
+        fn std_installed(&self, t: &str) -> bool {
+            self.0.std_installed(t)
+        }
+        fn has_program(&self, p: &str) -> bool {
+            self.0.has_program(p)
+        }
+        fn is_root(&self) -> bool {
+            true
+        }
+        fn probe(&self, p: &Probe) -> Result<(), String> {
+            self.0.probe(p)
+        }
+        fn zig_home(&self) -> &std::path::Path {
+            self.0.zig_home()
+        }
+        fn has_multiarch_library(&self, multiarch: &str, name: &str) -> bool {
+            (multiarch, name) == ("aarch64-linux-gnu", "ssl")
+        }
+    }
+
+    #[test]
+    fn system_libraries_decide_per_variant() {
+        let ssl = [SystemLib {
+            krate: "openssl-sys".into(),
+            library: "ssl".into(),
+            debian: "libssl-dev".into(),
+            fix: "--features openssl/vendored".into(),
+        }];
+        let v =
+            |t: &str, extra: &str| variant(&format!("target = \"{t}\"\nlinker = \"zig\"\n{extra}"));
+        // the host's own glibc target: as before, nothing set
+        assert_eq!(
+            system_libs(&v("x86_64-unknown-linux-gnu", ""), &ssl, &all()),
+            Ok(Vec::new())
+        );
+        // no system package, or a glibc pinned below the host's: skipped with the fix
+        for (t, extra) in [
+            ("x86_64-unknown-linux-musl", ""),
+            ("aarch64-apple-darwin", ""),
+            ("x86_64-pc-windows-gnu", ""),
+            ("x86_64-unknown-linux-gnu", "glibc = \"2.17\""),
+        ] {
+            let (reason, fix) = system_libs(&v(t, extra), &ssl, &all()).unwrap_err();
+            assert!(
+                reason.starts_with("openssl-sys links the system library libssl"),
+                "{reason}"
+            );
+            assert_eq!(fix, "--features openssl/vendored");
+        }
+        // a cross glibc target: the multiarch package, or the command that installs it
+        let arm = v("aarch64-unknown-linux-gnu", "");
+        let (_, fix) = system_libs(&arm, &ssl, &all()).unwrap_err();
+        assert_eq!(
+            fix,
+            "dpkg --add-architecture arm64 && apt-get update && apt-get install -y libssl-dev:arm64; or --features openssl/vendored"
+        );
+        assert_eq!(
+            system_libs(&arm, &ssl, &WithArmSsl(all())),
+            Ok(vec![
+                (
+                    "PKG_CONFIG_ALLOW_CROSS_aarch64_unknown_linux_gnu".into(),
+                    "1".into()
+                ),
+                (
+                    "PKG_CONFIG_LIBDIR_aarch64_unknown_linux_gnu".into(),
+                    "/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig".into()
+                ),
+            ])
+        );
+        // what setup installs: the cross glibc variant's multiarch package only
+        assert_eq!(
+            missing_multiarch(&arm, &ssl, &all()),
+            [("arm64".to_owned(), "libssl-dev:arm64".to_owned())]
+        );
+        assert!(missing_multiarch(&arm, &ssl, &WithArmSsl(all())).is_empty());
+        for (t, extra) in [
+            ("x86_64-unknown-linux-gnu", ""),
+            ("x86_64-unknown-linux-gnu", "glibc = \"2.17\""),
+            ("x86_64-unknown-linux-musl", ""),
+        ] {
+            assert!(missing_multiarch(&v(t, extra), &ssl, &all()).is_empty());
+        }
+        // no system library: nothing to decide
+        assert_eq!(
+            system_libs(&v("x86_64-unknown-linux-musl", ""), &[], &all()),
+            Ok(Vec::new())
+        );
+    }
+
+    #[test]
+    fn a_rust_version_above_rustc_names_both_and_the_update() {
+        let gap = RustVersionGap {
+            package: "hello".into(),
+            needed: Version::parse("1.999").unwrap(),
+            installed: Version::parse("1.95.0").unwrap(),
+        };
+        assert_eq!(
+            unmet_rust_version(&gap, true),
+            (
+                "hello needs rustc 1.999 or newer (its rust-version), and rustc 1.95 is installed"
+                    .to_owned(),
+                "rustup update".to_owned()
+            )
+        );
+        assert_eq!(
+            unmet_rust_version(&gap, false).1,
+            "install rustc 1.999 or newer"
+        );
     }
 
     #[test]

@@ -43,6 +43,11 @@ pub trait Machine {
     fn probe(&self, p: &Probe) -> Result<(), String>;
     /// The virtual environment that holds zig and cargo-zigbuild (created by setup).
     fn zig_home(&self) -> &Path;
+    /// Whether Debian's multiarch directory for `multiarch` (`aarch64-linux-gnu`) has
+    /// the library `name` (`/usr/lib/aarch64-linux-gnu/libssl.so`, or `.a`).
+    fn has_multiarch_library(&self, _multiarch: &str, _name: &str) -> bool {
+        false
+    }
 }
 
 /// What the build and `targets`/`setup` need to know about the machine.
@@ -170,6 +175,12 @@ pub fn with_tool_env(command: &mut Command) -> &mut Command {
     command.env("PATH", tool_path()).envs(zig_env(&zig_home()))
 }
 
+/// The release in `rustc -V`'s line: `rustc 1.96.0-nightly (…)` → 1.96.
+fn release_of(rustc_v: &str) -> Option<crate::version::Version> {
+    let v = rustc_v.split_whitespace().nth(1)?;
+    crate::version::Version::parse(v.split(['-', '+']).next()?)
+}
+
 #[cfg(unix)]
 pub fn is_root() -> bool {
     // SAFETY: geteuid has no preconditions and cannot fail.
@@ -221,6 +232,12 @@ impl Toolchain {
             std_failures: Default::default(),
             probes: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// rustc's version without its pre-release part (`rustc 1.96.0-nightly (…)` →
+    /// 1.96), as cargo compares it with a `rust-version`.
+    pub fn rustc_release(&self) -> Option<crate::version::Version> {
+        release_of(self.rustc_version.as_deref()?)
     }
 
     /// Whether the standard library for `target` is installed.
@@ -327,5 +344,31 @@ impl Machine for Toolchain {
     }
     fn zig_home(&self) -> &Path {
         &self.zig_home
+    }
+    fn has_multiarch_library(&self, multiarch: &str, name: &str) -> bool {
+        let dir = Path::new("/usr/lib").join(multiarch);
+        ["so", "a"]
+            .iter()
+            .any(|ext| dir.join(format!("lib{name}.{ext}")).exists())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::release_of;
+    use crate::version::Version;
+
+    #[test]
+    fn rustc_release_drops_the_pre_release() {
+        let v = |s| Version::parse(s).unwrap();
+        assert_eq!(
+            release_of("rustc 1.95.0 (59807616e 2026-04-14)"),
+            Some(v("1.95"))
+        );
+        assert_eq!(
+            release_of("rustc 1.96.0-nightly (0123456 2026-04-20)"),
+            Some(v("1.96"))
+        );
+        assert_eq!(release_of("rustc"), None);
     }
 }

@@ -216,7 +216,7 @@ pub fn gcc_prefix(target: &str) -> Option<String> {
 
 /// Debian's architecture name for a cross gcc prefix (`aarch64-linux-gnu` → `arm64`):
 /// the suffix of its C library package `libc6-dev-<arch>-cross`.
-fn debian_cross_arch(prefix: &str) -> Option<&'static str> {
+pub fn debian_cross_arch(prefix: &str) -> Option<&'static str> {
     Some(match prefix {
         "aarch64-linux-gnu" => "arm64",
         "arm-linux-gnueabihf" => "armhf",

@@ -18,6 +18,12 @@ pub enum Step {
     Apt(Vec<String>),
     /// zig and cargo-zigbuild into cargo-portable's own virtual environment.
     Zig,
+    /// Another Debian architecture and its `-dev` packages (`libssl-dev:arm64`): the
+    /// system libraries a cross glibc variant links.
+    Multiarch {
+        arch: String,
+        packages: Vec<String>,
+    },
     /// Something no package manager here provides.
     Manual(String),
 }
@@ -29,6 +35,13 @@ impl Step {
             Step::RustupTargets(t) => format!("rustup target add {}", t.join(" ")),
             Step::Apt(p) => install_command(&Install::Apt(p.clone()), root, zig_home),
             Step::Zig => install_command(&Install::Zig, root, zig_home),
+            Step::Multiarch { arch, packages } => {
+                let sudo = if root { "" } else { "sudo " };
+                format!(
+                    "{sudo}dpkg --add-architecture {arch} && {sudo}apt-get update && {}",
+                    install_command(&Install::Apt(packages.clone()), root, zig_home)
+                )
+            }
             Step::Manual(m) => m.clone(),
         }
     }
@@ -40,13 +53,16 @@ impl Step {
 /// when the crate compiles C (`c`), the C and C++ compilers its build scripts get; the
 /// host programs its build scripts run (`tools`: cmake, perl, make); and for the
 /// variants that run their smoke (all with `runs`, else those with `run = true`), the
-/// runners: qemu-user-static, wine64.
+/// runners: qemu-user-static, wine64; and the multiarch packages (Debian architecture,
+/// `package:arch`) of the system libraries cross glibc variants link (`multiarch`,
+/// from the dependency graph).
 pub fn plan(
     variants: &[&Variant],
     m: &impl Machine,
     c: bool,
     tools: &[BuildTool],
     runs: bool,
+    multiarch: &[(String, String)],
 ) -> Vec<Step> {
     let mut targets = BTreeSet::new();
     let mut packages = BTreeSet::new();
@@ -105,6 +121,16 @@ pub fn plan(
     }
     if zig {
         steps.push(Step::Zig);
+    }
+    let mut arches: std::collections::BTreeMap<&str, BTreeSet<String>> = Default::default();
+    for (arch, package) in multiarch {
+        arches.entry(arch).or_default().insert(package.clone());
+    }
+    for (arch, packages) in arches {
+        steps.push(Step::Multiarch {
+            arch: arch.to_owned(),
+            packages: packages.into_iter().collect(),
+        });
     }
     steps.extend(manual.into_iter().map(Step::Manual));
     steps
@@ -187,6 +213,28 @@ pub fn run(steps: &[Step], tc: &Toolchain, quiet: bool) -> Vec<NotDone> {
             }
             Step::Zig => {
                 if let Err(why) = install_zig(&tc.zig_home, apt, quiet) {
+                    not_done(cmd, why);
+                }
+            }
+            Step::Multiarch { .. } if !apt => {
+                not_done(cmd, "not root, or no apt-get: run it yourself".into())
+            }
+            Step::Multiarch { arch, packages } => {
+                let done = run_cmd(
+                    Command::new("dpkg").args(["--add-architecture", arch]),
+                    quiet,
+                )
+                .and_then(|()| run_cmd(Command::new("apt-get").args(["update", "-qq"]), quiet))
+                .and_then(|()| {
+                    run_cmd(
+                        Command::new("apt-get")
+                            .args(["install", "-y", "-qq", "--no-install-recommends"])
+                            .args(packages)
+                            .env("DEBIAN_FRONTEND", "noninteractive"),
+                        quiet,
+                    )
+                });
+                if let Err(why) = done {
                     not_done(cmd, why);
                 }
             }
@@ -382,7 +430,7 @@ mod tests {
         let m = parse(DEFAULT_MATRIX, "default", None).unwrap();
         let vs: Vec<&Variant> = m.variants.iter().collect();
         let apt = |runs| {
-            plan(&vs, &Bare, false, &[], runs)
+            plan(&vs, &Bare, false, &[], runs, &[])
                 .into_iter()
                 .find_map(|s| match s {
                     Step::Apt(p) => Some(p),
@@ -427,7 +475,7 @@ mod tests {
     fn default_matrix_on_a_bare_machine() {
         let m = parse(DEFAULT_MATRIX, "default", None).unwrap();
         let vs: Vec<&Variant> = m.variants.iter().collect();
-        let steps = plan(&vs, &Bare, false, &[], false);
+        let steps = plan(&vs, &Bare, false, &[], false, &[]);
         let cmds: Vec<String> = steps
             .iter()
             .map(|s| s.command(true, Path::new("/c/zig-venv")))
@@ -461,6 +509,7 @@ mod tests {
             true,
             &[tool("perl"), tool("cmake"), tool("cc")],
             false,
+            &[],
         );
         let apt = steps
             .iter()
@@ -475,6 +524,32 @@ mod tests {
              gcc-mingw-w64-x86-64 libc6-dev libc6-dev-arm64-cross musl-tools perl"
         );
         assert!(steps.contains(&Step::Zig));
+    }
+
+    #[test]
+    fn multiarch_packages_add_their_architecture_first() {
+        let m = parse(DEFAULT_MATRIX, "default", None).unwrap();
+        let vs: Vec<&Variant> = m.variants.iter().collect();
+        let pkgs = [
+            ("arm64".to_owned(), "libssl-dev:arm64".to_owned()),
+            ("arm64".to_owned(), "libssl-dev:arm64".to_owned()),
+        ];
+        let steps = plan(&vs, &Bare, false, &[], false, &pkgs);
+        let multi: Vec<&Step> = steps
+            .iter()
+            .filter(|s| matches!(s, Step::Multiarch { .. }))
+            .collect();
+        assert_eq!(
+            multi,
+            [&Step::Multiarch {
+                arch: "arm64".into(),
+                packages: vec!["libssl-dev:arm64".into()]
+            }]
+        );
+        assert_eq!(
+            multi[0].command(false, Path::new("/z")),
+            "sudo dpkg --add-architecture arm64 && sudo apt-get update && sudo apt-get install -y libssl-dev:arm64"
+        );
     }
 
     #[test]

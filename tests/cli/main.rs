@@ -27,5 +27,6 @@ mod sarif;
 mod sbom;
 mod schema;
 mod setup;
+mod sys_crates;
 mod why;
 mod wide;

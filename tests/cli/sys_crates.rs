@@ -1,0 +1,347 @@
+//! What the dependency graph decides before anything compiles: a `rust-version` the
+//! installed rustc does not meet skips every variant at once; a `-sys` crate of
+//! `targets/sys-crates.toml` linking a system library skips the variants that cannot
+//! have it, with the fix.
+
+use std::path::Path;
+use std::process::Output;
+
+use serde_json::Value;
+
+use crate::common::{new_crate, portable, rustc_without_std, tempdir, variant, which};
+
+const HELLO: &str = "fn main() { println!(\"hello\"); }\n";
+
+/// `build --format json` of the crate at `root` with the built-in default matrix.
+fn build_default(root: &Path, extra: &[&str]) -> (Output, Value) {
+    let out = portable()
+        .args(["build", "--format", "json", "--manifest-path"])
+        .arg(root.join("Cargo.toml"))
+        .args(extra)
+        .output()
+        .unwrap();
+    let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "build output is not JSON ({e}): {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out, v)
+}
+
+/// Add `lines` to the `[package]` table of `root`'s Cargo.toml.
+fn package_lines(root: &Path, lines: &str) {
+    let p = root.join("Cargo.toml");
+    let s = std::fs::read_to_string(&p).unwrap();
+    std::fs::write(
+        &p,
+        s.replacen("[package]\n", &format!("[package]\n{lines}\n"), 1),
+    )
+    .unwrap();
+}
+
+/// Append `text` to `root`'s Cargo.toml.
+fn append(root: &Path, text: &str) {
+    let p = root.join("Cargo.toml");
+    let s = std::fs::read_to_string(&p).unwrap();
+    std::fs::write(&p, format!("{s}\n{text}\n")).unwrap();
+}
+
+#[test]
+fn a_rust_version_above_rustc_skips_every_variant_before_compiling() {
+    let dir = tempdir();
+    let root = new_crate(dir.path(), "hello", HELLO, None);
+    package_lines(&root, "rust-version = \"1.999\"");
+    let (out, r) = build_default(&root, &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let variants = r["variants"].as_array().unwrap();
+    assert_eq!(variants.len(), 12, "the default matrix");
+    let fix = if which("rustup").is_some() {
+        "rustup update"
+    } else {
+        "install rustc 1.999 or newer"
+    };
+    for v in variants {
+        assert_eq!(v["status"], "skipped", "{v}");
+        let reason = v["reason"].as_str().unwrap();
+        assert!(
+            reason.starts_with("hello needs rustc 1.999 or newer (its rust-version), and rustc "),
+            "{reason}"
+        );
+        assert!(reason.ends_with(" is installed"), "{reason}");
+        assert_eq!(v["hint"], fix, "{v}");
+    }
+    // one line per variant on stderr, each naming it
+    let lines: Vec<&str> = stderr.lines().filter(|l| l.contains("skipped: ")).collect();
+    assert_eq!(lines.len(), 12, "{stderr}");
+    assert!(
+        lines.iter().all(|l| l.contains("needs rustc 1.999")),
+        "{stderr}"
+    );
+    // nothing compiled: cargo never made a target directory
+    assert!(!root.join("target").exists(), "{stderr}");
+}
+
+#[test]
+fn a_dependencys_rust_version_counts_and_a_feature_left_out_does_not() {
+    let dir = tempdir();
+    let dep = new_crate(dir.path(), "newdep", "", None);
+    std::fs::rename(dep.join("src/main.rs"), dep.join("src/lib.rs")).unwrap();
+    package_lines(&dep, "rust-version = \"1.999.1\"");
+    let root = new_crate(dir.path(), "hello", HELLO, None);
+    append(
+        &root,
+        "[dependencies]\nnewdep = { path = \"../newdep\", optional = true }\n\n\
+         [features]\nnew = [\"dep:newdep\"]",
+    );
+    // the feature on: the dependency's rust-version skips the variant
+    let (out, r) = build_default(
+        &root,
+        &["--variant", "linux-x86_64-gnu", "--features", "new"],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let v = variant(&r, "linux-x86_64-gnu");
+    assert_eq!(v["status"], "skipped", "{v}");
+    assert!(
+        v["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("newdep needs rustc 1.999.1 or newer"),
+        "{v}"
+    );
+    assert!(!root.join("target").exists(), "{stderr}");
+    // the feature off: the optional dependency is not built, and neither is its
+    // rust-version asked for
+    let (out, r) = build_default(&root, &["--variant", "linux-x86_64-gnu"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        variant(&r, "linux-x86_64-gnu")["status"],
+        "built",
+        "{stderr}"
+    );
+}
+
+const OPENSSL_MAIN: &str = "fn main() { println!(\"{}\", openssl::version::version()); }\n";
+
+/// Needs crates.io (openssl 0.10) and the host's `libssl-dev` (.ci/run installs it).
+#[test]
+fn openssl_without_vendored_skips_what_has_no_system_libssl_before_compiling() {
+    let dir = tempdir();
+    let root = new_crate(dir.path(), "tls", OPENSSL_MAIN, None);
+    append(&root, "[dependencies]\nopenssl = \"0.10\"");
+    let skipped = [
+        "linux-x86_64-musl",
+        "macos-aarch64",
+        "windows-x86_64-gnu",
+        "linux-x86_64-gnu-2.17",
+    ];
+    let mut args: Vec<&str> = vec![
+        "--variant",
+        "linux-x86_64-gnu",
+        "--variant",
+        "linux-aarch64-gnu",
+    ];
+    for v in skipped {
+        args.extend(["--variant", v]);
+    }
+    let (out, r) = build_default(&root, &args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let fix = "--features openssl/vendored, or rustls instead of OpenSSL";
+    for id in skipped {
+        let v = variant(&r, id);
+        assert_eq!(v["status"], "skipped", "{v}");
+        let reason = v["reason"].as_str().unwrap();
+        assert!(
+            reason.starts_with(
+                "openssl-sys links the system library libssl (its vendoring feature is off), and "
+            ),
+            "{reason}"
+        );
+        assert!(v["hint"].as_str().unwrap().starts_with(fix), "{v}");
+        // before compiling: its directory was never made
+        assert!(!root.join("target/portable").join(id).exists(), "{id}");
+    }
+    assert!(variant(&r, "linux-x86_64-musl")["reason"]
+        .as_str()
+        .unwrap()
+        .ends_with("and x86_64-unknown-linux-musl has no system package with it"));
+    assert!(variant(&r, "linux-x86_64-gnu-2.17")["reason"]
+        .as_str()
+        .unwrap()
+        .contains("the variant's glibc is pinned to 2.17"));
+    // aarch64 glibc: the arm64 multiarch libssl, or the command that installs it
+    let arm = variant(&r, "linux-aarch64-gnu");
+    if !Path::new("/usr/lib/aarch64-linux-gnu/libssl.so").exists() {
+        assert_eq!(arm["status"], "skipped", "{arm}");
+        let hint = arm["hint"].as_str().unwrap();
+        assert!(
+            hint.contains("dpkg --add-architecture arm64 && ")
+                && hint.contains(
+                    "apt-get install -y libssl-dev:arm64; or --features openssl/vendored"
+                ),
+            "{hint}"
+        );
+    }
+    // the host's own glibc target links the host's OpenSSL, as before
+    let gnu = variant(&r, "linux-x86_64-gnu");
+    assert_eq!(gnu["status"], "built", "{stderr}");
+    let libs: Vec<&str> = gnu["artifacts"][0]["libraries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["name"].as_str().unwrap())
+        .collect();
+    // (the program calls libcrypto only: the linker keeps no libssl it does not use)
+    assert!(libs.contains(&"libcrypto.so.3"), "{libs:?}");
+}
+
+/// With `openssl/vendored` on, OpenSSL is built from source: nothing is skipped for it
+/// (here the musl variant is skipped for its missing standard library instead, so
+/// nothing compiles).
+#[test]
+fn openssl_vendored_is_not_skipped_for_libssl() {
+    let dir = tempdir();
+    let root = new_crate(dir.path(), "tls", OPENSSL_MAIN, None);
+    append(&root, "[dependencies]\nopenssl = \"0.10\"");
+    let rustc = rustc_without_std(dir.path(), "x86_64-unknown-linux-musl");
+    let out = portable()
+        .env("RUSTC", &rustc)
+        .args(["build", "--format", "json", "--manifest-path"])
+        .arg(root.join("Cargo.toml"))
+        .args([
+            "--variant",
+            "linux-x86_64-musl",
+            "--features",
+            "openssl/vendored",
+        ])
+        .output()
+        .unwrap();
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = variant(&r, "linux-x86_64-musl");
+    assert_eq!(v["status"], "skipped", "{v}");
+    assert!(
+        v["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("the standard library for x86_64-unknown-linux-musl is not installed"),
+        "{v}"
+    );
+}
+
+/// A transitive openssl: the fix is the line that turns the feature on in Cargo.toml.
+#[test]
+fn a_transitive_openssl_names_the_cargo_toml_line() {
+    let dir = tempdir();
+    let lib = new_crate(dir.path(), "tlslib", "", None);
+    std::fs::rename(lib.join("src/main.rs"), lib.join("src/lib.rs")).unwrap();
+    append(&lib, "[dependencies]\nopenssl = \"0.10\"");
+    let root = new_crate(dir.path(), "app", HELLO, None);
+    append(&root, "[dependencies]\ntlslib = { path = \"../tlslib\" }");
+    let (out, r) = build_default(&root, &["--variant", "linux-x86_64-musl"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let v = variant(&r, "linux-x86_64-musl");
+    assert_eq!(v["status"], "skipped", "{stderr}");
+    assert!(
+        v["hint"].as_str().unwrap().starts_with(
+            "add `openssl-sys = { version = \"0.9\", features = [\"vendored\"] }` to [dependencies] in Cargo.toml"
+        ),
+        "{v}"
+    );
+    assert!(
+        stderr.contains("linux-x86_64-musl: skipped: openssl-sys links"),
+        "{stderr}"
+    );
+    assert!(!root.join("target/portable").exists(), "{stderr}");
+}
+
+/// `setup` plans the multiarch package a cross glibc variant's system library needs.
+#[test]
+fn setup_plans_the_multiarch_package_of_a_cross_glibc_variant() {
+    if Path::new("/usr/lib/aarch64-linux-gnu/libssl.so").exists() {
+        return; // installed: nothing to plan (the build test covers it)
+    }
+    let dir = tempdir();
+    let root = new_crate(dir.path(), "tls", OPENSSL_MAIN, None);
+    append(&root, "[dependencies]\nopenssl = \"0.10\"");
+    let out = portable()
+        .args(["setup", "--dry-run", "--manifest-path"])
+        .arg(root.join("Cargo.toml"))
+        .args([
+            "--variant",
+            "linux-aarch64-gnu",
+            "--variant",
+            "linux-x86_64-musl",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    // `sudo ` in front of each command when not root
+    let line =
+        "dpkg --add-architecture arm64 && apt-get update && apt-get install -y libssl-dev:arm64";
+    assert!(
+        stdout.lines().any(|l| l.replace("sudo ", "") == line),
+        "{stdout}"
+    );
+    // nothing for musl, which no package helps
+    assert!(!stdout.contains("musl"), "{stdout}");
+    assert!(!root.join("target").exists());
+}
+
+/// Two more rows: rusqlite without `bundled` (libsqlite3-sys, `required`) is skipped on
+/// musl with `--features rusqlite/bundled`; libz-sys (`preferred`: it builds its own
+/// zlib where there is none) is not skipped for zlib (the variant is skipped for its
+/// missing standard library instead, so nothing compiles).
+#[test]
+fn sqlite_without_bundled_is_skipped_and_zlib_is_not() {
+    let dir = tempdir();
+    let root = new_crate(dir.path(), "db", HELLO, None);
+    append(
+        &root,
+        "[dependencies]\nrusqlite = \"0.37\"\nlibz-sys = \"1\"",
+    );
+    let rustc = rustc_without_std(dir.path(), "x86_64-unknown-linux-musl");
+    let out = portable()
+        .env("RUSTC", &rustc)
+        .args(["build", "--format", "json", "--manifest-path"])
+        .arg(root.join("Cargo.toml"))
+        .args(["--variant", "linux-x86_64-musl"])
+        .output()
+        .unwrap();
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = variant(&r, "linux-x86_64-musl");
+    assert_eq!(
+        v["reason"],
+        "libsqlite3-sys links the system library libsqlite3 (its vendoring feature is off), \
+         and x86_64-unknown-linux-musl has no system package with it",
+        "{v}"
+    );
+    assert_eq!(v["hint"], "--features rusqlite/bundled", "{v}");
+    // bundled: the next reason is the standard library, not zlib
+    let out = portable()
+        .env("RUSTC", &rustc)
+        .args(["build", "--format", "json", "--manifest-path"])
+        .arg(root.join("Cargo.toml"))
+        .args([
+            "--variant",
+            "linux-x86_64-musl",
+            "--features",
+            "rusqlite/bundled",
+        ])
+        .output()
+        .unwrap();
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = variant(&r, "linux-x86_64-musl");
+    assert!(
+        v["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("the standard library for x86_64-unknown-linux-musl is not installed"),
+        "{v}"
+    );
+    assert!(!root.join("target").exists());
+}
