@@ -219,6 +219,7 @@ impl LibSet {
 pub struct SystemLibs {
     pub linux: LibSet,
     pub android: LibSet,
+    pub openharmony: LibSet,
     pub freebsd: LibSet,
     pub netbsd: LibSet,
     pub openbsd: LibSet,
@@ -332,6 +333,7 @@ impl Tables {
             Os::Macos | Os::Ios => self.system.macos.contains(name, false),
             Os::Windows => self.system.windows.contains(name, true),
             Os::Android => self.system.android.contains(name, false),
+            Os::Openharmony => self.system.openharmony.contains(name, false),
             Os::Freebsd => self.system.freebsd.contains(name, false),
             Os::Netbsd => self.system.netbsd.contains(name, false),
             Os::Openbsd => self.system.openbsd.contains(name, false),

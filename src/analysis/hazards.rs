@@ -8,7 +8,7 @@ mod catalogue;
 use object::pe::IMAGE_DLLCHARACTERISTICS_NX_COMPAT;
 
 use self::catalogue::ExecutableStack;
-use super::platform::{libc_of_libraries, libc_of_name, libc_of_target};
+use super::platform::{is_openharmony, libc_of_libraries, libc_of_name, libc_of_target};
 use crate::inspect::symbols::{DLOPEN_FUNCTIONS, NSS_FUNCTIONS};
 use crate::inspect::{ElfFacts, FormatFacts, Parsed};
 use crate::model::{Artifact, Hazard, Kind, Libc, Library, LibraryClass, Linkage};
@@ -132,9 +132,14 @@ fn interpreter_libc_mismatch(p: &Parsed) -> Option<Hazard> {
     (by_interp != by_libs).then(|| catalogue::interpreter_libc_mismatch(by_libs, interp, by_interp))
 }
 
-/// A musl executable that needs musl's loader, which glibc systems do not have.
+/// A musl executable that needs musl's loader, which glibc systems do not have. Not on
+/// OpenHarmony, whose own C library is musl and whose loader is musl's.
 fn musl_dynamic(p: &Parsed, linkage: Linkage, libc: Libc) -> Option<Hazard> {
-    if linkage != Linkage::Dynamic || libc != Libc::Musl || p.kind == Kind::SharedLibrary {
+    if linkage != Linkage::Dynamic
+        || libc != Libc::Musl
+        || p.kind == Kind::SharedLibrary
+        || is_openharmony(p)
+    {
         return None;
     }
     let interp = p.interpreter.clone().unwrap_or_else(|| "(none)".to_owned());

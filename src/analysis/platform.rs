@@ -55,7 +55,7 @@ fn is_openbsd_libc(base: &str) -> bool {
 
 /// The libc a target triple promises.
 pub(crate) fn libc_of_target(target: &str) -> Option<Libc> {
-    if target.contains("-linux-musl") {
+    if target.contains("-linux-musl") || target.contains("-linux-ohos") {
         Some(Libc::Musl)
     } else if target.contains("-linux-gnu") {
         Some(Libc::Glibc)
@@ -80,6 +80,14 @@ fn is_android(p: &Parsed) -> bool {
     let by_note =
         matches!(&p.facts, FormatFacts::Elf(e) if e.os_note.as_deref() == Some("Android"));
     by_interp || by_note
+}
+
+/// Whether an ELF carries OpenHarmony's `.note.ohos.ident` (name `OHOS`), which
+/// OpenHarmony's musl puts in every program and library (crti.o includes its
+/// crtbrand.s). Its C library is musl, but its loader and libraries are OpenHarmony's,
+/// not a Linux distribution's.
+pub(crate) fn is_openharmony(p: &Parsed) -> bool {
+    matches!(&p.facts, FormatFacts::Elf(e) if e.os_note.as_deref() == Some("OHOS"))
 }
 
 /// Whether an ELF says it is OpenBSD's: its OS/ABI byte or its note.
@@ -239,6 +247,7 @@ pub(crate) fn os(p: &Parsed, libc: Libc) -> Os {
             ELFOSABI_OPENBSD => Os::Openbsd,
             ELFOSABI_SOLARIS => Os::Solaris,
             _ if libc == Libc::Bionic => Os::Android,
+            _ if is_openharmony(p) => Os::Openharmony,
             _ => match (e.os_note.as_deref(), e.abi_tag.as_ref().map(|t| t.0)) {
                 (Some("FreeBSD"), _) | (_, Some(ELF_NOTE_OS_FREEBSD)) => Os::Freebsd,
                 (Some("NetBSD"), _) => Os::Netbsd,
@@ -421,6 +430,23 @@ mod tests {
         assert_eq!(
             libc_of_target("x86_64-unknown-openbsd"),
             Some(Libc::OpenbsdLibc)
+        );
+    }
+
+    #[test]
+    fn openharmony_from_its_note_with_musl() {
+        // OpenHarmony's musl names its C library `libc.so`, as Alpine's does: the
+        // `OHOS` note decides the OS
+        let ohos = needs(elf(|e| e.os_note = Some("OHOS".into())), &["libc.so"]);
+        assert_eq!(libc(&ohos), Libc::Musl);
+        assert_eq!(os(&ohos, Libc::Musl), Os::Openharmony);
+        assert!(is_openharmony(&ohos));
+        let alpine = needs(elf(|_| {}), &["libc.so"]);
+        assert_eq!(os(&alpine, Libc::Musl), Os::Linux);
+        assert!(!is_openharmony(&alpine));
+        assert_eq!(
+            libc_of_target("aarch64-unknown-linux-ohos"),
+            Some(Libc::Musl)
         );
     }
 

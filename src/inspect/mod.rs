@@ -62,7 +62,7 @@ pub struct ElfFacts {
     pub version_needs: Vec<(String, String)>,
     /// `.note.ABI-tag`: (OS number, kernel version "3.2.0").
     pub abi_tag: Option<(u32, String)>,
-    /// Other OS notes seen (`FreeBSD`, `NetBSD`, `OpenBSD`, `Android`).
+    /// Other OS notes seen (`FreeBSD`, `NetBSD`, `OpenBSD`, `Android`, `OHOS`).
     pub os_note: Option<String>,
     /// `.note.android.ident`'s API level (the `__ANDROID_API__` it was built for).
     pub android_api: Option<u32>,

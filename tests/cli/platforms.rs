@@ -1,6 +1,7 @@
 //! Platforms whose binaries say less than a glibc Linux one: a FreeBSD shared object
-//! without its note, an Android shared object with the NDK's API-level note, a
-//! loongarch64 glibc library that needs its loader. Made in the test with zig (and
+//! without its note, an Android shared object with the NDK's API-level note, an
+//! OpenHarmony one with its musl's `.note.ohos.ident`, a loongarch64 glibc library
+//! that needs its loader. Made in the test with zig (and
 //! llvm-objcopy), checked against readelf.
 
 use std::process::Command;
@@ -21,6 +22,26 @@ const ANDROID_NOTE_S: &str = "\t.section .note.android.ident,\"a\",%note\n\t.bal
                               1:\t.asciz \"Android\"\n2:\t.balign 4\n\
                               3:\t.long 24\n\t.ascii \"r27\"\n\t.fill 61,1,0\n\t.ascii \"12297006\"\n\t.fill 56,1,0\n\
                               4:\t.balign 4\n";
+
+/// OpenHarmony's `.note.ohos.ident`, laid out as its musl's `arch/generic/crtbrand.s`
+/// lays it out (openharmony/third_party_musl; every OpenHarmony crti.o includes it):
+/// name `OHOS`, type 1, then the descriptor, one word `ohos_api` that is 1 in every
+/// version of that file, aligned to 8 since 2024-09 (commit 3fd8fa64b, "8-byte
+/// alignment"). The alignment sits between the name's and the descriptor's labels, so
+/// namesz counts the padding (12: `OHOS` and seven NULs), the word is at offset 24 and
+/// the section is 28 bytes: llvm-readelf reads it, GNU readelf 2.40 rejects it ("note
+/// with invalid namesz and/or descsz": the descriptor is not padded to 8).
+const OHOS_NOTE_S: &str = "\t.section .note.ohos.ident,\"a\",%note\n\t.balign 8\n\
+                           \t.long 2f-1f\n\t.long 3f-2f\n\t.long 1\n\
+                           1:\t.asciz \"OHOS\"\n\t.balign 8\n\
+                           2:\t.long 1\n3:\n";
+
+/// The same note as the 2022-2023 crtbrand.s wrote it (still in that repository's
+/// `porting/linux/user/arch/generic/crtbrand.s`): type 0 and the word right after the
+/// name, unaligned; readers take the name, nothing else.
+const OHOS_NOTE_2022_S: &str = "\t.section .note.ohos.ident,\"a\",%note\n\t.balign 4\n\
+                                \t.long 2f-1f\n\t.long 3f-2f\n\t.long 4f-3f\n\
+                                1:\t.asciz \"OHOS\"\n2:\t.long 1\n3:\n4:\n\t.balign 4\n";
 
 fn zig(target: &str, dir: &std::path::Path, out: &str, extra: &[&str]) -> std::path::PathBuf {
     let src = write(dir, "lib.c", LIB_C);
@@ -144,4 +165,50 @@ fn the_loongarch64_loader_is_a_system_library() {
         "{}",
         a["libraries"]
     );
+}
+
+/// An `aarch64-unknown-linux-ohos` library (musl-based) with OpenHarmony's note, in the
+/// layout of today's crtbrand.s and of the 2022 one: OpenHarmony, never "Alpine and
+/// other musl distributions" nor Linux; its `libc.so` is the system's. llvm-readelf
+/// shows the note, its owner `OHOS` printed with the NULs namesz counts (OpenHarmony's
+/// toolchain is LLVM's; GNU readelf rejects today's layout, see [`OHOS_NOTE_S`]).
+#[test]
+fn an_openharmony_shared_object_is_openharmony_not_alpine() {
+    let dir = tempdir();
+    for (name, note_s) in [("now", OHOS_NOTE_S), ("2022", OHOS_NOTE_2022_S)] {
+        let note = write(dir.path(), &format!("ohos-{name}.S"), note_s);
+        let so = zig(
+            "aarch64-linux-musl",
+            dir.path(),
+            &format!("libohos-{name}.so"),
+            &[note.to_str().unwrap()],
+        );
+        let notes = stdout(Command::new(tool("llvm-readelf")).arg("-n").arg(&so));
+        assert!(
+            notes.lines().any(|l| l.trim_start().starts_with("OHOS")),
+            "{name}: {notes}"
+        );
+        let needed = readelf_needed(&so);
+        let a = inspect_one(&so);
+        assert_eq!(a["os"], "openharmony", "{name}: {}", a["verdict"]);
+        assert_eq!(a["libc"], "musl", "{name}");
+        assert_eq!(library_names(&a), needed, "{name}");
+        assert!(
+            a["libraries"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|l| l["class"] == "system"),
+            "{name}: {}",
+            a["libraries"]
+        );
+        let summary = a["runs_on"]["summary"].as_str().unwrap();
+        assert_eq!(summary, "aarch64 OpenHarmony", "{name}: {}", a["runs_on"]);
+        assert!(!summary.contains("Alpine") && !summary.contains("Linux"));
+    }
+    // without the note, the same library is a musl Linux one
+    let plain = zig("aarch64-linux-musl", dir.path(), "libplain.so", &[]);
+    let a = inspect_one(&plain);
+    assert_eq!(a["os"], "linux");
+    assert!(a["runs_on"]["summary"].as_str().unwrap().contains("Alpine"));
 }
