@@ -24,6 +24,8 @@ pub enum Format {
     Elf,
     Macho,
     Pe,
+    /// AIX's XCOFF (32- and 64-bit).
+    Xcoff,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,6 +45,7 @@ pub enum Os {
     Openbsd,
     Solaris,
     Illumos,
+    Aix,
     Android,
     /// OpenHarmony (and HarmonyOS NEXT): musl-based, told by its `.note.ohos.ident`.
     Openharmony,
@@ -66,6 +69,7 @@ impl Os {
         Os::Openbsd,
         Os::Solaris,
         Os::Illumos,
+        Os::Aix,
         Os::Android,
         Os::Openharmony,
         Os::Macos,
@@ -88,6 +92,7 @@ impl Os {
             Os::Openbsd => "openbsd",
             Os::Solaris => "solaris",
             Os::Illumos => "illumos",
+            Os::Aix => "aix",
             Os::Android => "android",
             Os::Openharmony => "openharmony",
             Os::Macos => "macos",
@@ -111,6 +116,7 @@ impl Os {
             Os::Openbsd => "OpenBSD",
             Os::Solaris => "Solaris",
             Os::Illumos => "illumos",
+            Os::Aix => "AIX",
             Os::Android => "Android",
             Os::Openharmony => "OpenHarmony",
             Os::Macos => "macOS",
@@ -176,6 +182,9 @@ pub enum Libc {
     /// The C library of Solaris and illumos (`libc.so.1`, system).
     #[serde(rename = "solaris-libc")]
     SolarisLibc,
+    /// AIX's C library (`libc.a`, its `shr.o`/`shr_64.o` member, system).
+    #[serde(rename = "aix-libc")]
+    AixLibc,
     None,
     Unknown,
 }
@@ -194,7 +203,7 @@ pub enum LibraryClass {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum LibraryLoad {
-    /// ELF DT_NEEDED, Mach-O LC_LOAD_DYLIB, PE import directory.
+    /// ELF DT_NEEDED, Mach-O LC_LOAD_DYLIB, PE import directory, XCOFF import file ID.
     Needed,
     /// Mach-O LC_LOAD_WEAK_DYLIB: missing at run time is tolerated.
     Weak,

@@ -89,6 +89,7 @@ pub(crate) fn hazards(
             out.extend((!nx).then(catalogue::no_nx));
             out.extend(msvc_runtime(libraries));
         }
+        FormatFacts::Xcoff(_) => {}
     }
     out.extend(rpath_build_path(p));
     out.extend(library_build_path(libraries));

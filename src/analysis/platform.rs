@@ -8,6 +8,7 @@ use goblin::mach::load_command::{
     PLATFORM_WATCHOSSIMULATOR,
 };
 
+use crate::data::aix_archive;
 use crate::inspect::symbols::{GLIBC_STATIC_MARKS, MUSL_STATIC_MARKS};
 use crate::inspect::{FormatFacts, Parsed};
 use crate::model::{Format, Libc, Os};
@@ -213,6 +214,17 @@ pub(crate) fn libc(p: &Parsed) -> Libc {
                 Libc::Unknown
             }
         }
+        // AIX's libc is the archive `libc.a`; programs import its shared member
+        // (`libc.a(shr_64.o)`, `shr.o` in 32-bit ones)
+        FormatFacts::Xcoff(_) => {
+            if p.libraries.iter().any(|l| aix_archive(&l.name) == "libc.a") {
+                Libc::AixLibc
+            } else if p.libraries.is_empty() {
+                Libc::None
+            } else {
+                Libc::Unknown
+            }
+        }
         FormatFacts::Pe(_) => {
             let has = |f: &dyn Fn(&str) -> bool| {
                 p.libraries.iter().any(|l| f(&l.name.to_ascii_lowercase()))
@@ -272,6 +284,7 @@ pub(crate) fn os(p: &Parsed, libc: Libc) -> Os {
             Some(PLATFORM_VISIONOS | PLATFORM_VISIONOSSIMULATOR) => Os::Visionos,
             Some(_) => Os::Apple,
         },
+        (FormatFacts::Xcoff(_), _) | (_, Format::Xcoff) => Os::Aix,
         (_, Format::Pe) | (FormatFacts::Pe(_), _) => Os::Windows,
     }
 }
@@ -279,7 +292,7 @@ pub(crate) fn os(p: &Parsed, libc: Libc) -> Os {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::testing::{elf, macho, needs, pe};
+    use crate::analysis::testing::{elf, macho, needs, pe, xcoff};
     use goblin::mach::load_command::PLATFORM_DRIVERKIT;
 
     #[test]
@@ -431,6 +444,23 @@ mod tests {
             libc_of_target("x86_64-unknown-openbsd"),
             Some(Libc::OpenbsdLibc)
         );
+    }
+
+    #[test]
+    fn aix_from_xcoff_and_its_libc_archive_member() {
+        let go = needs(
+            xcoff(),
+            &["libc.a(shr_64.o)", "libpthread.a(shr_xpg5_64.o)"],
+        );
+        assert_eq!(libc(&go), Libc::AixLibc);
+        assert_eq!(os(&go, Libc::AixLibc), Os::Aix);
+        let pathed = needs(xcoff(), &["/usr/lib/libc.a(shr.o)"]);
+        assert_eq!(libc(&pathed), Libc::AixLibc);
+        assert_eq!(libc(&xcoff()), Libc::None);
+        assert_eq!(libc(&needs(xcoff(), &["libfoo.a(shr.o)"])), Libc::Unknown);
+        let t = crate::data::tables();
+        assert!(t.is_system_library(Os::Aix, "/usr/lib/libpthread.a(shr_xpg5_64.o)"));
+        assert!(!t.is_system_library(Os::Aix, "libssl.a(libssl.so.3)"));
     }
 
     #[test]
