@@ -435,6 +435,8 @@ pub enum HazardCode {
     TargetLibcMismatch,
     /// A PE that needs the Visual C++ runtime, which Windows does not include.
     MsvcRuntime,
+    /// A musl binary that starts threads with musl's own allocator.
+    MuslMalloc,
 }
 
 impl HazardCode {
@@ -451,6 +453,7 @@ impl HazardCode {
         HazardCode::LibraryBuildPath,
         HazardCode::TargetLibcMismatch,
         HazardCode::MsvcRuntime,
+        HazardCode::MuslMalloc,
     ];
 
     /// The wire name, as in the JSON report.
@@ -468,6 +471,7 @@ impl HazardCode {
             HazardCode::LibraryBuildPath => "library-build-path",
             HazardCode::TargetLibcMismatch => "target-libc-mismatch",
             HazardCode::MsvcRuntime => "msvc-runtime",
+            HazardCode::MuslMalloc => "musl-malloc",
         }
     }
 }

@@ -70,6 +70,7 @@ pub(crate) fn hazards(
             out.extend(static_glibc(e, linkage, libc, p.go.is_some()));
             out.extend(interpreter_libc_mismatch(p));
             out.extend(musl_dynamic(p, linkage, libc));
+            out.extend(musl_malloc(p, e, libc, libraries));
             out.extend(glibc_private(p));
             // Solaris and illumos map stacks non-executable without PT_GNU_STACK, a
             // GNU extension they do not read
@@ -145,6 +146,25 @@ fn musl_dynamic(p: &Parsed, linkage: Linkage, libc: Libc) -> Option<Hazard> {
     }
     let interp = p.interpreter.clone().unwrap_or_else(|| "(none)".to_owned());
     Some(catalogue::musl_dynamic(interp))
+}
+
+/// A musl binary that starts threads and allocates with musl's malloc: no
+/// replacement allocator linked in (its symbols or strings) nor needed as a library.
+/// Not on OpenHarmony, whose musl has its own allocator.
+fn musl_malloc(p: &Parsed, e: &ElfFacts, libc: Libc, libraries: &[Library]) -> Option<Hazard> {
+    if libc != Libc::Musl || e.allocator.is_some() || is_openharmony(p) {
+        return None;
+    }
+    let by_library = libraries.iter().any(|l| {
+        ["jemalloc", "mimalloc", "snmalloc", "tcmalloc"]
+            .iter()
+            .any(|a| l.name.contains(a))
+    });
+    if by_library {
+        return None;
+    }
+    let threads = e.starts_threads.clone()?;
+    Some(catalogue::musl_malloc(vec![threads]))
 }
 
 fn glibc_private(p: &Parsed) -> Option<Hazard> {

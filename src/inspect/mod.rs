@@ -91,6 +91,12 @@ pub struct ElfFacts {
     /// A binary without needed libraries contains musl's strerror text "No error
     /// information" (glibc says "Unknown error"): evidence of musl when stripped.
     pub mentions_musl: bool,
+    /// What says the binary starts threads: `pthread_create` (imported or linked in),
+    /// or in a stripped static binary Rust's `failed to spawn thread` message.
+    pub starts_threads: Option<String>,
+    /// A replacement allocator's mark (`jemalloc (_rjem_)`), looked for in binaries
+    /// that start threads and do not need glibc.
+    pub allocator: Option<String>,
     /// EI_OSABI from the ELF identification bytes.
     pub e_osabi: u8,
     /// `.note.gnu.property`'s `GNU_PROPERTY_X86_ISA_1_NEEDED` bits (1 baseline, 2
