@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Seed the fuzz corpus (fuzz/corpus/inspect, gitignored) with small real binaries:
 # ELF (gcc, musl-gcc, zig: x86_64/aarch64, static/dynamic/PIE, objects, a few small
-# host binaries), PE (mingw-w64, zig), thin and universal Mach-O (zig cc). Built from
+# host binaries), PE (mingw-w64, zig), thin and universal Mach-O (zig cc), XCOFF (Go's
+# AIX port, when Go is installed). Built from
 # a C file at run time, so nothing opaque is committed. Tools that are missing are
 # skipped with a note; at least one binary of each format must result.
 set -euo pipefail
@@ -127,6 +128,37 @@ open(sys.argv[2], "wb").write(elf + pad + blob)
 open(sys.argv[3], "wb").write(elf + b"go1.21.5" + mod)
 PY
     n=$((n + 2))
+fi
+
+# XCOFF (AIX): Go builds it without a C toolchain. The loader section of a Go AIX
+# executable seeds the loader-section reader (corpus/xcoff_loader); for `inspect`, a
+# small XCOFF file of a file header, one STYP_LOADER section header and that section
+# (the executable itself is megabytes, past -max_len).
+if command -v go >/dev/null; then
+    mkdir -p "$work/aix" "$here/corpus/xcoff_loader"
+    printf 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hi") }\n' > "$work/aix/main.go"
+    printf 'module example.com/aix\n\ngo 1.19\n' > "$work/aix/go.mod"
+    if (cd "$work/aix" && GOOS=aix GOARCH=ppc64 CGO_ENABLED=0 GOPROXY=off GOTOOLCHAIN=local \
+        GOCACHE="$work/aix/cache" go build -o "$work/aix/hello" . 2>"$work/aix.log"); then
+        python3 - "$work/aix/hello" "$here/corpus/xcoff_loader/go-aix-loader" "$corpus/go-aix-mini" <<'PY'
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+nscns, opthdr = struct.unpack_from(">H", d, 2)[0], struct.unpack_from(">H", d, 16)[0]
+for i in range(nscns):
+    at = 24 + opthdr + 72 * i
+    size, scnptr = struct.unpack_from(">QQ", d, at + 24)
+    if struct.unpack_from(">I", d, at + 64)[0] & 0xffff == 0x1000:  # STYP_LOADER
+        loader = d[scnptr:scnptr + size]
+open(sys.argv[2], "wb").write(loader)
+# f_magic, f_nscns, f_timdat, f_symptr, f_opthdr, f_flags (F_EXEC), f_nsyms
+head = struct.pack(">HHIQHHI", 0x01F7, 1, 0, 0, 0, 0x0002, 0)
+scn = b".loader\0" + struct.pack(">QQQQQQIIII", 0, 0, len(loader), 24 + 72, 0, 0, 0, 0, 0x1000, 0)
+open(sys.argv[3], "wb").write(head + scn + loader)
+PY
+        n=$((n + 1))
+    else
+        echo "seed: skipped go-aix ($(head -c 200 "$work/aix.log" | tr '\n' ' '))" >&2
+    fi
 fi
 
 heads="$(for f in "$corpus"/*; do od -An -tx1 -N4 "$f" | tr -d ' \n'; echo; done)"

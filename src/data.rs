@@ -295,10 +295,12 @@ impl LibSet {
 pub struct SystemLibs {
     pub linux: LibSet,
     pub android: LibSet,
+    pub openharmony: LibSet,
     pub freebsd: LibSet,
     pub netbsd: LibSet,
     pub openbsd: LibSet,
     pub solaris: LibSet,
+    pub aix: LibSet,
     pub macos: LibSet,
     pub windows: LibSet,
 }
@@ -415,13 +417,22 @@ impl Tables {
             Os::Macos | Os::Ios => self.system.macos.contains(name, false),
             Os::Windows => self.system.windows.contains(name, true),
             Os::Android => self.system.android.contains(name, false),
+            Os::Openharmony => self.system.openharmony.contains(name, false),
             Os::Freebsd => self.system.freebsd.contains(name, false),
             Os::Netbsd => self.system.netbsd.contains(name, false),
             Os::Openbsd => self.system.openbsd.contains(name, false),
             Os::Solaris | Os::Illumos => self.system.solaris.contains(name, false),
+            Os::Aix => self.system.aix.contains(aix_archive(name), false),
             _ => self.system.linux.contains(name, false),
         }
     }
+}
+
+/// The archive an XCOFF import file ID names: `libc.a` of `/usr/lib/libc.a(shr_64.o)`
+/// (AIX's shared libraries are members of archives).
+pub(crate) fn aix_archive(name: &str) -> &str {
+    let no_member = name.split('(').next().unwrap_or(name);
+    no_member.rsplit('/').next().unwrap_or(no_member)
 }
 
 /// Lowercase letters, digits and dots only: `Ubuntu 20.04` and `ubuntu-20.04` agree.

@@ -472,6 +472,28 @@ mod tests {
         assert!(m.variants.len() >= 12);
     }
 
+    /// The built-in matrices' musl variants build the IPC server, whose tokio threads
+    /// allocate with musl's malloc: `musl-malloc` (a warning) is expected there, and
+    /// every other hazard code is still denied.
+    #[test]
+    fn builtin_musl_variants_show_musl_malloc_and_deny_every_other_hazard() {
+        use crate::model::HazardCode;
+        for (name, text, source) in BUILTIN {
+            let m = parse(text, source, None).unwrap();
+            for v in m.variants.iter().filter(|v| v.target().contains("-musl")) {
+                let e = &v.expect;
+                assert_eq!(e.hazards, Some(ExpectHazards::Any), "{name}: {}", v.id());
+                let denied = e.deny_hazards.as_ref().map(|d| d.get_ref().clone());
+                let want: Vec<String> = HazardCode::ALL
+                    .iter()
+                    .filter(|c| **c != HazardCode::MuslMalloc)
+                    .map(|c| c.as_str().to_owned())
+                    .collect();
+                assert_eq!(denied, Some(want), "{name}: {}", v.id());
+            }
+        }
+    }
+
     #[test]
     fn the_wide_matrix_parses_and_covers_every_architecture() {
         let (text, name) = builtin("wide").unwrap();

@@ -24,6 +24,8 @@ pub enum Format {
     Elf,
     Macho,
     Pe,
+    /// AIX's XCOFF (32- and 64-bit).
+    Xcoff,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,7 +45,10 @@ pub enum Os {
     Openbsd,
     Solaris,
     Illumos,
+    Aix,
     Android,
+    /// OpenHarmony (and HarmonyOS NEXT): musl-based, told by its `.note.ohos.ident`.
+    Openharmony,
     Macos,
     Ios,
     Tvos,
@@ -64,7 +69,9 @@ impl Os {
         Os::Openbsd,
         Os::Solaris,
         Os::Illumos,
+        Os::Aix,
         Os::Android,
+        Os::Openharmony,
         Os::Macos,
         Os::Ios,
         Os::Tvos,
@@ -85,7 +92,9 @@ impl Os {
             Os::Openbsd => "openbsd",
             Os::Solaris => "solaris",
             Os::Illumos => "illumos",
+            Os::Aix => "aix",
             Os::Android => "android",
+            Os::Openharmony => "openharmony",
             Os::Macos => "macos",
             Os::Ios => "ios",
             Os::Tvos => "tvos",
@@ -107,7 +116,9 @@ impl Os {
             Os::Openbsd => "OpenBSD",
             Os::Solaris => "Solaris",
             Os::Illumos => "illumos",
+            Os::Aix => "AIX",
             Os::Android => "Android",
+            Os::Openharmony => "OpenHarmony",
             Os::Macos => "macOS",
             Os::Ios => "iOS",
             Os::Tvos => "tvOS",
@@ -171,6 +182,9 @@ pub enum Libc {
     /// The C library of Solaris and illumos (`libc.so.1`, system).
     #[serde(rename = "solaris-libc")]
     SolarisLibc,
+    /// AIX's C library (`libc.a`, its `shr.o`/`shr_64.o` member, system).
+    #[serde(rename = "aix-libc")]
+    AixLibc,
     None,
     Unknown,
 }
@@ -189,7 +203,7 @@ pub enum LibraryClass {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum LibraryLoad {
-    /// ELF DT_NEEDED, Mach-O LC_LOAD_DYLIB, PE import directory.
+    /// ELF DT_NEEDED, Mach-O LC_LOAD_DYLIB, PE import directory, XCOFF import file ID.
     Needed,
     /// Mach-O LC_LOAD_WEAK_DYLIB: missing at run time is tolerated.
     Weak,
@@ -421,6 +435,8 @@ pub enum HazardCode {
     TargetLibcMismatch,
     /// A PE that needs the Visual C++ runtime, which Windows does not include.
     MsvcRuntime,
+    /// A musl binary that starts threads with musl's own allocator.
+    MuslMalloc,
 }
 
 impl HazardCode {
@@ -437,6 +453,7 @@ impl HazardCode {
         HazardCode::LibraryBuildPath,
         HazardCode::TargetLibcMismatch,
         HazardCode::MsvcRuntime,
+        HazardCode::MuslMalloc,
     ];
 
     /// The wire name, as in the JSON report.
@@ -454,6 +471,7 @@ impl HazardCode {
             HazardCode::LibraryBuildPath => "library-build-path",
             HazardCode::TargetLibcMismatch => "target-libc-mismatch",
             HazardCode::MsvcRuntime => "msvc-runtime",
+            HazardCode::MuslMalloc => "musl-malloc",
         }
     }
 }

@@ -16,6 +16,7 @@ pub(crate) fn os_of_goos(goos: &str) -> Option<Os> {
         "openbsd" => Os::Openbsd,
         "solaris" => Os::Solaris,
         "illumos" => Os::Illumos,
+        "aix" => Os::Aix,
         "darwin" => Os::Macos,
         "ios" => Os::Ios,
         "windows" => Os::Windows,
@@ -73,6 +74,7 @@ pub(crate) fn linker(p: &Parsed) -> Option<LinkerInfo> {
         FormatFacts::Pe(pe) => {
             !linkmode_external(go) && !pe.has_rich_header && pe.linker_version.0 == 3
         }
+        FormatFacts::Xcoff(_) => !linkmode_external(go),
     };
     if !internal {
         return None;

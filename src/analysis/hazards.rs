@@ -10,7 +10,7 @@ pub(crate) use self::catalogue::example;
 use object::pe::IMAGE_DLLCHARACTERISTICS_NX_COMPAT;
 
 use self::catalogue::ExecutableStack;
-use super::platform::{libc_of_libraries, libc_of_name, libc_of_target};
+use super::platform::{is_openharmony, libc_of_libraries, libc_of_name, libc_of_target};
 use crate::inspect::symbols::{DLOPEN_FUNCTIONS, NSS_FUNCTIONS};
 use crate::inspect::{ElfFacts, FormatFacts, Parsed};
 use crate::model::{Artifact, Hazard, Kind, Libc, Library, LibraryClass, Linkage};
@@ -72,6 +72,7 @@ pub(crate) fn hazards(
             out.extend(static_glibc(e, linkage, libc, p.go.is_some()));
             out.extend(interpreter_libc_mismatch(p));
             out.extend(musl_dynamic(p, linkage, libc));
+            out.extend(musl_malloc(p, e, libc, libraries));
             out.extend(glibc_private(p));
             // Solaris and illumos map stacks non-executable without PT_GNU_STACK, a
             // GNU extension they do not read
@@ -91,6 +92,7 @@ pub(crate) fn hazards(
             out.extend((!nx).then(catalogue::no_nx));
             out.extend(msvc_runtime(libraries));
         }
+        FormatFacts::Xcoff(_) => {}
     }
     out.extend(rpath_build_path(p));
     out.extend(library_build_path(libraries));
@@ -134,13 +136,37 @@ fn interpreter_libc_mismatch(p: &Parsed) -> Option<Hazard> {
     (by_interp != by_libs).then(|| catalogue::interpreter_libc_mismatch(by_libs, interp, by_interp))
 }
 
-/// A musl executable that needs musl's loader, which glibc systems do not have.
+/// A musl executable that needs musl's loader, which glibc systems do not have. Not on
+/// OpenHarmony, whose own C library is musl and whose loader is musl's.
 fn musl_dynamic(p: &Parsed, linkage: Linkage, libc: Libc) -> Option<Hazard> {
-    if linkage != Linkage::Dynamic || libc != Libc::Musl || p.kind == Kind::SharedLibrary {
+    if linkage != Linkage::Dynamic
+        || libc != Libc::Musl
+        || p.kind == Kind::SharedLibrary
+        || is_openharmony(p)
+    {
         return None;
     }
     let interp = p.interpreter.clone().unwrap_or_else(|| "(none)".to_owned());
     Some(catalogue::musl_dynamic(interp))
+}
+
+/// A musl binary that starts threads and allocates with musl's malloc: no
+/// replacement allocator linked in (its symbols or strings) nor needed as a library.
+/// Not on OpenHarmony, whose musl has its own allocator.
+fn musl_malloc(p: &Parsed, e: &ElfFacts, libc: Libc, libraries: &[Library]) -> Option<Hazard> {
+    if libc != Libc::Musl || e.allocator.is_some() || is_openharmony(p) {
+        return None;
+    }
+    let by_library = libraries.iter().any(|l| {
+        ["jemalloc", "mimalloc", "snmalloc", "tcmalloc"]
+            .iter()
+            .any(|a| l.name.contains(a))
+    });
+    if by_library {
+        return None;
+    }
+    let threads = e.starts_threads.clone()?;
+    Some(catalogue::musl_malloc(vec![threads]))
 }
 
 fn glibc_private(p: &Parsed) -> Option<Hazard> {

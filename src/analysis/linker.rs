@@ -28,6 +28,8 @@ pub(crate) fn linker(p: &Parsed) -> LinkerInfo {
         FormatFacts::Elf(e) => elf_linker(p.kind, e),
         FormatFacts::Macho(m) => macho_linker(m),
         FormatFacts::Pe(pe) => pe_linker(pe),
+        // AIX's ld and GNU ld leave no mark in an XCOFF file
+        FormatFacts::Xcoff(_) => info("unknown", None, "XCOFF records no linker".into(), false),
     }
 }
 
@@ -169,6 +171,8 @@ pub(crate) fn hardening(p: &Parsed) -> Hardening {
             h.pie = pe.dll_characteristics & IMAGE_DLLCHARACTERISTICS_DYNAMIC_BASE.0 != 0;
             h.nx = pe.dll_characteristics & IMAGE_DLLCHARACTERISTICS_NX_COMPAT.0 != 0;
         }
+        // XCOFF has no flag for either: AIX decides by its own settings
+        FormatFacts::Xcoff(_) => {}
     }
     h
 }

@@ -130,6 +130,7 @@ fn verdict(
         }
         Format::Macho => parts.push(format!("Mach-O {link}")),
         Format::Pe => parts.push(format!("PE {link}")),
+        Format::Xcoff => parts.push(format!("XCOFF {link}")),
     }
     // the glibc requirement is already said: keep only the list of releases
     let runs = match (&requires.glibc, runs_on.summary.split_once(": ")) {
@@ -162,7 +163,9 @@ fn verdict(
 /// of each format, to which a test adds the facts it is about.
 #[cfg(test)]
 pub(crate) mod testing {
-    use crate::inspect::{ElfFacts, FormatFacts, MachoFacts, Parsed, PeFacts, RawLibrary};
+    use crate::inspect::{
+        ElfFacts, FormatFacts, MachoFacts, Parsed, PeFacts, RawLibrary, XcoffFacts,
+    };
     use crate::model::{Endian, Format, Import, Kind, LibraryLoad};
 
     fn parsed(format: Format, facts: FormatFacts) -> Parsed {
@@ -202,6 +205,14 @@ pub(crate) mod testing {
         let mut pe = PeFacts::default();
         with(&mut pe);
         parsed(Format::Pe, FormatFacts::Pe(pe))
+    }
+
+    /// A 64-bit XCOFF executable with nothing in it.
+    pub(crate) fn xcoff() -> Parsed {
+        let mut p = parsed(Format::Xcoff, FormatFacts::Xcoff(XcoffFacts::default()));
+        p.arch = "powerpc64".to_owned();
+        p.endian = Endian::Big;
+        p
     }
 
     /// Needed libraries, by name.

@@ -8,6 +8,7 @@ use goblin::mach::load_command::{
     PLATFORM_WATCHOSSIMULATOR,
 };
 
+use crate::data::aix_archive;
 use crate::inspect::symbols::{GLIBC_STATIC_MARKS, MUSL_STATIC_MARKS};
 use crate::inspect::{FormatFacts, Parsed};
 use crate::model::{Format, Libc, Os};
@@ -55,7 +56,7 @@ fn is_openbsd_libc(base: &str) -> bool {
 
 /// The libc a target triple promises.
 pub(crate) fn libc_of_target(target: &str) -> Option<Libc> {
-    if target.contains("-linux-musl") {
+    if target.contains("-linux-musl") || target.contains("-linux-ohos") {
         Some(Libc::Musl)
     } else if target.contains("-linux-gnu") {
         Some(Libc::Glibc)
@@ -80,6 +81,14 @@ fn is_android(p: &Parsed) -> bool {
     let by_note =
         matches!(&p.facts, FormatFacts::Elf(e) if e.os_note.as_deref() == Some("Android"));
     by_interp || by_note
+}
+
+/// Whether an ELF carries OpenHarmony's `.note.ohos.ident` (name `OHOS`), which
+/// OpenHarmony's musl puts in every program and library (crti.o includes its
+/// crtbrand.s). Its C library is musl, but its loader and libraries are OpenHarmony's,
+/// not a Linux distribution's.
+pub(crate) fn is_openharmony(p: &Parsed) -> bool {
+    matches!(&p.facts, FormatFacts::Elf(e) if e.os_note.as_deref() == Some("OHOS"))
 }
 
 /// Whether an ELF says it is OpenBSD's: its OS/ABI byte or its note.
@@ -205,6 +214,17 @@ pub(crate) fn libc(p: &Parsed) -> Libc {
                 Libc::Unknown
             }
         }
+        // AIX's libc is the archive `libc.a`; programs import its shared member
+        // (`libc.a(shr_64.o)`, `shr.o` in 32-bit ones)
+        FormatFacts::Xcoff(_) => {
+            if p.libraries.iter().any(|l| aix_archive(&l.name) == "libc.a") {
+                Libc::AixLibc
+            } else if p.libraries.is_empty() {
+                Libc::None
+            } else {
+                Libc::Unknown
+            }
+        }
         FormatFacts::Pe(_) => {
             let has = |f: &dyn Fn(&str) -> bool| {
                 p.libraries.iter().any(|l| f(&l.name.to_ascii_lowercase()))
@@ -239,6 +259,7 @@ pub(crate) fn os(p: &Parsed, libc: Libc) -> Os {
             ELFOSABI_OPENBSD => Os::Openbsd,
             ELFOSABI_SOLARIS => Os::Solaris,
             _ if libc == Libc::Bionic => Os::Android,
+            _ if is_openharmony(p) => Os::Openharmony,
             _ => match (e.os_note.as_deref(), e.abi_tag.as_ref().map(|t| t.0)) {
                 (Some("FreeBSD"), _) | (_, Some(ELF_NOTE_OS_FREEBSD)) => Os::Freebsd,
                 (Some("NetBSD"), _) => Os::Netbsd,
@@ -263,6 +284,7 @@ pub(crate) fn os(p: &Parsed, libc: Libc) -> Os {
             Some(PLATFORM_VISIONOS | PLATFORM_VISIONOSSIMULATOR) => Os::Visionos,
             Some(_) => Os::Apple,
         },
+        (FormatFacts::Xcoff(_), _) | (_, Format::Xcoff) => Os::Aix,
         (_, Format::Pe) | (FormatFacts::Pe(_), _) => Os::Windows,
     }
 }
@@ -270,7 +292,7 @@ pub(crate) fn os(p: &Parsed, libc: Libc) -> Os {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::testing::{elf, macho, needs, pe};
+    use crate::analysis::testing::{elf, macho, needs, pe, xcoff};
     use goblin::mach::load_command::PLATFORM_DRIVERKIT;
 
     #[test]
@@ -421,6 +443,40 @@ mod tests {
         assert_eq!(
             libc_of_target("x86_64-unknown-openbsd"),
             Some(Libc::OpenbsdLibc)
+        );
+    }
+
+    #[test]
+    fn aix_from_xcoff_and_its_libc_archive_member() {
+        let go = needs(
+            xcoff(),
+            &["libc.a(shr_64.o)", "libpthread.a(shr_xpg5_64.o)"],
+        );
+        assert_eq!(libc(&go), Libc::AixLibc);
+        assert_eq!(os(&go, Libc::AixLibc), Os::Aix);
+        let pathed = needs(xcoff(), &["/usr/lib/libc.a(shr.o)"]);
+        assert_eq!(libc(&pathed), Libc::AixLibc);
+        assert_eq!(libc(&xcoff()), Libc::None);
+        assert_eq!(libc(&needs(xcoff(), &["libfoo.a(shr.o)"])), Libc::Unknown);
+        let t = crate::data::tables();
+        assert!(t.is_system_library(Os::Aix, "/usr/lib/libpthread.a(shr_xpg5_64.o)"));
+        assert!(!t.is_system_library(Os::Aix, "libssl.a(libssl.so.3)"));
+    }
+
+    #[test]
+    fn openharmony_from_its_note_with_musl() {
+        // OpenHarmony's musl names its C library `libc.so`, as Alpine's does: the
+        // `OHOS` note decides the OS
+        let ohos = needs(elf(|e| e.os_note = Some("OHOS".into())), &["libc.so"]);
+        assert_eq!(libc(&ohos), Libc::Musl);
+        assert_eq!(os(&ohos, Libc::Musl), Os::Openharmony);
+        assert!(is_openharmony(&ohos));
+        let alpine = needs(elf(|_| {}), &["libc.so"]);
+        assert_eq!(os(&alpine, Libc::Musl), Os::Linux);
+        assert!(!is_openharmony(&alpine));
+        assert_eq!(
+            libc_of_target("aarch64-unknown-linux-ohos"),
+            Some(Libc::Musl)
         );
     }
 

@@ -205,6 +205,7 @@ pub(crate) fn requires(p: &Parsed, libc: Libc, os: Os, tables: &Tables) -> Requi
             }
         }
         FormatFacts::Pe(pe) => r.windows = Some(windows(p, pe, tables)),
+        FormatFacts::Xcoff(_) => {}
     }
     if let FormatFacts::Elf(ElfFacts {
         x86_isa_needed: Some(bits),

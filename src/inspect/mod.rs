@@ -9,13 +9,14 @@ pub mod gobuild;
 mod macho;
 mod pe;
 pub(crate) mod symbols;
+pub mod xcoff;
 
 use crate::model::{Endian, Format, Import, Kind, LibraryLoad, Slice};
 
 /// Why a file could not be inspected. Carries the evidence for the error entry.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum InspectError {
-    #[error("not an object file (ELF, Mach-O or PE); starts with {magic}")]
+    #[error("not an object file (ELF, Mach-O, PE or XCOFF); starts with {magic}")]
     NotObject { magic: String },
     #[error("empty file")]
     Empty,
@@ -62,7 +63,7 @@ pub struct ElfFacts {
     pub version_needs: Vec<(String, String)>,
     /// `.note.ABI-tag`: (OS number, kernel version "3.2.0").
     pub abi_tag: Option<(u32, String)>,
-    /// Other OS notes seen (`FreeBSD`, `NetBSD`, `OpenBSD`, `Android`).
+    /// Other OS notes seen (`FreeBSD`, `NetBSD`, `OpenBSD`, `Android`, `OHOS`).
     pub os_note: Option<String>,
     /// `.note.android.ident`'s API level (the `__ANDROID_API__` it was built for).
     pub android_api: Option<u32>,
@@ -90,6 +91,12 @@ pub struct ElfFacts {
     /// A binary without needed libraries contains musl's strerror text "No error
     /// information" (glibc says "Unknown error"): evidence of musl when stripped.
     pub mentions_musl: bool,
+    /// What says the binary starts threads: `pthread_create` (imported or linked in),
+    /// or in a stripped static binary Rust's `failed to spawn thread` message.
+    pub starts_threads: Option<String>,
+    /// A replacement allocator's mark (`jemalloc (_rjem_)`), looked for in binaries
+    /// that start threads and do not need glibc.
+    pub allocator: Option<String>,
     /// EI_OSABI from the ELF identification bytes.
     pub e_osabi: u8,
     /// `.note.gnu.property`'s `GNU_PROPERTY_X86_ISA_1_NEEDED` bits (1 baseline, 2
@@ -121,11 +128,24 @@ pub struct PeFacts {
     pub has_rich_header: bool,
 }
 
+/// XCOFF-specific facts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct XcoffFacts {
+    /// The file header's `f_flags` (`F_EXEC` 0x0002, `F_SHROBJ` 0x2000, ...).
+    pub f_flags: u16,
+    /// The loader section's `l_version`, when the file has a loader section.
+    pub loader_version: Option<u32>,
+    /// Import file ID 0: the library search path the linker recorded
+    /// (`/usr/lib:/lib`).
+    pub default_libpath: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FormatFacts {
     Elf(ElfFacts),
     Macho(MachoFacts),
     Pe(PeFacts),
+    Xcoff(XcoffFacts),
 }
 
 /// Everything read from one object (one slice of a universal Mach-O).
@@ -161,6 +181,7 @@ pub fn parse(data: &[u8]) -> Result<Vec<Parsed>, InspectError> {
         Some(Format::Elf) => elf::parse(data).map(|p| vec![p]),
         Some(Format::Macho) => macho::parse(data),
         Some(Format::Pe) => pe::parse(data).map(|p| vec![p]),
+        Some(Format::Xcoff) => xcoff::parse(data).map(|p| vec![p]),
         None => Err(InspectError::NotObject {
             magic: describe_magic(data),
         }),
@@ -182,6 +203,8 @@ pub fn sniff(data: &[u8]) -> Option<Format> {
             (n > 0 && n < 32).then_some(Format::Macho)
         }
         [b'M', b'Z', ..] => Some(Format::Pe),
+        // XCOFF's f_magic, big-endian: 0x01f7 (64-bit), 0x01df (32-bit)
+        [0x01, 0xf7 | 0xdf, ..] => Some(Format::Xcoff),
         _ => None,
     }
 }
@@ -254,6 +277,8 @@ mod tests {
         // a Java class file: minor/major version 0x0000_0034
         assert_eq!(sniff(&[0xca, 0xfe, 0xba, 0xbe, 0, 0, 0, 0x34]), None);
         assert_eq!(sniff(b"MZ\x90\x00"), Some(Format::Pe));
+        assert_eq!(sniff(&[0x01, 0xf7, 0x00, 0x0a]), Some(Format::Xcoff));
+        assert_eq!(sniff(&[0x01, 0xdf, 0x00, 0x03]), Some(Format::Xcoff));
         assert_eq!(sniff(b"#!/bin/sh"), None);
     }
 

@@ -45,6 +45,30 @@ pub const GLIBC_STATIC_MARKS: &[&str] = &[
 /// Symbols only musl defines.
 pub const MUSL_STATIC_MARKS: &[&str] = &["__init_libc", "__libc_start_init", "__dls2"];
 
+/// Functions that start a thread.
+pub const THREAD_FUNCTIONS: &[&str] = &["pthread_create"];
+
+/// What a replacement allocator leaves in a binary, as symbols or as strings (which
+/// survive stripping): (the bytes, the allocator). jemalloc's `je_` prefix and
+/// tikv-jemallocator's `_rjem_`, its `<jemalloc>:` messages; mimalloc's `mi_malloc` and
+/// its name in its option messages; snmalloc's namespace in every symbol.
+pub const ALLOCATOR_MARKS: &[(&[u8], &str)] = &[
+    (b"_rjem_", "jemalloc"),
+    (b"je_malloc", "jemalloc"),
+    (b"<jemalloc>", "jemalloc"),
+    (b"mi_malloc", "mimalloc"),
+    (b"mimalloc", "mimalloc"),
+    (b"snmalloc", "snmalloc"),
+];
+
+/// The first allocator mark in `data`, as `mimalloc (mi_malloc)`.
+pub fn allocator_mark(data: &[u8]) -> Option<String> {
+    ALLOCATOR_MARKS.iter().find_map(|(mark, name)| {
+        memchr::memmem::find(data, mark)
+            .map(|_| format!("{name} ({})", String::from_utf8_lossy(mark)))
+    })
+}
+
 /// Whether a defined symbol is one the analysis needs.
 pub fn of_interest(name: &str) -> bool {
     [
@@ -52,6 +76,7 @@ pub fn of_interest(name: &str) -> bool {
         DLOPEN_FUNCTIONS,
         GLIBC_STATIC_MARKS,
         MUSL_STATIC_MARKS,
+        THREAD_FUNCTIONS,
     ]
     .iter()
     .any(|set| set.contains(&name))

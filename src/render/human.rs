@@ -274,7 +274,8 @@ fn artifact(a: &Artifact, style: Style, w: &mut dyn Write) -> io::Result<()> {
         }
         None => row(w, "crates", crates_line(a))?,
     }
-    if a.format != Format::Pe || a.hardening.pie || a.hardening.nx {
+    // XCOFF has no flags for these: nothing to say unless something was found
+    if !matches!(a.format, Format::Pe | Format::Xcoff) || a.hardening.pie || a.hardening.nx {
         row(w, "hardening", hardening_line(&a.hardening))?;
     }
     if a.hazards.is_empty() {

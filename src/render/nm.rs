@@ -27,7 +27,7 @@ pub(super) fn render(artifacts: &[Artifact], w: &mut dyn Write) -> io::Result<()
                     None => writeln!(w, "{:pad$} {t} {}", "", imp.name)?,
                 },
                 Format::Macho => writeln!(w, "{}", imp.name)?,
-                Format::Pe => writeln!(
+                Format::Pe | Format::Xcoff => writeln!(
                     w,
                     "{:pad$} {t} {}@{}",
                     "",

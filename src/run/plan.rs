@@ -92,6 +92,9 @@ pub fn runner_for(a: &Artifact, host: Host) -> RunnerChoice {
         (Format::Macho, _) => RunnerChoice::NotRun(
             "a Mach-O binary does not run on a Linux host: run it on macOS".into(),
         ),
+        (Format::Xcoff, _) => RunnerChoice::NotRun(
+            "an XCOFF binary does not run on a Linux host: run it on AIX".into(),
+        ),
         (Format::Pe, _) if a.arch == "x86_64" => RunnerChoice::Run(Runner::Wine),
         (Format::Pe, _) => RunnerChoice::NotRun(format!(
             "a {} Windows binary: wine64 runs only x86_64 ones (32-bit ones need wine32, \

@@ -1,6 +1,7 @@
 //! Hazards on binaries built here: static glibc with NSS (the Rust twin of Go's cgo
 //! `net` story), build-machine RPATH/RUNPATH, a musl binary with glibc's loader, an
-//! executable stack; and clean controls that must not be flagged.
+//! executable stack, musl's malloc under threads; and clean controls that must not be
+//! flagged.
 
 use std::process::Command;
 
@@ -166,4 +167,98 @@ fn plain_gcc_binary_is_clean_and_hardened() {
     assert_eq!(h["stack_canary"], true);
     assert_eq!(h["fortify"], true);
     assert_eq!(a["linker"]["name"], "gnu-ld");
+}
+
+/// A C program that starts a thread that allocates.
+const THREADS_C: &str = "#include <pthread.h>\n#include <stdio.h>\n#include <stdlib.h>\n\
+                         static void *work(void *a) { void *p = malloc(64); free(p); return a; }\n\
+                         int main(void) { pthread_t t; pthread_create(&t, 0, work, 0); \
+                         pthread_join(t, 0); puts(\"ok\"); return 0; }\n";
+
+/// `nm`'s defined symbol names of `exe` (empty for a stripped one).
+fn nm_defined(exe: &std::path::Path) -> Vec<String> {
+    let out = Command::new(tool("nm")).arg(exe).output().unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| match l.split_whitespace().collect::<Vec<_>>()[..] {
+            [_, kind, name] if kind != "U" => Some(name.to_owned()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `musl-malloc`: a static musl program that starts threads allocates with musl's
+/// malloc (nm: `pthread_create` defined, no allocator's symbol); with mimalloc's entry
+/// point `mi_malloc` linked in (a stub of that name here, which is what the hazard
+/// reads) there is none; a stripped Rust musl program that spawns a thread is told by
+/// std's "failed to spawn thread" (`strings`), a Rust program without threads has no
+/// such string and no hazard; a glibc program with threads has none.
+#[test]
+fn musl_threads_with_musl_malloc_have_the_allocator_warning() {
+    let exe = c_program("musl-threads", "musl-gcc", THREADS_C, &["-static", "-O1"]);
+    let nm = nm_defined(&exe);
+    assert!(nm.iter().any(|s| s == "pthread_create"), "{nm:?}");
+    assert!(!nm.iter().any(|s| s.starts_with("mi_") || s.contains("je_")));
+    let a = inspect_one(&exe);
+    assert_eq!(a["libc"], "musl");
+    let h = hazard(&a, "musl-malloc");
+    assert_eq!(h["severity"], "warning");
+    assert_eq!(h["evidence"], serde_json::json!(["pthread_create"]));
+    assert!(h["hint"].as_str().unwrap().contains("mimalloc"), "{h}");
+    assert_eq!(a["portable"], true, "a warning only");
+
+    let stub = format!("{THREADS_C}void *mi_malloc(size_t n) {{ return malloc(n); }}\n");
+    let mi = c_program("musl-threads-mi", "musl-gcc", &stub, &["-static", "-O1"]);
+    assert!(nm_defined(&mi).iter().any(|s| s == "mi_malloc"));
+    let a = inspect_one(&mi);
+    assert!(
+        !codes(&a).contains(&"musl-malloc".to_owned()),
+        "{}",
+        a["hazards"]
+    );
+
+    let glibc = c_program("glibc-threads", "gcc", THREADS_C, &["-O1", "-pthread"]);
+    let a = inspect_one(&glibc);
+    assert_eq!(a["libc"], "glibc");
+    assert!(codes(&a).is_empty(), "{}", a["hazards"]);
+
+    let dir = crate::common::tempdir();
+    let rust = |name: &str, src: &str| {
+        let rs = crate::common::write(dir.path(), &format!("{name}.rs"), src);
+        let out = dir.path().join(name);
+        crate::common::run(
+            Command::new(tool("rustc"))
+                .args(["-O", "--target", "x86_64-unknown-linux-musl"])
+                .args(["-C", "strip=symbols", "-o"])
+                .arg(&out)
+                .arg(&rs),
+        );
+        out
+    };
+    let spawns = rust(
+        "spawns",
+        "fn main() { let h = std::thread::spawn(|| vec![1u8; 64].len()); \
+         println!(\"{}\", h.join().unwrap()); }\n",
+    );
+    assert!(nm_defined(&spawns).is_empty(), "stripped");
+    let strings = stdout(Command::new("strings").arg("-a").arg(&spawns));
+    assert!(strings.contains("failed to spawn thread"));
+    let a = inspect_one(&spawns);
+    let h = hazard(&a, "musl-malloc");
+    assert!(
+        h["evidence"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("failed to spawn thread"),
+        "{h}"
+    );
+    let single = rust(
+        "single",
+        "fn main() { println!(\"{}\", vec![1u8; 64].len()); }\n",
+    );
+    let strings = stdout(Command::new("strings").arg("-a").arg(&single));
+    assert!(!strings.contains("failed to spawn thread"));
+    let a = inspect_one(&single);
+    assert_eq!(a["libc"], "musl");
+    assert!(codes(&a).is_empty(), "{}", a["hazards"]);
 }

@@ -182,6 +182,24 @@ pub(super) fn msvc_runtime(dlls: Vec<String>) -> Hazard {
     )
 }
 
+/// `evidence`: what starts threads (`pthread_create`).
+pub(super) fn musl_malloc(evidence: Vec<String>) -> Hazard {
+    hazard(
+        HazardCode::MuslMalloc,
+        Severity::Warning,
+        format!(
+            "starts threads ({}) and allocates with musl's own malloc (no jemalloc, \
+             mimalloc or snmalloc in it), which serialises allocation across threads: \
+             allocation-heavy concurrent work runs many times slower than with glibc",
+            evidence.join(", ")
+        ),
+        "set a global allocator for musl targets: the mimalloc crate \
+         (#[global_allocator] static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;) \
+         or tikv-jemallocator, under cfg(target_env = \"musl\")",
+        evidence,
+    )
+}
+
 pub(super) fn rpath_build_path(entries: Vec<String>) -> Hazard {
     hazard(
         HazardCode::RpathBuildPath,

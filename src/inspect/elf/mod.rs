@@ -48,6 +48,7 @@ pub(super) fn parse(data: &[u8]) -> Result<Parsed, InspectError> {
     }
     hardening_symbols.sort();
     hardening_symbols.dedup();
+    read_threads_and_allocator(data, &imports, libraries.is_empty(), &mut facts);
 
     Ok(Parsed {
         format: Format::Elf,
@@ -70,6 +71,39 @@ pub(super) fn parse(data: &[u8]) -> Result<Parsed, InspectError> {
         },
         facts: FormatFacts::Elf(facts),
     })
+}
+
+/// Whether the binary starts threads and, for one that does and does not need glibc
+/// (musl's allocator is the question), which replacement allocator it carries.
+fn read_threads_and_allocator(
+    data: &[u8],
+    imports: &[crate::model::Import],
+    no_libraries: bool,
+    facts: &mut ElfFacts,
+) {
+    let started = |name: &str| {
+        super::symbols::THREAD_FUNCTIONS
+            .contains(&name)
+            .then(|| name.to_owned())
+    };
+    facts.starts_threads = imports
+        .iter()
+        .find_map(|i| started(&i.name))
+        .or_else(|| facts.static_symbols.iter().find_map(|s| started(s)))
+        .or_else(|| {
+            // std::thread::Builder::spawn's panic message (Rust), in a stripped binary
+            (no_libraries && !facts.has_symtab)
+                .then(|| memchr::memmem::find(data, b"failed to spawn thread"))
+                .flatten()
+                .map(|_| "failed to spawn thread (string in a stripped binary)".to_owned())
+        });
+    let glibc = facts
+        .version_needs
+        .iter()
+        .any(|(_, v)| v.starts_with("GLIBC_"));
+    if facts.starts_threads.is_some() && !glibc {
+        facts.allocator = super::symbols::allocator_mark(data);
+    }
 }
 
 /// cargo-auditable's `.dep-v0` section, read.

@@ -1,4 +1,5 @@
-//! Notes (`.note.ABI-tag`, gold's version, BSD and Android OS notes) and `.comment`.
+//! Notes (`.note.ABI-tag`, gold's version, BSD, Android and OpenHarmony OS notes) and
+//! `.comment`.
 
 use goblin::elf::note::{NT_GNU_ABI_TAG, NT_GNU_GOLD_VERSION};
 /// `NT_GNU_PROPERTY_TYPE_0`, `.note.gnu.property` (binutils' `include/elf/common.h`).
@@ -46,7 +47,10 @@ pub(super) fn read_notes(elf: &Elf<'_>, data: &[u8], facts: &mut ElfFacts) {
     let Some(iter) = iter else { return };
     for note in iter.take(64) {
         let Ok(note) = note else { break };
-        match (note.name, note.n_type) {
+        // OpenHarmony's note counts the name's padding in its namesz (`OHOS` and seven
+        // NULs): the name is what comes before the first NUL
+        let name = super::until_nul(note.name);
+        match (name, note.n_type) {
             ("GNU", NT_GNU_ABI_TAG) if note.desc.len() >= 16 => {
                 let w = |i: usize| {
                     let b: [u8; 4] = note.desc[i * 4..i * 4 + 4].try_into().unwrap_or([0; 4]);
@@ -65,11 +69,19 @@ pub(super) fn read_notes(elf: &Elf<'_>, data: &[u8], facts: &mut ElfFacts) {
                 let v = String::from_utf8_lossy(note.desc);
                 facts.gold_version = Some(super::until_nul(&v).to_owned());
             }
+            // OpenHarmony's `.note.ohos.ident` (its musl's arch/generic/crtbrand.s, linked
+            // into every program and library through crti.o): name `OHOS`. Its one
+            // word (`ohos_api`) is 1 in every version of that file (2022-2024), not an
+            // API level, and the 2022-2023 versions put it unaligned after the name
+            // with type 0: the name alone says OpenHarmony
+            ("OHOS", _) => {
+                facts.os_note.get_or_insert_with(|| name.to_owned());
+            }
             ("FreeBSD" | "NetBSD" | "OpenBSD" | "Android", n_type) => {
-                facts.os_note.get_or_insert_with(|| note.name.to_owned());
+                facts.os_note.get_or_insert_with(|| name.to_owned());
                 // NT_ANDROID_IDENT (1): the API level first (bionic's crtbrand.S), then
                 // the NDK's version and build number
-                if n_type == 1 && note.name == "Android" && note.desc.len() >= 4 {
+                if n_type == 1 && name == "Android" && note.desc.len() >= 4 {
                     let b: [u8; 4] = note.desc[..4].try_into().unwrap_or([0; 4]);
                     facts.android_api.get_or_insert(if elf.little_endian {
                         u32::from_le_bytes(b)
@@ -78,7 +90,7 @@ pub(super) fn read_notes(elf: &Elf<'_>, data: &[u8], facts: &mut ElfFacts) {
                     });
                 }
                 // NT_FREEBSD_ABI_TAG / NT_NETBSD_IDENT (1): one word, the OS version
-                if n_type == 1 && note.name != "Android" && note.desc.len() >= 4 {
+                if n_type == 1 && name != "Android" && note.desc.len() >= 4 {
                     let b: [u8; 4] = note.desc[..4].try_into().unwrap_or([0; 4]);
                     facts.bsd_version.get_or_insert(if elf.little_endian {
                         u32::from_le_bytes(b)
