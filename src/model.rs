@@ -509,6 +509,9 @@ impl HazardCode {
             HazardCode::MsvcRuntime => {
                 "A PE that needs the Visual C++ runtime, which Windows does not include"
             }
+            HazardCode::MuslMalloc => {
+                "A threaded musl binary that allocates with musl's own malloc, slow under concurrency"
+            }
         }
     }
 }

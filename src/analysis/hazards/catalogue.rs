@@ -269,5 +269,6 @@ pub(crate) fn example(code: HazardCode) -> Hazard {
             target_libc_mismatch("…", Libc::Musl, Libc::Glibc, some())
         }
         HazardCode::MsvcRuntime => msvc_runtime(some()),
+        HazardCode::MuslMalloc => musl_malloc(some()),
     }
 }
