@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use cargo_metadata::{DependencyKind, Metadata, Package, PackageId};
 
-use crate::data::{SysCrate, SystemUse};
+use crate::data::{FrameworkCrate, SysCrate, SystemUse};
 use crate::version::Version;
 
 /// Build-dependencies that compile C or find a native library for a build script.
@@ -159,6 +159,35 @@ pub fn system_libs(meta: &Metadata, id: &PackageId, rows: &[SysCrate]) -> Vec<Sy
     }
     found.sort_by(|a, b| a.krate.cmp(&b.krate));
     found.dedup_by(|a, b| a.krate == b.krate);
+    found
+}
+
+/// A macOS framework `id`'s graph links (from `targets/frameworks.toml`): the crate
+/// that asks for it and the framework.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FrameworkUse {
+    /// The crate (`security-framework-sys`).
+    pub krate: String,
+    /// The framework (`Security`).
+    pub framework: String,
+}
+
+/// The macOS frameworks the packages of `id`'s graph link, from the table `rows` (the
+/// only place that knows the crates by name); resolve the graph for an apple target
+/// (`--filter-platform`) for what that target links.
+pub fn frameworks(meta: &Metadata, id: &PackageId, rows: &[FrameworkCrate]) -> Vec<FrameworkUse> {
+    let mut found: Vec<FrameworkUse> = reachable(meta, id)
+        .into_iter()
+        .filter_map(|p| rows.iter().find(|r| r.name == p.name.as_str()))
+        .flat_map(|r| {
+            r.frameworks.iter().map(|f| FrameworkUse {
+                krate: r.name.clone(),
+                framework: f.clone(),
+            })
+        })
+        .collect();
+    found.sort();
+    found.dedup();
     found
 }
 

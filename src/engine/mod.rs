@@ -15,9 +15,12 @@ use anyhow::{bail, Context, Result};
 
 use self::cargo::{build_variant, copy_host, copy_tree};
 use self::graph::{
-    build_tools, native_deps, rust_version_above, system_libs, BuildTool, SystemLib,
+    build_tools, frameworks, native_deps, rust_version_above, system_libs, BuildTool, FrameworkUse,
+    SystemLib,
 };
-use self::plan::{plan, unmet_rust_version, unmet_tools, Invocation, Plan, RustVersionGap};
+use self::plan::{
+    plan, unmet_rust_version, unmet_tools, FrameworkPlan, Invocation, Plan, RustVersionGap, SdkRoot,
+};
 pub use self::progress::Progress;
 use crate::matrix::{Matrix, Variant};
 use crate::model::Severity;
@@ -79,6 +82,9 @@ pub struct Workspace {
     pub rust_version: Option<RustVersionGap>,
     /// cargo's id of the package.
     pub package_id: cargo_metadata::PackageId,
+    /// The macOS frameworks the graph of every feature links on some platform
+    /// (`targets/frameworks.toml`): an apple variant's own graph decides.
+    pub frameworks: Vec<FrameworkUse>,
 }
 
 /// Ask cargo which package and binaries `build` means.
@@ -133,9 +139,11 @@ pub fn resolve_workspace(tc: &Toolchain, opts: &BuildOptions) -> Result<Workspac
         bail!("package `{}` has no binary to build", package.name);
     }
     let native_deps = native_deps(&meta, &package.id);
+    let frameworks = frameworks(&meta, &package.id, &crate::data::tables().frameworks);
     let rust_version = rust_version_gap(tc, opts, &meta, &package.id);
     Ok(Workspace {
         rust_version,
+        frameworks,
         package_id: package.id.clone(),
         native_deps,
         build_tools: build_tools(&meta, &package.id),
@@ -172,18 +180,24 @@ fn rust_version_gap(
 /// links without building them ([`system_libs`], from `targets/sys-crates.toml`).
 /// cargo is asked (`--filter-platform`, one call per target, all at once) only when
 /// the graph of every feature has a crate of the table; a target cargo cannot resolve
-/// has none (the build then says why).
+/// has none (the build then says why). With them, the macOS frameworks an apple
+/// target's graph links (`targets/frameworks.toml`), asked for the same way when the
+/// graph of every feature has a crate of that table.
 fn target_system_libs(
     tc: &Toolchain,
     opts: &BuildOptions,
     ws: &Workspace,
     selected: &[&Variant],
-) -> BTreeMap<String, Vec<SystemLib>> {
-    let rows = &crate::data::tables().sys_crates;
-    if !ws
-        .native_deps
-        .iter()
-        .any(|d| rows.iter().any(|r| r.name == *d))
+) -> BTreeMap<String, TargetLinks> {
+    let tables = crate::data::tables();
+    let rows = &tables.sys_crates;
+    let apple =
+        !ws.frameworks.is_empty() && selected.iter().any(|v| v.target().contains("-apple-"));
+    if !apple
+        && !ws
+            .native_deps
+            .iter()
+            .any(|d| rows.iter().any(|r| r.name == *d))
     {
         return BTreeMap::new();
     }
@@ -204,10 +218,30 @@ fn target_system_libs(
             .into_iter()
             .filter_map(|(t, h)| {
                 let meta = h.join().ok().flatten()?;
-                Some((t, system_libs(&meta, &ws.package_id, rows)))
+                let fws = if t.contains("-apple-") {
+                    frameworks(&meta, &ws.package_id, &tables.frameworks)
+                } else {
+                    Vec::new()
+                };
+                let libs = system_libs(&meta, &ws.package_id, rows);
+                Some((
+                    t,
+                    TargetLinks {
+                        libs,
+                        frameworks: fws,
+                    },
+                ))
             })
             .collect()
     })
+}
+
+/// What a target's resolved graph links that the machine must have: system libraries
+/// and macOS frameworks.
+#[derive(Debug, Clone, Default)]
+struct TargetLinks {
+    libs: Vec<SystemLib>,
+    frameworks: Vec<FrameworkUse>,
 }
 
 /// The multiarch `-dev` packages (Debian architecture, `package:arch`) the cross glibc
@@ -222,7 +256,7 @@ pub fn multiarch_needs(
     let sys = target_system_libs(tc, opts, ws, variants);
     let mut out: Vec<(String, String)> = variants
         .iter()
-        .filter_map(|v| Some(plan::missing_multiarch(v, sys.get(v.target())?, tc)))
+        .filter_map(|v| Some(plan::missing_multiarch(v, &sys.get(v.target())?.libs, tc)))
         .flatten()
         .collect();
     out.sort();
@@ -381,7 +415,7 @@ pub fn build(
 fn plan_groups(
     tc: &Toolchain,
     ws: &Workspace,
-    sys: &BTreeMap<String, Vec<SystemLib>>,
+    sys: &BTreeMap<String, TargetLinks>,
     selected: &[&Variant],
     progress: &Progress,
     reports: &mut [Option<VariantReport>],
@@ -392,11 +426,27 @@ fn plan_groups(
         .as_ref()
         .map(|gap| unmet_rust_version(gap, tc.rustup));
     // the system libraries: what each variant does about them (no probe for a skip)
+    // and the macOS frameworks: SDKROOT when it is an SDK, else a skip or an error
+    let sdk = SdkRoot::from_env();
+    let mut errors: Vec<Option<String>> = vec![None; selected.len()];
     let sys_env: Vec<plan::SystemLibPlan> = selected
         .iter()
-        .map(|v| match sys.get(v.target()) {
-            Some(libs) => plan::system_libs(v, libs, tc),
-            None => Ok(Vec::new()),
+        .zip(errors.iter_mut())
+        .map(|(v, error)| {
+            let Some(links) = sys.get(v.target()) else {
+                return Ok(Vec::new());
+            };
+            let mut env = plan::system_libs(v, &links.libs, tc)?;
+            match plan::frameworks(v, &links.frameworks, &sdk, tc.host()) {
+                FrameworkPlan::None => {}
+                FrameworkPlan::Sdk(p) => env.push(("SDKROOT".to_owned(), p)),
+                FrameworkPlan::Skip(reason, fix) => return Err((reason, fix)),
+                FrameworkPlan::Error(e) => {
+                    *error = Some(e.clone());
+                    return Err((e, String::new()));
+                }
+            }
+            Ok(env)
         })
         .collect();
     if no_rust.is_none() {
@@ -426,6 +476,15 @@ fn plan_groups(
             },
         };
         match planned {
+            Plan::Skipped { reason, .. } if no_tool.is_none() && errors[index].is_some() => {
+                // SDKROOT is not an SDK: a failure of this variant, before compiling
+                let mut r = report_for(v, v.linker().as_str());
+                r.status = Status::Failed;
+                r.reason = Some(reason.clone());
+                r.hint = Some("SDKROOT=<a macOS SDK directory (MacOSX.sdk)>".to_owned());
+                progress.finish(progress.start(v.id(), ""), &format!("failed: {reason}"));
+                reports[index] = Some(r);
+            }
             Plan::Skipped { reason, fix } => {
                 let mut r = report_for(v, v.linker().as_str());
                 r.reason = Some(reason.clone());

@@ -2,7 +2,7 @@
 //! "skipped" with the reason and the exact command that fixes it. Pure: what a
 //! variant needs comes from the one table in `toolchain::needs`.
 
-use crate::engine::graph::SystemLib;
+use crate::engine::graph::{FrameworkUse, SystemLib};
 use crate::matrix::Variant;
 use crate::toolchain::{install_command, needs, CTools, Install, Link, Machine, Needs};
 use crate::version::Version;
@@ -299,6 +299,84 @@ pub fn system_libs(v: &Variant, libs: &[SystemLib], m: &impl Machine) -> SystemL
         }
     }
     Ok(env)
+}
+
+/// `SDKROOT` as this machine has it: unset, a macOS SDK directory (it has
+/// `SDKSettings.json` or `SDKSettings.plist`, and `System/Library/Frameworks`), or a
+/// path that is not one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SdkRoot {
+    Unset,
+    Sdk(std::path::PathBuf),
+    NotSdk(std::path::PathBuf),
+}
+
+impl SdkRoot {
+    /// Read `SDKROOT` from the environment (empty is unset).
+    pub fn from_env() -> SdkRoot {
+        match std::env::var_os("SDKROOT") {
+            Some(p) if !p.is_empty() => SdkRoot::of(std::path::PathBuf::from(p)),
+            _ => SdkRoot::Unset,
+        }
+    }
+
+    /// What the directory `p` is.
+    pub fn of(p: std::path::PathBuf) -> SdkRoot {
+        let settings =
+            p.join("SDKSettings.json").is_file() || p.join("SDKSettings.plist").is_file();
+        if settings && p.join("System/Library/Frameworks").is_dir() {
+            SdkRoot::Sdk(p)
+        } else {
+            SdkRoot::NotSdk(p)
+        }
+    }
+}
+
+/// What an apple variant does about the macOS frameworks its graph links.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FrameworkPlan {
+    /// Nothing to do (no framework, not an apple target, or a macOS host whose own
+    /// SDK links them).
+    None,
+    /// Link against the SDK: `SDKROOT` for this variant's cargo (cargo-zigbuild reads it).
+    Sdk(String),
+    /// Skipped before compiling: (reason, fix).
+    Skip(String, String),
+    /// `SDKROOT` is not an SDK: the variant fails before compiling, with this reason.
+    Error(String),
+}
+
+/// The frameworks of `fws` and the crates asking for them, for a message:
+/// `Security (security-framework-sys), CoreFoundation (core-foundation-sys)`.
+fn name_frameworks(fws: &[FrameworkUse]) -> String {
+    fws.iter()
+        .map(|f| format!("{} ({})", f.framework, f.krate))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What variant `v` does about the macOS frameworks `fws` its graph links for its
+/// target: off a macOS host an apple target needs a macOS SDK to link them, which zig
+/// does not ship — `SDKROOT` when it is one, else skipped (unset) or an error naming
+/// it (not an SDK).
+pub fn frameworks(v: &Variant, fws: &[FrameworkUse], sdk: &SdkRoot, host: &str) -> FrameworkPlan {
+    if fws.is_empty() || !v.target().contains("-apple-") || host.contains("-apple-") {
+        return FrameworkPlan::None;
+    }
+    let names = name_frameworks(fws);
+    match sdk {
+        SdkRoot::Sdk(p) => FrameworkPlan::Sdk(p.display().to_string()),
+        SdkRoot::NotSdk(p) => FrameworkPlan::Error(format!(
+            "SDKROOT={} is not a macOS SDK (no SDKSettings.json or SDKSettings.plist, or no System/Library/Frameworks), and the graph links the macOS frameworks {names}",
+            p.display()
+        )),
+        SdkRoot::Unset => FrameworkPlan::Skip(
+            format!(
+                "the graph links the macOS frameworks {names}: linking them needs a macOS SDK, which zig does not ship, and SDKROOT is not set"
+            ),
+            "SDKROOT=<a macOS SDK directory (MacOSX.sdk)>; or rustls instead of native-tls (for reqwest: default-features = false, features = [\"rustls-tls\"]); or build it on a macOS runner: cargo portable ci github --macos-native".to_owned(),
+        ),
+    }
 }
 
 /// Plan one variant. `native`: the packages of the crate's dependency graph whose
@@ -605,6 +683,60 @@ mod tests {
             system_libs(&v("x86_64-unknown-linux-musl", ""), &[], &all()),
             Ok(Vec::new())
         );
+    }
+
+    #[test]
+    fn macos_frameworks_need_an_sdk() {
+        let mac = variant("target = \"aarch64-apple-darwin\"\nlinker = \"zig\"");
+        let linux = variant("target = \"x86_64-unknown-linux-musl\"\nlinker = \"internal\"");
+        let fws = [FrameworkUse {
+            krate: "security-framework-sys".into(),
+            framework: "Security".into(),
+        }];
+        let host = "x86_64-unknown-linux-gnu";
+        let dir = std::env::temp_dir().join(format!("portable-sdk-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("System/Library/Frameworks")).unwrap();
+        // not an SDK until it has its settings
+        let not = SdkRoot::of(dir.clone());
+        assert_eq!(not, SdkRoot::NotSdk(dir.clone()));
+        let FrameworkPlan::Error(e) = frameworks(&mac, &fws, &not, host) else {
+            panic!("an error");
+        };
+        assert!(
+            e.starts_with(&format!("SDKROOT={} is not a macOS SDK", dir.display())),
+            "{e}"
+        );
+        std::fs::write(dir.join("SDKSettings.json"), "{}").unwrap();
+        let sdk = SdkRoot::of(dir.clone());
+        assert_eq!(
+            frameworks(&mac, &fws, &sdk, host),
+            FrameworkPlan::Sdk(dir.display().to_string())
+        );
+        let FrameworkPlan::Skip(reason, fix) = frameworks(&mac, &fws, &SdkRoot::Unset, host) else {
+            panic!("a skip");
+        };
+        assert!(
+            reason.contains("Security (security-framework-sys)"),
+            "{reason}"
+        );
+        assert!(
+            fix.starts_with("SDKROOT=") && fix.contains("--macos-native"),
+            "{fix}"
+        );
+        // not an apple target, no framework, or a macOS host: nothing to do
+        assert_eq!(
+            frameworks(&linux, &fws, &SdkRoot::Unset, host),
+            FrameworkPlan::None
+        );
+        assert_eq!(
+            frameworks(&mac, &[], &SdkRoot::Unset, host),
+            FrameworkPlan::None
+        );
+        assert_eq!(
+            frameworks(&mac, &fws, &SdkRoot::Unset, "aarch64-apple-darwin"),
+            FrameworkPlan::None
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

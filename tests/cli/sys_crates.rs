@@ -345,3 +345,79 @@ fn sqlite_without_bundled_is_skipped_and_zlib_is_not() {
     );
     assert!(!root.join("target").exists());
 }
+
+const NATIVE_TLS_MAIN: &str = "fn main() { let _ = native_tls::TlsConnector::new(); }\n";
+
+/// native-tls links Security and CoreFoundation on macOS: without a macOS SDK
+/// (`SDKROOT`) both macOS variants are skipped before compiling, naming the frameworks
+/// and the crates; with SDKROOT that is not an SDK they fail naming it (exit 2), and
+/// the other variants are still planned (windows-gnu: skipped for its missing standard
+/// library, so nothing compiles).
+#[test]
+fn native_tls_on_macos_needs_an_sdk() {
+    let dir = tempdir();
+    let root = new_crate(dir.path(), "tls", NATIVE_TLS_MAIN, None);
+    append(&root, "[dependencies]\nnative-tls = \"0.2\"");
+    let rustc = rustc_without_std(dir.path(), "x86_64-pc-windows-gnu");
+    let run = |sdkroot: Option<&Path>| {
+        let mut c = portable();
+        c.env("RUSTC", &rustc).env_remove("SDKROOT");
+        if let Some(s) = sdkroot {
+            c.env("SDKROOT", s);
+        }
+        let out = c
+            .args(["build", "--format", "json", "--manifest-path"])
+            .arg(root.join("Cargo.toml"))
+            .args(["--variant", "macos-x86_64", "--variant", "macos-aarch64"])
+            .args(["--variant", "windows-x86_64-gnu"])
+            .output()
+            .unwrap();
+        let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+        (out, r)
+    };
+    let (out, r) = run(None);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    for id in ["macos-x86_64", "macos-aarch64"] {
+        let v = variant(&r, id);
+        assert_eq!(v["status"], "skipped", "{v}");
+        assert_eq!(
+            v["reason"],
+            "the graph links the macOS frameworks CoreFoundation (core-foundation-sys), \
+             Security (security-framework-sys): linking them needs a macOS SDK, which zig \
+             does not ship, and SDKROOT is not set",
+            "{v}"
+        );
+        let hint = v["hint"].as_str().unwrap();
+        assert!(hint.starts_with("SDKROOT=<a macOS SDK directory"), "{hint}");
+        assert!(hint.contains("rustls instead of native-tls"), "{hint}");
+        assert!(
+            hint.contains("cargo portable ci github --macos-native"),
+            "{hint}"
+        );
+    }
+    // windows: native-tls uses SChannel there, no framework
+    let w = variant(&r, "windows-x86_64-gnu");
+    assert!(
+        w["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("the standard library for x86_64-pc-windows-gnu is not installed"),
+        "{w}"
+    );
+    // SDKROOT that is not an SDK: an error naming it
+    let fake = dir.path().join("not-an-sdk");
+    std::fs::create_dir_all(&fake).unwrap();
+    let (out, r) = run(Some(&fake));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let named = format!("SDKROOT={} is not a macOS SDK", fake.display());
+    for id in ["macos-x86_64", "macos-aarch64"] {
+        let v = variant(&r, id);
+        assert_eq!(v["status"], "failed", "{v}");
+        assert!(v["reason"].as_str().unwrap().starts_with(&named), "{v}");
+    }
+    assert!(stderr.contains(&format!("error: {named}")), "{stderr}");
+    assert_eq!(variant(&r, "windows-x86_64-gnu")["status"], "skipped");
+    assert!(!root.join("target").exists(), "{stderr}");
+}
