@@ -209,13 +209,19 @@ fn vendoring_fix(
             None => format!("build {} from its own sources", row.name),
         };
     };
+    // the same feature for the variants that need it only: the matrix's key
+    let flag = |f: &str| {
+        format!(
+            "--features {f} (for this variant only: features = [\"{f}\"] on it in portable.toml)"
+        )
+    };
     if direct.contains(&row.name) {
-        return format!("--features {}/{feature}", row.name);
+        return flag(&format!("{}/{feature}", row.name));
     }
     for via in &row.vendored_via {
         if let Some((krate, _)) = via.split_once('/') {
             if direct.iter().any(|d| d == krate) {
-                return format!("--features {via}");
+                return flag(via);
             }
         }
     }

@@ -167,7 +167,7 @@ fn rust_version_gap(
 ) -> Option<RustVersionGap> {
     let installed = tc.rustc_release()?;
     rust_version_above(meta, id, &installed)?;
-    let built = build_graph(tc, opts, None).ok()?;
+    let built = build_graph(tc, opts, None, &[]).ok()?;
     let (package, needed) = rust_version_above(&built, id, &installed)?;
     Some(RustVersionGap {
         package,
@@ -201,22 +201,27 @@ fn target_system_libs(
     {
         return BTreeMap::new();
     }
-    let mut targets: Vec<&str> = selected.iter().map(|v| v.target()).collect();
+    // one graph per target and variant features (a variant's `features` key)
+    let mut targets: Vec<(&str, &[String])> = selected
+        .iter()
+        .map(|v| (v.target(), v.features.as_slice()))
+        .collect();
     targets.sort();
     targets.dedup();
     std::thread::scope(|s| {
         let calls: Vec<_> = targets
             .iter()
-            .map(|t| {
+            .map(|&(t, f)| {
                 (
-                    t.to_string(),
-                    s.spawn(move || build_graph(tc, opts, Some(t)).ok()),
+                    links_key(t, f),
+                    t,
+                    s.spawn(move || build_graph(tc, opts, Some(t), f).ok()),
                 )
             })
             .collect();
         calls
             .into_iter()
-            .filter_map(|(t, h)| {
+            .filter_map(|(key, t, h)| {
                 let meta = h.join().ok().flatten()?;
                 let fws = if t.contains("-apple-") {
                     frameworks(&meta, &ws.package_id, &tables.frameworks)
@@ -225,7 +230,7 @@ fn target_system_libs(
                 };
                 let libs = system_libs(&meta, &ws.package_id, rows);
                 Some((
-                    t,
+                    key,
                     TargetLinks {
                         libs,
                         frameworks: fws,
@@ -234,6 +239,11 @@ fn target_system_libs(
             })
             .collect()
     })
+}
+
+/// The key of [`target_system_libs`]'s map: the target and the variant's features.
+fn links_key(target: &str, features: &[String]) -> String {
+    format!("{target} {}", features.join(","))
 }
 
 /// What a target's resolved graph links that the machine must have: system libraries
@@ -256,7 +266,13 @@ pub fn multiarch_needs(
     let sys = target_system_libs(tc, opts, ws, variants);
     let mut out: Vec<(String, String)> = variants
         .iter()
-        .filter_map(|v| Some(plan::missing_multiarch(v, &sys.get(v.target())?.libs, tc)))
+        .filter_map(|v| {
+            Some(plan::missing_multiarch(
+                v,
+                &sys.get(&links_key(v.target(), &v.features))?.libs,
+                tc,
+            ))
+        })
         .flatten()
         .collect();
     out.sort();
@@ -265,11 +281,13 @@ pub fn multiarch_needs(
 }
 
 /// `cargo metadata` of the graph the build resolves: the build's own features (not
-/// every feature), and only `platform`'s dependencies when one is given.
+/// every feature) with a variant's own `variant_features` added, and only
+/// `platform`'s dependencies when one is given.
 fn build_graph(
     tc: &Toolchain,
     opts: &BuildOptions,
     platform: Option<&str>,
+    variant_features: &[String],
 ) -> Result<cargo_metadata::Metadata, cargo_metadata::Error> {
     use cargo_metadata::CargoOpt;
     let mut cmd = cargo_metadata::MetadataCommand::new();
@@ -284,6 +302,7 @@ fn build_graph(
         .flat_map(|f| f.split([' ', ',']))
         .filter(|f| !f.is_empty())
         .map(str::to_owned)
+        .chain(variant_features.iter().cloned())
         .collect();
     if !features.is_empty() {
         cmd.features(CargoOpt::SomeFeatures(features));
@@ -433,7 +452,7 @@ fn plan_groups(
         .iter()
         .zip(errors.iter_mut())
         .map(|(v, error)| {
-            let Some(links) = sys.get(v.target()) else {
+            let Some(links) = sys.get(&links_key(v.target(), &v.features)) else {
                 return Ok(Vec::new());
             };
             let mut env = plan::system_libs(v, &links.libs, tc)?;
@@ -499,7 +518,7 @@ fn plan_groups(
                     .push(Job {
                         index,
                         variant: (*v).clone(),
-                        invocation,
+                        invocation: *invocation,
                     })
             }
         }

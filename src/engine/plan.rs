@@ -36,6 +36,8 @@ pub struct Invocation {
     /// Environment for this variant's cargo only (pkg-config pointed at a cross
     /// target's multiarch library, see [`system_libs`]).
     pub env: Vec<(String, String)>,
+    /// The variant's own cargo features (its `features` key), added to `--features`.
+    pub features: Vec<String>,
 }
 
 /// How zig links a final crate that shares its group's dependencies.
@@ -47,7 +49,7 @@ pub struct ZigLink {
 /// A variant's plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Plan {
-    Ready(Invocation),
+    Ready(Box<Invocation>),
     Skipped { reason: String, fix: String },
 }
 
@@ -429,12 +431,18 @@ pub fn plan(v: &Variant, m: &impl Machine, native: &[String]) -> Plan {
         // one variant per zig group: its flags may go to every crate
         rustflags.append(&mut final_flags);
     }
+    // other features build other dependencies: a group of their own
     let group = format!(
-        "{}{cargo_target} {}",
+        "{}{cargo_target} {}{}",
         if zig { "zig:" } else { "" },
-        rustflags.join(" ")
+        rustflags.join(" "),
+        if v.features.is_empty() {
+            String::new()
+        } else {
+            format!(" features={}", v.features.join(","))
+        }
     );
-    Plan::Ready(Invocation {
+    Plan::Ready(Box::new(Invocation {
         group,
         zig,
         zig_link,
@@ -449,7 +457,8 @@ pub fn plan(v: &Variant, m: &impl Machine, native: &[String]) -> Plan {
         },
         c_compiler: if native_deps { n.c } else { None },
         env: Vec::new(),
-    })
+        features: v.features.clone(),
+    }))
 }
 
 /// The flags that pick the linker `link` names.
@@ -585,7 +594,7 @@ mod tests {
 
     fn ready(p: Plan) -> Invocation {
         match p {
-            Plan::Ready(i) => i,
+            Plan::Ready(i) => *i,
             s => panic!("{s:?}"),
         }
     }
@@ -784,6 +793,17 @@ mod tests {
         );
         assert_eq!(a.group, b.group);
         assert!(a.rustflags.is_empty() && b.rustflags.is_empty());
+        // a variant's own features: other dependencies, a group of its own
+        let f = ready(plan(
+            &variant(
+                "target = \"x86_64-unknown-linux-gnu\"\nlinker = \"internal\"\n\
+                 features = [\"openssl/vendored\"]",
+            ),
+            &all(),
+        ));
+        assert_eq!(f.features, ["openssl/vendored"]);
+        assert!(a.features.is_empty());
+        assert_ne!(a.group, f.group);
     }
 
     #[test]

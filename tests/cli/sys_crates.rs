@@ -150,7 +150,9 @@ fn openssl_without_vendored_skips_what_has_no_system_libssl_before_compiling() {
     let (out, r) = build_default(&root, &args);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    let fix = "--features openssl/vendored, or rustls instead of OpenSSL";
+    let fix =
+        "--features openssl/vendored (for this variant only: features = [\"openssl/vendored\"] \
+               on it in portable.toml), or rustls instead of OpenSSL";
     for id in skipped {
         let v = variant(&r, id);
         assert_eq!(v["status"], "skipped", "{v}");
@@ -320,7 +322,12 @@ fn sqlite_without_bundled_is_skipped_and_zlib_is_not() {
          and x86_64-unknown-linux-musl has no system package with it",
         "{v}"
     );
-    assert_eq!(v["hint"], "--features rusqlite/bundled", "{v}");
+    assert_eq!(
+        v["hint"],
+        "--features rusqlite/bundled (for this variant only: features = [\"rusqlite/bundled\"] \
+         on it in portable.toml)",
+        "{v}"
+    );
     // bundled: the next reason is the standard library, not zlib
     let out = portable()
         .env("RUSTC", &rustc)
@@ -419,5 +426,60 @@ fn native_tls_on_macos_needs_an_sdk() {
     }
     assert!(stderr.contains(&format!("error: {named}")), "{stderr}");
     assert_eq!(variant(&r, "windows-x86_64-gnu")["status"], "skipped");
+    assert!(!root.join("target").exists(), "{stderr}");
+}
+
+/// A variant's own `features` key: the musl variant vendors OpenSSL
+/// (`features = ["openssl/vendored"]`), so it is not skipped for libssl (it is skipped
+/// for its missing standard library instead, so nothing compiles), while the macOS
+/// variant, without it, still is.
+#[test]
+fn a_variants_features_key_is_seen_by_the_skip() {
+    let dir = tempdir();
+    let root = new_crate(dir.path(), "tls", OPENSSL_MAIN, None);
+    append(&root, "[dependencies]\nopenssl = \"0.10\"");
+    let matrix = root.join("portable.toml");
+    std::fs::write(
+        &matrix,
+        "[[variant]]\nid = \"musl\"\ntarget = \"x86_64-unknown-linux-musl\"\n\
+         linker = \"internal\"\nfeatures = [\"openssl/vendored\"]\n\n\
+         [[variant]]\nid = \"mac\"\ntarget = \"aarch64-apple-darwin\"\nlinker = \"zig\"\n",
+    )
+    .unwrap();
+    let rustc = rustc_without_std(dir.path(), "x86_64-unknown-linux-musl");
+    let out = portable()
+        .env("RUSTC", &rustc)
+        .args(["build", "--format", "json", "--matrix"])
+        .arg(&matrix)
+        .arg("--manifest-path")
+        .arg(root.join("Cargo.toml"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    let musl = variant(&r, "musl");
+    assert_eq!(musl["status"], "skipped", "{musl}");
+    assert!(
+        musl["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("the standard library for x86_64-unknown-linux-musl is not installed"),
+        "{musl}"
+    );
+    let mac = variant(&r, "mac");
+    assert_eq!(mac["status"], "skipped", "{mac}");
+    assert!(
+        mac["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("openssl-sys links the system library libssl"),
+        "{mac}"
+    );
+    assert!(
+        mac["hint"].as_str().unwrap().starts_with(
+            "--features openssl/vendored (for this variant only: features = [\"openssl/vendored\"]"
+        ),
+        "{mac}"
+    );
     assert!(!root.join("target").exists(), "{stderr}");
 }
