@@ -76,9 +76,11 @@ pub struct Workspace {
     pub native_deps: Vec<String>,
     /// The host programs those build scripts run (cmake, perl, make).
     pub build_tools: Vec<BuildTool>,
-    /// The package of the graph the build resolves (its own features) whose
-    /// `rust-version` the installed rustc does not meet, the highest: every variant is
-    /// skipped for it, before anything is compiled.
+    /// The package of the graph the build resolves (its own features, every
+    /// platform) whose `rust-version` the installed rustc does not meet, the highest:
+    /// then each variant's own target decides (a dependency only another platform uses
+    /// does not count), and a variant whose graph has one is skipped for it, before
+    /// anything is compiled.
     pub rust_version: Option<RustVersionGap>,
     /// cargo's id of the package.
     pub package_id: cargo_metadata::PackageId,
@@ -174,6 +176,63 @@ fn rust_version_gap(
         needed,
         installed,
     })
+}
+
+/// Per selected variant (by id), the `rust-version` the installed rustc does not meet
+/// in the graph the build resolves for the variant's target and features
+/// (`--filter-platform`, one call per target and features, all at once): a
+/// dependency only another platform uses does not count. Asked only when the graph of
+/// every platform has one ([`Workspace::rust_version`]); a target cargo cannot resolve
+/// keeps that one (the build then says why).
+fn target_rust_versions(
+    tc: &Toolchain,
+    opts: &BuildOptions,
+    ws: &Workspace,
+    selected: &[&Variant],
+) -> BTreeMap<String, RustVersionGap> {
+    let (Some(gap), Some(installed)) = (&ws.rust_version, tc.rustc_release()) else {
+        return BTreeMap::new();
+    };
+    let mut keys: Vec<(&str, &[String])> = selected
+        .iter()
+        .map(|v| (v.target(), v.features.as_slice()))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    let per_key: BTreeMap<String, Option<RustVersionGap>> = std::thread::scope(|s| {
+        let calls: Vec<_> = keys
+            .iter()
+            .map(|&(t, f)| {
+                (
+                    links_key(t, f),
+                    s.spawn(move || build_graph(tc, opts, Some(t), f).ok()),
+                )
+            })
+            .collect();
+        calls
+            .into_iter()
+            .map(|(key, h)| {
+                let gap = match h.join().ok().flatten() {
+                    Some(meta) => rust_version_above(&meta, &ws.package_id, &installed).map(
+                        |(package, needed)| RustVersionGap {
+                            package,
+                            needed,
+                            installed: installed.clone(),
+                        },
+                    ),
+                    None => Some(gap.clone()),
+                };
+                (key, gap)
+            })
+            .collect()
+    });
+    selected
+        .iter()
+        .filter_map(|v| {
+            let gap = per_key.get(&links_key(v.target(), &v.features))?.clone()?;
+            Some((v.id().to_owned(), gap))
+        })
+        .collect()
 }
 
 /// Per target of `selected`, the system libraries the graph the build resolves for it
@@ -400,14 +459,15 @@ pub fn build(
             bail!("{}: no variant with id `{id}`", matrix.source);
         }
     }
-    let sys = if ws.rust_version.is_some() {
+    let rust = target_rust_versions(tc, opts, ws, &selected);
+    let sys = if selected.iter().all(|v| rust.contains_key(v.id())) {
         BTreeMap::new()
     } else {
         target_system_libs(tc, opts, ws, &selected)
     };
     let progress = Progress::new(selected.len(), opts.quiet);
     let mut reports: Vec<Option<VariantReport>> = vec![None; selected.len()];
-    let groups = plan_groups(tc, ws, &sys, &selected, &progress, &mut reports);
+    let groups = plan_groups(tc, ws, &sys, &rust, &selected, &progress, &mut reports);
     // One jobserver for every cargo: `-j` bounds the compiler processes of all groups
     // together, as it would in one cargo. Each running group holds one token for its
     // cargo's own implicit one, so the free tokens go to whichever cargo can use them
@@ -435,15 +495,20 @@ fn plan_groups(
     tc: &Toolchain,
     ws: &Workspace,
     sys: &BTreeMap<String, TargetLinks>,
+    rust: &BTreeMap<String, RustVersionGap>,
     selected: &[&Variant],
     progress: &Progress,
     reports: &mut [Option<VariantReport>],
 ) -> Vec<Vec<Job>> {
-    // a rust-version above the installed rustc: no variant compiles, none is probed
-    let no_rust = ws
-        .rust_version
-        .as_ref()
-        .map(|gap| unmet_rust_version(gap, tc.rustup));
+    // a rust-version above the installed rustc in the variant's graph: it does not
+    // compile, and is not probed
+    let no_rust: Vec<Option<(String, String)>> = selected
+        .iter()
+        .map(|v| {
+            rust.get(v.id())
+                .map(|gap| unmet_rust_version(gap, tc.rustup))
+        })
+        .collect();
     // the system libraries: what each variant does about them (no probe for a skip)
     // and the macOS frameworks: SDKROOT when it is an SDK, else a skip or an error
     let sdk = SdkRoot::from_env();
@@ -468,19 +533,19 @@ fn plan_groups(
             Ok(env)
         })
         .collect();
-    if no_rust.is_none() {
-        // every linker proves it links, all at once, before anything is compiled
-        tc.prefetch_probes(
-            selected
-                .iter()
-                .zip(&sys_env)
-                .filter(|(_, e)| e.is_ok())
-                .filter_map(|(v, _)| needs(v, tc.host()).probe),
-        );
-    }
+    // every linker proves it links, all at once, before anything is compiled
+    tc.prefetch_probes(
+        selected
+            .iter()
+            .zip(&sys_env)
+            .zip(&no_rust)
+            .filter(|((_, e), r)| e.is_ok() && r.is_none())
+            .filter_map(|((v, _), _)| needs(v, tc.host()).probe),
+    );
     let mut groups: BTreeMap<String, Vec<Job>> = BTreeMap::new();
-    let no_tool = no_rust.or_else(|| unmet_tools(&ws.build_tools, tc));
+    let tools = unmet_tools(&ws.build_tools, tc);
     for (index, v) in selected.iter().enumerate() {
+        let no_tool = no_rust[index].clone().or_else(|| tools.clone());
         let planned = match (&no_tool, &sys_env[index]) {
             (Some((reason, fix)), _) | (None, Err((reason, fix))) => Plan::Skipped {
                 reason: reason.clone(),

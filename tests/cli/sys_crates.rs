@@ -483,3 +483,43 @@ fn a_variants_features_key_is_seen_by_the_skip() {
     );
     assert!(!root.join("target").exists(), "{stderr}");
 }
+
+/// A dependency only Windows uses: its rust-version skips the Windows variant only,
+/// from the graph resolved for each variant's target.
+#[test]
+fn a_rust_version_counts_only_on_the_platforms_that_use_the_dependency() {
+    let dir = tempdir();
+    let dep = new_crate(dir.path(), "windep", "", None);
+    std::fs::rename(dep.join("src/main.rs"), dep.join("src/lib.rs")).unwrap();
+    package_lines(&dep, "rust-version = \"1.999.2\"");
+    let root = new_crate(dir.path(), "hello", HELLO, None);
+    append(
+        &root,
+        "[target.'cfg(windows)'.dependencies]\nwindep = { path = \"../windep\" }",
+    );
+    let (out, r) = build_default(
+        &root,
+        &[
+            "--variant",
+            "linux-x86_64-gnu",
+            "--variant",
+            "windows-x86_64-gnu",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let w = variant(&r, "windows-x86_64-gnu");
+    assert_eq!(w["status"], "skipped", "{w}");
+    assert!(
+        w["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("windep needs rustc 1.999.2 or newer"),
+        "{w}"
+    );
+    assert!(!root.join("target/portable/windows-x86_64-gnu").exists());
+    assert_eq!(
+        variant(&r, "linux-x86_64-gnu")["status"],
+        "built",
+        "{stderr}"
+    );
+}
