@@ -13,6 +13,46 @@ const WINDOWS_API_TOML: &str = include_str!("../targets/windows-api.toml");
 const GO_TOML: &str = include_str!("../targets/go.toml");
 const ANDROID_TOML: &str = include_str!("../targets/android.toml");
 const SYS_CRATES_TOML: &str = include_str!("../targets/sys-crates.toml");
+const FRAMEWORKS_TOML: &str = include_str!("../targets/frameworks.toml");
+
+/// A row of `targets/frameworks.toml`: a crate that links macOS frameworks on apple
+/// targets (which need a macOS SDK to link).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrameworkCrate {
+    /// The crate's name on crates.io (`security-framework-sys`).
+    #[serde(rename = "crate")]
+    pub name: String,
+    /// The frameworks it links (`Security`).
+    pub frameworks: Vec<String>,
+    /// Where the row comes from: the crate's file (version) and the date it was read.
+    pub source: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FrameworksFile {
+    #[serde(rename = "crate")]
+    crates: Vec<FrameworkCrate>,
+}
+
+/// Parse `targets/frameworks.toml`: every row has a source and a framework, and is
+/// listed once.
+fn load_frameworks(text: &str) -> Result<Vec<FrameworkCrate>, String> {
+    let f: FrameworksFile = toml::from_str(text).map_err(|e| e.to_string())?;
+    for c in &f.crates {
+        if c.source.trim().is_empty() {
+            return Err(format!("{}: no source", c.name));
+        }
+        if c.frameworks.is_empty() {
+            return Err(format!("{}: no framework", c.name));
+        }
+        if f.crates.iter().filter(|o| o.name == c.name).count() > 1 {
+            return Err(format!("{}: listed twice", c.name));
+        }
+    }
+    Ok(f.crates)
+}
 
 /// What a `-sys` crate's build script does about its system library.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -320,6 +360,8 @@ pub struct Tables {
     pub android: Vec<AndroidApi>,
     /// `targets/sys-crates.toml`: the `-sys` crates that link a system C library.
     pub sys_crates: Vec<SysCrate>,
+    /// `targets/frameworks.toml`: the crates that link macOS frameworks.
+    pub frameworks: Vec<FrameworkCrate>,
     /// Measured exports per release and architecture; releases and architectures not
     /// here keep the glibc-only rule.
     pub inventories: Vec<Inventory>,
@@ -615,6 +657,8 @@ fn load() -> Result<Tables, String> {
     }
     let sys_crates =
         load_sys_crates(SYS_CRATES_TOML).map_err(|e| format!("targets/sys-crates.toml: {e}"))?;
+    let frameworks =
+        load_frameworks(FRAMEWORKS_TOML).map_err(|e| format!("targets/frameworks.toml: {e}"))?;
     let inventories = load_inventories(INVENTORIES_TOML, &releases)
         .map_err(|e| format!("targets/inventories/inventories.toml: {e}"))?;
     let measured = releases
@@ -636,6 +680,7 @@ fn load() -> Result<Tables, String> {
         go,
         android: a.api,
         sys_crates,
+        frameworks,
         inventories,
         measured,
     })
@@ -724,6 +769,23 @@ mod tests {
         let bad = "[[crate]]\ncrate = \"x-sys\"\nlibraries = [\"x\"]\ndebian = \"libx-dev\"\n\
                    system = \"preferred\"\nenv = []\nsource = \" \"\n";
         assert!(load_sys_crates(bad).unwrap_err().contains("no source"));
+    }
+
+    #[test]
+    fn frameworks_parse_and_every_row_has_a_source() {
+        let t = load().expect("tables parse");
+        assert!(t.frameworks.len() >= 4);
+        for c in &t.frameworks {
+            assert!(c.source.contains("2026-12-07"), "{}: {}", c.name, c.source);
+            assert!(c.source.starts_with(&c.name), "{}", c.source);
+        }
+        let s = t
+            .frameworks
+            .iter()
+            .find(|c| c.name == "security-framework-sys");
+        assert_eq!(s.expect("security-framework-sys").frameworks, ["Security"]);
+        let bad = "[[crate]]\ncrate = \"x-sys\"\nframeworks = []\nsource = \"x 1\"\n";
+        assert!(load_frameworks(bad).unwrap_err().contains("no framework"));
     }
 
     #[test]

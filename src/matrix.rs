@@ -268,6 +268,10 @@ pub struct Variant {
     pub glibc: Option<Spanned<String>>,
     #[serde(default)]
     pub rustflags: Vec<String>,
+    /// Cargo features for this variant only, added to `--features`
+    /// (`["openssl/vendored"]`: vendor where there is no system library).
+    #[serde(default)]
+    pub features: Vec<String>,
     #[serde(default)]
     pub optional: bool,
     pub smoke: Option<Smoke>,

@@ -898,6 +898,7 @@ mod runs_on_tests {
             go: Vec::new(),
             android: Vec::new(),
             sys_crates: Vec::new(),
+            frameworks: Vec::new(),
             inventories: Vec::new(),
             measured: Vec::new(),
         };

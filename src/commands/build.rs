@@ -84,6 +84,18 @@ pub(super) fn run(args: BuildArgs, global: &GlobalOpts) -> Result<Outcome> {
         return Ok(Outcome::Interrupted);
     }
     let regressed = d.as_ref().is_some_and(|d| d.has_regressions());
+    // SDKROOT that is not an SDK is an input error (the other variants still built)
+    if let engine::plan::SdkRoot::NotSdk(p) = engine::plan::SdkRoot::from_env() {
+        let named = format!("SDKROOT={} is not a macOS SDK", p.display());
+        if report
+            .variants
+            .iter()
+            .any(|v| v.reason.as_deref().is_some_and(|r| r.starts_with(&named)))
+        {
+            eprintln!("error: {named}");
+            return Ok(Outcome::InputError);
+        }
+    }
     Ok(if report.success() && !regressed {
         Outcome::Success
     } else {

@@ -93,6 +93,9 @@ fn command(
     }
     c.arg("--message-format=json-render-diagnostics");
     apply(&opts.cargo, opts.manifest_path.as_deref(), &mut c);
+    if !inv.features.is_empty() {
+        c.args(["--features", &inv.features.join(",")]);
+    }
     if !inv.zig && !final_flags.is_empty() {
         c.arg("--").args(final_flags);
     }

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use cargo_metadata::{DependencyKind, Metadata, Package, PackageId};
 
-use crate::data::{SysCrate, SystemUse};
+use crate::data::{FrameworkCrate, SysCrate, SystemUse};
 use crate::version::Version;
 
 /// Build-dependencies that compile C or find a native library for a build script.
@@ -162,6 +162,35 @@ pub fn system_libs(meta: &Metadata, id: &PackageId, rows: &[SysCrate]) -> Vec<Sy
     found
 }
 
+/// A macOS framework `id`'s graph links (from `targets/frameworks.toml`): the crate
+/// that asks for it and the framework.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FrameworkUse {
+    /// The crate (`security-framework-sys`).
+    pub krate: String,
+    /// The framework (`Security`).
+    pub framework: String,
+}
+
+/// The macOS frameworks the packages of `id`'s graph link, from the table `rows` (the
+/// only place that knows the crates by name); resolve the graph for an apple target
+/// (`--filter-platform`) for what that target links.
+pub fn frameworks(meta: &Metadata, id: &PackageId, rows: &[FrameworkCrate]) -> Vec<FrameworkUse> {
+    let mut found: Vec<FrameworkUse> = reachable(meta, id)
+        .into_iter()
+        .filter_map(|p| rows.iter().find(|r| r.name == p.name.as_str()))
+        .flat_map(|r| {
+            r.frameworks.iter().map(|f| FrameworkUse {
+                krate: r.name.clone(),
+                framework: f.clone(),
+            })
+        })
+        .collect();
+    found.sort();
+    found.dedup();
+    found
+}
+
 /// How to build `row`'s library from source: `--features <crate>/<feature>` with the
 /// crate the package depends on directly (the `-sys` crate or a crate that forwards
 /// the feature), else the dependency line that turns the feature on (cargo unifies a
@@ -180,13 +209,19 @@ fn vendoring_fix(
             None => format!("build {} from its own sources", row.name),
         };
     };
+    // the same feature for the variants that need it only: the matrix's key
+    let flag = |f: &str| {
+        format!(
+            "--features {f} (for this variant only: features = [\"{f}\"] on it in portable.toml)"
+        )
+    };
     if direct.contains(&row.name) {
-        return format!("--features {}/{feature}", row.name);
+        return flag(&format!("{}/{feature}", row.name));
     }
     for via in &row.vendored_via {
         if let Some((krate, _)) = via.split_once('/') {
             if direct.iter().any(|d| d == krate) {
-                return format!("--features {via}");
+                return flag(via);
             }
         }
     }

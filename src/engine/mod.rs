@@ -15,9 +15,12 @@ use anyhow::{bail, Context, Result};
 
 use self::cargo::{build_variant, copy_host, copy_tree};
 use self::graph::{
-    build_tools, native_deps, rust_version_above, system_libs, BuildTool, SystemLib,
+    build_tools, frameworks, native_deps, rust_version_above, system_libs, BuildTool, FrameworkUse,
+    SystemLib,
 };
-use self::plan::{plan, unmet_rust_version, unmet_tools, Invocation, Plan, RustVersionGap};
+use self::plan::{
+    plan, unmet_rust_version, unmet_tools, FrameworkPlan, Invocation, Plan, RustVersionGap, SdkRoot,
+};
 pub use self::progress::Progress;
 use crate::matrix::{Matrix, Variant};
 use crate::model::Severity;
@@ -73,12 +76,17 @@ pub struct Workspace {
     pub native_deps: Vec<String>,
     /// The host programs those build scripts run (cmake, perl, make).
     pub build_tools: Vec<BuildTool>,
-    /// The package of the graph the build resolves (its own features) whose
-    /// `rust-version` the installed rustc does not meet, the highest: every variant is
-    /// skipped for it, before anything is compiled.
+    /// The package of the graph the build resolves (its own features, every
+    /// platform) whose `rust-version` the installed rustc does not meet, the highest:
+    /// then each variant's own target decides (a dependency only another platform uses
+    /// does not count), and a variant whose graph has one is skipped for it, before
+    /// anything is compiled.
     pub rust_version: Option<RustVersionGap>,
     /// cargo's id of the package.
     pub package_id: cargo_metadata::PackageId,
+    /// The macOS frameworks the graph of every feature links on some platform
+    /// (`targets/frameworks.toml`): an apple variant's own graph decides.
+    pub frameworks: Vec<FrameworkUse>,
 }
 
 /// Ask cargo which package and binaries `build` means.
@@ -133,9 +141,11 @@ pub fn resolve_workspace(tc: &Toolchain, opts: &BuildOptions) -> Result<Workspac
         bail!("package `{}` has no binary to build", package.name);
     }
     let native_deps = native_deps(&meta, &package.id);
+    let frameworks = frameworks(&meta, &package.id, &crate::data::tables().frameworks);
     let rust_version = rust_version_gap(tc, opts, &meta, &package.id);
     Ok(Workspace {
         rust_version,
+        frameworks,
         package_id: package.id.clone(),
         native_deps,
         build_tools: build_tools(&meta, &package.id),
@@ -159,7 +169,7 @@ fn rust_version_gap(
 ) -> Option<RustVersionGap> {
     let installed = tc.rustc_release()?;
     rust_version_above(meta, id, &installed)?;
-    let built = build_graph(tc, opts, None).ok()?;
+    let built = build_graph(tc, opts, None, &[]).ok()?;
     let (package, needed) = rust_version_above(&built, id, &installed)?;
     Some(RustVersionGap {
         package,
@@ -168,46 +178,139 @@ fn rust_version_gap(
     })
 }
 
-/// Per target of `selected`, the system libraries the graph the build resolves for it
-/// links without building them ([`system_libs`], from `targets/sys-crates.toml`).
-/// cargo is asked (`--filter-platform`, one call per target, all at once) only when
-/// the graph of every feature has a crate of the table; a target cargo cannot resolve
-/// has none (the build then says why).
-fn target_system_libs(
+/// Per selected variant (by id), the `rust-version` the installed rustc does not meet
+/// in the graph the build resolves for the variant's target and features
+/// (`--filter-platform`, one call per target and features, all at once): a
+/// dependency only another platform uses does not count. Asked only when the graph of
+/// every platform has one ([`Workspace::rust_version`]); a target cargo cannot resolve
+/// keeps that one (the build then says why).
+fn target_rust_versions(
     tc: &Toolchain,
     opts: &BuildOptions,
     ws: &Workspace,
     selected: &[&Variant],
-) -> BTreeMap<String, Vec<SystemLib>> {
-    let rows = &crate::data::tables().sys_crates;
-    if !ws
-        .native_deps
-        .iter()
-        .any(|d| rows.iter().any(|r| r.name == *d))
-    {
+) -> BTreeMap<String, RustVersionGap> {
+    let (Some(gap), Some(installed)) = (&ws.rust_version, tc.rustc_release()) else {
         return BTreeMap::new();
-    }
-    let mut targets: Vec<&str> = selected.iter().map(|v| v.target()).collect();
-    targets.sort();
-    targets.dedup();
-    std::thread::scope(|s| {
-        let calls: Vec<_> = targets
+    };
+    let mut keys: Vec<(&str, &[String])> = selected
+        .iter()
+        .map(|v| (v.target(), v.features.as_slice()))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    let per_key: BTreeMap<String, Option<RustVersionGap>> = std::thread::scope(|s| {
+        let calls: Vec<_> = keys
             .iter()
-            .map(|t| {
+            .map(|&(t, f)| {
                 (
-                    t.to_string(),
-                    s.spawn(move || build_graph(tc, opts, Some(t)).ok()),
+                    links_key(t, f),
+                    s.spawn(move || build_graph(tc, opts, Some(t), f).ok()),
                 )
             })
             .collect();
         calls
             .into_iter()
-            .filter_map(|(t, h)| {
+            .map(|(key, h)| {
+                let gap = match h.join().ok().flatten() {
+                    Some(meta) => rust_version_above(&meta, &ws.package_id, &installed).map(
+                        |(package, needed)| RustVersionGap {
+                            package,
+                            needed,
+                            installed: installed.clone(),
+                        },
+                    ),
+                    None => Some(gap.clone()),
+                };
+                (key, gap)
+            })
+            .collect()
+    });
+    selected
+        .iter()
+        .filter_map(|v| {
+            let gap = per_key.get(&links_key(v.target(), &v.features))?.clone()?;
+            Some((v.id().to_owned(), gap))
+        })
+        .collect()
+}
+
+/// Per target of `selected`, the system libraries the graph the build resolves for it
+/// links without building them ([`system_libs`], from `targets/sys-crates.toml`).
+/// cargo is asked (`--filter-platform`, one call per target, all at once) only when
+/// the graph of every feature has a crate of the table; a target cargo cannot resolve
+/// has none (the build then says why). With them, the macOS frameworks an apple
+/// target's graph links (`targets/frameworks.toml`), asked for the same way when the
+/// graph of every feature has a crate of that table.
+fn target_system_libs(
+    tc: &Toolchain,
+    opts: &BuildOptions,
+    ws: &Workspace,
+    selected: &[&Variant],
+) -> BTreeMap<String, TargetLinks> {
+    let tables = crate::data::tables();
+    let rows = &tables.sys_crates;
+    let apple =
+        !ws.frameworks.is_empty() && selected.iter().any(|v| v.target().contains("-apple-"));
+    if !apple
+        && !ws
+            .native_deps
+            .iter()
+            .any(|d| rows.iter().any(|r| r.name == *d))
+    {
+        return BTreeMap::new();
+    }
+    // one graph per target and variant features (a variant's `features` key)
+    let mut targets: Vec<(&str, &[String])> = selected
+        .iter()
+        .map(|v| (v.target(), v.features.as_slice()))
+        .collect();
+    targets.sort();
+    targets.dedup();
+    std::thread::scope(|s| {
+        let calls: Vec<_> = targets
+            .iter()
+            .map(|&(t, f)| {
+                (
+                    links_key(t, f),
+                    t,
+                    s.spawn(move || build_graph(tc, opts, Some(t), f).ok()),
+                )
+            })
+            .collect();
+        calls
+            .into_iter()
+            .filter_map(|(key, t, h)| {
                 let meta = h.join().ok().flatten()?;
-                Some((t, system_libs(&meta, &ws.package_id, rows)))
+                let fws = if t.contains("-apple-") {
+                    frameworks(&meta, &ws.package_id, &tables.frameworks)
+                } else {
+                    Vec::new()
+                };
+                let libs = system_libs(&meta, &ws.package_id, rows);
+                Some((
+                    key,
+                    TargetLinks {
+                        libs,
+                        frameworks: fws,
+                    },
+                ))
             })
             .collect()
     })
+}
+
+/// The key of [`target_system_libs`]'s map: the target and the variant's features.
+fn links_key(target: &str, features: &[String]) -> String {
+    format!("{target} {}", features.join(","))
+}
+
+/// What a target's resolved graph links that the machine must have: system libraries
+/// and macOS frameworks.
+#[derive(Debug, Clone, Default)]
+struct TargetLinks {
+    libs: Vec<SystemLib>,
+    frameworks: Vec<FrameworkUse>,
 }
 
 /// The multiarch `-dev` packages (Debian architecture, `package:arch`) the cross glibc
@@ -222,7 +325,13 @@ pub fn multiarch_needs(
     let sys = target_system_libs(tc, opts, ws, variants);
     let mut out: Vec<(String, String)> = variants
         .iter()
-        .filter_map(|v| Some(plan::missing_multiarch(v, sys.get(v.target())?, tc)))
+        .filter_map(|v| {
+            Some(plan::missing_multiarch(
+                v,
+                &sys.get(&links_key(v.target(), &v.features))?.libs,
+                tc,
+            ))
+        })
         .flatten()
         .collect();
     out.sort();
@@ -231,11 +340,13 @@ pub fn multiarch_needs(
 }
 
 /// `cargo metadata` of the graph the build resolves: the build's own features (not
-/// every feature), and only `platform`'s dependencies when one is given.
+/// every feature) with a variant's own `variant_features` added, and only
+/// `platform`'s dependencies when one is given.
 fn build_graph(
     tc: &Toolchain,
     opts: &BuildOptions,
     platform: Option<&str>,
+    variant_features: &[String],
 ) -> Result<cargo_metadata::Metadata, cargo_metadata::Error> {
     use cargo_metadata::CargoOpt;
     let mut cmd = cargo_metadata::MetadataCommand::new();
@@ -250,6 +361,7 @@ fn build_graph(
         .flat_map(|f| f.split([' ', ',']))
         .filter(|f| !f.is_empty())
         .map(str::to_owned)
+        .chain(variant_features.iter().cloned())
         .collect();
     if !features.is_empty() {
         cmd.features(CargoOpt::SomeFeatures(features));
@@ -347,14 +459,15 @@ pub fn build(
             bail!("{}: no variant with id `{id}`", matrix.source);
         }
     }
-    let sys = if ws.rust_version.is_some() {
+    let rust = target_rust_versions(tc, opts, ws, &selected);
+    let sys = if selected.iter().all(|v| rust.contains_key(v.id())) {
         BTreeMap::new()
     } else {
         target_system_libs(tc, opts, ws, &selected)
     };
     let progress = Progress::new(selected.len(), opts.quiet);
     let mut reports: Vec<Option<VariantReport>> = vec![None; selected.len()];
-    let groups = plan_groups(tc, ws, &sys, &selected, &progress, &mut reports);
+    let groups = plan_groups(tc, ws, &sys, &rust, &selected, &progress, &mut reports);
     // One jobserver for every cargo: `-j` bounds the compiler processes of all groups
     // together, as it would in one cargo. Each running group holds one token for its
     // cargo's own implicit one, so the free tokens go to whichever cargo can use them
@@ -381,37 +494,58 @@ pub fn build(
 fn plan_groups(
     tc: &Toolchain,
     ws: &Workspace,
-    sys: &BTreeMap<String, Vec<SystemLib>>,
+    sys: &BTreeMap<String, TargetLinks>,
+    rust: &BTreeMap<String, RustVersionGap>,
     selected: &[&Variant],
     progress: &Progress,
     reports: &mut [Option<VariantReport>],
 ) -> Vec<Vec<Job>> {
-    // a rust-version above the installed rustc: no variant compiles, none is probed
-    let no_rust = ws
-        .rust_version
-        .as_ref()
-        .map(|gap| unmet_rust_version(gap, tc.rustup));
-    // the system libraries: what each variant does about them (no probe for a skip)
-    let sys_env: Vec<plan::SystemLibPlan> = selected
+    // a rust-version above the installed rustc in the variant's graph: it does not
+    // compile, and is not probed
+    let no_rust: Vec<Option<(String, String)>> = selected
         .iter()
-        .map(|v| match sys.get(v.target()) {
-            Some(libs) => plan::system_libs(v, libs, tc),
-            None => Ok(Vec::new()),
+        .map(|v| {
+            rust.get(v.id())
+                .map(|gap| unmet_rust_version(gap, tc.rustup))
         })
         .collect();
-    if no_rust.is_none() {
-        // every linker proves it links, all at once, before anything is compiled
-        tc.prefetch_probes(
-            selected
-                .iter()
-                .zip(&sys_env)
-                .filter(|(_, e)| e.is_ok())
-                .filter_map(|(v, _)| needs(v, tc.host()).probe),
-        );
-    }
+    // the system libraries: what each variant does about them (no probe for a skip)
+    // and the macOS frameworks: SDKROOT when it is an SDK, else a skip or an error
+    let sdk = SdkRoot::from_env();
+    let mut errors: Vec<Option<String>> = vec![None; selected.len()];
+    let sys_env: Vec<plan::SystemLibPlan> = selected
+        .iter()
+        .zip(errors.iter_mut())
+        .map(|(v, error)| {
+            let Some(links) = sys.get(&links_key(v.target(), &v.features)) else {
+                return Ok(Vec::new());
+            };
+            let mut env = plan::system_libs(v, &links.libs, tc)?;
+            match plan::frameworks(v, &links.frameworks, &sdk, tc.host()) {
+                FrameworkPlan::None => {}
+                FrameworkPlan::Sdk(p) => env.push(("SDKROOT".to_owned(), p)),
+                FrameworkPlan::Skip(reason, fix) => return Err((reason, fix)),
+                FrameworkPlan::Error(e) => {
+                    *error = Some(e.clone());
+                    return Err((e, String::new()));
+                }
+            }
+            Ok(env)
+        })
+        .collect();
+    // every linker proves it links, all at once, before anything is compiled
+    tc.prefetch_probes(
+        selected
+            .iter()
+            .zip(&sys_env)
+            .zip(&no_rust)
+            .filter(|((_, e), r)| e.is_ok() && r.is_none())
+            .filter_map(|((v, _), _)| needs(v, tc.host()).probe),
+    );
     let mut groups: BTreeMap<String, Vec<Job>> = BTreeMap::new();
-    let no_tool = no_rust.or_else(|| unmet_tools(&ws.build_tools, tc));
+    let tools = unmet_tools(&ws.build_tools, tc);
     for (index, v) in selected.iter().enumerate() {
+        let no_tool = no_rust[index].clone().or_else(|| tools.clone());
         let planned = match (&no_tool, &sys_env[index]) {
             (Some((reason, fix)), _) | (None, Err((reason, fix))) => Plan::Skipped {
                 reason: reason.clone(),
@@ -426,6 +560,15 @@ fn plan_groups(
             },
         };
         match planned {
+            Plan::Skipped { reason, .. } if no_tool.is_none() && errors[index].is_some() => {
+                // SDKROOT is not an SDK: a failure of this variant, before compiling
+                let mut r = report_for(v, v.linker().as_str());
+                r.status = Status::Failed;
+                r.reason = Some(reason.clone());
+                r.hint = Some("SDKROOT=<a macOS SDK directory (MacOSX.sdk)>".to_owned());
+                progress.finish(progress.start(v.id(), ""), &format!("failed: {reason}"));
+                reports[index] = Some(r);
+            }
             Plan::Skipped { reason, fix } => {
                 let mut r = report_for(v, v.linker().as_str());
                 r.reason = Some(reason.clone());
@@ -440,7 +583,7 @@ fn plan_groups(
                     .push(Job {
                         index,
                         variant: (*v).clone(),
-                        invocation,
+                        invocation: *invocation,
                     })
             }
         }

@@ -2,7 +2,7 @@
 //! "skipped" with the reason and the exact command that fixes it. Pure: what a
 //! variant needs comes from the one table in `toolchain::needs`.
 
-use crate::engine::graph::SystemLib;
+use crate::engine::graph::{FrameworkUse, SystemLib};
 use crate::matrix::Variant;
 use crate::toolchain::{install_command, needs, CTools, Install, Link, Machine, Needs};
 use crate::version::Version;
@@ -36,6 +36,8 @@ pub struct Invocation {
     /// Environment for this variant's cargo only (pkg-config pointed at a cross
     /// target's multiarch library, see [`system_libs`]).
     pub env: Vec<(String, String)>,
+    /// The variant's own cargo features (its `features` key), added to `--features`.
+    pub features: Vec<String>,
 }
 
 /// How zig links a final crate that shares its group's dependencies.
@@ -47,7 +49,7 @@ pub struct ZigLink {
 /// A variant's plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Plan {
-    Ready(Invocation),
+    Ready(Box<Invocation>),
     Skipped { reason: String, fix: String },
 }
 
@@ -301,6 +303,84 @@ pub fn system_libs(v: &Variant, libs: &[SystemLib], m: &impl Machine) -> SystemL
     Ok(env)
 }
 
+/// `SDKROOT` as this machine has it: unset, a macOS SDK directory (it has
+/// `SDKSettings.json` or `SDKSettings.plist`, and `System/Library/Frameworks`), or a
+/// path that is not one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SdkRoot {
+    Unset,
+    Sdk(std::path::PathBuf),
+    NotSdk(std::path::PathBuf),
+}
+
+impl SdkRoot {
+    /// Read `SDKROOT` from the environment (empty is unset).
+    pub fn from_env() -> SdkRoot {
+        match std::env::var_os("SDKROOT") {
+            Some(p) if !p.is_empty() => SdkRoot::of(std::path::PathBuf::from(p)),
+            _ => SdkRoot::Unset,
+        }
+    }
+
+    /// What the directory `p` is.
+    pub fn of(p: std::path::PathBuf) -> SdkRoot {
+        let settings =
+            p.join("SDKSettings.json").is_file() || p.join("SDKSettings.plist").is_file();
+        if settings && p.join("System/Library/Frameworks").is_dir() {
+            SdkRoot::Sdk(p)
+        } else {
+            SdkRoot::NotSdk(p)
+        }
+    }
+}
+
+/// What an apple variant does about the macOS frameworks its graph links.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FrameworkPlan {
+    /// Nothing to do (no framework, not an apple target, or a macOS host whose own
+    /// SDK links them).
+    None,
+    /// Link against the SDK: `SDKROOT` for this variant's cargo (cargo-zigbuild reads it).
+    Sdk(String),
+    /// Skipped before compiling: (reason, fix).
+    Skip(String, String),
+    /// `SDKROOT` is not an SDK: the variant fails before compiling, with this reason.
+    Error(String),
+}
+
+/// The frameworks of `fws` and the crates asking for them, for a message:
+/// `Security (security-framework-sys), CoreFoundation (core-foundation-sys)`.
+fn name_frameworks(fws: &[FrameworkUse]) -> String {
+    fws.iter()
+        .map(|f| format!("{} ({})", f.framework, f.krate))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What variant `v` does about the macOS frameworks `fws` its graph links for its
+/// target: off a macOS host an apple target needs a macOS SDK to link them, which zig
+/// does not ship — `SDKROOT` when it is one, else skipped (unset) or an error naming
+/// it (not an SDK).
+pub fn frameworks(v: &Variant, fws: &[FrameworkUse], sdk: &SdkRoot, host: &str) -> FrameworkPlan {
+    if fws.is_empty() || !v.target().contains("-apple-") || host.contains("-apple-") {
+        return FrameworkPlan::None;
+    }
+    let names = name_frameworks(fws);
+    match sdk {
+        SdkRoot::Sdk(p) => FrameworkPlan::Sdk(p.display().to_string()),
+        SdkRoot::NotSdk(p) => FrameworkPlan::Error(format!(
+            "SDKROOT={} is not a macOS SDK (no SDKSettings.json or SDKSettings.plist, or no System/Library/Frameworks), and the graph links the macOS frameworks {names}",
+            p.display()
+        )),
+        SdkRoot::Unset => FrameworkPlan::Skip(
+            format!(
+                "the graph links the macOS frameworks {names}: linking them needs a macOS SDK, which zig does not ship, and SDKROOT is not set"
+            ),
+            "SDKROOT=<a macOS SDK directory (MacOSX.sdk)>; or rustls instead of native-tls (for reqwest: default-features = false, features = [\"rustls-tls\"]); or build it on a macOS runner: cargo portable ci github --macos-native".to_owned(),
+        ),
+    }
+}
+
 /// Plan one variant. `native`: the packages of the crate's dependency graph whose
 /// build scripts compile C or link native libraries (a package with `links`, or a
 /// build-dependency on cc/cmake). When there are any: the target's build scripts get
@@ -351,12 +431,18 @@ pub fn plan(v: &Variant, m: &impl Machine, native: &[String]) -> Plan {
         // one variant per zig group: its flags may go to every crate
         rustflags.append(&mut final_flags);
     }
+    // other features build other dependencies: a group of their own
     let group = format!(
-        "{}{cargo_target} {}",
+        "{}{cargo_target} {}{}",
         if zig { "zig:" } else { "" },
-        rustflags.join(" ")
+        rustflags.join(" "),
+        if v.features.is_empty() {
+            String::new()
+        } else {
+            format!(" features={}", v.features.join(","))
+        }
     );
-    Plan::Ready(Invocation {
+    Plan::Ready(Box::new(Invocation {
         group,
         zig,
         zig_link,
@@ -371,7 +457,8 @@ pub fn plan(v: &Variant, m: &impl Machine, native: &[String]) -> Plan {
         },
         c_compiler: if native_deps { n.c } else { None },
         env: Vec::new(),
-    })
+        features: v.features.clone(),
+    }))
 }
 
 /// The flags that pick the linker `link` names.
@@ -507,7 +594,7 @@ mod tests {
 
     fn ready(p: Plan) -> Invocation {
         match p {
-            Plan::Ready(i) => i,
+            Plan::Ready(i) => *i,
             s => panic!("{s:?}"),
         }
     }
@@ -608,6 +695,60 @@ mod tests {
     }
 
     #[test]
+    fn macos_frameworks_need_an_sdk() {
+        let mac = variant("target = \"aarch64-apple-darwin\"\nlinker = \"zig\"");
+        let linux = variant("target = \"x86_64-unknown-linux-musl\"\nlinker = \"internal\"");
+        let fws = [FrameworkUse {
+            krate: "security-framework-sys".into(),
+            framework: "Security".into(),
+        }];
+        let host = "x86_64-unknown-linux-gnu";
+        let dir = std::env::temp_dir().join(format!("portable-sdk-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("System/Library/Frameworks")).unwrap();
+        // not an SDK until it has its settings
+        let not = SdkRoot::of(dir.clone());
+        assert_eq!(not, SdkRoot::NotSdk(dir.clone()));
+        let FrameworkPlan::Error(e) = frameworks(&mac, &fws, &not, host) else {
+            panic!("an error");
+        };
+        assert!(
+            e.starts_with(&format!("SDKROOT={} is not a macOS SDK", dir.display())),
+            "{e}"
+        );
+        std::fs::write(dir.join("SDKSettings.json"), "{}").unwrap();
+        let sdk = SdkRoot::of(dir.clone());
+        assert_eq!(
+            frameworks(&mac, &fws, &sdk, host),
+            FrameworkPlan::Sdk(dir.display().to_string())
+        );
+        let FrameworkPlan::Skip(reason, fix) = frameworks(&mac, &fws, &SdkRoot::Unset, host) else {
+            panic!("a skip");
+        };
+        assert!(
+            reason.contains("Security (security-framework-sys)"),
+            "{reason}"
+        );
+        assert!(
+            fix.starts_with("SDKROOT=") && fix.contains("--macos-native"),
+            "{fix}"
+        );
+        // not an apple target, no framework, or a macOS host: nothing to do
+        assert_eq!(
+            frameworks(&linux, &fws, &SdkRoot::Unset, host),
+            FrameworkPlan::None
+        );
+        assert_eq!(
+            frameworks(&mac, &[], &SdkRoot::Unset, host),
+            FrameworkPlan::None
+        );
+        assert_eq!(
+            frameworks(&mac, &fws, &SdkRoot::Unset, "aarch64-apple-darwin"),
+            FrameworkPlan::None
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn a_rust_version_above_rustc_names_both_and_the_update() {
         let gap = RustVersionGap {
             package: "hello".into(),
@@ -652,6 +793,17 @@ mod tests {
         );
         assert_eq!(a.group, b.group);
         assert!(a.rustflags.is_empty() && b.rustflags.is_empty());
+        // a variant's own features: other dependencies, a group of its own
+        let f = ready(plan(
+            &variant(
+                "target = \"x86_64-unknown-linux-gnu\"\nlinker = \"internal\"\n\
+                 features = [\"openssl/vendored\"]",
+            ),
+            &all(),
+        ));
+        assert_eq!(f.features, ["openssl/vendored"]);
+        assert!(a.features.is_empty());
+        assert_ne!(a.group, f.group);
     }
 
     #[test]

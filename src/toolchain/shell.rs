@@ -21,7 +21,7 @@ pub fn command_line(c: &Command) -> String {
             "CARGO_ENCODED_RUSTFLAGS" if !v.is_empty() => {
                 Some(format!("RUSTFLAGS={}", shell_word(&v.replace('\x1f', " "))))
             }
-            "MACOSX_DEPLOYMENT_TARGET" => Some(format!("{k}={}", shell_word(&v))),
+            "MACOSX_DEPLOYMENT_TARGET" | "SDKROOT" => Some(format!("{k}={}", shell_word(&v))),
             _ if ["CC_", "CXX_", "AR_", "RANLIB_", "CXXSTDLIB_"]
                 .iter()
                 .any(|p| k.starts_with(p)) =>

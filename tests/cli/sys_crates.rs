@@ -150,7 +150,9 @@ fn openssl_without_vendored_skips_what_has_no_system_libssl_before_compiling() {
     let (out, r) = build_default(&root, &args);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    let fix = "--features openssl/vendored, or rustls instead of OpenSSL";
+    let fix =
+        "--features openssl/vendored (for this variant only: features = [\"openssl/vendored\"] \
+               on it in portable.toml), or rustls instead of OpenSSL";
     for id in skipped {
         let v = variant(&r, id);
         assert_eq!(v["status"], "skipped", "{v}");
@@ -320,7 +322,12 @@ fn sqlite_without_bundled_is_skipped_and_zlib_is_not() {
          and x86_64-unknown-linux-musl has no system package with it",
         "{v}"
     );
-    assert_eq!(v["hint"], "--features rusqlite/bundled", "{v}");
+    assert_eq!(
+        v["hint"],
+        "--features rusqlite/bundled (for this variant only: features = [\"rusqlite/bundled\"] \
+         on it in portable.toml)",
+        "{v}"
+    );
     // bundled: the next reason is the standard library, not zlib
     let out = portable()
         .env("RUSTC", &rustc)
@@ -344,4 +351,175 @@ fn sqlite_without_bundled_is_skipped_and_zlib_is_not() {
         "{v}"
     );
     assert!(!root.join("target").exists());
+}
+
+const NATIVE_TLS_MAIN: &str = "fn main() { let _ = native_tls::TlsConnector::new(); }\n";
+
+/// native-tls links Security and CoreFoundation on macOS: without a macOS SDK
+/// (`SDKROOT`) both macOS variants are skipped before compiling, naming the frameworks
+/// and the crates; with SDKROOT that is not an SDK they fail naming it (exit 2), and
+/// the other variants are still planned (windows-gnu: skipped for its missing standard
+/// library, so nothing compiles).
+#[test]
+fn native_tls_on_macos_needs_an_sdk() {
+    let dir = tempdir();
+    let root = new_crate(dir.path(), "tls", NATIVE_TLS_MAIN, None);
+    append(&root, "[dependencies]\nnative-tls = \"0.2\"");
+    let rustc = rustc_without_std(dir.path(), "x86_64-pc-windows-gnu");
+    let run = |sdkroot: Option<&Path>| {
+        let mut c = portable();
+        c.env("RUSTC", &rustc).env_remove("SDKROOT");
+        if let Some(s) = sdkroot {
+            c.env("SDKROOT", s);
+        }
+        let out = c
+            .args(["build", "--format", "json", "--manifest-path"])
+            .arg(root.join("Cargo.toml"))
+            .args(["--variant", "macos-x86_64", "--variant", "macos-aarch64"])
+            .args(["--variant", "windows-x86_64-gnu"])
+            .output()
+            .unwrap();
+        let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+        (out, r)
+    };
+    let (out, r) = run(None);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    for id in ["macos-x86_64", "macos-aarch64"] {
+        let v = variant(&r, id);
+        assert_eq!(v["status"], "skipped", "{v}");
+        assert_eq!(
+            v["reason"],
+            "the graph links the macOS frameworks CoreFoundation (core-foundation-sys), \
+             Security (security-framework-sys): linking them needs a macOS SDK, which zig \
+             does not ship, and SDKROOT is not set",
+            "{v}"
+        );
+        let hint = v["hint"].as_str().unwrap();
+        assert!(hint.starts_with("SDKROOT=<a macOS SDK directory"), "{hint}");
+        assert!(hint.contains("rustls instead of native-tls"), "{hint}");
+        assert!(
+            hint.contains("cargo portable ci github --macos-native"),
+            "{hint}"
+        );
+    }
+    // windows: native-tls uses SChannel there, no framework
+    let w = variant(&r, "windows-x86_64-gnu");
+    assert!(
+        w["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("the standard library for x86_64-pc-windows-gnu is not installed"),
+        "{w}"
+    );
+    // SDKROOT that is not an SDK: an error naming it
+    let fake = dir.path().join("not-an-sdk");
+    std::fs::create_dir_all(&fake).unwrap();
+    let (out, r) = run(Some(&fake));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let named = format!("SDKROOT={} is not a macOS SDK", fake.display());
+    for id in ["macos-x86_64", "macos-aarch64"] {
+        let v = variant(&r, id);
+        assert_eq!(v["status"], "failed", "{v}");
+        assert!(v["reason"].as_str().unwrap().starts_with(&named), "{v}");
+    }
+    assert!(stderr.contains(&format!("error: {named}")), "{stderr}");
+    assert_eq!(variant(&r, "windows-x86_64-gnu")["status"], "skipped");
+    assert!(!root.join("target").exists(), "{stderr}");
+}
+
+/// A variant's own `features` key: the musl variant vendors OpenSSL
+/// (`features = ["openssl/vendored"]`), so it is not skipped for libssl (it is skipped
+/// for its missing standard library instead, so nothing compiles), while the macOS
+/// variant, without it, still is.
+#[test]
+fn a_variants_features_key_is_seen_by_the_skip() {
+    let dir = tempdir();
+    let root = new_crate(dir.path(), "tls", OPENSSL_MAIN, None);
+    append(&root, "[dependencies]\nopenssl = \"0.10\"");
+    let matrix = root.join("portable.toml");
+    std::fs::write(
+        &matrix,
+        "[[variant]]\nid = \"musl\"\ntarget = \"x86_64-unknown-linux-musl\"\n\
+         linker = \"internal\"\nfeatures = [\"openssl/vendored\"]\n\n\
+         [[variant]]\nid = \"mac\"\ntarget = \"aarch64-apple-darwin\"\nlinker = \"zig\"\n",
+    )
+    .unwrap();
+    let rustc = rustc_without_std(dir.path(), "x86_64-unknown-linux-musl");
+    let out = portable()
+        .env("RUSTC", &rustc)
+        .args(["build", "--format", "json", "--matrix"])
+        .arg(&matrix)
+        .arg("--manifest-path")
+        .arg(root.join("Cargo.toml"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    let musl = variant(&r, "musl");
+    assert_eq!(musl["status"], "skipped", "{musl}");
+    assert!(
+        musl["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("the standard library for x86_64-unknown-linux-musl is not installed"),
+        "{musl}"
+    );
+    let mac = variant(&r, "mac");
+    assert_eq!(mac["status"], "skipped", "{mac}");
+    assert!(
+        mac["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("openssl-sys links the system library libssl"),
+        "{mac}"
+    );
+    assert!(
+        mac["hint"].as_str().unwrap().starts_with(
+            "--features openssl/vendored (for this variant only: features = [\"openssl/vendored\"]"
+        ),
+        "{mac}"
+    );
+    assert!(!root.join("target").exists(), "{stderr}");
+}
+
+/// A dependency only Windows uses: its rust-version skips the Windows variant only,
+/// from the graph resolved for each variant's target.
+#[test]
+fn a_rust_version_counts_only_on_the_platforms_that_use_the_dependency() {
+    let dir = tempdir();
+    let dep = new_crate(dir.path(), "windep", "", None);
+    std::fs::rename(dep.join("src/main.rs"), dep.join("src/lib.rs")).unwrap();
+    package_lines(&dep, "rust-version = \"1.999.2\"");
+    let root = new_crate(dir.path(), "hello", HELLO, None);
+    append(
+        &root,
+        "[target.'cfg(windows)'.dependencies]\nwindep = { path = \"../windep\" }",
+    );
+    let (out, r) = build_default(
+        &root,
+        &[
+            "--variant",
+            "linux-x86_64-gnu",
+            "--variant",
+            "windows-x86_64-gnu",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let w = variant(&r, "windows-x86_64-gnu");
+    assert_eq!(w["status"], "skipped", "{w}");
+    assert!(
+        w["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("windep needs rustc 1.999.2 or newer"),
+        "{w}"
+    );
+    assert!(!root.join("target/portable/windows-x86_64-gnu").exists());
+    assert_eq!(
+        variant(&r, "linux-x86_64-gnu")["status"],
+        "built",
+        "{stderr}"
+    );
 }
