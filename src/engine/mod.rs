@@ -15,7 +15,8 @@ use anyhow::{bail, Context, Result};
 
 use self::cargo::{build_variant, copy_host, copy_tree};
 use self::graph::{
-    build_tools, native_deps, rust_version_above, system_libs, BuildTool, SystemLib,
+    build_tools, native_deps, resolved_crates, rust_version_above, system_libs, BuildTool,
+    SystemLib,
 };
 use self::plan::{plan, unmet_rust_version, unmet_tools, Invocation, Plan, RustVersionGap};
 pub use self::progress::Progress;
@@ -43,6 +44,10 @@ pub struct BuildOptions {
     /// Fill the artifacts' `origin` fields from their links (`why` reads the links
     /// itself and skips it).
     pub attribute: bool,
+    /// Record every variant's resolved crate graph (`crates`: `cargo metadata
+    /// --filter-platform` of its target, the build's features), for the SBOM: asked
+    /// by the formats that carry it (`json`, `cyclonedx`).
+    pub graph: bool,
 }
 
 /// Cargo's own flags, passed through to every cargo call of a build.
@@ -168,25 +173,23 @@ fn rust_version_gap(
     })
 }
 
-/// Per target of `selected`, the system libraries the graph the build resolves for it
-/// links without building them ([`system_libs`], from `targets/sys-crates.toml`).
-/// cargo is asked (`--filter-platform`, one call per target, all at once) only when
-/// the graph of every feature has a crate of the table; a target cargo cannot resolve
-/// has none (the build then says why).
-fn target_system_libs(
-    tc: &Toolchain,
-    opts: &BuildOptions,
-    ws: &Workspace,
-    selected: &[&Variant],
-) -> BTreeMap<String, Vec<SystemLib>> {
+/// Whether the graph of every feature has a crate of `targets/sys-crates.toml`: only
+/// then is cargo asked for the per-target graphs for the system libraries.
+fn needs_sys_check(ws: &Workspace) -> bool {
     let rows = &crate::data::tables().sys_crates;
-    if !ws
-        .native_deps
+    ws.native_deps
         .iter()
         .any(|d| rows.iter().any(|r| r.name == *d))
-    {
-        return BTreeMap::new();
-    }
+}
+
+/// `cargo metadata --filter-platform` of the graph the build resolves, per distinct
+/// target of `selected` (one call per target, all at once); a target cargo cannot
+/// resolve is missing (the build then says why).
+fn target_graphs(
+    tc: &Toolchain,
+    opts: &BuildOptions,
+    selected: &[&Variant],
+) -> BTreeMap<String, cargo_metadata::Metadata> {
     let mut targets: Vec<&str> = selected.iter().map(|v| v.target()).collect();
     targets.sort();
     targets.dedup();
@@ -202,12 +205,37 @@ fn target_system_libs(
             .collect();
         calls
             .into_iter()
-            .filter_map(|(t, h)| {
-                let meta = h.join().ok().flatten()?;
-                Some((t, system_libs(&meta, &ws.package_id, rows)))
-            })
+            .filter_map(|(t, h)| Some((t, h.join().ok().flatten()?)))
             .collect()
     })
+}
+
+/// Per target, the system libraries its graph links without building them
+/// ([`system_libs`], from `targets/sys-crates.toml`).
+fn system_libs_of(
+    ws: &Workspace,
+    graphs: &BTreeMap<String, cargo_metadata::Metadata>,
+) -> BTreeMap<String, Vec<SystemLib>> {
+    let rows = &crate::data::tables().sys_crates;
+    graphs
+        .iter()
+        .map(|(t, meta)| (t.clone(), system_libs(meta, &ws.package_id, rows)))
+        .collect()
+}
+
+/// Per target of `selected`, the system libraries the graph the build resolves for it
+/// links without building them. cargo is asked (`--filter-platform`, one call per
+/// target, all at once) only when the graph of every feature has a crate of the table.
+fn target_system_libs(
+    tc: &Toolchain,
+    opts: &BuildOptions,
+    ws: &Workspace,
+    selected: &[&Variant],
+) -> BTreeMap<String, Vec<SystemLib>> {
+    if !needs_sys_check(ws) {
+        return BTreeMap::new();
+    }
+    system_libs_of(ws, &target_graphs(tc, opts, selected))
 }
 
 /// The multiarch `-dev` packages (Debian architecture, `package:arch`) the cross glibc
@@ -347,10 +375,18 @@ pub fn build(
             bail!("{}: no variant with id `{id}`", matrix.source);
         }
     }
-    let sys = if ws.rust_version.is_some() {
-        BTreeMap::new()
+    // the per-target graphs: before planning when the system libraries need them,
+    // else (only for the formats that record them) beside the build
+    let early = ws.rust_version.is_none() && needs_sys_check(ws);
+    let mut graphs = if early || (opts.graph && ws.rust_version.is_some()) {
+        target_graphs(tc, opts, &selected)
     } else {
-        target_system_libs(tc, opts, ws, &selected)
+        BTreeMap::new()
+    };
+    let sys = if early {
+        system_libs_of(ws, &graphs)
+    } else {
+        BTreeMap::new()
     };
     let progress = Progress::new(selected.len(), opts.quiet);
     let mut reports: Vec<Option<VariantReport>> = vec![None; selected.len()];
@@ -368,9 +404,25 @@ pub fn build(
         progress: &progress,
         js: jobserver::Client::new(workers).context("creating the jobserver")?,
     };
-    let queue = prime_host(&cx, groups, &mut reports);
-    for (i, r) in run_queue(&cx, queue, workers) {
-        reports[i] = Some(r);
+    let late = opts.graph && graphs.is_empty() && ws.rust_version.is_none();
+    std::thread::scope(|s| {
+        let pending = late.then(|| s.spawn(|| target_graphs(tc, opts, &selected)));
+        let queue = prime_host(&cx, groups, &mut reports);
+        for (i, r) in run_queue(&cx, queue, workers) {
+            reports[i] = Some(r);
+        }
+        if let Some(h) = pending {
+            graphs = h.join().unwrap_or_default();
+        }
+    });
+    if opts.graph {
+        let crates: BTreeMap<&String, Vec<crate::model::Crate>> = graphs
+            .iter()
+            .map(|(t, meta)| (t, resolved_crates(meta, &ws.package_id)))
+            .collect();
+        for r in reports.iter_mut().flatten() {
+            r.crates = crates.get(&r.target).cloned();
+        }
     }
     Ok(reports.into_iter().flatten().collect())
 }

@@ -1,7 +1,9 @@
 //! CycloneDX 1.6 JSON: a software bill of materials of the binaries of a report. Each
 //! binary is a component (`application`, `library` or `file`, with its SHA-256, path,
-//! target and variant as properties); the crates cargo-auditable recorded in it are
-//! components `pkg:cargo/NAME@VERSION`, the modules of a Go binary `pkg:golang/PATH@VERSION`
+//! target and variant as properties); the crates cargo-auditable recorded in it (else,
+//! for a build, the crates of the graph `cargo metadata` resolves for the variant's
+//! target: the variant's `crates`; the binary's `crates-source` property says which)
+//! are components `pkg:cargo/NAME@VERSION`, the modules of a Go binary `pkg:golang/PATH@VERSION`
 //! (with go.sum's hash as SHA-256); the dynamic libraries it needs are components,
 //! a system one marked `cargo-portable:provided-by=platform`, an external one
 //! `cargo-portable:provided-by=bundle` (the user ships it). `dependencies`: binary →
@@ -224,6 +226,15 @@ impl Bom {
         if let Some(go) = a.go.as_ref().and_then(|g| g.version.as_deref()) {
             props.push(property("go-version", go));
         }
+        // cargo-auditable's list in the binary, else the variant's resolved graph
+        let (crates, source) = match (&a.crates, variant.and_then(|v| v.crates.as_ref())) {
+            (Some(c), _) => (Some(c), Some("cargo-auditable")),
+            (None, Some(c)) if a.go.is_none() => (Some(c), Some("cargo-metadata")),
+            _ => (None, None),
+        };
+        if let Some(source) = source {
+            props.push(property("crates-source", source));
+        }
         sort_properties(&mut props);
         let mut c = json!({
             "type": kind,
@@ -237,7 +248,7 @@ impl Bom {
         self.add(&bin_ref, c);
 
         let mut crate_refs: BTreeMap<String, String> = BTreeMap::new();
-        for k in a.crates.iter().flatten() {
+        for k in crates.into_iter().flatten() {
             let purl = cargo_purl(&k.name, &k.version);
             crate_refs.insert(format!("{}@{}", k.name, k.version), purl.clone());
             let scope = if k.build { "excluded" } else { "required" };
@@ -389,11 +400,14 @@ fn sort_properties(p: &mut [Value]) {
     });
 }
 
-/// Where the crate components come from.
+/// Where the crate components come from (each binary's `crates-source` property says
+/// which of the two).
 fn crates_note() -> Value {
     property(
         "crates-source",
-        "cargo-auditable (the .dep-v0 section of binaries built with `cargo auditable`)",
+        "cargo-auditable (the .dep-v0 section of binaries built with `cargo auditable`); \
+         for a build's binary without it, cargo-metadata (the graph `cargo metadata \
+         --filter-platform` resolves for the variant's target with the build's features)",
     )
 }
 
