@@ -501,4 +501,66 @@ mod tests {
             .unwrap()
             .contains(&json!({"name": "cargo-portable:provided-by", "value": "bundle"})));
     }
+
+    #[test]
+    fn a_binary_without_auditable_data_gets_its_variants_graph() {
+        let krate = |name: &str, build: bool| crate::model::Crate {
+            name: name.into(),
+            version: "1.0.0".into(),
+            source: "crates.io".into(),
+            build,
+        };
+        let plain = artifact("t/plain", 10, &[], &[]);
+        let mut aud = artifact("t/aud", 10, &[], &[]);
+        aud.crates = Some(vec![krate("itoa", false)]);
+        let mut v = variant("gnu", vec![plain, aud]);
+        v.crates = Some(vec![krate("cc", true), krate("libc", false)]);
+        let doc = build(&build_report(vec![v]), &run());
+        let source_of = |bin: &str| {
+            doc["components"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["bom-ref"] == bin)
+                .unwrap()["properties"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["name"] == "cargo-portable:crates-source")
+                .map(|p| p["value"].clone())
+        };
+        assert_eq!(
+            source_of("binary:gnu/t/plain"),
+            Some(json!("cargo-metadata"))
+        );
+        assert_eq!(
+            source_of("binary:gnu/t/aud"),
+            Some(json!("cargo-auditable"))
+        );
+        let on = |r: &str| {
+            doc["dependencies"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|d| d["ref"] == r)
+                .unwrap()["dependsOn"]
+                .clone()
+        };
+        let plain_on = on("binary:gnu/t/plain").to_string();
+        assert!(plain_on.contains("pkg:cargo/libc@1.0.0"), "{plain_on}");
+        // a build-only crate is listed, out of scope, not a dependency of the binary
+        assert!(!plain_on.contains("pkg:cargo/cc@"), "{plain_on}");
+        let aud_on = on("binary:gnu/t/aud").to_string();
+        assert!(
+            aud_on.contains("pkg:cargo/itoa@1.0.0") && !aud_on.contains("pkg:cargo/libc@"),
+            "{aud_on}"
+        );
+        let cc = doc["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["bom-ref"] == "pkg:cargo/cc@1.0.0")
+            .unwrap();
+        assert_eq!(cc["scope"], "excluded");
+    }
 }
