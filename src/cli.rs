@@ -207,7 +207,8 @@ pub enum MergeFormat {
     /// One self-contained HTML page: the variants' grid, sizes and details.
     Html,
     /// A CycloneDX 1.6 SBOM (JSON): every variant's binaries, their crates
-    /// (cargo-auditable), Go modules and libraries.
+    /// (cargo-auditable, else the variant's resolved cargo metadata graph), Go modules
+    /// and libraries.
     Cyclonedx,
     /// SARIF 2.1.0 (code scanning): the hazards and violations, at the binaries' paths.
     Sarif,
@@ -423,7 +424,8 @@ pub enum BuildFormat {
     /// variant's details, a filter (with --baseline, the changes highlighted).
     Html,
     /// A CycloneDX 1.6 SBOM (JSON): every variant's binaries, their crates
-    /// (cargo-auditable), Go modules and libraries.
+    /// (cargo-auditable, else the variant's resolved cargo metadata graph), Go modules
+    /// and libraries.
     Cyclonedx,
     /// SARIF 2.1.0 (code scanning): the hazards and violations (with --baseline, the
     /// regressions), at the binaries' paths.

@@ -34,6 +34,7 @@ pub(super) fn run(args: BuildArgs, global: &GlobalOpts) -> Result<Outcome> {
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
         quiet: global.quiet,
         attribute: true,
+        graph: matches!(args.format, BuildFormat::Json | BuildFormat::Cyclonedx),
     };
     let ws = engine::resolve_workspace(&tc, &opts)?;
     let m = load_matrix(&args.matrix, Some(&ws.root), &tc)?;

@@ -29,6 +29,7 @@ pub(super) fn run(args: SetupArgs, global: &GlobalOpts) -> Result<Outcome> {
         jobs: 1,
         quiet: global.quiet,
         attribute: false,
+        graph: false,
     };
     let multiarch = match crate::engine::resolve_workspace(&tc, &opts) {
         Ok(ws) => crate::engine::multiarch_needs(&tc, &opts, &ws, &variants),

@@ -162,6 +162,7 @@ fn from_build(tc: &Toolchain, m: &Matrix, variants: Vec<String>, args: &WhyArgs)
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
         quiet: true,
         attribute: false,
+        graph: false,
     };
     let ws = engine::resolve_workspace(tc, &opts)?;
     let mut built = Vec::new();

@@ -236,6 +236,67 @@ fn vendoring_fix(
     )
 }
 
+/// The crates of `id`'s graph as `cargo build` builds it (normal and build
+/// dependencies, not dev, as `meta` resolves them: with `--filter-platform`, for one
+/// target), sorted by name and version: the package itself, and `build` for those
+/// only build scripts and proc macros use (reached only through a build-dependency or
+/// a proc macro). The source in cargo-auditable's words (`local`, `crates.io`, `git`,
+/// `registry`).
+pub fn resolved_crates(meta: &Metadata, id: &PackageId) -> Vec<crate::model::Crate> {
+    let Some(resolve) = &meta.resolve else {
+        return Vec::new();
+    };
+    let packages: BTreeMap<_, _> = meta.packages.iter().map(|p| (&p.id, p)).collect();
+    let proc_macro = |id: &PackageId| {
+        packages
+            .get(id)
+            .is_some_and(|p| p.targets.iter().any(|t| t.is_proc_macro()))
+    };
+    // linked: reached from the package through normal dependencies, no proc macro
+    let nodes: BTreeMap<_, _> = resolve.nodes.iter().map(|n| (&n.id, n)).collect();
+    let mut linked = BTreeSet::new();
+    let mut todo = vec![id];
+    while let Some(at) = todo.pop() {
+        if (at != id && proc_macro(at)) || !linked.insert(at) {
+            continue;
+        }
+        if let Some(n) = nodes.get(at) {
+            todo.extend(
+                n.deps
+                    .iter()
+                    .filter(|d| {
+                        d.dep_kinds.is_empty()
+                            || d.dep_kinds.iter().any(|k| k.kind == DependencyKind::Normal)
+                    })
+                    .map(|d| &d.pkg),
+            );
+        }
+    }
+    let mut out: Vec<crate::model::Crate> = reachable(meta, id)
+        .into_iter()
+        .map(|p| crate::model::Crate {
+            name: p.name.to_string(),
+            version: p.version.to_string(),
+            source: source_name(p.source.as_ref().map(|s| s.repr.as_str())),
+            build: !linked.contains(&p.id),
+        })
+        .collect();
+    out.sort_by(|a, b| (&a.name, &a.version).cmp(&(&b.name, &b.version)));
+    out
+}
+
+/// A package's source as cargo-auditable writes it.
+fn source_name(repr: Option<&str>) -> String {
+    match repr {
+        None => "local",
+        Some("registry+https://github.com/rust-lang/crates.io-index")
+        | Some("sparse+https://index.crates.io/") => "crates.io",
+        Some(s) if s.starts_with("git+") => "git",
+        Some(_) => "registry",
+    }
+    .to_owned()
+}
+
 fn builds_with(p: &Package, build_dep: &str) -> bool {
     p.dependencies
         .iter()

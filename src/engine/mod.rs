@@ -15,8 +15,8 @@ use anyhow::{bail, Context, Result};
 
 use self::cargo::{build_variant, copy_host, copy_tree};
 use self::graph::{
-    build_tools, frameworks, native_deps, rust_version_above, system_libs, BuildTool, FrameworkUse,
-    SystemLib,
+    build_tools, frameworks, native_deps, resolved_crates, rust_version_above, system_libs,
+    BuildTool, FrameworkUse, SystemLib,
 };
 use self::plan::{
     plan, unmet_rust_version, unmet_tools, FrameworkPlan, Invocation, Plan, RustVersionGap, SdkRoot,
@@ -46,6 +46,10 @@ pub struct BuildOptions {
     /// Fill the artifacts' `origin` fields from their links (`why` reads the links
     /// itself and skips it).
     pub attribute: bool,
+    /// Record every variant's resolved crate graph (`crates`: `cargo metadata
+    /// --filter-platform` of its target, the build's features), for the SBOM: asked
+    /// by the formats that carry it (`json`, `cyclonedx`).
+    pub graph: bool,
 }
 
 /// Cargo's own flags, passed through to every cargo call of a build.
@@ -178,12 +182,58 @@ fn rust_version_gap(
     })
 }
 
+/// The graph the build resolves for one target and one variant's features.
+struct TargetGraph {
+    target: String,
+    meta: cargo_metadata::Metadata,
+}
+
+/// `cargo metadata --filter-platform` of the graph the build resolves, per distinct
+/// target and variant features of `selected` (one call each, all at once), by
+/// [`links_key`]; a target cargo cannot resolve is missing (the build then says why).
+fn target_graphs(
+    tc: &Toolchain,
+    opts: &BuildOptions,
+    selected: &[&Variant],
+) -> BTreeMap<String, TargetGraph> {
+    let mut keys: Vec<(&str, &[String])> = selected
+        .iter()
+        .map(|v| (v.target(), v.features.as_slice()))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    std::thread::scope(|s| {
+        let calls: Vec<_> = keys
+            .iter()
+            .map(|&(t, f)| {
+                (
+                    t,
+                    f,
+                    s.spawn(move || build_graph(tc, opts, Some(t), f).ok()),
+                )
+            })
+            .collect();
+        calls
+            .into_iter()
+            .filter_map(|(t, f, h)| {
+                let meta = h.join().ok().flatten()?;
+                Some((
+                    links_key(t, f),
+                    TargetGraph {
+                        target: t.to_owned(),
+                        meta,
+                    },
+                ))
+            })
+            .collect()
+    })
+}
+
 /// Per selected variant (by id), the `rust-version` the installed rustc does not meet
 /// in the graph the build resolves for the variant's target and features
-/// (`--filter-platform`, one call per target and features, all at once): a
-/// dependency only another platform uses does not count. Asked only when the graph of
-/// every platform has one ([`Workspace::rust_version`]); a target cargo cannot resolve
-/// keeps that one (the build then says why).
+/// ([`target_graphs`]): a dependency only another platform uses does not count. Asked
+/// only when the graph of every platform has one ([`Workspace::rust_version`]); a
+/// target cargo cannot resolve keeps that one (the build then says why).
 fn target_rust_versions(
     tc: &Toolchain,
     opts: &BuildOptions,
@@ -193,114 +243,76 @@ fn target_rust_versions(
     let (Some(gap), Some(installed)) = (&ws.rust_version, tc.rustc_release()) else {
         return BTreeMap::new();
     };
-    let mut keys: Vec<(&str, &[String])> = selected
-        .iter()
-        .map(|v| (v.target(), v.features.as_slice()))
-        .collect();
-    keys.sort();
-    keys.dedup();
-    let per_key: BTreeMap<String, Option<RustVersionGap>> = std::thread::scope(|s| {
-        let calls: Vec<_> = keys
-            .iter()
-            .map(|&(t, f)| {
-                (
-                    links_key(t, f),
-                    s.spawn(move || build_graph(tc, opts, Some(t), f).ok()),
-                )
-            })
-            .collect();
-        calls
-            .into_iter()
-            .map(|(key, h)| {
-                let gap = match h.join().ok().flatten() {
-                    Some(meta) => rust_version_above(&meta, &ws.package_id, &installed).map(
-                        |(package, needed)| RustVersionGap {
-                            package,
-                            needed,
-                            installed: installed.clone(),
-                        },
-                    ),
-                    None => Some(gap.clone()),
-                };
-                (key, gap)
-            })
-            .collect()
-    });
+    let graphs = target_graphs(tc, opts, selected);
     selected
         .iter()
         .filter_map(|v| {
-            let gap = per_key.get(&links_key(v.target(), &v.features))?.clone()?;
+            let gap = match graphs.get(&links_key(v.target(), &v.features)) {
+                Some(g) => rust_version_above(&g.meta, &ws.package_id, &installed).map(
+                    |(package, needed)| RustVersionGap {
+                        package,
+                        needed,
+                        installed: installed.clone(),
+                    },
+                ),
+                None => Some(gap.clone()),
+            }?;
             Some((v.id().to_owned(), gap))
         })
         .collect()
 }
 
-/// Per target of `selected`, the system libraries the graph the build resolves for it
-/// links without building them ([`system_libs`], from `targets/sys-crates.toml`).
-/// cargo is asked (`--filter-platform`, one call per target, all at once) only when
-/// the graph of every feature has a crate of the table; a target cargo cannot resolve
-/// has none (the build then says why). With them, the macOS frameworks an apple
-/// target's graph links (`targets/frameworks.toml`), asked for the same way when the
-/// graph of every feature has a crate of that table.
+/// Whether the graphs per target are needed for what the build links: the graph of
+/// every feature has a crate of `targets/sys-crates.toml`, or an apple target is
+/// selected and that graph has a crate of `targets/frameworks.toml`.
+fn needs_links_check(ws: &Workspace, selected: &[&Variant]) -> bool {
+    let rows = &crate::data::tables().sys_crates;
+    let apple =
+        !ws.frameworks.is_empty() && selected.iter().any(|v| v.target().contains("-apple-"));
+    apple
+        || ws
+            .native_deps
+            .iter()
+            .any(|d| rows.iter().any(|r| r.name == *d))
+}
+
+/// Per graph ([`target_graphs`]), the system libraries it links without building them
+/// ([`system_libs`], from `targets/sys-crates.toml`) and, for an apple target, the
+/// macOS frameworks it links (`targets/frameworks.toml`).
+fn links_of(
+    ws: &Workspace,
+    graphs: &BTreeMap<String, TargetGraph>,
+) -> BTreeMap<String, TargetLinks> {
+    let tables = crate::data::tables();
+    graphs
+        .iter()
+        .map(|(key, g)| {
+            let frameworks = if g.target.contains("-apple-") {
+                frameworks(&g.meta, &ws.package_id, &tables.frameworks)
+            } else {
+                Vec::new()
+            };
+            let libs = system_libs(&g.meta, &ws.package_id, &tables.sys_crates);
+            (key.clone(), TargetLinks { libs, frameworks })
+        })
+        .collect()
+}
+
+/// Per target and features of `selected`, what its graph links that the machine must
+/// have ([`links_of`]); cargo is asked only when [`needs_links_check`] says so.
 fn target_system_libs(
     tc: &Toolchain,
     opts: &BuildOptions,
     ws: &Workspace,
     selected: &[&Variant],
 ) -> BTreeMap<String, TargetLinks> {
-    let tables = crate::data::tables();
-    let rows = &tables.sys_crates;
-    let apple =
-        !ws.frameworks.is_empty() && selected.iter().any(|v| v.target().contains("-apple-"));
-    if !apple
-        && !ws
-            .native_deps
-            .iter()
-            .any(|d| rows.iter().any(|r| r.name == *d))
-    {
+    if !needs_links_check(ws, selected) {
         return BTreeMap::new();
     }
-    // one graph per target and variant features (a variant's `features` key)
-    let mut targets: Vec<(&str, &[String])> = selected
-        .iter()
-        .map(|v| (v.target(), v.features.as_slice()))
-        .collect();
-    targets.sort();
-    targets.dedup();
-    std::thread::scope(|s| {
-        let calls: Vec<_> = targets
-            .iter()
-            .map(|&(t, f)| {
-                (
-                    links_key(t, f),
-                    t,
-                    s.spawn(move || build_graph(tc, opts, Some(t), f).ok()),
-                )
-            })
-            .collect();
-        calls
-            .into_iter()
-            .filter_map(|(key, t, h)| {
-                let meta = h.join().ok().flatten()?;
-                let fws = if t.contains("-apple-") {
-                    frameworks(&meta, &ws.package_id, &tables.frameworks)
-                } else {
-                    Vec::new()
-                };
-                let libs = system_libs(&meta, &ws.package_id, rows);
-                Some((
-                    key,
-                    TargetLinks {
-                        libs,
-                        frameworks: fws,
-                    },
-                ))
-            })
-            .collect()
-    })
+    links_of(ws, &target_graphs(tc, opts, selected))
 }
 
-/// The key of [`target_system_libs`]'s map: the target and the variant's features.
+/// The key of [`target_graphs`]'s map: the target and the variant's features.
 fn links_key(target: &str, features: &[String]) -> String {
     format!("{target} {}", features.join(","))
 }
@@ -460,10 +472,19 @@ pub fn build(
         }
     }
     let rust = target_rust_versions(tc, opts, ws, &selected);
-    let sys = if selected.iter().all(|v| rust.contains_key(v.id())) {
-        BTreeMap::new()
+    let all_skipped = selected.iter().all(|v| rust.contains_key(v.id()));
+    // the graphs per target and features: before planning when what the build links
+    // needs them, else (only for the formats that record the crates) beside the build
+    let early = !all_skipped && needs_links_check(ws, &selected);
+    let mut graphs = if early {
+        target_graphs(tc, opts, &selected)
     } else {
-        target_system_libs(tc, opts, ws, &selected)
+        BTreeMap::new()
+    };
+    let sys = if early {
+        links_of(ws, &graphs)
+    } else {
+        BTreeMap::new()
     };
     let progress = Progress::new(selected.len(), opts.quiet);
     let mut reports: Vec<Option<VariantReport>> = vec![None; selected.len()];
@@ -481,9 +502,28 @@ pub fn build(
         progress: &progress,
         js: jobserver::Client::new(workers).context("creating the jobserver")?,
     };
-    let queue = prime_host(&cx, groups, &mut reports);
-    for (i, r) in run_queue(&cx, queue, workers) {
-        reports[i] = Some(r);
+    let late = opts.graph && !early && !all_skipped;
+    std::thread::scope(|s| {
+        let pending = late.then(|| s.spawn(|| target_graphs(tc, opts, &selected)));
+        let queue = prime_host(&cx, groups, &mut reports);
+        for (i, r) in run_queue(&cx, queue, workers) {
+            reports[i] = Some(r);
+        }
+        if let Some(h) = pending {
+            graphs = h.join().unwrap_or_default();
+        }
+    });
+    if opts.graph {
+        let crates: BTreeMap<&String, Vec<crate::model::Crate>> = graphs
+            .iter()
+            .map(|(key, g)| (key, resolved_crates(&g.meta, &ws.package_id)))
+            .collect();
+        // `reports` is in the order of `selected`
+        for (v, r) in selected.iter().zip(reports.iter_mut()) {
+            if let Some(r) = r {
+                r.crates = crates.get(&links_key(v.target(), &v.features)).cloned();
+            }
+        }
     }
     Ok(reports.into_iter().flatten().collect())
 }

@@ -1,7 +1,9 @@
 //! CycloneDX 1.6 JSON: a software bill of materials of the binaries of a report. Each
 //! binary is a component (`application`, `library` or `file`, with its SHA-256, path,
-//! target and variant as properties); the crates cargo-auditable recorded in it are
-//! components `pkg:cargo/NAME@VERSION`, the modules of a Go binary `pkg:golang/PATH@VERSION`
+//! target and variant as properties); the crates cargo-auditable recorded in it (else,
+//! for a build, the crates of the graph `cargo metadata` resolves for the variant's
+//! target: the variant's `crates`; the binary's `crates-source` property says which)
+//! are components `pkg:cargo/NAME@VERSION`, the modules of a Go binary `pkg:golang/PATH@VERSION`
 //! (with go.sum's hash as SHA-256); the dynamic libraries it needs are components,
 //! a system one marked `cargo-portable:provided-by=platform`, an external one
 //! `cargo-portable:provided-by=bundle` (the user ships it). `dependencies`: binary →
@@ -224,6 +226,15 @@ impl Bom {
         if let Some(go) = a.go.as_ref().and_then(|g| g.version.as_deref()) {
             props.push(property("go-version", go));
         }
+        // cargo-auditable's list in the binary, else the variant's resolved graph
+        let (crates, source) = match (&a.crates, variant.and_then(|v| v.crates.as_ref())) {
+            (Some(c), _) => (Some(c), Some("cargo-auditable")),
+            (None, Some(c)) if a.go.is_none() => (Some(c), Some("cargo-metadata")),
+            _ => (None, None),
+        };
+        if let Some(source) = source {
+            props.push(property("crates-source", source));
+        }
         sort_properties(&mut props);
         let mut c = json!({
             "type": kind,
@@ -237,7 +248,7 @@ impl Bom {
         self.add(&bin_ref, c);
 
         let mut crate_refs: BTreeMap<String, String> = BTreeMap::new();
-        for k in a.crates.iter().flatten() {
+        for k in crates.into_iter().flatten() {
             let purl = cargo_purl(&k.name, &k.version);
             crate_refs.insert(format!("{}@{}", k.name, k.version), purl.clone());
             let scope = if k.build { "excluded" } else { "required" };
@@ -389,11 +400,14 @@ fn sort_properties(p: &mut [Value]) {
     });
 }
 
-/// Where the crate components come from.
+/// Where the crate components come from (each binary's `crates-source` property says
+/// which of the two).
 fn crates_note() -> Value {
     property(
         "crates-source",
-        "cargo-auditable (the .dep-v0 section of binaries built with `cargo auditable`)",
+        "cargo-auditable (the .dep-v0 section of binaries built with `cargo auditable`); \
+         for a build's binary without it, cargo-metadata (the graph `cargo metadata \
+         --filter-platform` resolves for the variant's target with the build's features)",
     )
 }
 
@@ -486,5 +500,67 @@ mod tests {
             .as_array()
             .unwrap()
             .contains(&json!({"name": "cargo-portable:provided-by", "value": "bundle"})));
+    }
+
+    #[test]
+    fn a_binary_without_auditable_data_gets_its_variants_graph() {
+        let krate = |name: &str, build: bool| crate::model::Crate {
+            name: name.into(),
+            version: "1.0.0".into(),
+            source: "crates.io".into(),
+            build,
+        };
+        let plain = artifact("t/plain", 10, &[], &[]);
+        let mut aud = artifact("t/aud", 10, &[], &[]);
+        aud.crates = Some(vec![krate("itoa", false)]);
+        let mut v = variant("gnu", vec![plain, aud]);
+        v.crates = Some(vec![krate("cc", true), krate("libc", false)]);
+        let doc = build(&build_report(vec![v]), &run());
+        let source_of = |bin: &str| {
+            doc["components"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["bom-ref"] == bin)
+                .unwrap()["properties"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["name"] == "cargo-portable:crates-source")
+                .map(|p| p["value"].clone())
+        };
+        assert_eq!(
+            source_of("binary:gnu/t/plain"),
+            Some(json!("cargo-metadata"))
+        );
+        assert_eq!(
+            source_of("binary:gnu/t/aud"),
+            Some(json!("cargo-auditable"))
+        );
+        let on = |r: &str| {
+            doc["dependencies"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|d| d["ref"] == r)
+                .unwrap()["dependsOn"]
+                .clone()
+        };
+        let plain_on = on("binary:gnu/t/plain").to_string();
+        assert!(plain_on.contains("pkg:cargo/libc@1.0.0"), "{plain_on}");
+        // a build-only crate is listed, out of scope, not a dependency of the binary
+        assert!(!plain_on.contains("pkg:cargo/cc@"), "{plain_on}");
+        let aud_on = on("binary:gnu/t/aud").to_string();
+        assert!(
+            aud_on.contains("pkg:cargo/itoa@1.0.0") && !aud_on.contains("pkg:cargo/libc@"),
+            "{aud_on}"
+        );
+        let cc = doc["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["bom-ref"] == "pkg:cargo/cc@1.0.0")
+            .unwrap();
+        assert_eq!(cc["scope"], "excluded");
     }
 }

@@ -114,6 +114,14 @@ pub struct VariantReport {
     /// report keeps each variant's own; absent in older reports, read as null).
     #[serde(default)]
     pub host: Option<Host>,
+    /// The crates of the graph `cargo metadata --filter-platform <target>` resolves
+    /// for the package with the build's features (normal and build dependencies;
+    /// `build` for those only build scripts and proc macros use), sorted; the SBOM's
+    /// crates of a binary without cargo-auditable data. `None` when not recorded
+    /// (formats other than `json` and `cyclonedx`, reports written before it was
+    /// added, a target cargo could not resolve).
+    #[serde(default)]
+    pub crates: Option<Vec<crate::model::Crate>>,
 }
 
 impl VariantReport {
@@ -138,6 +146,7 @@ impl VariantReport {
             expect: Default::default(),
             smoke: None,
             host: None,
+            crates: None,
         }
     }
 }

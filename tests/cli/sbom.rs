@@ -259,15 +259,113 @@ fn usr_bin_sbom_validates_and_its_libraries_are_readelfs() {
     assert!(checked >= 3, "{checked} files compared");
 }
 
+/// Path dependencies of every kind: what the build links (`linked`, and `featured`
+/// through the default feature), what only its build script uses (`buildonly`), and
+/// what it does not build for Linux (`winonly`), for tests (`devonly`) or without the
+/// feature (`unused`).
+fn graph_crate(dir: &Path) -> std::path::PathBuf {
+    let krate = new_crate(
+        dir,
+        "sbomhello",
+        "fn main() { println!(\"hi {}\", linked::x()); }\n",
+        Some("fn main() {}\n"),
+    );
+    for dep in [
+        "linked",
+        "featured",
+        "buildonly",
+        "winonly",
+        "devonly",
+        "unused",
+    ] {
+        let d = dir.join(dep);
+        std::fs::create_dir_all(d.join("src")).unwrap();
+        std::fs::write(
+            d.join("Cargo.toml"),
+            format!("[package]\nname = \"{dep}\"\nversion = \"0.2.0\"\nedition = \"2021\"\n"),
+        )
+        .unwrap();
+        std::fs::write(d.join("src/lib.rs"), "pub fn x() -> u8 { 1 }\n").unwrap();
+    }
+    let manifest = krate.join("Cargo.toml");
+    let mut text = std::fs::read_to_string(&manifest).unwrap();
+    text.push_str(
+        "\n[features]\ndefault = [\"extra\"]\nextra = [\"dep:featured\"]\nnot-on = [\"dep:unused\"]\n\n\
+         [dependencies]\nlinked = { path = \"../linked\" }\n\
+         featured = { path = \"../featured\", optional = true }\n\
+         unused = { path = \"../unused\", optional = true }\n\n\
+         [build-dependencies]\nbuildonly = { path = \"../buildonly\" }\n\n\
+         [dev-dependencies]\ndevonly = { path = \"../devonly\" }\n\n\
+         [target.'cfg(windows)'.dependencies]\nwinonly = { path = \"../winonly\" }\n",
+    );
+    std::fs::write(&manifest, text).unwrap();
+    krate
+}
+
+/// The oracle: (name, version) of every package `cargo metadata --filter-platform
+/// TRIPLE` resolves for the root package, walking `resolve` from its root through
+/// normal and build dependencies (not dev), only the dep_kinds cargo kept for the
+/// platform; each with whether a normal path reaches it.
+fn metadata_graph(manifest: &Path, triple: &str) -> BTreeSet<(String, String, bool)> {
+    let out = run(Command::new("cargo")
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--filter-platform",
+            triple,
+        ])
+        .arg("--manifest-path")
+        .arg(manifest));
+    let m: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let root = m["resolve"]["root"].as_str().unwrap().to_owned();
+    let nodes: std::collections::BTreeMap<&str, &Value> = m["resolve"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| (n["id"].as_str().unwrap(), n))
+        .collect();
+    let walk = |kinds: &[Option<&str>]| {
+        let mut seen = BTreeSet::new();
+        let mut todo = vec![root.as_str()];
+        while let Some(id) = todo.pop() {
+            if !seen.insert(id) {
+                continue;
+            }
+            for d in nodes[id]["deps"].as_array().unwrap() {
+                let ok = d["dep_kinds"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|k| kinds.contains(&k["kind"].as_str()));
+                if ok {
+                    todo.push(d["pkg"].as_str().unwrap());
+                }
+            }
+        }
+        seen
+    };
+    let all = walk(&[None, Some("normal"), Some("build")]);
+    let linked = walk(&[None, Some("normal")]);
+    m["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| all.contains(p["id"].as_str().unwrap()))
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap().to_owned(),
+                p["version"].as_str().unwrap().to_owned(),
+                linked.contains(p["id"].as_str().unwrap()),
+            )
+        })
+        .collect()
+}
+
 #[test]
 fn build_and_merge_sboms_validate() {
     let dir = tempdir();
-    let krate = new_crate(
-        dir.path(),
-        "sbomhello",
-        "fn main() { println!(\"hi\"); }\n",
-        None,
-    );
+    let krate = graph_crate(dir.path());
     let matrix = write(
         dir.path(),
         "one.toml",
@@ -299,10 +397,41 @@ fn build_and_merge_sboms_validate() {
         props.contains(r#"{"name":"cargo-portable:variant","value":"gnu"}"#),
         "{props}"
     );
-    // where the crates come from is said in the metadata
+    // where the crates come from is said in the metadata, and per binary: no
+    // cargo-auditable data, so the variant's resolved graph
     assert!(v["metadata"]["properties"]
         .to_string()
         .contains("cargo-portable:crates-source"));
+    assert!(
+        props.contains(r#"{"name":"cargo-portable:crates-source","value":"cargo-metadata"}"#),
+        "{props}"
+    );
+    // the crates: what cargo metadata resolves for the target (an oracle of our own
+    // walk of its output), the build-only ones out of the binary's scope
+    let want = metadata_graph(&manifest, "x86_64-unknown-linux-gnu");
+    let names: BTreeSet<&str> = want.iter().map(|(n, _, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        BTreeSet::from(["buildonly", "featured", "linked", "sbomhello"]),
+        "the oracle: {want:?}"
+    );
+    let pairs: BTreeSet<(String, String)> = want
+        .iter()
+        .map(|(n, ver, _)| (n.clone(), ver.clone()))
+        .collect();
+    assert_eq!(named(&v, "pkg:cargo/"), pairs);
+    let bin_ref = bin["bom-ref"].as_str().unwrap();
+    let on = depends_on(&v, bin_ref);
+    for (n, ver, linked) in &want {
+        let purl = format!("pkg:cargo/{n}@{ver}");
+        let c = components(&v)
+            .iter()
+            .find(|c| c["purl"] == purl.as_str())
+            .unwrap_or_else(|| panic!("{purl}"));
+        let scope = if *linked { "required" } else { "excluded" };
+        assert_eq!(c["scope"], scope, "{purl}");
+        assert_eq!(on.contains(&purl.as_str()), *linked, "{purl}: {on:?}");
+    }
     // merge of the saved report: the same SBOM
     let report = dir.path().join("r.json");
     run(portable()

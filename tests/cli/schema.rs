@@ -408,6 +408,67 @@ fn every_optional_field_the_types_can_write_is_in_the_schema() {
     assert_eq!(back, r);
 }
 
+/// A build report whose variant has the optional fields of a variant filled in
+/// (`c_compiler`, `seeded_from`, `host`, `crates` with a linked and a build-only crate)
+/// validates and reads back into the strict types; one without `crates` (a report
+/// written before it was added) still reads.
+#[test]
+fn every_optional_variant_field_is_in_the_schema() {
+    use cargo_portable::report::variants::{
+        BuildReport, CCompiler, MatrixId, SeedKind, SeededFrom, Status, VariantLinker,
+        VariantReport,
+    };
+    let v = validator();
+    let host = cargo_portable::report::Host {
+        triple: "x86_64-unknown-linux-gnu".into(),
+        rustc: Some("rustc 1.95.0".into()),
+    };
+    let linker = VariantLinker {
+        requested: "internal".into(),
+        program: "rust-lld".into(),
+        detected: Some("lld".into()),
+    };
+    let mut var = VariantReport::new("gnu", &host.triple, linker, Status::Built);
+    var.c_compiler = Some(CCompiler {
+        program: "cc".into(),
+        version: Some("cc 13".into()),
+    });
+    var.crt_static = Some(false);
+    var.glibc = Some("2.17".into());
+    var.reason = Some("r".into());
+    var.hint = Some("h".into());
+    var.build_seconds = Some(1.5);
+    var.commands = vec!["cargo build".into()];
+    var.seeded_from = Some(SeededFrom {
+        variant: "musl".into(),
+        kind: SeedKind::Host,
+    });
+    var.host = Some(host.clone());
+    let krate = |name: &str, build: bool| cargo_portable::model::Crate {
+        name: name.into(),
+        version: "1.0.0".into(),
+        source: "crates.io".into(),
+        build,
+    };
+    var.crates = Some(vec![krate("cc", true), krate("libc", false)]);
+    let m = MatrixId {
+        source: "m.toml".into(),
+        sha256: Some("a".repeat(64)),
+        variants: vec!["gnu".into()],
+    };
+    let r = BuildReport::new(host, m, vec![var], Vec::new());
+    let mut doc = serde_json::to_value(&r).unwrap();
+    let errs = violations(&v, &doc);
+    assert!(errs.is_empty(), "{errs}");
+    let back: BuildReport = serde_json::from_value(doc.clone()).unwrap();
+    assert_eq!(back, r);
+    // written before `crates` was added
+    doc["variants"][0].as_object_mut().unwrap().remove("crates");
+    assert!(violations(&v, &doc).is_empty());
+    let old: BuildReport = serde_json::from_value(doc).unwrap();
+    assert_eq!(old.variants[0].crates, None);
+}
+
 /// The schema (and the types) reject what a renamed, added or dropped field looks
 /// like, so a change of the report shape cannot pass unnoticed.
 #[test]
