@@ -252,6 +252,9 @@ fn artifact(a: &Artifact, style: Style, w: &mut dyn Write) -> io::Result<()> {
     if !a.runs_on.excluded.is_empty() {
         row(w, "not on", excluded_line(&a.runs_on.excluded))?;
     }
+    for p in a.proofs.iter().flatten() {
+        row(w, "proof", proof_line(p))?;
+    }
     if !a.rpath.is_empty() {
         row(w, "rpath", a.rpath.join(" "))?;
     }
@@ -368,4 +371,22 @@ mod tests {
         }
         assert!(!text.ends_with(','), "{text}");
     }
+}
+
+/// `debian-11 amd64: refused: version 'GLIBC_2.34' not found (…); agrees with runs_on`
+fn proof_line(p: &crate::model::Proof) -> String {
+    let agree = match (p.agrees, &p.claim) {
+        (Some(true), Some(c)) if p.claimed => format!("agrees: runs_on claims {c}"),
+        (Some(true), Some(c)) => format!("agrees: runs_on does not claim {c}"),
+        (Some(false), Some(c)) if p.claimed => format!("DISAGREES: runs_on claims {c}"),
+        (Some(false), Some(c)) => format!("DISAGREES: runs_on does not claim {c}"),
+        _ => "no runs_on claim checked".into(),
+    };
+    format!(
+        "{} {}: {}: {}; {agree}",
+        p.release,
+        p.arch,
+        p.result.as_str(),
+        p.message
+    )
 }
