@@ -388,14 +388,16 @@ fn run_loader(a: &Artifact, arch: &str, root: &Path) -> Result<(ProofResult, Str
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     let root_s = root.display().to_string();
-    let (result, mut message) = parse_loader(out.status.success(), &stdout, &stderr, &root_s);
+    let provided: Vec<&str> = super::table().packages.keys().map(String::as_str).collect();
+    let (result, mut message) =
+        parse_loader(out.status.success(), &stdout, &stderr, &root_s, &provided);
     if result == ProofResult::Loads {
         // what the root does not hold, the loader found in the host's own directories
         let outside: Vec<&str> = stdout
             .lines()
             .filter_map(|l| {
                 let (name, path) = l.trim().split_once(" => ")?;
-                (!path.starts_with(&root_s)).then_some(name)
+                (!path.starts_with(&root_s) && path != "not found").then_some(name)
             })
             .collect();
         if !outside.is_empty() {

@@ -191,12 +191,27 @@ pub fn parse_packages(text: &str, wanted: &[String]) -> BTreeMap<String, Package
 /// The loader's answer to `--list`: `Loads` when it exited 0 and named nothing missing,
 /// else `Refused` with its complaint lines (`version 'GLIBC_2.34' not found (required
 /// by …)`, `libfoo.so.1 => not found`), deduplicated, paths under `root` shortened.
-pub fn parse_loader(ok: bool, stdout: &str, stderr: &str, root: &str) -> (ProofResult, String) {
+/// A library not found that is not in `provided` (the table's sonames) is not a
+/// refusal: it is the application's to ship, named in a note.
+pub fn parse_loader(
+    ok: bool,
+    stdout: &str,
+    stderr: &str,
+    root: &str,
+    provided: &[&str],
+) -> (ProofResult, String) {
     let mut complaints: Vec<String> = Vec::new();
+    let mut unchecked: Vec<&str> = Vec::new();
     for line in stdout.lines().chain(stderr.lines()) {
         let l = line.trim();
         if l.is_empty() || !(l.contains("not found") || l.contains("error") || !ok) {
             continue;
+        }
+        if let Some(lib) = l.strip_suffix(" => not found") {
+            if !provided.contains(&lib) {
+                unchecked.push(lib);
+                continue;
+            }
         }
         // `./a: /root/lib/x/libc.so.6: version `GLIBC_2.34' not found (...)`: keep from
         // `version`, the loader's own words
@@ -209,16 +224,27 @@ pub fn parse_loader(ok: bool, stdout: &str, stderr: &str, root: &str) -> (ProofR
             complaints.push(l);
         }
     }
+    let note = if unchecked.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " (not in the release's packages, not found, not checked: {})",
+            unchecked.join(", ")
+        )
+    };
     if ok && complaints.is_empty() {
         (
             ProofResult::Loads,
-            "the loader resolved every library and version".into(),
+            format!("the loader resolved every library and version{note}"),
         )
     } else {
         if complaints.is_empty() {
             complaints.push("the loader failed without a message".into());
         }
-        (ProofResult::Refused, complaints.join("; "))
+        (
+            ProofResult::Refused,
+            format!("{}{note}", complaints.join("; ")),
+        )
     }
 }
 
@@ -437,6 +463,8 @@ mod tests {
         }
     }
 
+    const P: &[&str] = &["libc.so.6", "libz.so.1"];
+
     #[test]
     fn loader_answers() {
         let root = "/c/prove/root";
@@ -446,22 +474,27 @@ mod tests {
             "./a: /c/prove/root/lib/x86_64-linux-gnu/libc.so.6: version `GLIBC_2.34' not found (required by ./a)\n\
              ./a: /c/prove/root/lib/x86_64-linux-gnu/libc.so.6: version `GLIBC_2.34' not found (required by ./a)\n",
             root,
+            P,
         );
         assert_eq!(r, ProofResult::Refused);
         assert_eq!(m, "version 'GLIBC_2.34' not found (required by ./a)");
-        let (r, m) = parse_loader(true, "\tlibfoo.so.1 => not found\n", "", root);
+        let (r, m) = parse_loader(true, "\tlibz.so.1 => not found\n", "", root, P);
         assert_eq!(
             (r, m.as_str()),
-            (ProofResult::Refused, "libfoo.so.1 => not found")
+            (ProofResult::Refused, "libz.so.1 => not found")
         );
+        let (r, m) = parse_loader(true, "\tlibfoo.so.1 => not found\n", "", root, P);
+        assert_eq!(r, ProofResult::Loads);
+        assert!(m.ends_with("not checked: libfoo.so.1)"), "{m}");
         let (r, _) = parse_loader(
             true,
             "\tlibc.so.6 => /c/prove/root/libc.so.6 (0x1)\n",
             "",
             root,
+            P,
         );
         assert_eq!(r, ProofResult::Loads);
-        let (r, m) = parse_loader(false, "", "", root);
+        let (r, m) = parse_loader(false, "", "", root, P);
         assert_eq!(r, ProofResult::Refused);
         assert!(m.contains("without a message"));
     }
@@ -475,5 +508,39 @@ mod tests {
         assert_eq!(agrees(ProofResult::Refused, c, true), Some(false));
         assert_eq!(agrees(ProofResult::NotRun, c, true), None);
         assert_eq!(agrees(ProofResult::Loads, None, false), None);
+    }
+
+    #[test]
+    fn a_disagreement_names_both_sides() {
+        let mut a: Artifact = serde_json::from_value(serde_json::json!({
+            "path": "/t/app", "size": 1, "sha256": null, "format": "elf", "arch": "x86_64",
+            "bits": 64, "endian": "little", "os": "linux", "kind": "executable",
+            "slice": null, "linkage": "dynamic", "libc": "glibc", "interpreter": null,
+            "rpath": [], "runpath": [], "libraries": [], "imports": [],
+            "requires": {"glibc": null, "glibcxx": null, "cxxabi": null, "gcc": null,
+                         "macos": null, "macos_sdk": null, "windows": null,
+                         "linux_kernel": null},
+            "runs_on": {"summary": "", "any": false, "distributions": [
+                {"name": "Debian", "release": "11 (bullseye)", "glibc": "2.31"}]},
+            "linker": {"name": "lld", "version": null, "evidence": "", "inferred": false},
+            "hardening": {"pie": true, "relro": null, "nx": true, "stack_canary": false,
+                          "fortify": false, "fortified": []},
+            "hazards": [], "portable": true, "verdict": ""
+        }))
+        .unwrap();
+        let r = &parse_releases("debian-11,debian-12").unwrap();
+        let refused = "version 'GLIBC_2.32' not found".to_string();
+        let p11 = proof(&a, r[0], "amd64", ProofResult::Refused, refused);
+        assert_eq!((p11.claimed, p11.agrees), (true, Some(false)));
+        let p12 = proof(&a, r[1], "amd64", ProofResult::Refused, "x".into());
+        assert_eq!((p12.claimed, p12.agrees), (false, Some(true)));
+        a.proofs = Some(vec![p11, p12]);
+        assert_eq!(
+            disagreements(&[a]),
+            [
+                "/t/app: runs_on claims Debian 11 (bullseye), but the proof in debian-11 \
+              (amd64) refused: version 'GLIBC_2.32' not found"
+            ]
+        );
     }
 }
