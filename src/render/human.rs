@@ -332,6 +332,24 @@ pub(crate) fn excluded_line(excluded: &[crate::model::ExcludedRelease]) -> Strin
         .join("; ")
 }
 
+/// `debian-11 amd64: refused: version 'GLIBC_2.34' not found (…); agrees with runs_on`
+fn proof_line(p: &crate::model::Proof) -> String {
+    let agree = match (p.agrees, &p.claim) {
+        (Some(true), Some(c)) if p.claimed => format!("agrees: runs_on claims {c}"),
+        (Some(true), Some(c)) => format!("agrees: runs_on does not claim {c}"),
+        (Some(false), Some(c)) if p.claimed => format!("DISAGREES: runs_on claims {c}"),
+        (Some(false), Some(c)) => format!("DISAGREES: runs_on does not claim {c}"),
+        _ => "no runs_on claim checked".into(),
+    };
+    format!(
+        "{} {}: {}: {}; {agree}",
+        p.release,
+        p.arch,
+        p.result.as_str(),
+        p.message
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -371,22 +389,4 @@ mod tests {
         }
         assert!(!text.ends_with(','), "{text}");
     }
-}
-
-/// `debian-11 amd64: refused: version 'GLIBC_2.34' not found (…); agrees with runs_on`
-fn proof_line(p: &crate::model::Proof) -> String {
-    let agree = match (p.agrees, &p.claim) {
-        (Some(true), Some(c)) if p.claimed => format!("agrees: runs_on claims {c}"),
-        (Some(true), Some(c)) => format!("agrees: runs_on does not claim {c}"),
-        (Some(false), Some(c)) if p.claimed => format!("DISAGREES: runs_on claims {c}"),
-        (Some(false), Some(c)) => format!("DISAGREES: runs_on does not claim {c}"),
-        _ => "no runs_on claim checked".into(),
-    };
-    format!(
-        "{} {}: {}: {}; {agree}",
-        p.release,
-        p.arch,
-        p.result.as_str(),
-        p.message
-    )
 }
