@@ -408,6 +408,11 @@ pub struct BuildArgs {
     pub baseline: Option<PathBuf>,
     #[command(flatten)]
     pub growth: SizeGrowth,
+    /// Prove every built Linux glibc binary in these releases (as `inspect --prove`:
+    /// comma-separated names of targets/prove.toml); a proof that disagrees with
+    /// runs_on exits 1.
+    #[arg(long, value_name = "RELEASES")]
+    pub prove: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]

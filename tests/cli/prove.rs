@@ -188,3 +188,31 @@ fn a_static_binary_loads_with_nothing_resolved() {
         "{p}"
     );
 }
+
+/// `build --prove`: the built binary of each variant carries its proofs in the report,
+/// and they agree with runs_on.
+#[test]
+fn build_proves_every_variant() {
+    let dir = tempdir();
+    let root = crate::common::new_crate(
+        dir.path(),
+        "hello",
+        "fn main() { println!(\"hello\"); }\n",
+        None,
+    );
+    let matrix = "[[variant]]\nid = \"gnu\"\ntarget = \"x86_64-unknown-linux-gnu\"\n\
+                  linker = \"internal\"\n";
+    let (out, v) =
+        crate::common::build_json_with(&root, matrix, &["--prove", "debian-11,debian-13"], &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let a = &crate::common::variant(&v, "gnu")["artifacts"][0];
+    let proofs = a["proofs"].as_array().expect("proofs");
+    assert_eq!(proofs.len(), 2, "{a}");
+    for p in proofs {
+        assert_eq!(p["arch"], "amd64");
+        assert_ne!(p["result"], "not-run", "{p}");
+        assert_eq!(p["agrees"], true, "{p}");
+    }
+    assert_eq!(proof(a, "debian-13")["result"], "loads");
+}
