@@ -110,7 +110,11 @@ impl Prover {
         let mut debs = Vec::new();
         for p in packages {
             let deb = match self.deb(r, arch, p, false) {
-                // a failed download may be an index gone stale: fetch it again, once
+                // a failed download may be an index gone stale: fetch it again, once,
+                // if it is more than a day old (a warm run downloads nothing)
+                Err(e) if !older_than_a_day(&self.suite_dir(r, arch).join("Packages.gz")) => {
+                    return Err(e)
+                }
                 Err(_) => self.deb(r, arch, p, true)?,
                 Ok(d) => d,
             };
@@ -183,6 +187,14 @@ fn fetch_index(r: &Release, arch: &str, dir: &Path, refresh: bool) -> Result<Ind
     };
     let wanted: Vec<String> = super::table().packages.values().cloned().collect();
     Ok(parse_packages(&String::from_utf8_lossy(&text), &wanted))
+}
+
+fn older_than_a_day(path: &Path) -> bool {
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|age| age.as_secs() > 24 * 3600)
 }
 
 /// The bytes of a gzip member (RFC 1952), at most 1 GiB.

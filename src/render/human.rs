@@ -339,7 +339,8 @@ fn proof_line(p: &crate::model::Proof) -> String {
         (Some(true), Some(c)) => format!("agrees: runs_on does not claim {c}"),
         (Some(false), Some(c)) if p.claimed => format!("DISAGREES: runs_on claims {c}"),
         (Some(false), Some(c)) => format!("DISAGREES: runs_on does not claim {c}"),
-        _ => "no runs_on claim checked".into(),
+        (None, Some(_)) => "not checked against runs_on".into(),
+        _ => "no runs_on release to check".into(),
     };
     format!(
         "{} {}: {}: {}; {agree}",

@@ -216,3 +216,58 @@ fn build_proves_every_variant() {
     }
     assert_eq!(proof(a, "debian-13")["result"], "loads");
 }
+
+/// A binary needing GLIBC_2.34 for every architecture setup installs a cross gcc for:
+/// refused in Debian 11's root where the archive serves the architecture (naming
+/// GLIBC_2.34), not run where it does not, and loaded in Debian 12's and 13's; each
+/// agrees with runs_on. This machine's archive answers 404 for trixie's ppc64el and
+/// s390x libc6 (its index names them): that proof is `not-run` with the failed
+/// download, and the others still run.
+#[test]
+fn every_setup_architecture_is_proven_in_debian_11_12_and_13() {
+    for (gcc, arch, in_11) in [
+        ("arm-linux-gnueabihf-gcc", "armhf", true),
+        ("i686-linux-gnu-gcc", "i386", true),
+        ("powerpc64le-linux-gnu-gcc", "ppc64el", false),
+        ("s390x-linux-gnu-gcc", "s390x", false),
+    ] {
+        let dir = tempdir();
+        let exe = c_234(gcc, dir.path());
+        let (code, a, stderr) = prove("debian-11,debian-12,debian-13", &exe);
+        assert_eq!(code, 0, "{gcc}: {stderr}\n{}", a["proofs"]);
+        let p11 = proof(&a, "debian-11");
+        assert_eq!(p11["arch"], arch, "{p11}");
+        if in_11 {
+            assert_eq!(p11["result"], "refused", "{gcc}: {p11}");
+            assert!(
+                p11["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("'GLIBC_2.34' not found"),
+                "{p11}"
+            );
+            assert_eq!(p11["agrees"], true, "{p11}");
+        } else {
+            assert_eq!(p11["result"], "not-run", "{gcc}: {p11}");
+            assert!(
+                p11["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains(&format!("does not serve bullseye for {arch}")),
+                "{p11}"
+            );
+        }
+        let p12 = proof(&a, "debian-12");
+        assert_eq!(p12["result"], "loads", "{gcc}: {p12}");
+        assert_eq!(p12["agrees"], true, "{gcc}: {p12}");
+        let p13 = proof(&a, "debian-13");
+        if p13["result"] == "not-run" && !in_11 {
+            let m = p13["message"].as_str().unwrap();
+            assert!(m.contains(".deb: curl: (22)"), "{gcc}: {p13}");
+            assert_eq!(p13["agrees"], Value::Null);
+        } else {
+            assert_eq!(p13["result"], "loads", "{gcc}: {p13}");
+            assert_eq!(p13["agrees"], true, "{gcc}: {p13}");
+        }
+    }
+}
