@@ -333,7 +333,7 @@ pub(crate) fn excluded_line(excluded: &[crate::model::ExcludedRelease]) -> Strin
 }
 
 /// `debian-11 amd64: refused: version 'GLIBC_2.34' not found (…); agrees with runs_on`
-fn proof_line(p: &crate::model::Proof) -> String {
+pub(crate) fn proof_line(p: &crate::model::Proof) -> String {
     let agree = match (p.agrees, &p.claim) {
         (Some(true), Some(c)) if p.claimed => format!("agrees: runs_on claims {c}"),
         (Some(true), Some(c)) => format!("agrees: runs_on does not claim {c}"),

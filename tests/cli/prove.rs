@@ -103,6 +103,23 @@ fn the_cxx_program_is_refused_by_debian_11_and_loads_in_12_and_13() {
         "{text}"
     );
     assert!(text.contains("proof      debian-13 amd64: loads"), "{text}");
+    // and the HTML page a list item per proof (from the cache: no download)
+    let out = portable()
+        .args(["inspect", "--format", "html", "--prove", "debian-11"])
+        .arg(&exe)
+        .output()
+        .unwrap();
+    let html = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        html.contains("<li class=\"mono\">debian-11 amd64: refused: version &#39;GLIB")
+            || html.contains("<li class=\"mono\">debian-11 amd64: refused: version &#x27;GLIB")
+            || html.contains("<li class=\"mono\">debian-11 amd64: refused: version 'GLIB"),
+        "{}",
+        html.lines()
+            .filter(|l| l.contains("debian-11"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
 }
 
 /// An aarch64 binary needing GLIBC_2.34: Debian 11's arm64 loader (under
