@@ -168,11 +168,19 @@ fn fetch_index(r: &Release, arch: &str, dir: &Path, refresh: bool) -> Result<Ind
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         let tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| e.to_string())?;
         curl(&url, tmp.path()).map_err(|e| {
-            format!(
-                "{} does not serve {} for {arch} ({e})",
-                r.archive_for(arch),
-                r.suite
-            )
+            // curl's exit 22 is an HTTP error: the archive answered, without this index
+            if e.contains("curl: (22)") {
+                format!(
+                    "{} does not serve {} for {arch} ({e})",
+                    r.archive_for(arch),
+                    r.suite
+                )
+            } else {
+                format!(
+                    "the index of {} for {arch} could not be fetched ({e})",
+                    r.suite
+                )
+            }
         })?;
         tmp.persist(&path).map_err(|e| e.to_string())?;
     }
@@ -270,13 +278,17 @@ fn curl(url: &str, to: &Path) -> Result<(), String> {
             )
         })?;
     if out.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "{url}: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        ))
+        return Ok(());
     }
+    // `--retry` repeats the same line: each once
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let mut lines: Vec<&str> = Vec::new();
+    for l in stderr.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if !lines.contains(&l) {
+            lines.push(l);
+        }
+    }
+    Err(format!("{url}: {}", lines.join("; ")))
 }
 
 /// Unpack every `.deb` into a temporary directory beside `root` and rename it to `root`
