@@ -409,6 +409,11 @@ pub struct BuildArgs {
     pub baseline: Option<PathBuf>,
     #[command(flatten)]
     pub growth: SizeGrowth,
+    /// Prove every built Linux glibc binary in these releases (as `inspect --prove`:
+    /// comma-separated names of targets/prove.toml); a proof that disagrees with
+    /// runs_on exits 1.
+    #[arg(long, value_name = "RELEASES")]
+    pub prove: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
@@ -539,6 +544,13 @@ pub struct InspectArgs {
     /// Do not compute SHA-256 digests (`sha256` is null in JSON): faster on large trees.
     #[arg(long)]
     pub no_hash: bool,
+    /// Prove each Linux glibc binary in these releases (comma-separated, from
+    /// targets/prove.toml: debian-11,debian-12,debian-13, …): their packages are
+    /// downloaded from the release's apt archive into the cache and the release's own
+    /// loader resolves the binary (`ld.so --list`, under qemu for a foreign
+    /// architecture). A proof that disagrees with runs_on exits 1.
+    #[arg(long, value_name = "RELEASES")]
+    pub prove: Option<String>,
 }
 
 /// Arguments as the user typed them, without the `portable` that cargo inserts when it

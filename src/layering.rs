@@ -20,7 +20,7 @@ pub const FLOORS: &[&[&str]] = &[
     &["ops"],
     &["render"],
     &["toolchain"],
-    &["attribution", "run", "ci"],
+    &["attribution", "run", "ci", "prove"],
     &["engine"],
     &["cli"],
     &["commands"],

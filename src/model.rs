@@ -665,6 +665,52 @@ pub struct Artifact {
     pub hazards: Vec<Hazard>,
     pub portable: bool,
     pub verdict: String,
+    /// `--prove RELEASES`: the binary loaded by each release's own loader in a root of
+    /// its packages; omitted without `--prove`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub proofs: Option<Vec<Proof>>,
+}
+
+/// What a proof found: the release's loader resolved every library and version, it
+/// refused one, or the proof could not be made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProofResult {
+    Loads,
+    Refused,
+    NotRun,
+}
+
+impl ProofResult {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProofResult::Loads => "loads",
+            ProofResult::Refused => "refused",
+            ProofResult::NotRun => "not-run",
+        }
+    }
+}
+
+/// One `--prove` release for one artifact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Proof {
+    /// The release as given to `--prove` (`debian-11`).
+    pub release: String,
+    /// The archive's architecture name (`amd64`, `arm64`, `armhf`).
+    pub arch: String,
+    pub result: ProofResult,
+    /// The loader's own message (`version 'GLIBC_2.34' not found (required by …)`), a
+    /// note (a static binary: nothing was resolved), or why the proof was not run.
+    pub message: String,
+    /// The runs_on release the proof checks (`Debian 11 (bullseye)`); `None` when the
+    /// release has no row in targets/glibc.toml.
+    pub claim: Option<String>,
+    /// Whether runs_on claims `claim`.
+    pub claimed: bool,
+    /// Whether the proof agrees with runs_on: loads where claimed, refused where not;
+    /// `None` when not run or there is no claim to check.
+    pub agrees: Option<bool>,
 }
 
 /// A file that could not be inspected.

@@ -1,5 +1,6 @@
 //! Fuzz the whole pure pipeline of `inspect`: bytes → `inspect::parse` → `analyze`
-//! (with the compiled-in tables) → every renderer. Any panic is a bug: a bad file must
+//! (with the compiled-in tables) → every renderer; and `--prove`'s parsers (gzip,
+//! apt `Packages`, the loader's answer). Any panic is a bug: a bad file must
 //! become an error entry (docs/contract.md#bad-input-is-data).
 //!
 //! Run: `fuzz/run.sh 600` (seeds the corpus from real binaries, then fuzzes).
@@ -15,6 +16,12 @@ use cargo_portable::report::{Host, Report};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
+    // `--prove`'s parsers of what an archive and a loader answer: errors, never panics
+    let _ = cargo_portable::prove::fetch::gunzip(data);
+    let text = String::from_utf8_lossy(data);
+    let wanted = ["libc6".to_owned(), "libstdc++6".to_owned()];
+    let _ = cargo_portable::prove::parse_packages(&text, &wanted);
+    let _ = cargo_portable::prove::parse_loader(false, &text, &text, "/r", &["libc.so.6"]);
     // Go's build information: a lying header or module text is an error, never a panic
     if let Ok(Some(go)) = inspect::gobuild::read(data) {
         let _ = go.setting("GOOS");

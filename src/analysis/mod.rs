@@ -77,6 +77,7 @@ pub fn analyze(id: &FileId, p: Parsed, tables: &Tables) -> Artifact {
         hazards,
         portable,
         verdict,
+        proofs: None,
     }
 }
 

@@ -23,6 +23,11 @@ pub(super) fn run(args: BuildArgs, global: &GlobalOpts) -> Result<Outcome> {
         Some(p) => Some((p.display().to_string(), super::reports::read_build_like(p)?)),
         None => None,
     };
+    // so is an unknown `--prove` release
+    let releases = match args.prove.as_deref() {
+        Some(spec) => crate::prove::parse_releases(spec).map_err(anyhow::Error::msg)?,
+        None => Vec::new(),
+    };
     let tc = Toolchain::detect();
     let opts = BuildOptions {
         manifest_path: args.matrix.manifest_path.clone(),
@@ -66,8 +71,18 @@ pub(super) fn run(args: BuildArgs, global: &GlobalOpts) -> Result<Outcome> {
         };
         interrupted = !run::run_smokes(&tc, &m, &run_opts, &mut variants);
     }
+    let mut prover = crate::prove::fetch::Prover::default();
+    let mut disagreements = Vec::new();
     for v in &mut variants {
         v.host = Some(host.clone());
+        if !releases.is_empty() {
+            prover.prove_all(&mut v.artifacts, &releases);
+            disagreements.extend(
+                crate::prove::disagreements(&v.artifacts)
+                    .into_iter()
+                    .map(|d| format!("{}: {d}", v.id)),
+            );
+        }
     }
     let report = BuildReport::new(host, MatrixId::of(&m), variants, Vec::new());
     let d = baseline.map(|(name, old)| {
@@ -84,6 +99,9 @@ pub(super) fn run(args: BuildArgs, global: &GlobalOpts) -> Result<Outcome> {
         eprintln!("interrupted: the smoke runs were stopped and their files removed");
         return Ok(Outcome::Interrupted);
     }
+    for d in &disagreements {
+        eprintln!("error: --prove disagrees with runs_on: {d}");
+    }
     let regressed = d.as_ref().is_some_and(|d| d.has_regressions());
     // SDKROOT that is not an SDK is an input error (the other variants still built)
     if let engine::plan::SdkRoot::NotSdk(p) = engine::plan::SdkRoot::from_env() {
@@ -97,11 +115,13 @@ pub(super) fn run(args: BuildArgs, global: &GlobalOpts) -> Result<Outcome> {
             return Ok(Outcome::InputError);
         }
     }
-    Ok(if report.success() && !regressed {
-        Outcome::Success
-    } else {
-        Outcome::Failure
-    })
+    Ok(
+        if report.success() && !regressed && disagreements.is_empty() {
+            Outcome::Success
+        } else {
+            Outcome::Failure
+        },
+    )
 }
 
 /// `--setup`: install what the variants need, then the toolchain facts again.

@@ -16,7 +16,14 @@ pub(super) fn run(args: InspectArgs, global: &GlobalOpts) -> Result<Outcome> {
     // (the JSON report, the SBOM's hashes)
     let hash = args.hash
         || (matches!(args.format, InspectFormat::Json | InspectFormat::Cyclonedx) && !args.no_hash);
-    let found = scan(&args.paths, ScanOptions { hash });
+    let releases = match args.prove.as_deref() {
+        Some(spec) => crate::prove::parse_releases(spec).map_err(anyhow::Error::msg)?,
+        None => Vec::new(),
+    };
+    let mut found = scan(&args.paths, ScanOptions { hash });
+    if !releases.is_empty() {
+        crate::prove::fetch::Prover::default().prove_all(&mut found.artifacts, &releases);
+    }
     // `rustc -V` (a process, through rustup's proxy) only where the output has `host`
     let host = if args.format == InspectFormat::Json {
         host(None)
@@ -34,9 +41,15 @@ pub(super) fn run(args: InspectArgs, global: &GlobalOpts) -> Result<Outcome> {
         let err_style = style_for(global.color, !std::io::stderr().is_terminal());
         let _ = render::render_errors(&report.errors, err_style, &mut std::io::stderr());
     }
-    Ok(if report.errors.is_empty() {
-        Outcome::Success
-    } else {
+    let disagreements = crate::prove::disagreements(&report.artifacts);
+    for d in &disagreements {
+        eprintln!("error: --prove disagrees with runs_on: {d}");
+    }
+    Ok(if !report.errors.is_empty() {
         Outcome::InputError
+    } else if !disagreements.is_empty() {
+        Outcome::Failure
+    } else {
+        Outcome::Success
     })
 }

@@ -252,6 +252,9 @@ fn artifact(a: &Artifact, style: Style, w: &mut dyn Write) -> io::Result<()> {
     if !a.runs_on.excluded.is_empty() {
         row(w, "not on", excluded_line(&a.runs_on.excluded))?;
     }
+    for p in a.proofs.iter().flatten() {
+        row(w, "proof", proof_line(p))?;
+    }
     if !a.rpath.is_empty() {
         row(w, "rpath", a.rpath.join(" "))?;
     }
@@ -328,6 +331,25 @@ pub(crate) fn excluded_line(excluded: &[crate::model::ExcludedRelease]) -> Strin
         .map(|e| format!("{} {}: {}", e.name, e.release, e.missing.join(", ")))
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// `debian-11 amd64: refused: version 'GLIBC_2.34' not found (…); agrees with runs_on`
+pub(crate) fn proof_line(p: &crate::model::Proof) -> String {
+    let agree = match (p.agrees, &p.claim) {
+        (Some(true), Some(c)) if p.claimed => format!("agrees: runs_on claims {c}"),
+        (Some(true), Some(c)) => format!("agrees: runs_on does not claim {c}"),
+        (Some(false), Some(c)) if p.claimed => format!("DISAGREES: runs_on claims {c}"),
+        (Some(false), Some(c)) => format!("DISAGREES: runs_on does not claim {c}"),
+        (None, Some(_)) => "not checked against runs_on".into(),
+        _ => "no runs_on release to check".into(),
+    };
+    format!(
+        "{} {}: {}: {}; {agree}",
+        p.release,
+        p.arch,
+        p.result.as_str(),
+        p.message
+    )
 }
 
 #[cfg(test)]

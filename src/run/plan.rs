@@ -42,7 +42,7 @@ pub enum RunnerChoice {
 }
 
 /// The qemu name of a Rust architecture (`qemu-<name>-static`).
-fn qemu_arch(arch: &str) -> &str {
+pub fn qemu_arch(arch: &str) -> &str {
     match arch {
         "x86" => "i386",
         "powerpc64le" => "ppc64le",

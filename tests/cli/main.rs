@@ -20,6 +20,7 @@ mod linkage;
 mod macho;
 mod pe;
 mod platforms;
+mod prove;
 mod reports;
 mod run;
 mod runs_on;

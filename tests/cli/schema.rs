@@ -365,6 +365,15 @@ fn every_optional_field_the_types_can_write_is_in_the_schema() {
         evidence: vec!["getaddrinfo".into()],
         origin: vec!["std@1.95.0".into()],
     });
+    a.proofs = Some(vec![cargo_portable::model::Proof {
+        release: "debian-11".into(),
+        arch: "amd64".into(),
+        result: cargo_portable::model::ProofResult::Refused,
+        message: "version 'GLIBC_2.34' not found (required by ./a)".into(),
+        claim: Some("Debian 11 (bullseye)".into()),
+        claimed: false,
+        agrees: Some(true),
+    }]);
     a.runs_on.excluded = vec![cargo_portable::model::ExcludedRelease {
         name: "RHEL/CentOS".into(),
         release: "9".into(),

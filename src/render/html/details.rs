@@ -227,6 +227,17 @@ pub(super) fn runs_on(out: &mut String, a: &Artifact) {
             esc(&crate::render::human::excluded_line(&a.runs_on.excluded))
         );
     }
+    if let Some(proofs) = &a.proofs {
+        out.push_str("<p>Proofs (each release's own loader):</p><ul>");
+        for p in proofs {
+            let _ = write!(
+                out,
+                "<li class=\"mono\">{}</li>",
+                esc(&crate::render::human::proof_line(p))
+            );
+        }
+        out.push_str("</ul>");
+    }
     out.push('\n');
 }
 
