@@ -289,6 +289,12 @@ pub fn build_json_with(
         .args(extra)
         .output()
         .unwrap();
+    build_output(out)
+}
+
+/// A `build --format json` run's output and its report (a panic showing both streams
+/// when stdout is not JSON).
+pub fn build_output(out: Output) -> (Output, Value) {
     let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
             "build output is not JSON ({e}): {}\n{}",

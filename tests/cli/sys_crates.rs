@@ -20,14 +20,7 @@ fn build_default(root: &Path, extra: &[&str]) -> (Output, Value) {
         .args(extra)
         .output()
         .unwrap();
-    let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "build output is not JSON ({e}): {}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (out, v)
+    crate::common::build_output(out)
 }
 
 /// Add `lines` to the `[package]` table of `root`'s Cargo.toml.
