@@ -272,6 +272,10 @@ pub struct Variant {
     /// (`["openssl/vendored"]`: vendor where there is no system library).
     #[serde(default)]
     pub features: Vec<String>,
+    /// Releases of targets/prove.toml this variant's Linux glibc binaries are proven
+    /// in after building, as `build --prove` does for every variant
+    /// (`["debian-11", "debian-12"]`).
+    pub prove: Option<Spanned<Vec<String>>>,
     #[serde(default)]
     pub optional: bool,
     pub smoke: Option<Smoke>,
@@ -296,6 +300,10 @@ impl Variant {
     }
     pub fn linker(&self) -> &LinkerSpec {
         self.linker.get_ref()
+    }
+    /// The `prove` key's releases (validated when the matrix was parsed).
+    pub fn prove(&self) -> &[String] {
+        self.prove.as_ref().map_or(&[], |p| p.get_ref().as_slice())
     }
     pub fn glibc(&self) -> Option<&str> {
         self.glibc.as_ref().map(|g| g.get_ref().as_str())
@@ -390,6 +398,10 @@ pub fn parse(
             validate_glibc(v, g.get_ref()).map_err(|m| err(g.span(), "glibc", m))?;
         }
         validate_expect(&v.expect).map_err(|(span, key, m)| err(span, key, m))?;
+        if let Some(p) = v.prove.as_ref().filter(|p| !p.get_ref().is_empty()) {
+            crate::prove::parse_releases(&p.get_ref().join(","))
+                .map_err(|m| err(p.span(), "prove", m.replace("--prove: ", "")))?;
+        }
         if let Some(Smoke::Named(s)) = &v.smoke {
             if !matches!(s.as_str(), "version" | "ipc" | "none") {
                 return Err(err(

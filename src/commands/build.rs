@@ -75,6 +75,7 @@ pub(super) fn run(args: BuildArgs, global: &GlobalOpts) -> Result<Outcome> {
     let mut disagreements = Vec::new();
     for v in &mut variants {
         v.host = Some(host.clone());
+        let releases = variant_releases(&releases, m.variants.iter().find(|mv| mv.id() == v.id));
         if !releases.is_empty() {
             prover.prove_all(&mut v.artifacts, &releases);
             disagreements.extend(
@@ -122,6 +123,27 @@ pub(super) fn run(args: BuildArgs, global: &GlobalOpts) -> Result<Outcome> {
             Outcome::Failure
         },
     )
+}
+
+/// `--prove`'s releases, then those of the variant's `prove` key not among them.
+fn variant_releases(
+    flag: &[&'static crate::prove::Release],
+    v: Option<&Variant>,
+) -> Vec<&'static crate::prove::Release> {
+    let mut out = flag.to_vec();
+    let key = match v {
+        // validated when the matrix was read
+        Some(v) if !v.prove().is_empty() => {
+            crate::prove::parse_releases(&v.prove().join(",")).unwrap_or_default()
+        }
+        _ => Vec::new(),
+    };
+    for r in key {
+        if !out.iter().any(|o| o.name == r.name) {
+            out.push(r);
+        }
+    }
+    out
 }
 
 /// `--setup`: install what the variants need, then the toolchain facts again.

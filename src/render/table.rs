@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use super::escape::md_cell;
 use super::wrap::{self, visible_len};
 use super::Style;
-use crate::model::{wire_name, Artifact, LibraryClass, Severity};
+use crate::model::{wire_name, Artifact, LibraryClass, ProofResult, Severity};
 use crate::report::smoke::{SmokeReport, SmokeStatus};
 use crate::report::variants::{BuildReport, Status, VariantReport};
 use crate::version::Version;
@@ -202,6 +202,14 @@ fn variant_lines(v: &VariantReport, md: bool, mut lines: Vec<String>) -> Vec<Str
                 lines.extend(wrap::wrap(bullet, &line, bullet.len() + 2, wrap::WIDTH));
             }
         }
+        if let Some(line) = proofs_line(a.proofs.as_deref()) {
+            let line = format!("{name}: {line}");
+            if md {
+                lines.push(format!("{bullet}{line}"));
+            } else {
+                lines.extend(wrap::wrap(bullet, &line, bullet.len() + 2, wrap::WIDTH));
+            }
+        }
         for l in &a.libraries {
             if l.class == LibraryClass::External && !l.origin.is_empty() {
                 lines.push(format!(
@@ -213,6 +221,63 @@ fn variant_lines(v: &VariantReport, md: bool, mut lines: Vec<String>) -> Vec<Str
         }
     }
     lines
+}
+
+/// `proofs: debian-11 refused (version 'GLIBC_2.34' not found), debian-12 loads, …;
+/// all agree with runs_on`: one line per artifact; a proof that disagrees or was not
+/// run is said whole.
+fn proofs_line(proofs: Option<&[crate::model::Proof]>) -> Option<String> {
+    let proofs = proofs.filter(|p| !p.is_empty())?;
+    let mut short = Vec::new();
+    let mut whole = Vec::new();
+    for p in proofs {
+        match (p.result, p.agrees) {
+            (ProofResult::Loads, Some(true)) => short.push(format!("{} loads", p.release)),
+            (ProofResult::Refused, Some(true)) => {
+                short.push(format!("{} refused ({})", p.release, refusal(&p.message)));
+            }
+            _ => whole.push(crate::render::human::proof_line(p)),
+        }
+    }
+    let mut line = format!("proofs: {}", short.join(", "));
+    if whole.is_empty() {
+        line.push_str("; all agree with runs_on");
+    } else {
+        if short.is_empty() {
+            line.truncate("proofs: ".len());
+        } else {
+            line.push_str(" (agreeing with runs_on); ");
+        }
+        line.push_str(&whole.join("; "));
+    }
+    Some(line)
+}
+
+/// A loader's refusal in short: the versions it did not find (`GLIBC_2.32, GLIBC_2.34
+/// not found`), else its first complaint without the path it names.
+fn refusal(message: &str) -> String {
+    let mut versions: Vec<&str> = Vec::new();
+    for part in message.split("version '").skip(1) {
+        if let Some((v, rest)) = part.split_once('\'') {
+            if rest.starts_with(" not found") && !versions.contains(&v) {
+                versions.push(v);
+            }
+        }
+    }
+    if versions.is_empty() {
+        let first = message.split("; ").next().unwrap_or_default();
+        first
+            .split(" (required by")
+            .next()
+            .unwrap_or(first)
+            .to_owned()
+    } else {
+        versions.sort_by_key(|v| {
+            let (lib, n) = v.rsplit_once('_').unwrap_or((v, ""));
+            (lib.to_owned(), Version::parse(n))
+        });
+        format!("{} not found", versions.join(", "))
+    }
 }
 
 /// The lines below the table, per variant; `extra[i]` first for the i-th variant (what
@@ -820,5 +885,37 @@ mod tests {
             text.contains("- built on `x86_64-unknown-linux-gnu`: b, c\n"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_proofs_line_says_the_refused_versions_and_whole_disagreements() {
+        use crate::model::Proof;
+        let proof = |release: &str, result, message: &str, agrees| Proof {
+            release: release.into(),
+            arch: "amd64".into(),
+            result,
+            message: message.into(),
+            claim: Some(format!("Debian {release}")),
+            claimed: result == ProofResult::Loads,
+            agrees,
+        };
+        assert_eq!(proofs_line(None), None);
+        let mut proofs = vec![
+            proof(
+                "debian-11",
+                ProofResult::Refused,
+                "version 'GLIBC_2.34' not found (required by /a); version 'GLIBC_2.32' not found (required by /a); version 'GLIBC_2.34' not found (required by <root>/lib/libgcc_s.so.1)",
+                Some(true),
+            ),
+            proof("debian-12", ProofResult::Loads, "the loader resolved every library and version", Some(true)),
+        ];
+        assert_eq!(
+            proofs_line(Some(&proofs)).unwrap(),
+            "proofs: debian-11 refused (GLIBC_2.32, GLIBC_2.34 not found), debian-12 loads; all agree with runs_on"
+        );
+        proofs[1].agrees = Some(false);
+        let line = proofs_line(Some(&proofs)).unwrap();
+        assert!(line.starts_with("proofs: debian-11 refused (GLIBC_2.32, GLIBC_2.34 not found) (agreeing with runs_on); debian-12 amd64: loads:"), "{line}");
+        assert!(line.contains("DISAGREES"), "{line}");
     }
 }

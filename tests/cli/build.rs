@@ -435,6 +435,11 @@ fn malformed_matrices_exit_2_naming_file_line_and_key() {
             "target",
         ),
         (format!("{GNU}glibc = \"2.17\"\n"), 5, "glibc"),
+        (
+            format!("{GNU}prove = [\"debian-11\", \"debian-99\"]\n"),
+            5,
+            "prove",
+        ),
     ];
     for (text, line, key) in cases {
         let m = root.join("bad.toml");
@@ -558,6 +563,62 @@ fn default_matrix_builds_the_ipc_server() {
         "windows-x86_64-gnu",
     ] {
         assert_eq!(variant(&r, id)["linker"]["detected"], "gnu-ld", "{id}");
+    }
+
+    // the glibc variants, proven by the matrix's `prove` key in Debian 11, 12 and 13
+    // (aarch64 under qemu): the 2.17 pin loads in all; the others need a newer glibc
+    // than Debian 11's 2.31, and its own loader refuses them naming the version the
+    // report says forces the floor
+    for id in [
+        "linux-x86_64-gnu",
+        "linux-x86_64-gnu-bfd",
+        "linux-x86_64-gnu-static",
+        "linux-x86_64-gnu-2.17",
+        "linux-aarch64-gnu",
+    ] {
+        let a = art(id);
+        let proofs = a["proofs"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{id}: no proofs"));
+        let by = |rel: &str| {
+            proofs
+                .iter()
+                .find(|p| p["release"] == rel)
+                .unwrap_or_else(|| panic!("{id}: no {rel} proof in {proofs:?}"))
+        };
+        for p in proofs {
+            assert_eq!(p["agrees"], true, "{id}: {p}");
+        }
+        let arch = if id.contains("aarch64") {
+            "arm64"
+        } else {
+            "amd64"
+        };
+        assert_eq!(by("debian-11")["arch"], arch, "{id}");
+        for rel in ["debian-12", "debian-13"] {
+            assert_eq!(by(rel)["result"], "loads", "{id}: {}", by(rel));
+        }
+        let p11 = by("debian-11");
+        match id {
+            "linux-x86_64-gnu-2.17" => assert_eq!(p11["result"], "loads", "{p11}"),
+            "linux-x86_64-gnu-static" => {
+                assert_eq!(p11["result"], "loads", "{p11}");
+                assert!(p11["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("nothing was resolved"));
+            }
+            _ => {
+                assert_eq!(p11["result"], "refused", "{id}: {p11}");
+                let glibc = &a["requires"]["glibc"];
+                let floor = format!("'GLIBC_{}' not found", glibc["version"].as_str().unwrap());
+                assert!(
+                    p11["message"].as_str().unwrap().contains(&floor),
+                    "{id}: {floor} in {p11}"
+                );
+                assert!(!glibc["forced_by"].as_array().unwrap().is_empty(), "{id}");
+            }
+        }
     }
 }
 
