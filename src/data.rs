@@ -1,5 +1,6 @@
 //! Data tables from `targets/`, compiled in and parsed once.
 
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use serde::Deserialize;
@@ -693,6 +694,83 @@ pub fn tables() -> &'static Tables {
     TABLES.get_or_init(|| load().unwrap_or_else(|e| panic!("built-in data table: {e}")))
 }
 
+// --- targets/prove.toml: the releases `--prove` and the matrix's `prove` key name ---
+
+const PROVE_TOML: &str = include_str!("../targets/prove.toml");
+
+/// A `[[release]]` of `targets/prove.toml`: the apt archive and suite `--prove` loads
+/// binaries in (src/prove).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProveRelease {
+    pub name: String,
+    pub archive: String,
+    #[serde(default)]
+    pub ports: Option<String>,
+    #[serde(default)]
+    pub archive_arches: Vec<String>,
+    pub suite: String,
+    #[serde(default)]
+    pub distribution: Option<String>,
+    #[serde(default)]
+    pub release: Option<String>,
+}
+
+impl ProveRelease {
+    /// The archive root serving `arch` (Ubuntu's ports for the other architectures).
+    pub fn archive_for(&self, arch: &str) -> &str {
+        match &self.ports {
+            Some(p) if !self.archive_arches.iter().any(|a| a == arch) => p,
+            _ => &self.archive,
+        }
+    }
+
+    /// The runs_on release this one proves (`Debian 11 (bullseye)`).
+    pub fn claim(&self) -> Option<String> {
+        Some(format!(
+            "{} {}",
+            self.distribution.as_ref()?,
+            self.release.as_ref()?
+        ))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProveTable {
+    /// Library soname → package name.
+    pub packages: BTreeMap<String, String>,
+    pub release: Vec<ProveRelease>,
+}
+
+pub fn prove_table() -> &'static ProveTable {
+    static T: OnceLock<ProveTable> = OnceLock::new();
+    T.get_or_init(|| toml::from_str(PROVE_TOML).expect("targets/prove.toml parses"))
+}
+
+/// The releases named by `--prove a,b,c`, or an error naming the flag and the unknown
+/// name with the known ones.
+pub fn parse_prove_releases(spec: &str) -> Result<Vec<&'static ProveRelease>, String> {
+    let t = prove_table();
+    let mut out: Vec<&ProveRelease> = Vec::new();
+    for name in spec.split(',').map(str::trim) {
+        if name.is_empty() {
+            return Err("--prove: an empty release name".into());
+        }
+        let Some(r) = t.release.iter().find(|r| r.name == name) else {
+            let known: Vec<&str> = t.release.iter().map(|r| r.name.as_str()).collect();
+            return Err(format!(
+                "--prove: unknown release `{name}` (targets/prove.toml has {})",
+                known.join(", ")
+            ));
+        };
+        if !out.iter().any(|o| o.name == r.name) {
+            out.push(r);
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -865,6 +943,9 @@ mod tests {
                 },
             ],
             "Fedora" => vec![Major(35, 44)],
+            "Anolis OS" => vec![Listed(&["8", "23"])],
+            // the LTS releases from the first one measured
+            "openEuler" => vec![Listed(&["24.03"])],
             _ => return None,
         })
     }
@@ -953,7 +1034,9 @@ mod tests {
                 "Amazon Linux",
                 "SLES",
                 "openSUSE Leap",
-                "Fedora"
+                "Fedora",
+                "Anolis OS",
+                "openEuler"
             ]
         );
     }
@@ -1036,14 +1119,14 @@ mod tests {
         for (r, _) in releases_of(&t, "RHEL/CentOS") {
             assert!(!r.has_arch("riscv64"), "RHEL {}", r.release);
         }
-        for (r, _) in &t.releases {
-            assert!(
-                !r.has_arch("loongarch64"),
-                "{} {}",
-                r.distribution,
-                r.release
-            );
-        }
+        // loongarch64: the two releases that ship it, no other (Debian's is a port)
+        let loong: Vec<String> = t
+            .releases
+            .iter()
+            .filter(|(r, _)| r.has_arch("loongarch64"))
+            .map(|(r, _)| format!("{} {}", r.distribution, r.release))
+            .collect();
+        assert_eq!(loong, ["Anolis OS 23", "openEuler 24.03"]);
     }
 
     #[test]

@@ -399,7 +399,7 @@ pub fn parse(
         }
         validate_expect(&v.expect).map_err(|(span, key, m)| err(span, key, m))?;
         if let Some(p) = v.prove.as_ref().filter(|p| !p.get_ref().is_empty()) {
-            crate::prove::parse_releases(&p.get_ref().join(","))
+            crate::data::parse_prove_releases(&p.get_ref().join(","))
                 .map_err(|m| err(p.span(), "prove", m.replace("--prove: ", "")))?;
         }
         if let Some(Smoke::Named(s)) = &v.smoke {

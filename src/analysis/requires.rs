@@ -846,12 +846,25 @@ mod runs_on_tests {
         assert_eq!(
             r.summary,
             "x86_64 Linux with glibc ≥ 2.34: RHEL/CentOS 9+, Debian 12 (bookworm)+, \
-             Ubuntu 21.10+, Amazon Linux 2023+, SLES 15 SP6+, openSUSE Leap 15.6+, Fedora 35+"
+             Ubuntu 21.10+, Amazon Linux 2023+, SLES 15 SP6+, openSUSE Leap 15.6+, Fedora 35+, \
+             Anolis OS 23+, openEuler 24.03+"
         );
         // every listed release, oldest first within a distribution
         assert!(lists(&r, "Ubuntu", "22.10"));
         assert!(lists(&r, "SLES", "15 SP7"));
         assert!(!lists(&r, "SLES", "15 SP5"));
+    }
+
+    #[test]
+    fn loongarch64_runs_on_the_releases_that_ship_it() {
+        let r = glibc_runs_on("loongarch64", "2.36", tables());
+        assert_eq!(
+            r.summary,
+            "loongarch64 Linux with glibc ≥ 2.36: Anolis OS 23+, openEuler 24.03+"
+        );
+        assert!(!lists(&r, "Debian", "13 (trixie)"), "a port, not released");
+        let r = glibc_runs_on("loongarch64", "2.39", tables());
+        assert!(r.distributions.is_empty(), "{}", r.summary);
     }
 
     #[test]
@@ -863,7 +876,7 @@ mod runs_on_tests {
 
     #[test]
     fn an_architecture_no_release_ships_runs_nowhere() {
-        for arch in ["loongarch64", "sparc64", "unknown-999"] {
+        for arch in ["sparc64", "unknown-999"] {
             let r = glibc_runs_on(arch, "2.36", tables());
             assert!(r.distributions.is_empty(), "{arch}");
             assert!(

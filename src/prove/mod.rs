@@ -8,86 +8,13 @@
 
 pub mod fetch;
 
-use std::collections::BTreeMap;
-use std::sync::OnceLock;
-
-use serde::Deserialize;
-
 use crate::model::{Artifact, Libc, Linkage, Os, Proof, ProofResult, RunsOn};
+use std::collections::BTreeMap;
 
-const PROVE_TOML: &str = include_str!("../../targets/prove.toml");
-
-/// A `[[release]]` of `targets/prove.toml`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Release {
-    pub name: String,
-    pub archive: String,
-    #[serde(default)]
-    pub ports: Option<String>,
-    #[serde(default)]
-    pub archive_arches: Vec<String>,
-    pub suite: String,
-    #[serde(default)]
-    pub distribution: Option<String>,
-    #[serde(default)]
-    pub release: Option<String>,
-}
-
-impl Release {
-    /// The archive root serving `arch` (Ubuntu's ports for the other architectures).
-    pub fn archive_for(&self, arch: &str) -> &str {
-        match &self.ports {
-            Some(p) if !self.archive_arches.iter().any(|a| a == arch) => p,
-            _ => &self.archive,
-        }
-    }
-
-    /// The runs_on release this one proves (`Debian 11 (bullseye)`).
-    pub fn claim(&self) -> Option<String> {
-        Some(format!(
-            "{} {}",
-            self.distribution.as_ref()?,
-            self.release.as_ref()?
-        ))
-    }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Table {
-    /// Library soname → package name.
-    pub packages: BTreeMap<String, String>,
-    pub release: Vec<Release>,
-}
-
-pub fn table() -> &'static Table {
-    static T: OnceLock<Table> = OnceLock::new();
-    T.get_or_init(|| toml::from_str(PROVE_TOML).expect("targets/prove.toml parses"))
-}
-
-/// The releases named by `--prove a,b,c`, or an error naming the flag and the unknown
-/// name with the known ones.
-pub fn parse_releases(spec: &str) -> Result<Vec<&'static Release>, String> {
-    let t = table();
-    let mut out: Vec<&Release> = Vec::new();
-    for name in spec.split(',').map(str::trim) {
-        if name.is_empty() {
-            return Err("--prove: an empty release name".into());
-        }
-        let Some(r) = t.release.iter().find(|r| r.name == name) else {
-            let known: Vec<&str> = t.release.iter().map(|r| r.name.as_str()).collect();
-            return Err(format!(
-                "--prove: unknown release `{name}` (targets/prove.toml has {})",
-                known.join(", ")
-            ));
-        };
-        if !out.iter().any(|o| o.name == r.name) {
-            out.push(r);
-        }
-    }
-    Ok(out)
-}
+// the table is data (targets/prove.toml, read in `data`): the matrix's `prove` key
+// checks its names too
+pub use crate::data::{parse_prove_releases as parse_releases, prove_table as table};
+pub use crate::data::{ProveRelease as Release, ProveTable as Table};
 
 /// Debian's name of a Rust architecture; `arm` is `armel` when the loader is the
 /// soft-float one (`ld-linux.so.3`).

@@ -49,6 +49,8 @@ DISTROS = [
     ("amazonlinux", "Amazon Linux"),
     ("opensuse", "openSUSE Leap"),
     ("fedora", "Fedora"),
+    ("anolisos", "Anolis OS"),
+    ("openeuler", "openEuler"),
 ]
 
 # Families of symbol versions, and the library that exports them.

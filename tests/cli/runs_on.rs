@@ -103,6 +103,9 @@ fn check(zig_target: &str, arch: &str) -> Value {
         "{arch}: {}",
         a["runs_on"]["summary"]
     );
+    // and against what each measured release of the architecture exports
+    let measured = inventories(arch).len();
+    assert_eq!(claims_hold_against_inventories(&exe, &a, arch), measured);
     let summary = a["runs_on"]["summary"].as_str().unwrap();
     assert!(!summary.contains("++"), "{summary}");
     assert!(
@@ -153,7 +156,10 @@ fn s390x() {
 #[test]
 fn loongarch64() {
     let a = check("loongarch64-linux-gnu.2.36", "loongarch64");
-    assert!(a["runs_on"]["distributions"].as_array().unwrap().is_empty());
+    assert_eq!(
+        a["runs_on"]["summary"],
+        "loongarch64 Linux with glibc ≥ 2.36: Anolis OS 23+, openEuler 24.03+"
+    );
 }
 
 /// A riscv64 binary needing glibc 2.27 runs on no RHEL (never shipped riscv64) and
@@ -224,6 +230,48 @@ fn readelf_highest(exe: &Path, prefix: &str) -> Option<String> {
     .max_by_key(|v| version(v))
 }
 
+/// Every release runs_on claims for `exe` (of `arch`) that the inventories measure
+/// exports each of its needs (readelf's highest GLIBC_, GLIBCXX_, CXXABI_, GCC_ and
+/// ZLIB_), and every measured release that exports them all and whose glibc
+/// (targets/glibc.toml) suffices is claimed. Returns how many releases were checked.
+fn claims_hold_against_inventories(exe: &Path, a: &Value, arch: &str) -> usize {
+    let needs: Vec<Option<String>> = ["GLIBC", "GLIBCXX", "CXXABI", "GCC", "ZLIB"]
+        .iter()
+        .map(|p| readelf_highest(exe, p))
+        .collect();
+    let glibc = needs[0].clone().expect("a GLIBC_ need");
+    let (releases, baseline) = table(arch);
+    let floor = version(&glibc).max(baseline);
+    let claimed = |d: &str, r: &str| {
+        a["runs_on"]["distributions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["name"] == d && x["release"] == r)
+    };
+    let mut checked = 0;
+    for (d, r, have) in inventories(arch) {
+        let exports_all = needs.iter().zip(&have).all(|(need, have)| match need {
+            None => true,
+            Some(n) => !have.is_empty() && version(have) >= version(n),
+        });
+        let table_glibc = &releases
+            .iter()
+            .find(|(x, y, _)| *x == d && *y == r)
+            .unwrap_or_else(|| panic!("{d} {r}: measured for {arch}, not in glibc.toml"))
+            .2;
+        let glibc_ok = version(table_glibc) >= floor;
+        assert_eq!(
+            claimed(&d, &r),
+            glibc_ok && exports_all,
+            "{arch}: {d} {r}: measured {have:?}, needs {needs:?}; runs_on {}",
+            a["runs_on"]["summary"]
+        );
+        checked += 1;
+    }
+    checked
+}
+
 /// A C++ program built here (Debian 12, GCC 12) with `_GLIBCXX_ASSERTIONS` calls
 /// `std::__glibcxx_assert_fail@GLIBCXX_3.4.30` and needs GLIBC_2.34: RHEL 9's glibc
 /// would do, its libstdc++ (GCC 11, up to GLIBCXX_3.4.29) does not. runs_on leaves
@@ -289,30 +337,7 @@ fn a_gcc12_cxx_program_does_not_run_on_rhel_9() {
     );
     // every claim on a measured release holds, and no measured release that exports
     // every need is left out
-    let needs: Vec<Option<String>> = ["GLIBC", "GLIBCXX", "CXXABI", "GCC", "ZLIB"]
-        .iter()
-        .map(|p| readelf_highest(&exe, p))
-        .collect();
-    let (releases, _) = table("x86_64");
-    let mut checked = 0;
-    for (d, r, have) in inventories("x86_64") {
-        let exports_all = needs.iter().zip(&have).all(|(need, have)| match need {
-            None => true,
-            Some(n) => !have.is_empty() && version(have) >= version(n),
-        });
-        let table_glibc = &releases
-            .iter()
-            .find(|(x, y, _)| *x == d && *y == r)
-            .unwrap()
-            .2;
-        let glibc_ok = version(table_glibc) >= version(&glibc);
-        assert_eq!(
-            claimed(&d, &r),
-            glibc_ok && exports_all,
-            "{d} {r}: measured {have:?}, needs {needs:?}"
-        );
-        checked += 1;
-    }
+    let checked = claims_hold_against_inventories(&exe, &a, "x86_64");
     assert!(checked > 30, "{checked}");
     // the human report says so
     let human = stdout(crate::common::portable().arg("inspect").arg(&exe));
@@ -342,5 +367,43 @@ fn a_gcc12_cxx_program_does_not_run_on_rhel_9() {
         Some(0),
         "{}",
         String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+/// The same rule on aarch64, for a C++ program of the cross g++ (GCC 12) that throws:
+/// it needs GLIBCXX_3.4.30 and libgcc_s's GCC_ versions (the unwinder) besides glibc,
+/// and every claim holds against the aarch64 inventories.
+#[test]
+fn an_aarch64_cxx_program_is_claimed_only_where_its_libstdcxx_and_libgcc_are() {
+    let dir = tempdir();
+    let src = write(
+        dir.path(),
+        "a.cpp",
+        "#include <string>\n#include <vector>\n#include <cstdio>\n#include <stdexcept>\n\
+         int main(int argc, char **argv) {\n\
+           std::vector<std::string> v(argv, argv + argc);\n\
+           try { v.at(99); } catch (const std::out_of_range &e) { std::puts(e.what()); }\n\
+           std::string s = v.at(0);\n\
+           s.replace(0, 1, v[0].c_str() + 1);\n\
+           std::printf(\"%zu %s\\n\", v.size(), s.c_str());\n\
+           return 0;\n}\n",
+    );
+    let gxx = tool("aarch64-linux-gnu-g++");
+    let exe = cc(
+        &[gxx.to_str().unwrap()],
+        &src,
+        &dir.path().join("a"),
+        &["-O2", "-D_GLIBCXX_ASSERTIONS"],
+    );
+    assert_eq!(readelf_highest(&exe, "GLIBCXX").as_deref(), Some("3.4.30"));
+    assert!(readelf_highest(&exe, "GCC").is_some(), "an unwinder need");
+    let a = inspect_one(&exe);
+    assert_eq!(a["arch"], "aarch64");
+    let checked = claims_hold_against_inventories(&exe, &a, "aarch64");
+    assert!(checked > 20, "{checked}");
+    assert!(
+        !a["runs_on"]["excluded"].as_array().unwrap().is_empty(),
+        "glibc alone would claim more: {}",
+        a["runs_on"]
     );
 }
