@@ -57,6 +57,31 @@ pub(super) fn run(args: BuildArgs, global: &GlobalOpts) -> Result<Outcome> {
     };
     let host = host(Some(&tc));
     let mut variants = engine::build(&tc, &m, &ws, &opts)?;
+    // the proofs first: a binary's smoke also runs in each release root it loads in
+    let mut prover = crate::prove::fetch::Prover::default();
+    let mut disagreements = Vec::new();
+    let mut release_roots = std::collections::BTreeMap::new();
+    for v in &mut variants {
+        let mv = m.variants.iter().find(|mv| mv.id() == v.id);
+        let releases = variant_releases(&releases, mv);
+        if releases.is_empty() {
+            continue;
+        }
+        prover.prove_all(&mut v.artifacts, &releases);
+        disagreements.extend(
+            crate::prove::disagreements(&v.artifacts)
+                .into_iter()
+                .map(|d| format!("{}: {d}", v.id)),
+        );
+        if mv.is_some_and(|mv| mv.smoke_wanted(args.run)) {
+            for a in &v.artifacts {
+                let roots = loading_roots(&mut prover, a, &releases);
+                if !roots.is_empty() {
+                    release_roots.insert(a.path.clone(), roots);
+                }
+            }
+        }
+    }
     let mut interrupted = false;
     if run::any_wanted(selected(&m, &opts.variants), args.run) {
         let run_opts = RunOptions {
@@ -68,22 +93,12 @@ pub(super) fn run(args: BuildArgs, global: &GlobalOpts) -> Result<Outcome> {
             package: ws.package.clone(),
             manifest_path: opts.manifest_path.clone(),
             quiet: global.quiet,
+            release_roots,
         };
         interrupted = !run::run_smokes(&tc, &m, &run_opts, &mut variants);
     }
-    let mut prover = crate::prove::fetch::Prover::default();
-    let mut disagreements = Vec::new();
     for v in &mut variants {
         v.host = Some(host.clone());
-        let releases = variant_releases(&releases, m.variants.iter().find(|mv| mv.id() == v.id));
-        if !releases.is_empty() {
-            prover.prove_all(&mut v.artifacts, &releases);
-            disagreements.extend(
-                crate::prove::disagreements(&v.artifacts)
-                    .into_iter()
-                    .map(|d| format!("{}: {d}", v.id)),
-            );
-        }
     }
     let report = BuildReport::new(host, MatrixId::of(&m), variants, Vec::new());
     let d = baseline.map(|(name, old)| {
@@ -141,6 +156,31 @@ fn variant_releases(
     for r in key {
         if !out.iter().any(|o| o.name == r.name) {
             out.push(r);
+        }
+    }
+    out
+}
+
+/// The release roots a dynamic binary loads in (its proofs say `loads`): its smoke runs
+/// there on the release's own C library. A static binary already runs in an empty root.
+fn loading_roots(
+    prover: &mut crate::prove::fetch::Prover,
+    a: &crate::model::Artifact,
+    releases: &[&'static crate::prove::Release],
+) -> Vec<(String, std::path::PathBuf)> {
+    if a.linkage != crate::model::Linkage::Dynamic {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for p in a.proofs.iter().flatten() {
+        if p.result != crate::model::ProofResult::Loads {
+            continue;
+        }
+        let Some(r) = releases.iter().find(|r| r.name == p.release) else {
+            continue;
+        };
+        if let Some(root) = prover.root_for(a, r) {
+            out.push((p.release.clone(), root));
         }
     }
     out

@@ -68,6 +68,15 @@ impl Prover {
         }
     }
 
+    /// The root `a` is proven in for `r` (unpacked if it is not yet), where the proof
+    /// loads it with packages: a smoke runs there too (`build --run`).
+    pub fn root_for(&mut self, a: &Artifact, r: &Release) -> Option<PathBuf> {
+        match plan(a, super::table()) {
+            Plan::Load { arch, packages } => self.root(r, arch, &packages).ok(),
+            Plan::Done(..) => None,
+        }
+    }
+
     /// `<dir>/<archive>/<suite>/<arch>`.
     fn suite_dir(&self, r: &Release, arch: &str) -> PathBuf {
         let archive: String = r

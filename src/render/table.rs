@@ -370,7 +370,7 @@ fn smoke_lines(s: &SmokeReport, md: bool, bullet: &str, lines: &mut Vec<String>)
             "{bullet}smoke {} {} in the {} root ({}): {} {:.1}s{exit}",
             s.kind,
             r.binary,
-            wire_name(&r.root),
+            r.root_name(),
             r.runner,
             wire_name(&r.status),
             r.seconds
@@ -677,6 +677,7 @@ mod tests {
             v.linker.detected = Some("gnu-ld".into());
             v.build_seconds = Some(123.4);
             let run = |root| SmokeRun {
+                release: None,
                 binary: "ipc-server".into(),
                 root,
                 runner: "qemu-aarch64-static".into(),

@@ -16,14 +16,16 @@ pub enum SmokeStatus {
 }
 
 /// Where a run happened: the host's file system, an empty root (a static binary
-/// proves it needs nothing) or a minimal root (a dynamic binary with exactly the
-/// libraries its report lists).
+/// proves it needs nothing), a minimal root (a dynamic binary with exactly the
+/// libraries its report lists) or a release's root (the packages `--prove` unpacked
+/// from a release, where the binary loads: it runs on that release's C library).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RootKind {
     Host,
     Empty,
     Minimal,
+    Release,
 }
 
 /// How a process ended.
@@ -45,6 +47,9 @@ pub struct SmokeRun {
     /// The file name of the binary run (`ipc-server`).
     pub binary: String,
     pub root: RootKind,
+    /// The release of a `release` root (`debian-12`); omitted for the others.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release: Option<String>,
     /// `native`, `qemu-aarch64-static`, `wine`, …; with `chroot` or `unshare` in front
     /// for the empty and minimal roots.
     pub runner: String,
@@ -57,6 +62,16 @@ pub struct SmokeRun {
     pub message: Option<String>,
     /// The last lines of its stdout and stderr together.
     pub output: String,
+}
+
+impl SmokeRun {
+    /// `host`, `empty`, `minimal`, or the release of a release root (`debian-12`).
+    pub fn root_name(&self) -> String {
+        match (&self.root, &self.release) {
+            (RootKind::Release, Some(r)) => r.clone(),
+            (root, _) => crate::model::wire_name(root),
+        }
+    }
 }
 
 /// The smoke of one variant.
@@ -136,6 +151,7 @@ mod tests {
 
     fn run(root: RootKind, status: SmokeStatus) -> SmokeRun {
         SmokeRun {
+            release: None,
             binary: "app".into(),
             root,
             runner: "native".into(),

@@ -40,6 +40,9 @@ pub struct RunOptions {
     pub package: String,
     pub manifest_path: Option<PathBuf>,
     pub quiet: bool,
+    /// Per artifact path, the releases whose root (unpacked by `--prove`) it loads in:
+    /// its smoke also runs there, on that release's own C library.
+    pub release_roots: std::collections::BTreeMap<String, Vec<(String, PathBuf)>>,
 }
 
 /// Whether any variant of the matrix runs its smoke (what `setup` installs runners
@@ -54,6 +57,8 @@ struct Task {
     artifact: Artifact,
     runner: Runner,
     root: RootKind,
+    /// For a release root: the release and the root `--prove` unpacked.
+    release: Option<(String, PathBuf)>,
     kind: SmokeKind,
     /// The variant's own `ipc-client` (under wine it reaches a named pipe, which the
     /// host's client cannot).
@@ -95,7 +100,7 @@ pub fn run_smokes(
             continue;
         }
         let kind = SmokeKind::from_matrix(v.smoke.as_ref());
-        match plan_variant(i, v, r, &kind) {
+        match plan_variant(i, v, r, &kind, &opts.release_roots) {
             Ok(t) if t.is_empty() => {
                 decided[i] = Some(SmokeReport::not_run(kind.name(), "nothing to run"))
             }
@@ -136,7 +141,7 @@ pub fn run_smokes(
     for (i, r) in reports.iter_mut().enumerate() {
         let Some(kind) = &kinds[i] else { continue };
         let mut runs = std::mem::take(&mut by_variant[i]);
-        runs.sort_by(|a, b| (&a.binary, a.root).cmp(&(&b.binary, b.root)));
+        runs.sort_by(|a, b| (&a.binary, a.root, &a.release).cmp(&(&b.binary, b.root, &b.release)));
         let s = decided[i]
             .take()
             .unwrap_or_else(|| SmokeReport::from_runs(kind.name(), runs));
@@ -156,7 +161,7 @@ fn progress_line(id: &str, s: &SmokeReport) -> String {
         .map(|r| {
             format!(
                 "{} {} {:.1}s",
-                crate::model::wire_name(&r.root),
+                r.root_name(),
                 crate::model::wire_name(&r.status),
                 r.seconds
             )
@@ -178,6 +183,7 @@ fn plan_variant(
     v: &Variant,
     r: &VariantReport,
     kind: &SmokeKind,
+    release_roots: &std::collections::BTreeMap<String, Vec<(String, PathBuf)>>,
 ) -> Result<Vec<Task>, SmokeReport> {
     let executables: Vec<&Artifact> = r
         .artifacts
@@ -228,12 +234,18 @@ fn plan_variant(
         if !wanted.contains(&binary_name(&a.path)) {
             continue;
         }
-        for root in roots_for(a, &runner, v.expect.linkage) {
+        let releases = release_roots.get(&a.path).into_iter().flatten();
+        let roots = roots_for(a, &runner, v.expect.linkage)
+            .into_iter()
+            .map(|root| (root, None))
+            .chain(releases.map(|r| (RootKind::Release, Some(r.clone()))));
+        for (root, release) in roots {
             tasks.push(Task {
                 variant: index,
                 artifact: a.clone(),
                 runner: runner.clone(),
                 root,
+                release,
                 kind: kind.clone(),
                 peer_client: peer_client.clone(),
             });

@@ -121,9 +121,43 @@ fn copy(from: &Path, to: &Path) -> std::io::Result<()> {
     std::fs::copy(from, to).map(|_| ())
 }
 
+/// Copy the tree `from` into `to`: directories, files, and symlinks as symlinks (an
+/// absolute target then points inside the root once entered).
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for e in std::fs::read_dir(from)? {
+        let e = e?;
+        let (src, dst) = (e.path(), to.join(e.file_name()));
+        let t = e.file_type()?;
+        if t.is_symlink() {
+            std::os::unix::fs::symlink(std::fs::read_link(&src)?, &dst)?;
+        } else if t.is_dir() {
+            copy_tree(&src, &dst)?;
+        } else {
+            std::fs::copy(&src, &dst)?;
+        }
+    }
+    Ok(())
+}
+
+/// A merged-/usr release (Debian 13) ships its libraries and loader under `/usr` only;
+/// `/lib`, `/lib64` … are symlinks into it that its base-files package makes, which
+/// `--prove` does not unpack: make them here.
+fn merged_usr_links(root: &Path) -> std::io::Result<()> {
+    for d in ["lib", "lib64", "lib32", "libx32", "bin", "sbin"] {
+        let usr = root.join("usr").join(d);
+        let top = root.join(d);
+        if usr.is_dir() && std::fs::symlink_metadata(&top).is_err() {
+            std::os::unix::fs::symlink(Path::new("usr").join(d), &top)?;
+        }
+    }
+    Ok(())
+}
+
 /// Make the `kind` root for `a` in a new temporary directory: the binary (as
-/// `/<file name>`), an empty `/tmp`, the emulator for a foreign architecture, and for
-/// a minimal root the interpreter and the listed libraries. What could not be
+/// `/<file name>`), an empty `/tmp`, the emulator for a foreign architecture, for
+/// a minimal root the interpreter and the listed libraries, and for a release root a
+/// copy of `release` (the packages `--prove` unpacked, symlinks kept). What could not be
 /// resolved on the host comes back in `unresolved` (the run then shows what the
 /// loader says about it).
 pub fn make(
@@ -131,6 +165,7 @@ pub fn make(
     a: &Artifact,
     host_arch: &str,
     emulator: Option<&Path>,
+    release: Option<&Path>,
 ) -> std::io::Result<(Root, Vec<String>)> {
     let dir = tempfile::Builder::new()
         .prefix("portable-root-")
@@ -145,6 +180,10 @@ pub fn make(
         emulator: emulator.map(|q| Path::new("/").join(q.file_name().unwrap_or(q.as_os_str()))),
         dir,
     };
+    if let (RootKind::Release, Some(from)) = (kind, release) {
+        copy_tree(from, root.path())?;
+        merged_usr_links(root.path())?;
+    }
     std::fs::create_dir_all(root.host_path(Path::new("/tmp")))?;
     copy(Path::new(&a.path), &root.host_path(&root.binary))?;
     if let (Some(q), Some(in_root)) = (emulator, &root.emulator) {

@@ -21,6 +21,7 @@ pub(super) fn not_started(task: &Task, why: &str) -> SmokeRun {
     SmokeRun {
         binary: binary_name(&task.artifact.path),
         root: task.root,
+        release: task.release.as_ref().map(|(r, _)| r.clone()),
         runner: task.runner.name(),
         status: SmokeStatus::NotRun,
         seconds: 0.0,
@@ -53,7 +54,12 @@ impl Launch {
             Runner::Qemu { program, sysroot } => {
                 let mut s = Spec::new(program);
                 if let Some(l) = sysroot {
-                    s = s.arg("-L").arg(l);
+                    // the cross sysroot's own libraries first: where the host also has
+                    // the architecture's multiarch libc (`libc6:arm64`, which a -sys
+                    // crate's `libssl-dev:arm64` pulls in), the loader would otherwise
+                    // take that libc from /etc/ld.so.cache beside the sysroot's loader,
+                    // two builds of glibc in one process (the IPC server hung at start)
+                    s = s.arg("-L").arg(l).env("LD_LIBRARY_PATH", l.join("lib"));
                 }
                 s.arg(&self.binary).args(args)
             }
@@ -107,8 +113,9 @@ fn prepare(cx: &Shared, task: &Task) -> Result<Launch, String> {
             }
             _ => None,
         };
-        let (root, unresolved) = roots::make(task.root, a, cx.host_arch, emulator.as_deref())
-            .map_err(|e| {
+        let release = task.release.as_ref().map(|(_, root)| root.as_path());
+        let (root, unresolved) =
+            roots::make(task.root, a, cx.host_arch, emulator.as_deref(), release).map_err(|e| {
                 format!(
                     "making the {} root: {e}",
                     crate::model::wire_name(&task.root)

@@ -206,10 +206,12 @@ fn a_static_binary_loads_with_nothing_resolved() {
     );
 }
 
-/// `build --prove`: the built binary of each variant carries its proofs in the report,
-/// and they agree with runs_on.
+/// `build --prove` (and the matrix's `prove` key): the built binary of each variant
+/// carries its proofs in the report, and they agree with runs_on; with `--run` its
+/// smoke also runs in each release root it loads in (aarch64 under qemu), on that
+/// release's own C library, and not where the loader refused it.
 #[test]
-fn build_proves_every_variant() {
+fn build_proves_every_variant_and_runs_the_smoke_in_each_release_that_loads_it() {
     let dir = tempdir();
     let root = crate::common::new_crate(
         dir.path(),
@@ -218,20 +220,73 @@ fn build_proves_every_variant() {
         None,
     );
     let matrix = "[[variant]]\nid = \"gnu\"\ntarget = \"x86_64-unknown-linux-gnu\"\n\
-                  linker = \"internal\"\n";
-    let (out, v) =
-        crate::common::build_json_with(&root, matrix, &["--prove", "debian-11,debian-13"], &[]);
+                  linker = \"internal\"\n\n\
+                  [[variant]]\nid = \"arm\"\ntarget = \"aarch64-unknown-linux-gnu\"\n\
+                  linker = \"external\"\nprove = [\"debian-12\"]\n";
+    let (out, v) = crate::common::build_json_with(
+        &root,
+        matrix,
+        &["--run", "--prove", "debian-11,debian-13"],
+        &[],
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
-    let a = &crate::common::variant(&v, "gnu")["artifacts"][0];
-    let proofs = a["proofs"].as_array().expect("proofs");
-    assert_eq!(proofs.len(), 2, "{a}");
-    for p in proofs {
-        assert_eq!(p["arch"], "amd64");
-        assert_ne!(p["result"], "not-run", "{p}");
-        assert_eq!(p["agrees"], true, "{p}");
+    for (id, arch, releases) in [
+        ("gnu", "amd64", &["debian-11", "debian-13"][..]),
+        // the flag's, then the key's
+        ("arm", "arm64", &["debian-11", "debian-13", "debian-12"][..]),
+    ] {
+        let variant = crate::common::variant(&v, id);
+        let a = &variant["artifacts"][0];
+        let proofs = a["proofs"].as_array().expect("proofs");
+        let names: Vec<&str> = proofs
+            .iter()
+            .map(|p| p["release"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, releases, "{id}");
+        for p in proofs {
+            assert_eq!(p["arch"], arch);
+            assert_ne!(p["result"], "not-run", "{p}");
+            assert_eq!(p["agrees"], true, "{p}");
+        }
+        assert_eq!(proof(a, "debian-11")["result"], "refused", "{id}");
+        assert_eq!(proof(a, "debian-13")["result"], "loads", "{id}");
+        // the smoke: host, minimal, and one run per release that loads it
+        let runs = variant["smoke"]["runs"].as_array().expect("smoke runs");
+        let in_releases: Vec<(&str, &str)> = runs
+            .iter()
+            .filter(|r| r["root"] == "release")
+            .map(|r| {
+                (
+                    r["release"].as_str().unwrap(),
+                    r["status"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        let mut want: Vec<(&str, &str)> = releases
+            .iter()
+            .filter(|r| **r != "debian-11")
+            .map(|r| (*r, "passed"))
+            .collect();
+        want.sort();
+        assert_eq!(in_releases, want, "{id}: {runs:#?}");
+        for r in runs.iter().filter(|r| r["root"] == "release") {
+            if id == "arm" {
+                assert!(
+                    r["runner"]
+                        .as_str()
+                        .unwrap()
+                        .ends_with("qemu-aarch64-static"),
+                    "{r}"
+                );
+            }
+            assert_eq!(r["output"].as_str().unwrap().trim(), "hello", "{r}");
+        }
+        assert!(
+            runs.iter().all(|r| r["status"] == "passed"),
+            "{id}: {runs:#?}"
+        );
     }
-    assert_eq!(proof(a, "debian-13")["result"], "loads");
 }
 
 /// A binary needing GLIBC_2.34 for every architecture setup installs a cross gcc for:

@@ -373,13 +373,26 @@ fn default_matrix_runs_the_ipc_server_everywhere_this_host_can() {
             bad.push(format!("{id}: {} {}", s["status"], s["reason"]));
         }
         if id.starts_with("linux-") {
-            let roots: Vec<&str> = s["runs"]
+            let roots: Vec<String> = s["runs"]
                 .as_array()
                 .unwrap()
                 .iter()
-                .map(|r| r["root"].as_str().unwrap())
+                .map(|r| match r["release"].as_str() {
+                    Some(rel) => rel.to_owned(),
+                    None => r["root"].as_str().unwrap().to_owned(),
+                })
                 .collect();
-            if roots.len() != 2 || roots[0] != "host" {
+            // the host, an empty or minimal root, and for a dynamic glibc variant (its
+            // `prove` key) each Debian release whose loader loads it: all but 11 for
+            // those needing glibc 2.34, all three for the 2.17 pin
+            let releases: &[&str] = match id {
+                "linux-x86_64-gnu-2.17" => &["debian-11", "debian-12", "debian-13"],
+                "linux-x86_64-gnu" | "linux-x86_64-gnu-bfd" | "linux-aarch64-gnu" => {
+                    &["debian-12", "debian-13"]
+                }
+                _ => &[],
+            };
+            if roots.len() != 2 + releases.len() || roots[0] != "host" || roots[2..] != *releases {
                 bad.push(format!("{id}: roots {roots:?}"));
             }
         }
