@@ -30,7 +30,7 @@ pub fn analyze(id: &FileId, p: Parsed, tables: &Tables) -> Artifact {
         .libraries
         .iter()
         .map(|l| Library {
-            class: if tables.is_system_library(os, &l.name) {
+            class: if crate::platform::is_base_library(&tables.system, os, &l.name) {
                 LibraryClass::System
             } else {
                 LibraryClass::External
