@@ -147,7 +147,10 @@ fn verdict(
     if !external.is_empty() {
         parts.push(format!("ships or installs {}", external.join(", ")));
     } else if linkage == Linkage::Dynamic {
-        parts.push(format!("{} system libraries only", os.display_name()));
+        parts.push(format!(
+            "{} system libraries only",
+            crate::platform::display_name(os)
+        ));
     }
     let bad: Vec<&str> = hazards
         .iter()

@@ -37,9 +37,41 @@ pub fn is_base_library(s: &SystemLibs, os: Os, name: &str) -> bool {
     }
 }
 
+/// The name a sentence gives it (`OpenBSD`, `iOS`).
+pub fn display_name(os: Os) -> &'static str {
+    match os {
+        Os::Linux => "Linux",
+        Os::Freebsd => "FreeBSD",
+        Os::Netbsd => "NetBSD",
+        Os::Openbsd => "OpenBSD",
+        Os::Solaris => "Solaris",
+        Os::Illumos => "illumos",
+        Os::Aix => "AIX",
+        Os::Android => "Android",
+        Os::Openharmony => "OpenHarmony",
+        Os::Macos => "macOS",
+        Os::Ios => "iOS",
+        Os::Tvos => "tvOS",
+        Os::Watchos => "watchOS",
+        Os::Maccatalyst => "Mac Catalyst",
+        Os::Visionos => "visionOS",
+        Os::Apple => "an Apple OS",
+        Os::Windows => "Windows",
+        Os::Unknown => "unknown OS",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_os_has_a_display_name() {
+        for os in Os::ALL {
+            assert!(!display_name(*os).is_empty(), "{os}");
+        }
+        assert_eq!(display_name(Os::Maccatalyst), "Mac Catalyst");
+    }
 
     #[test]
     fn base_libraries_per_os() {
