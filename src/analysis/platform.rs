@@ -16,6 +16,7 @@ use crate::platform::names::{
     is_aix_libc, is_android_loader, is_libc_so, is_libsystem, is_solaris_loader, libc_of_name,
     os_of_note, os_of_osabi, version_mark, windows_crt, VersionMark,
 };
+use crate::platform::os_of_libc;
 
 fn is_android(p: &Parsed) -> bool {
     let by_interp = p.interpreter.as_deref().is_some_and(is_android_loader);
@@ -190,22 +191,18 @@ pub(crate) fn os(p: &Parsed, libc: Libc) -> Os {
             Some(os) => os,
             _ if libc == Libc::Bionic => Os::Android,
             _ if is_openharmony(p) => Os::Openharmony,
+            // Android's and OpenHarmony's notes are told above (with bionic's loader,
+            // and before musl's Linux)
             _ => match (
                 e.os_note.as_deref().and_then(os_of_note),
                 e.abi_tag.as_ref().map(|t| t.0),
             ) {
                 (Some(Os::Freebsd), _) | (_, Some(ELF_NOTE_OS_FREEBSD)) => Os::Freebsd,
-                (Some(Os::Netbsd), _) => Os::Netbsd,
-                (Some(Os::Openbsd), _) => Os::Openbsd,
+                (Some(os), _) => os,
                 (_, Some(ELF_NOTE_OS_LINUX)) => Os::Linux,
-                _ => match libc {
-                    Libc::Glibc | Libc::Musl => Os::Linux,
-                    // a BSD's own C library or loader, where the note is missing
-                    Libc::FreebsdLibc => Os::Freebsd,
-                    Libc::NetbsdLibc => Os::Netbsd,
-                    Libc::OpenbsdLibc => Os::Openbsd,
-                    _ => Os::Unknown,
-                },
+                // the OS the C library or loader implies (a BSD's own, where its note
+                // is missing)
+                _ => os_of_libc(libc).unwrap_or(Os::Unknown),
             },
         },
         (FormatFacts::Macho(m), _) => match m.platform {

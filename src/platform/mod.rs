@@ -3,62 +3,57 @@
 //!
 //! - [`Triple`]: a Rust target triple parsed once; engines, the toolchain, the matrix,
 //!   CI and run ask it instead of testing the string.
-//! - [`names`]: the loaders, C libraries, symbol versions, notes and ELF OS/ABI values
-//!   that identify a system, and the runtime DLLs and allocators a hazard looks for.
+//! - `known`: `targets/platforms.toml`, each system's display name, ELF OS/ABI value
+//!   and note owners, and the loader and library names that mean its C library.
+//! - [`names`]: what a name means: those loaders and C libraries, symbol-version marks,
+//!   and the runtime DLLs and allocators a hazard looks for.
 //! - [`is_base_library`]: whether a needed library is part of a system, from the lists
 //!   of `targets/system-libs.toml` (each with its source there).
 //!
 //! Detection (`analysis::platform`) reads a binary's marks and asks this module what
 //! they mean; nothing else tests a triple or a library name as a string. To add a
-//! platform, see "Where platform knowledge lives" in `docs/contract.md`.
+//! platform, see `docs/platforms.md`.
 
+mod known;
 pub mod names;
 mod triple;
 
 pub use triple::Triple;
 
 use crate::data::SystemLibs;
-use crate::model::Os;
+use crate::model::{Libc, Os};
 
 /// Whether `name` (a needed library) is part of the OS `os`: its base system, from
-/// `s`, the lists of `targets/system-libs.toml` (`crate::data::tables().system`).
+/// `s`, the lists of `targets/system-libs.toml` (`crate::data::tables().system`), in
+/// the section `targets/platforms.toml` names for `os`.
 pub fn is_base_library(s: &SystemLibs, os: Os, name: &str) -> bool {
-    match os {
-        Os::Macos | Os::Ios => s.macos.contains(name, false),
-        Os::Windows => s.windows.contains(name, true),
-        Os::Android => s.android.contains(name, false),
-        Os::Openharmony => s.openharmony.contains(name, false),
-        Os::Freebsd => s.freebsd.contains(name, false),
-        Os::Netbsd => s.netbsd.contains(name, false),
-        Os::Openbsd => s.openbsd.contains(name, false),
-        Os::Solaris | Os::Illumos => s.solaris.contains(name, false),
-        Os::Aix => s.aix.contains(names::aix_archive(name), false),
-        _ => s.linux.contains(name, false),
-    }
+    let Some(e) = known::known().os(os) else {
+        return false;
+    };
+    let name = if e.archive_members {
+        names::aix_archive(name)
+    } else {
+        name
+    };
+    s.get(&e.base_libraries)
+        .is_some_and(|set| set.contains(name, e.names_ignore_case))
 }
 
-/// The name a sentence gives it (`OpenBSD`, `iOS`).
+/// The OS a C library implies where no note or OS/ABI byte tells (glibc and musl:
+/// Linux; a BSD's own libc: that BSD), from `targets/platforms.toml`.
+pub fn os_of_libc(libc: Libc) -> Option<Os> {
+    known::known()
+        .libc
+        .iter()
+        .find(|e| e.libc == libc)
+        .and_then(|e| e.os)
+}
+
+/// The name a sentence gives it (`OpenBSD`, `iOS`), from `targets/platforms.toml`.
 pub fn display_name(os: Os) -> &'static str {
-    match os {
-        Os::Linux => "Linux",
-        Os::Freebsd => "FreeBSD",
-        Os::Netbsd => "NetBSD",
-        Os::Openbsd => "OpenBSD",
-        Os::Solaris => "Solaris",
-        Os::Illumos => "illumos",
-        Os::Aix => "AIX",
-        Os::Android => "Android",
-        Os::Openharmony => "OpenHarmony",
-        Os::Macos => "macOS",
-        Os::Ios => "iOS",
-        Os::Tvos => "tvOS",
-        Os::Watchos => "watchOS",
-        Os::Maccatalyst => "Mac Catalyst",
-        Os::Visionos => "visionOS",
-        Os::Apple => "an Apple OS",
-        Os::Windows => "Windows",
-        Os::Unknown => "unknown OS",
-    }
+    known::known()
+        .os(os)
+        .map_or("unknown OS", |e| e.display.as_str())
 }
 
 #[cfg(test)]

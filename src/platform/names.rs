@@ -4,8 +4,7 @@
 //! glibc's on 32-bit powerpc and mips, `/usr/lib/ld.so.1` Solaris's), so detection asks
 //! with the system's other marks in hand.
 
-use goblin::elf::header::{ELFOSABI_FREEBSD, ELFOSABI_NETBSD, ELFOSABI_OPENBSD, ELFOSABI_SOLARIS};
-
+use super::known::known;
 use crate::model::{Libc, Os};
 
 /// The last path component of a library or loader name.
@@ -13,49 +12,15 @@ fn base(name: &str) -> &str {
     name.rsplit('/').next().unwrap_or(name)
 }
 
-/// The libc a needed library or loader name implies, by itself.
+/// The libc a needed library or loader name implies, by itself: the first
+/// `[[libc]]` of `targets/platforms.toml` that names it.
 pub fn libc_of_name(name: &str) -> Option<Libc> {
     let base = base(name);
-    if is_solaris_loader(name) {
-        Some(Libc::SolarisLibc)
-    } else if base == "libc.so.6"
-        // glibc's loaders: `ld-linux-x86-64.so.2`, `ld-linux-aarch64.so.1`,
-        // `ld-linux-loongarch-lp64d.so.1`, `ld64.so.1`/`ld64.so.2` (s390x, powerpc64),
-        // `ld.so.1` (32-bit powerpc, mips)
-        || base.starts_with("ld-linux")
-        || base.starts_with("ld64.so")
-        || base == "ld.so.1"
-    {
-        Some(Libc::Glibc)
-    } else if base.starts_with("libc.musl-") || base.starts_with("ld-musl-") || base == "libc.so" {
-        // Alpine names musl `libc.musl-<arch>.so.1`, its loader `ld-musl-<arch>.so.1`
-        Some(Libc::Musl)
-    } else if base == "linker" || base == "linker64" {
-        Some(Libc::Bionic)
-    } else if base == "libc.so.7" || base == "ld-elf.so.1" || base == "ld-elf32.so.1" {
-        // FreeBSD's libc (soname 7 since FreeBSD 7.0) and its loader
-        Some(Libc::FreebsdLibc)
-    } else if base == "libc.so.12" || base == "ld.elf_so" {
-        // NetBSD's libc (soname 12 since NetBSD 1.6) and its loader
-        Some(Libc::NetbsdLibc)
-    } else if is_openbsd_libc(base) || name == "/usr/libexec/ld.so" {
-        // OpenBSD's libc (`libc.so.<major>.<minor>`: both numbers, which no other
-        // system's libc has) and its loader
-        Some(Libc::OpenbsdLibc)
-    } else {
-        None
-    }
-}
-
-/// `libc.so.100.3`: OpenBSD's libc names a major and a minor number.
-fn is_openbsd_libc(base: &str) -> bool {
-    base.strip_prefix("libc.so.")
-        .and_then(|v| v.split_once('.'))
-        .is_some_and(|(major, minor)| {
-            [major, minor]
-                .iter()
-                .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-        })
+    known()
+        .libc
+        .iter()
+        .find(|e| e.matches(name, base))
+        .map(|e| e.libc)
 }
 
 /// A C library named `libc.so` with or without a version (`libc.so`, `libc.so.1`,
@@ -64,21 +29,12 @@ pub fn is_libc_so(name: &str) -> bool {
     name.starts_with("libc.so")
 }
 
-/// Solaris's and illumos's loaders. `/lib/ld.so.1` is not among them: it is also
-/// glibc's loader on 32-bit powerpc and mips.
-const SOLARIS_LOADERS: &[&str] = &[
-    "/usr/lib/ld.so.1",
-    "/lib/amd64/ld.so.1",
-    "/usr/lib/amd64/ld.so.1",
-    "/lib/64/ld.so.1",
-    "/usr/lib/64/ld.so.1",
-    "/lib/sparcv9/ld.so.1",
-    "/usr/lib/sparcv9/ld.so.1",
-];
-
 /// Whether `path` is Solaris's or illumos's loader.
 pub fn is_solaris_loader(path: &str) -> bool {
-    SOLARIS_LOADERS.contains(&path)
+    known()
+        .libc
+        .iter()
+        .any(|e| e.libc == Libc::SolarisLibc && e.loaders.iter().any(|l| l == path))
 }
 
 /// Android's loader: `/system/bin/linker` and `/system/bin/linker64`.
@@ -112,26 +68,21 @@ pub fn version_mark(version: &str) -> Option<VersionMark> {
 /// The OS an ELF OS/ABI byte (`e_ident[EI_OSABI]`) names, where it names one (SYSV,
 /// 0, names none: Linux and most others leave it there).
 pub fn os_of_osabi(osabi: u8) -> Option<Os> {
-    match osabi {
-        ELFOSABI_FREEBSD => Some(Os::Freebsd),
-        ELFOSABI_NETBSD => Some(Os::Netbsd),
-        ELFOSABI_OPENBSD => Some(Os::Openbsd),
-        ELFOSABI_SOLARIS => Some(Os::Solaris),
-        _ => None,
-    }
+    known()
+        .os
+        .iter()
+        .find(|e| e.osabi == Some(osabi))
+        .map(|e| e.os)
 }
 
 /// The OS an ELF note's owner names (`.note.tag`, `.note.android.ident`,
 /// `.note.ohos.ident`, `.note.openbsd.ident`, `.note.netbsd.ident`).
 pub fn os_of_note(owner: &str) -> Option<Os> {
-    match owner {
-        "FreeBSD" => Some(Os::Freebsd),
-        "NetBSD" => Some(Os::Netbsd),
-        "OpenBSD" => Some(Os::Openbsd),
-        "Android" => Some(Os::Android),
-        "OHOS" => Some(Os::Openharmony),
-        _ => None,
-    }
+    known()
+        .os
+        .iter()
+        .find(|e| e.notes.iter().any(|n| n == owner))
+        .map(|e| e.os)
 }
 
 /// macOS's and iOS's C library, `libSystem.B.dylib` (in `/usr/lib`).
@@ -246,6 +197,9 @@ pub fn is_glibc_armel_loader(path: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use goblin::elf::header::{
+        ELFOSABI_FREEBSD, ELFOSABI_NETBSD, ELFOSABI_OPENBSD, ELFOSABI_SOLARIS,
+    };
 
     #[test]
     fn libc_names() {
@@ -269,6 +223,9 @@ mod tests {
         assert_eq!(version_mark("ILLUMOS_0.1"), Some(VersionMark::Illumos));
         assert_eq!(version_mark("V1"), None);
         assert_eq!(os_of_osabi(ELFOSABI_SOLARIS), Some(Os::Solaris));
+        assert_eq!(os_of_osabi(ELFOSABI_FREEBSD), Some(Os::Freebsd));
+        assert_eq!(os_of_osabi(ELFOSABI_NETBSD), Some(Os::Netbsd));
+        assert_eq!(os_of_osabi(ELFOSABI_OPENBSD), Some(Os::Openbsd));
         assert_eq!(os_of_osabi(0), None);
         assert_eq!(os_of_note("OHOS"), Some(Os::Openharmony));
     }
