@@ -3,18 +3,14 @@
 //! platform, Go's GOOS), each asked of [`crate::platform`] for what it means.
 
 use goblin::elf::note::{ELF_NOTE_OS_FREEBSD, ELF_NOTE_OS_LINUX};
-use goblin::mach::load_command::{
-    PLATFORM_IOS, PLATFORM_IOSSIMULATOR, PLATFORM_MACCATALYST, PLATFORM_MACOS, PLATFORM_TVOS,
-    PLATFORM_TVOSSIMULATOR, PLATFORM_VISIONOS, PLATFORM_VISIONOSSIMULATOR, PLATFORM_WATCHOS,
-    PLATFORM_WATCHOSSIMULATOR,
-};
 
 use crate::inspect::symbols::{GLIBC_STATIC_MARKS, MUSL_STATIC_MARKS};
 use crate::inspect::{FormatFacts, Parsed};
 use crate::model::{Format, Libc, Os};
 use crate::platform::names::{
     is_aix_libc, is_android_loader, is_libc_so, is_libsystem, is_solaris_loader, libc_of_name,
-    os_of_note, os_of_osabi, version_mark, windows_crt, VersionMark,
+    os_of_goos, os_of_macho_platform, os_of_note, os_of_osabi, version_mark, windows_crt,
+    VersionMark,
 };
 use crate::platform::os_of_libc;
 
@@ -63,11 +59,7 @@ pub(crate) fn libc_of_libraries(p: &Parsed) -> Option<Libc> {
 /// the loader's path.
 fn solaris(p: &Parsed) -> Option<Os> {
     if let Some(goos) = super::golang::goos(p) {
-        return match goos {
-            "solaris" => Some(Os::Solaris),
-            "illumos" => Some(Os::Illumos),
-            _ => None,
-        };
+        return os_of_goos(goos).filter(|os| matches!(os, Os::Solaris | Os::Illumos));
     }
     let FormatFacts::Elf(e) = &p.facts else {
         return None;
@@ -181,7 +173,7 @@ pub(crate) fn libc(p: &Parsed) -> Libc {
 pub(crate) fn os(p: &Parsed, libc: Libc) -> Os {
     // Go's GOOS, then Solaris's marks, before the ELF's other signs
     if let FormatFacts::Elf(_) = &p.facts {
-        let go = super::golang::goos(p).and_then(super::golang::os_of_goos);
+        let go = super::golang::goos(p).and_then(os_of_goos);
         if let Some(os) = go.or_else(|| solaris(p)) {
             return os;
         }
@@ -205,15 +197,7 @@ pub(crate) fn os(p: &Parsed, libc: Libc) -> Os {
                 _ => os_of_libc(libc).unwrap_or(Os::Unknown),
             },
         },
-        (FormatFacts::Macho(m), _) => match m.platform {
-            Some(PLATFORM_MACOS) | None => Os::Macos,
-            Some(PLATFORM_IOS | PLATFORM_IOSSIMULATOR) => Os::Ios,
-            Some(PLATFORM_TVOS | PLATFORM_TVOSSIMULATOR) => Os::Tvos,
-            Some(PLATFORM_WATCHOS | PLATFORM_WATCHOSSIMULATOR) => Os::Watchos,
-            Some(PLATFORM_MACCATALYST) => Os::Maccatalyst,
-            Some(PLATFORM_VISIONOS | PLATFORM_VISIONOSSIMULATOR) => Os::Visionos,
-            Some(_) => Os::Apple,
-        },
+        (FormatFacts::Macho(m), _) => os_of_macho_platform(m.platform),
         (FormatFacts::Xcoff(_), _) | (_, Format::Xcoff) => Os::Aix,
         (_, Format::Pe) | (FormatFacts::Pe(_), _) => Os::Windows,
     }
@@ -228,6 +212,10 @@ mod tests {
         ELFOSABI_FREEBSD, ELFOSABI_NETBSD, ELFOSABI_OPENBSD, ELFOSABI_SOLARIS,
     };
     use goblin::mach::load_command::PLATFORM_DRIVERKIT;
+    use goblin::mach::load_command::{
+        PLATFORM_IOSSIMULATOR, PLATFORM_MACCATALYST, PLATFORM_MACOS, PLATFORM_VISIONOS,
+        PLATFORM_WATCHOS,
+    };
 
     #[test]
     fn libc_from_the_needed_libraries() {

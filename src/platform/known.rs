@@ -30,6 +30,9 @@ pub(super) struct OsEntry {
     /// The owner names of its identifying ELF notes.
     #[serde(default)]
     pub notes: Vec<String>,
+    /// The `GOOS` values that name it.
+    #[serde(default)]
+    pub goos: Vec<String>,
     /// Its section of `targets/system-libs.toml`.
     #[serde(default = "linux")]
     pub base_libraries: String,

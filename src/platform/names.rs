@@ -4,6 +4,12 @@
 //! glibc's on 32-bit powerpc and mips, `/usr/lib/ld.so.1` Solaris's), so detection asks
 //! with the system's other marks in hand.
 
+use goblin::mach::load_command::{
+    PLATFORM_IOS, PLATFORM_IOSSIMULATOR, PLATFORM_MACCATALYST, PLATFORM_MACOS, PLATFORM_TVOS,
+    PLATFORM_TVOSSIMULATOR, PLATFORM_VISIONOS, PLATFORM_VISIONOSSIMULATOR, PLATFORM_WATCHOS,
+    PLATFORM_WATCHOSSIMULATOR,
+};
+
 use super::known::known;
 use crate::model::{Libc, Os};
 
@@ -83,6 +89,29 @@ pub fn os_of_note(owner: &str) -> Option<Os> {
         .iter()
         .find(|e| e.notes.iter().any(|n| n == owner))
         .map(|e| e.os)
+}
+
+/// The OS a Go `GOOS` names (`go tool dist list`); `None` for one we have no name for.
+pub fn os_of_goos(goos: &str) -> Option<Os> {
+    known()
+        .os
+        .iter()
+        .find(|e| e.goos.iter().any(|g| g == goos))
+        .map(|e| e.os)
+}
+
+/// The Apple OS a Mach-O's `LC_BUILD_VERSION` platform names (the simulators are
+/// their OS's; none, as in old binaries, is macOS).
+pub fn os_of_macho_platform(platform: Option<u32>) -> Os {
+    match platform {
+        Some(PLATFORM_MACOS) | None => Os::Macos,
+        Some(PLATFORM_IOS | PLATFORM_IOSSIMULATOR) => Os::Ios,
+        Some(PLATFORM_TVOS | PLATFORM_TVOSSIMULATOR) => Os::Tvos,
+        Some(PLATFORM_WATCHOS | PLATFORM_WATCHOSSIMULATOR) => Os::Watchos,
+        Some(PLATFORM_MACCATALYST) => Os::Maccatalyst,
+        Some(PLATFORM_VISIONOS | PLATFORM_VISIONOSSIMULATOR) => Os::Visionos,
+        Some(_) => Os::Apple,
+    }
 }
 
 /// macOS's and iOS's C library, `libSystem.B.dylib` (in `/usr/lib`).
@@ -228,6 +257,9 @@ mod tests {
         assert_eq!(os_of_osabi(ELFOSABI_OPENBSD), Some(Os::Openbsd));
         assert_eq!(os_of_osabi(0), None);
         assert_eq!(os_of_note("OHOS"), Some(Os::Openharmony));
+        assert_eq!(os_of_goos("illumos"), Some(Os::Illumos));
+        assert_eq!(os_of_goos("darwin"), Some(Os::Macos));
+        assert_eq!(os_of_goos("plan9"), None);
     }
 
     #[test]
