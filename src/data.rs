@@ -5,7 +5,6 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-use crate::model::Os;
 use crate::version::Version;
 
 const GLIBC_TOML: &str = include_str!("../targets/glibc.toml");
@@ -319,7 +318,9 @@ pub struct LibSet {
 }
 
 impl LibSet {
-    fn contains(&self, name: &str, ignore_case: bool) -> bool {
+    /// Whether the set names `name` exactly or by one of its prefixes (the set's own
+    /// data decides; `crate::platform::is_base_library` picks the set).
+    pub fn contains(&self, name: &str, ignore_case: bool) -> bool {
         if ignore_case {
             let lower = name.to_ascii_lowercase();
             self.names.iter().any(|n| n.eq_ignore_ascii_case(name))
@@ -331,20 +332,9 @@ impl LibSet {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SystemLibs {
-    pub linux: LibSet,
-    pub android: LibSet,
-    pub openharmony: LibSet,
-    pub freebsd: LibSet,
-    pub netbsd: LibSet,
-    pub openbsd: LibSet,
-    pub solaris: LibSet,
-    pub aix: LibSet,
-    pub macos: LibSet,
-    pub windows: LibSet,
-}
+/// `targets/system-libs.toml`: the base-system libraries per section (`linux`,
+/// `freebsd`, …); `targets/platforms.toml` says which section each OS reads.
+pub type SystemLibs = std::collections::BTreeMap<String, LibSet>;
 
 /// The compiled-in tables.
 #[derive(Debug)]
@@ -453,29 +443,6 @@ impl Tables {
             .map(|&i| &self.inventories[i])
             .find(|inv| inv.arch == arch)
     }
-
-    /// Whether `name` (a needed library) is part of the OS `os`.
-    pub fn is_system_library(&self, os: Os, name: &str) -> bool {
-        match os {
-            Os::Macos | Os::Ios => self.system.macos.contains(name, false),
-            Os::Windows => self.system.windows.contains(name, true),
-            Os::Android => self.system.android.contains(name, false),
-            Os::Openharmony => self.system.openharmony.contains(name, false),
-            Os::Freebsd => self.system.freebsd.contains(name, false),
-            Os::Netbsd => self.system.netbsd.contains(name, false),
-            Os::Openbsd => self.system.openbsd.contains(name, false),
-            Os::Solaris | Os::Illumos => self.system.solaris.contains(name, false),
-            Os::Aix => self.system.aix.contains(aix_archive(name), false),
-            _ => self.system.linux.contains(name, false),
-        }
-    }
-}
-
-/// The archive an XCOFF import file ID names: `libc.a` of `/usr/lib/libc.a(shr_64.o)`
-/// (AIX's shared libraries are members of archives).
-pub(crate) fn aix_archive(name: &str) -> &str {
-    let no_member = name.split('(').next().unwrap_or(name);
-    no_member.rsplit('/').next().unwrap_or(no_member)
 }
 
 /// Lowercase letters, digits and dots only: `Ubuntu 20.04` and `ubuntu-20.04` agree.
@@ -870,26 +837,7 @@ mod tests {
     fn tables_parse() {
         let t = load().expect("tables parse");
         assert!(t.releases.len() > 20);
-        assert!(t.is_system_library(Os::Linux, "libc.so.6"));
-        assert!(!t.is_system_library(Os::Linux, "libssl.so.3"));
-        assert!(t.is_system_library(Os::Windows, "KERNEL32.dll"));
-        assert!(t.is_system_library(Os::Windows, "api-ms-win-crt-runtime-l1-1-0.dll"));
-        assert!(!t.is_system_library(Os::Windows, "libwinpthread-1.dll"));
-        assert!(t.is_system_library(Os::Macos, "/usr/lib/libSystem.B.dylib"));
-        assert!(!t.is_system_library(Os::Macos, "/opt/homebrew/lib/libssl.3.dylib"));
-        assert!(!t.is_system_library(Os::Macos, "@rpath/libfoo.dylib"));
-        // FreeBSD's base system, not Linux's
-        assert!(t.is_system_library(Os::Freebsd, "libc.so.7"));
-        assert!(t.is_system_library(Os::Freebsd, "libthr.so.3"));
-        assert!(!t.is_system_library(Os::Freebsd, "libc.so.6"));
-        assert!(!t.is_system_library(Os::Freebsd, "libssl.so.3"));
-        assert!(!t.is_system_library(Os::Linux, "libthr.so.3"));
-        assert!(t.is_system_library(Os::Netbsd, "libc.so.12"));
-        assert!(!t.is_system_library(Os::Netbsd, "libc.so.7"));
-        assert!(t.is_system_library(Os::Openbsd, "libc.so.100.3"));
-        assert!(t.is_system_library(Os::Openbsd, "libc.so"));
-        assert!(t.is_system_library(Os::Openbsd, "libc++abi.so.7.0"));
-        assert!(!t.is_system_library(Os::Openbsd, "libcurl.so.26.0"));
+        assert!(t.system["linux"].contains("libc.so.6", false));
     }
 
     /// One run of a distribution's release numbers.

@@ -12,6 +12,7 @@ pub const FLOORS: &[&[&str]] = &[
     &["version", "output"],
     &["model"],
     &["data"],
+    &["platform"],
     &["matrix"],
     &["inspect"],
     &["analysis"],

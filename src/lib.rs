@@ -30,6 +30,7 @@ pub mod matrix;
 pub mod model;
 pub mod ops;
 pub mod output;
+pub mod platform;
 pub mod prove;
 pub mod render;
 pub mod report;

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 pub use self::rules::Rule;
+use crate::platform::Triple;
 use crate::version::Version;
 
 /// The built-in matrix, compiled in.
@@ -298,6 +299,10 @@ impl Variant {
     pub fn target(&self) -> &str {
         self.target.get_ref()
     }
+    /// The target, parsed.
+    pub fn triple(&self) -> Triple<'_> {
+        Triple::parse(self.target())
+    }
     pub fn linker(&self) -> &LinkerSpec {
         self.linker.get_ref()
     }
@@ -466,7 +471,7 @@ fn validate_glibc(v: &Variant, g: &str) -> Result<(), String> {
     if *v.linker() != LinkerSpec::Zig {
         return Err("`glibc` pins the glibc version through zig: it needs linker = \"zig\"".into());
     }
-    if !v.target().contains("-linux-gnu") {
+    if !v.triple().is_linux_gnu() {
         return Err(format!(
             "`glibc` only applies to *-linux-gnu targets, not {}",
             v.target()
@@ -496,7 +501,7 @@ mod tests {
         use crate::model::HazardCode;
         for (name, text, source) in BUILTIN {
             let m = parse(text, source, None).unwrap();
-            for v in m.variants.iter().filter(|v| v.target().contains("-musl")) {
+            for v in m.variants.iter().filter(|v| v.triple().is_musl()) {
                 let e = &v.expect;
                 assert_eq!(e.hazards, Some(ExpectHazards::Any), "{name}: {}", v.id());
                 let denied = e.deny_hazards.as_ref().map(|d| d.get_ref().clone());

@@ -106,30 +106,6 @@ impl Os {
             Os::Unknown => "unknown",
         }
     }
-
-    /// The name a sentence gives it (`OpenBSD`, `iOS`).
-    pub fn display_name(self) -> &'static str {
-        match self {
-            Os::Linux => "Linux",
-            Os::Freebsd => "FreeBSD",
-            Os::Netbsd => "NetBSD",
-            Os::Openbsd => "OpenBSD",
-            Os::Solaris => "Solaris",
-            Os::Illumos => "illumos",
-            Os::Aix => "AIX",
-            Os::Android => "Android",
-            Os::Openharmony => "OpenHarmony",
-            Os::Macos => "macOS",
-            Os::Ios => "iOS",
-            Os::Tvos => "tvOS",
-            Os::Watchos => "watchOS",
-            Os::Maccatalyst => "Mac Catalyst",
-            Os::Visionos => "visionOS",
-            Os::Apple => "an Apple OS",
-            Os::Windows => "Windows",
-            Os::Unknown => "unknown OS",
-        }
-    }
 }
 
 impl std::fmt::Display for Os {

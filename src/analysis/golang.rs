@@ -6,24 +6,6 @@ use crate::inspect::{ElfFacts, FormatFacts, Parsed};
 use crate::model::{GoBuildInfo, LinkerInfo, Os, Requires, VersionRequirement};
 use crate::version::Version;
 
-/// The OS a `GOOS` names (`go tool dist list`); `None` for one we have no name for.
-pub(crate) fn os_of_goos(goos: &str) -> Option<Os> {
-    Some(match goos {
-        "linux" => Os::Linux,
-        "android" => Os::Android,
-        "freebsd" => Os::Freebsd,
-        "netbsd" => Os::Netbsd,
-        "openbsd" => Os::Openbsd,
-        "solaris" => Os::Solaris,
-        "illumos" => Os::Illumos,
-        "aix" => Os::Aix,
-        "darwin" => Os::Macos,
-        "ios" => Os::Ios,
-        "windows" => Os::Windows,
-        _ => return None,
-    })
-}
-
 /// The binary's `GOOS` build setting.
 pub(crate) fn goos(p: &Parsed) -> Option<&str> {
     p.go.as_ref()?.setting("GOOS")
@@ -252,13 +234,6 @@ mod tests {
                 .collect(),
             found: GoFound::HeaderInline,
         }
-    }
-
-    #[test]
-    fn goos_names_our_systems() {
-        assert_eq!(os_of_goos("illumos"), Some(Os::Illumos));
-        assert_eq!(os_of_goos("darwin"), Some(Os::Macos));
-        assert_eq!(os_of_goos("plan9"), None);
     }
 
     #[test]

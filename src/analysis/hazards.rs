@@ -10,10 +10,12 @@ pub(crate) use self::catalogue::example;
 use object::pe::IMAGE_DLLCHARACTERISTICS_NX_COMPAT;
 
 use self::catalogue::ExecutableStack;
-use super::platform::{is_openharmony, libc_of_libraries, libc_of_name, libc_of_target};
+use super::platform::{is_openharmony, libc_of_libraries};
 use crate::inspect::symbols::{DLOPEN_FUNCTIONS, NSS_FUNCTIONS};
 use crate::inspect::{ElfFacts, FormatFacts, Parsed};
 use crate::model::{Artifact, Hazard, Kind, Libc, Library, LibraryClass, Linkage};
+use crate::platform::names::{is_allocator_library, is_vc_runtime, libc_of_name};
+use crate::platform::Triple;
 
 /// Path prefixes that only exist on the machine that built the binary.
 const BUILD_MACHINE_PREFIXES: &[&str] = &[
@@ -157,11 +159,7 @@ fn musl_malloc(p: &Parsed, e: &ElfFacts, libc: Libc, libraries: &[Library]) -> O
     if libc != Libc::Musl || e.allocator.is_some() || is_openharmony(p) {
         return None;
     }
-    let by_library = libraries.iter().any(|l| {
-        ["jemalloc", "mimalloc", "snmalloc", "tcmalloc"]
-            .iter()
-            .any(|a| l.name.contains(a))
-    });
+    let by_library = libraries.iter().any(|l| is_allocator_library(&l.name));
     if by_library {
         return None;
     }
@@ -187,35 +185,6 @@ fn elf_executable_stack(kind: Kind, e: &ElfFacts) -> Option<Hazard> {
         _ => return None,
     };
     Some(catalogue::executable_stack(why))
-}
-
-/// The Visual C++ runtime's DLLs (Visual Studio 2015 and later: `VCRUNTIME140.dll`,
-/// `VCRUNTIME140_1.dll`, `MSVCP140*.dll`, `CONCRT140.dll`, `VCCORLIB140.dll`, `VCOMP140.dll`,
-/// `VCAMP140.dll`; earlier: `MSVCR1x0.dll`, `MSVCP1x0.dll`), which the Visual C++
-/// Redistributable installs. Not the Universal CRT (`ucrtbase.dll`, `api-ms-win-crt-*`:
-/// part of Windows 10) nor `msvcrt.dll` (part of every Windows) nor `msvcp_win.dll`.
-fn is_vc_runtime(dll: &str) -> bool {
-    let d = dll.to_ascii_lowercase();
-    let Some(stem) = d.strip_suffix(".dll") else {
-        return false;
-    };
-    let versioned = |prefix: &str| {
-        stem.strip_prefix(prefix).is_some_and(|v| {
-            let digits = v.split('_').next().unwrap_or("");
-            digits.len() >= 2 && digits.len() <= 3 && digits.bytes().all(|b| b.is_ascii_digit())
-        })
-    };
-    [
-        "vcruntime",
-        "msvcp",
-        "msvcr",
-        "concrt",
-        "vccorlib",
-        "vcomp",
-        "vcamp",
-    ]
-    .iter()
-    .any(|p| versioned(p))
 }
 
 fn msvc_runtime(libraries: &[Library]) -> Option<Hazard> {
@@ -247,7 +216,7 @@ fn library_build_path(libraries: &[Library]) -> Option<Hazard> {
 /// was compiled for one libc's ABI and calls the other. Checked after a build, where
 /// the target is known.
 pub fn target_libc_mismatch(target: &str, a: &Artifact) -> Option<Hazard> {
-    let want = libc_of_target(target)?;
+    let want = Triple::parse(target).libc()?;
     let got = a.libc;
     if got == want || matches!(got, Libc::Unknown | Libc::None) {
         return None;

@@ -30,7 +30,7 @@ pub fn analyze(id: &FileId, p: Parsed, tables: &Tables) -> Artifact {
         .libraries
         .iter()
         .map(|l| Library {
-            class: if tables.is_system_library(os, &l.name) {
+            class: if crate::platform::is_base_library(&tables.system, os, &l.name) {
                 LibraryClass::System
             } else {
                 LibraryClass::External
@@ -147,7 +147,10 @@ fn verdict(
     if !external.is_empty() {
         parts.push(format!("ships or installs {}", external.join(", ")));
     } else if linkage == Linkage::Dynamic {
-        parts.push(format!("{} system libraries only", os.display_name()));
+        parts.push(format!(
+            "{} system libraries only",
+            crate::platform::display_name(os)
+        ));
     }
     let bad: Vec<&str> = hazards
         .iter()

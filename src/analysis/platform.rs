@@ -1,85 +1,23 @@
-//! Which C library and which operating system a binary was built for.
+//! Which C library and which operating system a binary was built for: the binary's
+//! marks (loader, needed libraries, symbol versions, notes, OS/ABI byte, Mach-O
+//! platform, Go's GOOS), each asked of [`crate::platform`] for what it means.
 
-use goblin::elf::header::{ELFOSABI_FREEBSD, ELFOSABI_NETBSD, ELFOSABI_OPENBSD, ELFOSABI_SOLARIS};
 use goblin::elf::note::{ELF_NOTE_OS_FREEBSD, ELF_NOTE_OS_LINUX};
-use goblin::mach::load_command::{
-    PLATFORM_IOS, PLATFORM_IOSSIMULATOR, PLATFORM_MACCATALYST, PLATFORM_MACOS, PLATFORM_TVOS,
-    PLATFORM_TVOSSIMULATOR, PLATFORM_VISIONOS, PLATFORM_VISIONOSSIMULATOR, PLATFORM_WATCHOS,
-    PLATFORM_WATCHOSSIMULATOR,
-};
 
-use crate::data::aix_archive;
 use crate::inspect::symbols::{GLIBC_STATIC_MARKS, MUSL_STATIC_MARKS};
 use crate::inspect::{FormatFacts, Parsed};
 use crate::model::{Format, Libc, Os};
-
-/// The libc a needed library or loader name implies.
-pub(crate) fn libc_of_name(name: &str) -> Option<Libc> {
-    let base = name.rsplit('/').next().unwrap_or(name);
-    if SOLARIS_LOADERS.contains(&name) {
-        Some(Libc::SolarisLibc)
-    } else if base == "libc.so.6"
-        || base.starts_with("ld-linux")
-        || base.starts_with("ld64.so")
-        || base == "ld.so.1"
-    {
-        Some(Libc::Glibc)
-    } else if base.starts_with("libc.musl-") || base.starts_with("ld-musl-") || base == "libc.so" {
-        Some(Libc::Musl)
-    } else if base == "linker" || base == "linker64" {
-        Some(Libc::Bionic)
-    } else if base == "libc.so.7" || base == "ld-elf.so.1" || base == "ld-elf32.so.1" {
-        // FreeBSD's libc (soname 7 since FreeBSD 7.0) and its loader
-        Some(Libc::FreebsdLibc)
-    } else if base == "libc.so.12" || base == "ld.elf_so" {
-        // NetBSD's libc (soname 12 since NetBSD 1.6) and its loader
-        Some(Libc::NetbsdLibc)
-    } else if is_openbsd_libc(base) || name == "/usr/libexec/ld.so" {
-        // OpenBSD's libc (`libc.so.<major>.<minor>`: both numbers, which no other
-        // system's libc has) and its loader
-        Some(Libc::OpenbsdLibc)
-    } else {
-        None
-    }
-}
-
-/// `libc.so.100.3`: OpenBSD's libc names a major and a minor number.
-fn is_openbsd_libc(base: &str) -> bool {
-    base.strip_prefix("libc.so.")
-        .and_then(|v| v.split_once('.'))
-        .is_some_and(|(major, minor)| {
-            [major, minor]
-                .iter()
-                .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-        })
-}
-
-/// The libc a target triple promises.
-pub(crate) fn libc_of_target(target: &str) -> Option<Libc> {
-    if target.contains("-linux-musl") || target.contains("-linux-ohos") {
-        Some(Libc::Musl)
-    } else if target.contains("-linux-gnu") {
-        Some(Libc::Glibc)
-    } else if target.contains("-apple-") {
-        Some(Libc::Libsystem)
-    } else if target.contains("-freebsd") {
-        Some(Libc::FreebsdLibc)
-    } else if target.contains("-netbsd") {
-        Some(Libc::NetbsdLibc)
-    } else if target.contains("-openbsd") {
-        Some(Libc::OpenbsdLibc)
-    } else {
-        None
-    }
-}
+use crate::platform::names::{
+    is_aix_libc, is_android_loader, is_libc_so, is_libsystem, is_solaris_loader, libc_of_name,
+    os_of_goos, os_of_macho_platform, os_of_note, os_of_osabi, version_mark, windows_crt,
+    VersionMark,
+};
+use crate::platform::os_of_libc;
 
 fn is_android(p: &Parsed) -> bool {
-    let by_interp = p
-        .interpreter
-        .as_deref()
-        .is_some_and(|i| i.starts_with("/system/bin/linker"));
-    let by_note =
-        matches!(&p.facts, FormatFacts::Elf(e) if e.os_note.as_deref() == Some("Android"));
+    let by_interp = p.interpreter.as_deref().is_some_and(is_android_loader);
+    let by_note = matches!(&p.facts, FormatFacts::Elf(e)
+        if e.os_note.as_deref().and_then(os_of_note) == Some(Os::Android));
     by_interp || by_note
 }
 
@@ -88,67 +26,61 @@ fn is_android(p: &Parsed) -> bool {
 /// crtbrand.s). Its C library is musl, but its loader and libraries are OpenHarmony's,
 /// not a Linux distribution's.
 pub(crate) fn is_openharmony(p: &Parsed) -> bool {
-    matches!(&p.facts, FormatFacts::Elf(e) if e.os_note.as_deref() == Some("OHOS"))
+    matches!(&p.facts, FormatFacts::Elf(e)
+        if e.os_note.as_deref().and_then(os_of_note) == Some(Os::Openharmony))
 }
 
 /// Whether an ELF says it is OpenBSD's: its OS/ABI byte or its note.
 fn is_openbsd(p: &Parsed) -> bool {
+    elf_says(p, Os::Openbsd)
+}
+
+/// Whether an ELF's OS/ABI byte or its note names `os`.
+fn elf_says(p: &Parsed, os: Os) -> bool {
     matches!(&p.facts, FormatFacts::Elf(e)
-        if e.e_osabi == ELFOSABI_OPENBSD || e.os_note.as_deref() == Some("OpenBSD"))
+        if os_of_osabi(e.e_osabi) == Some(os) || e.os_note.as_deref().and_then(os_of_note) == Some(os))
 }
 
 /// The libc implied by the needed libraries (ELF), ignoring the interpreter. In an
 /// OpenBSD binary, `libc.so` (zig's stubs name it so, as musl does) is OpenBSD's.
 pub(crate) fn libc_of_libraries(p: &Parsed) -> Option<Libc> {
-    if is_openbsd(p) && p.libraries.iter().any(|l| l.name.starts_with("libc.so")) {
+    if is_openbsd(p) && p.libraries.iter().any(|l| is_libc_so(&l.name)) {
         return Some(Libc::OpenbsdLibc);
     }
     // Solaris's libc is `libc.so.1`, and `libc.so` to Go, which is also musl's name
-    if solaris(p).is_some() && p.libraries.iter().any(|l| l.name.starts_with("libc.so")) {
+    if solaris(p).is_some() && p.libraries.iter().any(|l| is_libc_so(&l.name)) {
         return Some(Libc::SolarisLibc);
     }
     p.libraries.iter().find_map(|l| libc_of_name(&l.name))
 }
-
-/// Solaris's and illumos's loaders. `/lib/ld.so.1` is not among them: it is also
-/// glibc's loader on 32-bit powerpc and mips.
-const SOLARIS_LOADERS: &[&str] = &[
-    "/usr/lib/ld.so.1",
-    "/lib/amd64/ld.so.1",
-    "/usr/lib/amd64/ld.so.1",
-    "/lib/64/ld.so.1",
-    "/usr/lib/64/ld.so.1",
-    "/lib/sparcv9/ld.so.1",
-    "/usr/lib/sparcv9/ld.so.1",
-];
 
 /// Solaris or illumos, from what an ELF says: Go's `GOOS`, the `ILLUMOS_*` or
 /// `SUNW_*` symbol versions, the OS/ABI byte (which Go and others leave at SYSV) or
 /// the loader's path.
 fn solaris(p: &Parsed) -> Option<Os> {
     if let Some(goos) = super::golang::goos(p) {
-        return match goos {
-            "solaris" => Some(Os::Solaris),
-            "illumos" => Some(Os::Illumos),
-            _ => None,
-        };
+        return os_of_goos(goos).filter(|os| matches!(os, Os::Solaris | Os::Illumos));
     }
     let FormatFacts::Elf(e) = &p.facts else {
         return None;
     };
-    let versioned = |prefix: &str| e.version_needs.iter().any(|(_, v)| v.starts_with(prefix));
-    if versioned("ILLUMOS_") {
+    if versioned(e, VersionMark::Illumos) {
         Some(Os::Illumos)
-    } else if versioned("SUNW_")
-        || e.e_osabi == ELFOSABI_SOLARIS
-        || p.interpreter
-            .as_deref()
-            .is_some_and(|i| SOLARIS_LOADERS.contains(&i))
+    } else if versioned(e, VersionMark::Solaris)
+        || os_of_osabi(e.e_osabi) == Some(Os::Solaris)
+        || p.interpreter.as_deref().is_some_and(is_solaris_loader)
     {
         Some(Os::Solaris)
     } else {
         None
     }
+}
+
+/// Whether a symbol version of a needed library carries `mark`.
+fn versioned(e: &crate::inspect::ElfFacts, mark: VersionMark) -> bool {
+    e.version_needs
+        .iter()
+        .any(|(_, v)| version_mark(v) == Some(mark))
 }
 
 pub(crate) fn libc(p: &Parsed) -> Libc {
@@ -176,10 +108,10 @@ pub(crate) fn libc(p: &Parsed) -> Libc {
             if let Some(l) = libc_of_libraries(p) {
                 return l;
             }
-            if e.version_needs.iter().any(|(_, v)| v.starts_with("GLIBC_")) {
+            if versioned(e, VersionMark::Glibc) {
                 return Libc::Glibc;
             }
-            if e.version_needs.iter().any(|(_, v)| v.starts_with("FBSD_")) {
+            if versioned(e, VersionMark::Freebsd) {
                 return Libc::FreebsdLibc;
             }
             if let Some(l) = p.interpreter.as_deref().and_then(libc_of_name) {
@@ -188,11 +120,9 @@ pub(crate) fn libc(p: &Parsed) -> Libc {
             let has = |marks: &[&str]| e.static_symbols.iter().any(|s| marks.contains(&s.as_str()));
             // FreeBSD's crt objects (part of its libc) carry the ABI note; static
             // binaries link the base system's libc.a
-            let freebsd = e.e_osabi == ELFOSABI_FREEBSD || e.os_note.as_deref() == Some("FreeBSD");
-            let netbsd = e.e_osabi == ELFOSABI_NETBSD || e.os_note.as_deref() == Some("NetBSD");
-            if freebsd {
+            if elf_says(p, Os::Freebsd) {
                 Libc::FreebsdLibc
-            } else if netbsd {
+            } else if elf_says(p, Os::Netbsd) {
                 Libc::NetbsdLibc
             } else if matches!(e.abi_tag, Some((ELF_NOTE_OS_LINUX, _))) || has(GLIBC_STATIC_MARKS) {
                 Libc::Glibc
@@ -206,7 +136,7 @@ pub(crate) fn libc(p: &Parsed) -> Libc {
             }
         }
         FormatFacts::Macho(_) => {
-            if p.libraries.iter().any(|l| l.name.contains("libSystem")) {
+            if p.libraries.iter().any(|l| is_libsystem(&l.name)) {
                 Libc::Libsystem
             } else if p.libraries.is_empty() {
                 Libc::None
@@ -217,7 +147,7 @@ pub(crate) fn libc(p: &Parsed) -> Libc {
         // AIX's libc is the archive `libc.a`; programs import its shared member
         // (`libc.a(shr_64.o)`, `shr.o` in 32-bit ones)
         FormatFacts::Xcoff(_) => {
-            if p.libraries.iter().any(|l| aix_archive(&l.name) == "libc.a") {
+            if p.libraries.iter().any(|l| is_aix_libc(&l.name)) {
                 Libc::AixLibc
             } else if p.libraries.is_empty() {
                 Libc::None
@@ -226,14 +156,10 @@ pub(crate) fn libc(p: &Parsed) -> Libc {
             }
         }
         FormatFacts::Pe(_) => {
-            let has = |f: &dyn Fn(&str) -> bool| {
-                p.libraries.iter().any(|l| f(&l.name.to_ascii_lowercase()))
-            };
-            if has(&|n| {
-                n == "ucrtbase.dll" || n.starts_with("api-ms-win-crt-") || n == "vcruntime140.dll"
-            }) {
+            let has = |c: Libc| p.libraries.iter().any(|l| windows_crt(&l.name) == Some(c));
+            if has(Libc::Ucrt) {
                 Libc::Ucrt
-            } else if has(&|n| n.starts_with("msvcr") || n == "crtdll.dll") {
+            } else if has(Libc::Msvcrt) {
                 Libc::Msvcrt
             } else {
                 Libc::None
@@ -247,43 +173,31 @@ pub(crate) fn libc(p: &Parsed) -> Libc {
 pub(crate) fn os(p: &Parsed, libc: Libc) -> Os {
     // Go's GOOS, then Solaris's marks, before the ELF's other signs
     if let FormatFacts::Elf(_) = &p.facts {
-        let go = super::golang::goos(p).and_then(super::golang::os_of_goos);
+        let go = super::golang::goos(p).and_then(os_of_goos);
         if let Some(os) = go.or_else(|| solaris(p)) {
             return os;
         }
     }
     match (&p.facts, p.format) {
-        (FormatFacts::Elf(e), _) => match e.e_osabi {
-            ELFOSABI_FREEBSD => Os::Freebsd,
-            ELFOSABI_NETBSD => Os::Netbsd,
-            ELFOSABI_OPENBSD => Os::Openbsd,
-            ELFOSABI_SOLARIS => Os::Solaris,
+        (FormatFacts::Elf(e), _) => match os_of_osabi(e.e_osabi) {
+            Some(os) => os,
             _ if libc == Libc::Bionic => Os::Android,
             _ if is_openharmony(p) => Os::Openharmony,
-            _ => match (e.os_note.as_deref(), e.abi_tag.as_ref().map(|t| t.0)) {
-                (Some("FreeBSD"), _) | (_, Some(ELF_NOTE_OS_FREEBSD)) => Os::Freebsd,
-                (Some("NetBSD"), _) => Os::Netbsd,
-                (Some("OpenBSD"), _) => Os::Openbsd,
+            // Android's and OpenHarmony's notes are told above (with bionic's loader,
+            // and before musl's Linux)
+            _ => match (
+                e.os_note.as_deref().and_then(os_of_note),
+                e.abi_tag.as_ref().map(|t| t.0),
+            ) {
+                (Some(Os::Freebsd), _) | (_, Some(ELF_NOTE_OS_FREEBSD)) => Os::Freebsd,
+                (Some(os), _) => os,
                 (_, Some(ELF_NOTE_OS_LINUX)) => Os::Linux,
-                _ => match libc {
-                    Libc::Glibc | Libc::Musl => Os::Linux,
-                    // a BSD's own C library or loader, where the note is missing
-                    Libc::FreebsdLibc => Os::Freebsd,
-                    Libc::NetbsdLibc => Os::Netbsd,
-                    Libc::OpenbsdLibc => Os::Openbsd,
-                    _ => Os::Unknown,
-                },
+                // the OS the C library or loader implies (a BSD's own, where its note
+                // is missing)
+                _ => os_of_libc(libc).unwrap_or(Os::Unknown),
             },
         },
-        (FormatFacts::Macho(m), _) => match m.platform {
-            Some(PLATFORM_MACOS) | None => Os::Macos,
-            Some(PLATFORM_IOS | PLATFORM_IOSSIMULATOR) => Os::Ios,
-            Some(PLATFORM_TVOS | PLATFORM_TVOSSIMULATOR) => Os::Tvos,
-            Some(PLATFORM_WATCHOS | PLATFORM_WATCHOSSIMULATOR) => Os::Watchos,
-            Some(PLATFORM_MACCATALYST) => Os::Maccatalyst,
-            Some(PLATFORM_VISIONOS | PLATFORM_VISIONOSSIMULATOR) => Os::Visionos,
-            Some(_) => Os::Apple,
-        },
+        (FormatFacts::Macho(m), _) => os_of_macho_platform(m.platform),
         (FormatFacts::Xcoff(_), _) | (_, Format::Xcoff) => Os::Aix,
         (_, Format::Pe) | (FormatFacts::Pe(_), _) => Os::Windows,
     }
@@ -293,7 +207,15 @@ pub(crate) fn os(p: &Parsed, libc: Libc) -> Os {
 mod tests {
     use super::*;
     use crate::analysis::testing::{elf, macho, needs, pe, xcoff};
+    use crate::platform::Triple;
+    use goblin::elf::header::{
+        ELFOSABI_FREEBSD, ELFOSABI_NETBSD, ELFOSABI_OPENBSD, ELFOSABI_SOLARIS,
+    };
     use goblin::mach::load_command::PLATFORM_DRIVERKIT;
+    use goblin::mach::load_command::{
+        PLATFORM_IOSSIMULATOR, PLATFORM_MACCATALYST, PLATFORM_MACOS, PLATFORM_VISIONOS,
+        PLATFORM_WATCHOS,
+    };
 
     #[test]
     fn libc_from_the_needed_libraries() {
@@ -403,7 +325,7 @@ mod tests {
         let osabi = elf(|e| e.e_osabi = ELFOSABI_FREEBSD);
         assert_eq!(libc(&osabi), Libc::FreebsdLibc);
         assert_eq!(
-            libc_of_target("x86_64-unknown-freebsd"),
+            Triple::parse("x86_64-unknown-freebsd").libc(),
             Some(Libc::FreebsdLibc)
         );
         // NetBSD likewise
@@ -441,7 +363,7 @@ mod tests {
             Libc::OpenbsdLibc
         );
         assert_eq!(
-            libc_of_target("x86_64-unknown-openbsd"),
+            Triple::parse("x86_64-unknown-openbsd").libc(),
             Some(Libc::OpenbsdLibc)
         );
     }
@@ -458,9 +380,10 @@ mod tests {
         assert_eq!(libc(&pathed), Libc::AixLibc);
         assert_eq!(libc(&xcoff()), Libc::None);
         assert_eq!(libc(&needs(xcoff(), &["libfoo.a(shr.o)"])), Libc::Unknown);
-        let t = crate::data::tables();
-        assert!(t.is_system_library(Os::Aix, "/usr/lib/libpthread.a(shr_xpg5_64.o)"));
-        assert!(!t.is_system_library(Os::Aix, "libssl.a(libssl.so.3)"));
+        let t =
+            |os, name| crate::platform::is_base_library(&crate::data::tables().system, os, name);
+        assert!(t(Os::Aix, "/usr/lib/libpthread.a(shr_xpg5_64.o)"));
+        assert!(!t(Os::Aix, "libssl.a(libssl.so.3)"));
     }
 
     #[test]
@@ -475,25 +398,8 @@ mod tests {
         assert_eq!(os(&alpine, Libc::Musl), Os::Linux);
         assert!(!is_openharmony(&alpine));
         assert_eq!(
-            libc_of_target("aarch64-unknown-linux-ohos"),
+            Triple::parse("aarch64-unknown-linux-ohos").libc(),
             Some(Libc::Musl)
         );
-    }
-
-    #[test]
-    fn libc_of_a_target_triple() {
-        assert_eq!(
-            libc_of_target("x86_64-unknown-linux-musl"),
-            Some(Libc::Musl)
-        );
-        assert_eq!(
-            libc_of_target("aarch64-unknown-linux-gnu"),
-            Some(Libc::Glibc)
-        );
-        assert_eq!(
-            libc_of_target("aarch64-apple-darwin"),
-            Some(Libc::Libsystem)
-        );
-        assert_eq!(libc_of_target("x86_64-pc-windows-gnu"), None);
     }
 }

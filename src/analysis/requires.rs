@@ -358,7 +358,7 @@ pub(crate) fn runs_on(
             Some(v) => format!("{arch} NetBSD ≥ {}", v.version),
             None => format!("{arch} NetBSD"),
         }),
-        other => any(format!("{arch} {}", other.display_name())),
+        other => any(format!("{arch} {}", crate::platform::display_name(other))),
     }
 }
 

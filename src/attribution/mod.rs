@@ -299,31 +299,7 @@ pub fn link_name(spec: &str) -> &str {
     name.split_once('=').map_or(name, |(_, n)| n)
 }
 
-/// Whether the needed library `file` (`libz.so.1`, `libssl.3.dylib`,
-/// `Security.framework/…`, `zlib1.dll`) is what linking `name` (`z`) gives.
-pub fn library_matches(file: &str, name: &str) -> bool {
-    let base = file.rsplit('/').next().unwrap_or(file);
-    let lower = base.to_ascii_lowercase();
-    let name_l = name.to_ascii_lowercase();
-    if file.contains(&format!("{name}.framework/")) || base == name {
-        return true;
-    }
-    for prefix in ["lib", ""] {
-        let stem = format!("{prefix}{name_l}");
-        if let Some(rest) = lower.strip_prefix(&stem) {
-            // libz.so.1, libz.1.dylib, libz.dll, z.dll, libfoo-1.dll, zlib1.dll
-            if rest.starts_with(".so")
-                || rest.starts_with(".dylib")
-                || rest.starts_with(".dll")
-                || (rest.starts_with('.') && rest.ends_with(".dylib"))
-                || (rest.starts_with('-') && rest.ends_with(".dll"))
-            {
-                return true;
-            }
-        }
-    }
-    false
-}
+pub use crate::platform::names::library_matches;
 
 /// The imports of an artifact that come from `library` (ELF verneed, Mach-O
 /// two-level namespace, PE import table).

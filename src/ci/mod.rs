@@ -15,6 +15,7 @@ pub mod yaml;
 use serde::Serialize;
 
 use crate::matrix::Variant;
+use crate::platform::Triple;
 
 /// Where `cargo install` finds cargo-portable by default (`CARGO_PORTABLE_GIT` in the
 /// pipelines): this package's `repository`.
@@ -171,13 +172,14 @@ pub enum CiError {
 
 /// Where a variant builds: Linux unless it is macOS and `macos_native`, or MSVC.
 pub fn os_for(target: &str, opts: &Options) -> Result<Os, String> {
-    if target.contains("-apple-") {
+    let t = Triple::parse(target);
+    if t.is_apple() {
         Ok(if opts.macos_native {
             Os::Macos
         } else {
             Os::Linux
         })
-    } else if target.ends_with("-windows-msvc") {
+    } else if t.is_windows_msvc() {
         if opts.windows_msvc {
             Ok(Os::Windows)
         } else {

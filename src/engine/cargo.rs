@@ -15,6 +15,7 @@ use super::plan::{zig_target, Invocation};
 use super::{BuildOptions, CargoOptions};
 use crate::attribution::store::{save_record, Collector};
 use crate::attribution::LinkRecord;
+use crate::platform::Triple;
 use crate::toolchain::shell::command_line;
 use crate::toolchain::{cache_dir, CTools, Toolchain};
 
@@ -123,7 +124,7 @@ fn macos_min(tc: &Toolchain, inv: &Invocation) -> Option<String> {
         .split('.')
         .next()
         .unwrap_or(&inv.cargo_target);
-    if !base.contains("-apple-") {
+    if !Triple::parse(base).is_apple() {
         return None;
     }
     match std::env::var("MACOSX_DEPLOYMENT_TARGET") {

@@ -24,6 +24,7 @@ use self::plan::{
 pub use self::progress::Progress;
 use crate::matrix::{Matrix, Variant};
 use crate::model::Severity;
+use crate::platform::Triple;
 use crate::report::variants::{
     CCompiler, SeedKind, SeededFrom, Status, VariantLinker, VariantReport,
 };
@@ -267,8 +268,7 @@ fn target_rust_versions(
 /// selected and that graph has a crate of `targets/frameworks.toml`.
 fn needs_links_check(ws: &Workspace, selected: &[&Variant]) -> bool {
     let rows = &crate::data::tables().sys_crates;
-    let apple =
-        !ws.frameworks.is_empty() && selected.iter().any(|v| v.target().contains("-apple-"));
+    let apple = !ws.frameworks.is_empty() && selected.iter().any(|v| v.triple().is_apple());
     apple
         || ws
             .native_deps
@@ -287,7 +287,7 @@ fn links_of(
     graphs
         .iter()
         .map(|(key, g)| {
-            let frameworks = if g.target.contains("-apple-") {
+            let frameworks = if Triple::parse(&g.target).is_apple() {
                 frameworks(&g.meta, &ws.package_id, &tables.frameworks)
             } else {
                 Vec::new()

@@ -4,6 +4,7 @@
 
 use crate::engine::graph::{FrameworkUse, SystemLib};
 use crate::matrix::Variant;
+use crate::platform::Triple;
 use crate::toolchain::{install_command, needs, CTools, Install, Link, Machine, Needs};
 use crate::version::Version;
 
@@ -222,7 +223,7 @@ pub fn missing_multiarch(
     m: &impl Machine,
 ) -> Vec<(String, String)> {
     let target = v.target();
-    if !target.contains("-linux-gnu") || v.glibc().is_some() || target == m.host() {
+    if !v.triple().is_linux_gnu() || v.glibc().is_some() || target == m.host() {
         return Vec::new();
     }
     let Some((multiarch, arch)) = cross_multiarch(target) else {
@@ -256,7 +257,7 @@ pub fn system_libs(v: &Variant, libs: &[SystemLib], m: &impl Machine) -> SystemL
             l.krate, l.library
         );
         let skip = |why: String, fix: String| Err((format!("{who}, {why}"), fix));
-        if !target.contains("-linux-gnu") {
+        if !v.triple().is_linux_gnu() {
             return skip(
                 format!("and {target} has no system package with it"),
                 l.fix.clone(),
@@ -362,7 +363,7 @@ fn name_frameworks(fws: &[FrameworkUse]) -> String {
 /// does not ship — `SDKROOT` when it is one, else skipped (unset) or an error naming
 /// it (not an SDK).
 pub fn frameworks(v: &Variant, fws: &[FrameworkUse], sdk: &SdkRoot, host: &str) -> FrameworkPlan {
-    if fws.is_empty() || !v.target().contains("-apple-") || host.contains("-apple-") {
+    if fws.is_empty() || !v.triple().is_apple() || Triple::parse(host).is_apple() {
         return FrameworkPlan::None;
     }
     let names = name_frameworks(fws);

@@ -22,7 +22,7 @@ pub fn debian_arch(arch: &str, interpreter: Option<&str>) -> Option<&'static str
     Some(match arch {
         "x86_64" => "amd64",
         "aarch64" => "arm64",
-        "arm" if interpreter.is_some_and(|i| i.ends_with("/ld-linux.so.3")) => "armel",
+        "arm" if interpreter.is_some_and(crate::platform::names::is_glibc_armel_loader) => "armel",
         "arm" => "armhf",
         "x86" => "i386",
         "powerpc64le" => "ppc64el",

@@ -108,11 +108,4 @@ pub struct WhyDoc<'a> {
     pub answers: &'a [Answer],
 }
 
-/// Whether `why`'s query names a library (`libz.so.1`, `zlib1.dll`, a path) rather than a
-/// symbol.
-pub fn is_library_query(q: &str) -> bool {
-    q.contains(".so")
-        || q.contains(".dylib")
-        || q.to_ascii_lowercase().ends_with(".dll")
-        || q.contains('/')
-}
+pub use crate::platform::names::is_library_query;

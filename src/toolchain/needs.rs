@@ -5,6 +5,7 @@
 //! host triple in, [`Needs`] out. `plan`, `setup` and `targets` all read it.
 
 use crate::matrix::{LinkerSpec, Variant};
+use crate::platform::Triple;
 
 /// How the final crate is linked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -189,7 +190,7 @@ fn c_tools(target: &str, host: &str, link: &Link, glibc: Option<&str>) -> Option
         Link::Program(_) => zig_wrappers(),
         Link::RustLld { .. } if host_target => Some(CTools::Host),
         Link::RustLld { .. } => match c_driver(target, host) {
-            Some(d) if d != "cc" && !target.contains("-musl") => {
+            Some(d) if d != "cc" && !Triple::parse(target).is_musl() => {
                 d.strip_suffix("-gcc").map(|prefix| CTools::Gnu {
                     prefix: prefix.to_owned(),
                 })
@@ -202,16 +203,15 @@ fn c_tools(target: &str, host: &str, link: &Link, glibc: Option<&str>) -> Option
 /// The GNU triple prefix of a cross gcc for a Rust target (`aarch64-linux-gnu`,
 /// `arm-linux-gnueabihf`, `x86_64-w64-mingw32`).
 pub fn gcc_prefix(target: &str) -> Option<String> {
-    let arch = match target.split('-').next()? {
-        a if a.starts_with("armv7") || a == "arm" => "arm",
-        a if a.starts_with("riscv64") => "riscv64",
-        a => a,
-    };
-    if target.ends_with("-windows-gnu") {
+    let t = Triple::parse(target);
+    let arch = t.gnu_arch();
+    if t.is_windows_gnu() {
         return Some(format!("{arch}-w64-mingw32"));
     }
-    let os_env = target.split_once("-linux-")?.1;
-    Some(format!("{arch}-linux-{os_env}"))
+    if !t.is_linux() || t.env.is_empty() {
+        return None;
+    }
+    Some(format!("{arch}-linux-{}", t.env))
 }
 
 /// Debian's architecture name for a cross gcc prefix (`aarch64-linux-gnu` → `arm64`):
@@ -270,14 +270,14 @@ fn install_program(program: &str) -> Install {
 
 /// The system C compiler driver that links for `target` on this host.
 pub fn c_driver(target: &str, host: &str) -> Option<String> {
-    let same_arch = target.split('-').next() == host.split('-').next();
-    if target == host || (same_arch && target.contains("-linux-") && host.contains("-linux-")) {
+    let (t, h) = (Triple::parse(target), Triple::parse(host));
+    if target == host || (t.arch == h.arch && t.is_linux() && h.is_linux()) {
         // rustc's own default for Linux targets of the host's architecture (musl
         // included: it adds its self-contained crt objects)
         return Some("cc".into());
     }
-    if target.contains("-apple-") {
-        return host.contains("-apple-").then(|| "cc".into());
+    if t.is_apple() {
+        return h.is_apple().then(|| "cc".into());
     }
     gcc_prefix(target).map(|p| format!("{p}-gcc"))
 }
@@ -286,22 +286,22 @@ pub fn c_driver(target: &str, host: &str) -> Option<String> {
 /// (`x86_64-linux-gnu.2.17`, `aarch64-macos.11.0-none`, `x86_64-windows-gnu`), or
 /// `None` for targets whose name this mapping does not know (they use zigbuild).
 pub fn zig_target(target: &str, glibc: Option<&str>, macos_min: Option<&str>) -> Option<String> {
-    let (arch, rest) = target.split_once('-')?;
-    let arch = match arch {
-        "x86_64" | "aarch64" | "powerpc64le" | "s390x" | "loongarch64" => arch,
+    let t = Triple::parse(target);
+    let arch = match t.arch {
+        "x86_64" | "aarch64" | "powerpc64le" | "s390x" | "loongarch64" => t.arch,
         "riscv64gc" => "riscv64",
         "i686" => "x86",
         _ => return None,
     };
     let with = |v: Option<&str>| v.map(|v| format!(".{v}")).unwrap_or_default();
-    Some(match rest {
-        "unknown-linux-gnu" => format!("{arch}-linux-gnu{}", with(glibc)),
-        "unknown-linux-musl" => format!("{arch}-linux-musl"),
-        "apple-darwin" => format!("{arch}-macos{}-none", with(macos_min)),
-        "pc-windows-gnu" => format!("{arch}-windows-gnu"),
+    Some(match (t.vendor, t.os, t.env) {
+        ("unknown", "linux", "gnu") => format!("{arch}-linux-gnu{}", with(glibc)),
+        ("unknown", "linux", "musl") => format!("{arch}-linux-musl"),
+        ("apple", "darwin", "") => format!("{arch}-macos{}-none", with(macos_min)),
+        ("pc", "windows", "gnu") => format!("{arch}-windows-gnu"),
         // zig's FreeBSD libc stubs and crt objects (zig 0.14 and later)
-        "unknown-freebsd" => format!("{arch}-freebsd"),
-        "unknown-netbsd" => format!("{arch}-netbsd"),
+        ("unknown", "freebsd", "") => format!("{arch}-freebsd"),
+        ("unknown", "netbsd", "") => format!("{arch}-netbsd"),
         _ => return None,
     })
 }
@@ -318,7 +318,7 @@ fn is_c_driver(program: &str) -> bool {
 /// the link would: the shared libgcc_s of a dynamic glibc link (a cross gcc without
 /// its libgcc), the static C library of a `+crt-static` one.
 fn probe_flags(target: &str, crt_static: Option<bool>) -> Vec<String> {
-    let gnu = target.contains("-linux-gnu");
+    let gnu = Triple::parse(target).is_linux_gnu();
     match (gnu, crt_static) {
         (true, Some(true)) => vec!["-static".into()],
         (true, _) => vec!["-lgcc_s".into()],
@@ -327,7 +327,7 @@ fn probe_flags(target: &str, crt_static: Option<bool>) -> Vec<String> {
 }
 
 fn exe_suffix(target: &str) -> &'static str {
-    if target.contains("-windows") {
+    if Triple::parse(target).is_windows() {
         ".exe"
     } else {
         ""
@@ -340,9 +340,10 @@ fn exe_suffix(target: &str) -> &'static str {
 /// lacks with MinGW, which the Windows variant's linker already needs.
 pub fn runner(target: &str, host: &str) -> Option<(Vec<String>, Install)> {
     let apt = |p: &str| Install::Apt(vec![p.to_owned()]);
-    let arch = target.split('-').next()?;
-    let host_arch = host.split('-').next()?;
-    if target.contains("-windows-") {
+    let t = Triple::parse(target);
+    let arch = t.arch;
+    let host_arch = Triple::parse(host).arch;
+    if t.is_windows() {
         return (arch == "x86_64").then(|| {
             (
                 vec![
@@ -353,7 +354,7 @@ pub fn runner(target: &str, host: &str) -> Option<(Vec<String>, Install)> {
             )
         });
     }
-    if !target.contains("-linux-") || arch == host_arch {
+    if !t.is_linux() || arch == host_arch {
         return None;
     }
     if matches!(arch, "i686" | "i586") && host_arch == "x86_64" {
@@ -361,7 +362,7 @@ pub fn runner(target: &str, host: &str) -> Option<(Vec<String>, Install)> {
         // one on the host needs the 32-bit loader, C library and the libgcc_s that
         // Rust's std links (Debian: libc6-i386, /lib/ld-linux.so.2 -> /lib32;
         // lib32gcc-s1); its minimal root takes them from the cross sysroot instead
-        return target.ends_with("-gnu").then(|| {
+        return t.env_is_gnu().then(|| {
             (
                 vec![
                     "/lib/ld-linux.so.2".to_owned(),
@@ -371,14 +372,7 @@ pub fn runner(target: &str, host: &str) -> Option<(Vec<String>, Install)> {
             )
         });
     }
-    let qemu = match arch {
-        "i686" | "i586" => "i386".to_owned(),
-        a if a.starts_with("armv7") || a.starts_with("arm") => "arm".to_owned(),
-        a if a.starts_with("riscv64") => "riscv64".to_owned(),
-        "powerpc64le" => "ppc64le".to_owned(),
-        "powerpc64" => "ppc64".to_owned(),
-        a => a.to_owned(),
-    };
+    let qemu = t.qemu_arch();
     Some((vec![format!("qemu-{qemu}-static")], apt("qemu-user-static")))
 }
 
@@ -410,7 +404,7 @@ pub fn needs(v: &Variant, host: &str) -> Needs {
         }
         LinkerSpec::Internal => {
             n.link = Some(Link::RustLld {
-                self_contained: target.contains("-linux-musl"),
+                self_contained: v.triple().is_musl(),
             });
             n.program = "rust-lld".into();
         }
@@ -549,7 +543,7 @@ mod tests {
             if let Some(Link::Driver { program, .. }) = &n.link {
                 assert_eq!(
                     n.probe.as_ref().unwrap().flags.is_empty(),
-                    v.target().contains("windows")
+                    v.triple().is_windows()
                 );
                 assert!(program.ends_with("-gcc"), "{}: {program}", v.id());
             }

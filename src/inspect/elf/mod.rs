@@ -11,6 +11,7 @@ use goblin::elf::{header, program_header as ph, Elf};
 use self::symver::VersionTable;
 use super::{malformed, ElfFacts, FormatFacts, InspectError, Parsed};
 use crate::model::{Endian, Format, Kind};
+use crate::platform::names::{version_mark, VersionMark};
 
 pub(super) fn parse(data: &[u8]) -> Result<Parsed, InspectError> {
     check_header_tables(data)?;
@@ -100,7 +101,7 @@ fn read_threads_and_allocator(
     let glibc = facts
         .version_needs
         .iter()
-        .any(|(_, v)| v.starts_with("GLIBC_"));
+        .any(|(_, v)| version_mark(v) == Some(VersionMark::Glibc));
     if facts.starts_threads.is_some() && !glibc {
         facts.allocator = super::symbols::allocator_mark(data);
     }
