@@ -210,7 +210,7 @@ pub fn unmet_rust_version(gap: &RustVersionGap, rustup: bool) -> (String, String
 /// `arm64`): `/usr/lib/<triple>` holds the `<package>:<arch>` libraries.
 fn cross_multiarch(target: &str) -> Option<(String, &'static str)> {
     let multiarch = crate::toolchain::needs::gcc_prefix(target)?;
-    let arch = crate::toolchain::needs::debian_cross_arch(&multiarch)?;
+    let arch = crate::platform::arch::debian_of_cross(&multiarch)?;
     Some((multiarch, arch))
 }
 

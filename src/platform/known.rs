@@ -16,6 +16,20 @@ const PLATFORMS_TOML: &str = include_str!("../../targets/platforms.toml");
 struct File {
     os: Vec<OsEntry>,
     libc: Vec<LibcEntry>,
+    arch: Vec<ArchEntry>,
+}
+
+/// One `[[arch]]`: an architecture's names in Debian, its cross toolchain and qemu.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ArchEntry {
+    pub arch: String,
+    #[serde(default)]
+    pub soft_float: bool,
+    pub debian: String,
+    pub multiarch: String,
+    pub cross: String,
+    pub qemu: String,
 }
 
 /// One `[[os]]`.
@@ -101,6 +115,7 @@ pub(super) struct Known {
     pub os: Vec<OsEntry>,
     /// In the file's order: the first that matches wins.
     pub libc: Vec<LibcEntry>,
+    pub arch: Vec<ArchEntry>,
 }
 
 impl Known {
@@ -125,9 +140,18 @@ fn load(text: &str, system: &SystemLibs) -> Result<Known, String> {
             ));
         }
     }
+    for (i, a) in f.arch.iter().enumerate() {
+        if f.arch[..i]
+            .iter()
+            .any(|b| (b.arch == a.arch && b.soft_float == a.soft_float) || b.debian == a.debian)
+        {
+            return Err(format!("[[arch]] {} ({}) twice", a.arch, a.debian));
+        }
+    }
     Ok(Known {
         os: f.os,
         libc: f.libc,
+        arch: f.arch,
     })
 }
 

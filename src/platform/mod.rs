@@ -7,6 +7,8 @@
 //!   and note owners, and the loader and library names that mean its C library.
 //! - [`names`]: what a name means: those loaders and C libraries, symbol-version marks,
 //!   and the runtime DLLs and allocators a hazard looks for.
+//! - [`arch`]: each architecture's names in Debian, its cross toolchain and qemu
+//!   (`targets/platforms.toml`'s `[[arch]]`).
 //! - [`is_base_library`]: whether a needed library is part of a system, from the lists
 //!   of `targets/system-libs.toml` (each with its source there).
 //!
@@ -14,6 +16,7 @@
 //! they mean; nothing else tests a triple or a library name as a string. To add a
 //! platform, see `docs/platforms.md`.
 
+pub mod arch;
 mod known;
 pub mod names;
 mod triple;

@@ -397,7 +397,7 @@ fn run_loader(a: &Artifact, arch: &str, root: &Path) -> Result<(ProofResult, Str
     let mut cmd = if native(arch) {
         Command::new(&loader)
     } else {
-        let qemu = format!("qemu-{}-static", crate::run::plan::qemu_arch(&a.arch));
+        let qemu = format!("qemu-{}-static", crate::platform::arch::qemu(&a.arch));
         let q = which::which(&qemu).map_err(|_| {
             format!("{qemu} is not installed (`cargo portable setup` installs qemu-user-static)")
         })?;

@@ -16,39 +16,16 @@ use std::collections::BTreeMap;
 pub use crate::data::{parse_prove_releases as parse_releases, prove_table as table};
 pub use crate::data::{ProveRelease as Release, ProveTable as Table};
 
-/// Debian's name of a Rust architecture; `arm` is `armel` when the loader is the
-/// soft-float one (`ld-linux.so.3`).
+/// Debian's name of an architecture of the report; `arm` is `armel` when the loader is
+/// the soft-float one (`ld-linux.so.3`). The names are `targets/platforms.toml`'s.
 pub fn debian_arch(arch: &str, interpreter: Option<&str>) -> Option<&'static str> {
-    Some(match arch {
-        "x86_64" => "amd64",
-        "aarch64" => "arm64",
-        "arm" if interpreter.is_some_and(crate::platform::names::is_glibc_armel_loader) => "armel",
-        "arm" => "armhf",
-        "x86" => "i386",
-        "powerpc64le" => "ppc64el",
-        "s390x" => "s390x",
-        "riscv64" => "riscv64",
-        "mips64" => "mips64el",
-        "loongarch64" => "loong64",
-        _ => return None,
-    })
+    let soft_float = interpreter.is_some_and(crate::platform::names::is_glibc_armel_loader);
+    crate::platform::arch::debian(arch, soft_float)
 }
 
 /// The multiarch directory name of a Debian architecture (`lib/<this>`).
 pub fn multiarch(debian_arch: &str) -> &'static str {
-    match debian_arch {
-        "amd64" => "x86_64-linux-gnu",
-        "arm64" => "aarch64-linux-gnu",
-        "armhf" => "arm-linux-gnueabihf",
-        "armel" => "arm-linux-gnueabi",
-        "i386" => "i386-linux-gnu",
-        "ppc64el" => "powerpc64le-linux-gnu",
-        "s390x" => "s390x-linux-gnu",
-        "riscv64" => "riscv64-linux-gnu",
-        "mips64el" => "mips64el-linux-gnuabi64",
-        "loong64" => "loongarch64-linux-gnu",
-        _ => "unknown-linux-gnu",
-    }
+    crate::platform::arch::multiarch(debian_arch).unwrap_or("unknown-linux-gnu")
 }
 
 /// The packages a root needs for `libraries` (the binary's DT_NEEDED): libc6 always,
@@ -347,7 +324,9 @@ mod tests {
             Some("armel")
         );
         assert_eq!(debian_arch("mips64", None), Some("mips64el"));
-        assert_eq!(debian_arch("sparc64", None), None);
+        // a Debian port: the release archive answers that it does not serve it
+        assert_eq!(debian_arch("sparc64", None), Some("sparc64"));
+        assert_eq!(debian_arch("m68k", None), None);
         assert_eq!(multiarch("ppc64el"), "powerpc64le-linux-gnu");
     }
 

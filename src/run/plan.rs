@@ -41,32 +41,6 @@ pub enum RunnerChoice {
     NotRun(String),
 }
 
-/// The qemu name of a Rust architecture (`qemu-<name>-static`).
-pub fn qemu_arch(arch: &str) -> &str {
-    match arch {
-        "x86" => "i386",
-        "powerpc64le" => "ppc64le",
-        "powerpc64" => "ppc64",
-        "powerpc" => "ppc",
-        "loongarch64" => "loongarch64",
-        a => a,
-    }
-}
-
-/// Debian's cross sysroot of a Linux architecture: `/usr/<gnu triple>`.
-pub fn cross_sysroot(arch: &str) -> PathBuf {
-    let triple = match arch {
-        "x86" => "i686-linux-gnu",
-        "arm" => "arm-linux-gnueabihf",
-        "powerpc64le" => "powerpc64le-linux-gnu",
-        "powerpc64" => "powerpc64-linux-gnu",
-        "s390x" => "s390x-linux-gnu",
-        "riscv64" => "riscv64-linux-gnu",
-        a => return PathBuf::from(format!("/usr/{a}-linux-gnu")),
-    };
-    PathBuf::from(format!("/usr/{triple}"))
-}
-
 /// The Linux host a smoke runs on: its architecture, and whether its kernel executes
 /// 32-bit x86 binaries (IA32 emulation; probed by running one, see
 /// [`super::probe::kernel_runs_ia32`]).
@@ -113,8 +87,9 @@ pub fn runner_for(a: &Artifact, host: Host) -> RunnerChoice {
             )
         }
         (Format::Elf, Os::Linux | Os::Unknown) => RunnerChoice::Run(Runner::Qemu {
-            program: format!("qemu-{}-static", qemu_arch(&a.arch)),
-            sysroot: (a.linkage == Linkage::Dynamic).then(|| cross_sysroot(&a.arch)),
+            program: format!("qemu-{}-static", crate::platform::arch::qemu(&a.arch)),
+            sysroot: (a.linkage == Linkage::Dynamic)
+                .then(|| crate::platform::arch::cross_sysroot(&a.arch)),
         }),
         (Format::Elf, os) => {
             RunnerChoice::NotRun(format!("a {os} binary does not run on a Linux host"))
@@ -232,7 +207,7 @@ pub struct MinimalRoot {
 /// (after the binary's RUNPATH/RPATH), with the directory it goes to in the root.
 fn library_dirs(arch: &str, host_arch: &str) -> Vec<(PathBuf, PathBuf)> {
     if arch != host_arch {
-        let sys = cross_sysroot(arch);
+        let sys = crate::platform::arch::cross_sysroot(arch);
         return ["lib", "lib64", "usr/lib"]
             .iter()
             .map(|d| (sys.join(d), PathBuf::from("/lib")))
@@ -267,7 +242,7 @@ pub fn minimal_root(a: &Artifact, host_arch: &str, exists: &dyn Fn(&Path) -> boo
         } else {
             // Debian's cross C libraries keep every loader in the sysroot's lib/, also
             // the ones asked for in /lib64 (ppc64le's /lib64/ld64.so.2)
-            let sys = cross_sysroot(&a.arch);
+            let sys = crate::platform::arch::cross_sysroot(&a.arch);
             let base = Path::new(rel).file_name().map(|b| sys.join("lib").join(b));
             match base {
                 Some(b) if !exists(&sys.join(rel)) && exists(&b) => b,

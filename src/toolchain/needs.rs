@@ -214,28 +214,6 @@ pub fn gcc_prefix(target: &str) -> Option<String> {
     Some(format!("{arch}-linux-{}", t.env))
 }
 
-/// Debian's architecture name for a cross gcc prefix (`aarch64-linux-gnu` → `arm64`):
-/// the suffix of its C library package `libc6-dev-<arch>-cross`.
-pub fn debian_cross_arch(prefix: &str) -> Option<&'static str> {
-    Some(match prefix {
-        "aarch64-linux-gnu" => "arm64",
-        "arm-linux-gnueabihf" => "armhf",
-        "arm-linux-gnueabi" => "armel",
-        "i686-linux-gnu" => "i386",
-        "x86_64-linux-gnu" => "amd64",
-        "powerpc64le-linux-gnu" => "ppc64el",
-        "powerpc64-linux-gnu" => "ppc64",
-        "powerpc-linux-gnu" => "powerpc",
-        "s390x-linux-gnu" => "s390x",
-        "riscv64-linux-gnu" => "riscv64",
-        "mips64el-linux-gnuabi64" => "mips64el",
-        "mipsel-linux-gnu" => "mipsel",
-        "sparc64-linux-gnu" => "sparc64",
-        "loongarch64-linux-gnu" => "loong64",
-        _ => return None,
-    })
-}
-
 /// The Debian packages that make `program` link for its target: the driver and the C
 /// library it links against. Checked against `apt-cache depends`: a cross gcc only
 /// *recommends* its target C library (`gcc-aarch64-linux-gnu` → `libc6-dev-arm64-cross`)
@@ -251,7 +229,7 @@ pub fn debian_packages(program: &str) -> Option<Vec<String>> {
         "i686-w64-mingw32-gcc" => v(&["gcc-mingw-w64-i686"]),
         p => {
             let prefix = p.strip_suffix("-gcc")?;
-            let arch = debian_cross_arch(prefix)?;
+            let arch = crate::platform::arch::debian_of_cross(prefix)?;
             Some(vec![
                 format!("gcc-{prefix}"),
                 format!("libc6-dev-{arch}-cross"),
