@@ -11,6 +11,13 @@
 # server "base" in the same interleaved rounds as the other two, so a change can be
 # compared with what it changes under the same load.
 #
+# SERVER_BINS="name=PATH name=PATH ...": run these ipc-server binaries instead (no Go
+# server, no idle-connection part), interleaved the same way, each against the same
+# client; the report adds each one's throughput relative to the first. For builds of
+# the same source that differ in target or allocator, e.g. (docs/benchmarks.md):
+#   SERVER_BINS="glibc=$G musl=$M musl-mimalloc=$MM" METHOD=server.info PARAMS=null \
+#   CONNS="16 64" ROUNDS=7 bash benches/ipc-bench.sh
+#
 # Needs: cargo, go (Debian: golang-go), python3. Prints a Markdown report on
 # stdout; raw JSON lines are kept in $OUT (default: a temp dir).
 set -euo pipefail
@@ -46,7 +53,7 @@ trap cleanup EXIT
 
 echo "building..." >&2
 (cd "$ROOT" && cargo build --release -p ipc --quiet)
-(cd "$ROOT/benches/go-server" && go build -o "$WORK/go-ipc-server" .)
+[ -n "${SERVER_BINS:-}" ] || (cd "$ROOT/benches/go-server" && go build -o "$WORK/go-ipc-server" .)
 
 wait_sock() {
     for _ in $(seq 1 200); do [ -S "$1" ] && return 0; sleep 0.05; done
@@ -74,12 +81,22 @@ start_go() { # sock
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # --- throughput and latency ---------------------------------------------------
-start_rust "$WORK/rust.sock"
-RUST_PID=$LAST
-start_go "$WORK/go.sock"
-GO_PID=$LAST
-declare -A PID_OF=([rust]=$RUST_PID [go]=$GO_PID)
-SERVERS="rust go"
+declare -A PID_OF=()
+if [ -n "${SERVER_BINS:-}" ]; then
+    SERVERS=""
+    for nb in $SERVER_BINS; do
+        name=${nb%%=*}
+        RUST_BIN=${nb#*=} start_rust "$WORK/$name.sock"
+        PID_OF[$name]=$LAST
+        SERVERS="$SERVERS $name"
+    done
+else
+    start_rust "$WORK/rust.sock"
+    PID_OF[rust]=$LAST
+    start_go "$WORK/go.sock"
+    PID_OF[go]=$LAST
+    SERVERS="rust go"
+fi
 if [ -n "${RUST_BASE:-}" ]; then
     RUST_BIN=$RUST_BASE start_rust "$WORK/base.sock"
     PID_OF[base]=$LAST
@@ -106,7 +123,9 @@ wait "${PID_OF[@]}" 2>/dev/null || true
 
 # --- idle connections ---------------------------------------------------------
 : >"$OUT/idle.jsonl"
-for s in rust go; do
+IDLE_SERVERS="rust go"
+[ -z "${SERVER_BINS:-}" ] || IDLE_SERVERS=""
+for s in $IDLE_SERVERS; do
     sock="$WORK/idle-$s.sock"
     if [ $s = rust ]; then start_rust "$sock"; else start_go "$sock"; fi
     pid=$LAST
@@ -131,9 +150,10 @@ for s in rust go; do
 done
 
 # --- report -------------------------------------------------------------------
-python3 - "$OUT" "$REQUESTS" "$ROUNDS" <<'EOF'
+python3 - "$OUT" "$REQUESTS" "$ROUNDS" "${SERVER_BINS:-}" <<'EOF'
 import json, statistics, sys
 out, requests, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+bins = [nb.split("=", 1)[0] for nb in sys.argv[4].split()]
 rows = [json.loads(l) for l in open(f"{out}/bench.jsonl")]
 by = {}
 for r in rows:
@@ -143,7 +163,7 @@ print(f"Each cell: median of {rounds} interleaved rounds of {requests} requests.
 print("| connections | server | requests/s | p50 µs | p99 µs | max µs | server CPU µs/request |")
 print("|---:|---|---:|---:|---:|---:|---:|")
 ratios = {}
-order = {"rust": 0, "base": 1, "go": 2}
+order = {"rust": 0, "base": 1, "go": 2} if not bins else {b: i for i, b in enumerate(bins)}
 for (n, s) in sorted(by, key=lambda k: (k[0], order.get(k[1], 3))):
     rs = by[(n, s)]
     rps = med([r["report"]["requests_per_sec"] for r in rs])
@@ -159,7 +179,14 @@ for n, d in sorted(ratios.items()):
     if "rust" in d and "base" in d:
         print(f"- {n} connections: rust/base throughput {d['rust'][0] / d['base'][0]:.2f}x, "
               f"CPU µs/request {d['rust'][2]:.1f} vs {d['base'][2]:.1f}")
+    for b in bins[1:]:
+        if b in d and bins[0] in d:
+            print(f"- {n} connections: {b}/{bins[0]} throughput {d[b][0] / d[bins[0]][0]:.2f}x, "
+                  f"p99 {d[b][1]:.0f} vs {d[bins[0]][1]:.0f} µs, "
+                  f"CPU µs/request {d[b][2]:.1f} vs {d[bins[0]][2]:.1f}")
 print()
+if bins:
+    sys.exit(0)
 print("| idle connections held | server | RSS | RSS before |")
 print("|---:|---|---:|---:|")
 for l in open(f"{out}/idle.jsonl"):

@@ -12,6 +12,13 @@ pub mod peer;
 pub mod protocol;
 pub mod server;
 
+/// On musl, mimalloc instead of musl's own malloc, which serialises allocation
+/// across the tokio worker threads (docs/benchmarks.md, "musl's allocator"). Set in
+/// the library so ipc-server, ipc-client and the tests all get it.
+#[cfg(target_env = "musl")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::time::Duration;
 
 /// Parses durations such as `500ms`, `2s`, `1.5s`, `3m`, `100us`; a bare number

@@ -917,8 +917,9 @@ fn build_scripts_compile_c_and_cpp_for_every_default_variant() {
 }
 
 /// Without zig, a musl target linked by rust-lld has no C compiler: a crate that
-/// compiles C skips that variant before compiling, naming itself; the IPC server,
-/// which compiles no C, still builds the same variants on the same PATH.
+/// compiles C skips that variant before compiling, naming itself; so does the IPC
+/// server, whose mimalloc (its allocator on musl) is C; a crate that compiles no C
+/// still builds the same variants on the same PATH.
 #[test]
 fn no_c_compiler_skips_only_crates_that_compile_c() {
     let dir = tempdir();
@@ -957,27 +958,45 @@ fn no_c_compiler_skips_only_crates_that_compile_c() {
     );
     assert_eq!(v["commands"], serde_json::json!([]));
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");
-    let out = portable()
-        .envs(env)
-        .args(["build", "-p", "ipc", "--format", "json"])
-        .args([
-            "--variant",
-            "linux-x86_64-musl",
-            "--variant",
-            "linux-aarch64-musl",
-        ])
-        .arg("--manifest-path")
-        .arg(&manifest)
-        .output()
-        .unwrap();
-    let ipc: Value = serde_json::from_slice(&out.stdout).unwrap();
-    for id in ["linux-x86_64-musl", "linux-aarch64-musl"] {
+    let musl = ["linux-x86_64-musl", "linux-aarch64-musl"];
+    let run = |manifest: &Path| -> Value {
+        let out = portable()
+            .envs(env)
+            .args(["build", "-p", "ipc", "--format", "json"])
+            .args(["--variant", musl[0], "--variant", musl[1]])
+            .arg("--manifest-path")
+            .arg(manifest)
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let ipc = run(&manifest);
+    for id in musl {
+        let v = variant(&ipc, id);
+        assert_eq!(v["status"], "skipped", "{id}: {v:#}");
+        let reason = v["reason"].as_str().unwrap();
+        assert!(
+            reason.starts_with("libmimalloc-sys compile C for ")
+                && reason.contains("cargo-zigbuild"),
+            "{id}: {reason}"
+        );
+    }
+    // the same variants of the default matrix for a crate without C, renamed ipc so
+    // that -p ipc picks it
+    let pure = new_crate(
+        dir.path(),
+        "ipc",
+        "fn main() { println!(\"{}\", std::thread::spawn(|| 6 * 7).join().unwrap()); }\n",
+        None,
+    );
+    let r = run(&pure.join("Cargo.toml"));
+    for id in musl {
         assert_eq!(
-            variant(&ipc, id)["status"],
+            variant(&r, id)["status"],
             "built",
             "{id}: {}",
-            variant(&ipc, id)["reason"]
+            variant(&r, id)["reason"]
         );
-        assert!(variant(&ipc, id)["c_compiler"].is_null());
+        assert!(variant(&r, id)["c_compiler"].is_null());
     }
 }
