@@ -165,7 +165,7 @@ fn linked_in(l: &LinkedIn, w: &mut dyn Write) -> std::io::Result<()> {
     }
     writeln!(
         w,
-        "    {} of its C objects are loaded (bundled in the rlib of {})",
+        "    {} C objects of the rlib of {} (which bundles it) are loaded",
         l.objects,
         l.origins
             .iter()
