@@ -53,7 +53,7 @@ pub fn human(what: &str, answers: &[Answer], w: &mut dyn Write) -> std::io::Resu
             };
             writeln!(w, "  {verb}")?;
             if let Some(l) = &a.linked_in {
-                linked_in(l, w)?;
+                linked_in(l, a.exact, w)?;
             }
             continue;
         }
@@ -148,7 +148,7 @@ fn library(l: &LibraryAnswer, w: &mut dyn Write) -> std::io::Result<()> {
 }
 
 /// A library asked about that is linked in statically instead of needed.
-fn linked_in(l: &LinkedIn, w: &mut dyn Write) -> std::io::Result<()> {
+fn linked_in(l: &LinkedIn, exact: bool, w: &mut dyn Write) -> std::io::Result<()> {
     writeln!(
         w,
         "  {} is linked in statically: its code is in the executable, because of:",
@@ -165,13 +165,18 @@ fn linked_in(l: &LinkedIn, w: &mut dyn Write) -> std::io::Result<()> {
     }
     writeln!(
         w,
-        "    {} C objects of the rlib of {} (which bundles it) are loaded",
+        "    {} C objects of the rlib of {} (which bundles it) {}",
         l.objects,
         l.origins
             .iter()
             .map(|o| o.krate.as_str())
             .collect::<Vec<_>>()
-            .join(", ")
+            .join(", "),
+        if exact {
+            "are loaded"
+        } else {
+            "(all of them: the link line was not seen, every member counts)"
+        }
     )?;
     Ok(())
 }
