@@ -9,6 +9,8 @@
 # ($LOOP_DIR/<n>): RUSTFLAGS differ between variants of one target.
 #
 #   bash benches/c-matrix-loop.sh CRATE_DIR
+#
+# LOOP_CARGO_ARGS: more arguments for every cargo (`--features openssl/vendored`).
 set -euo pipefail
 crate=$1
 loop=${LOOP_DIR:-/tmp/bench-c-loop}
@@ -45,7 +47,7 @@ run() { # zig? target rustflags [VAR=value...]
   local sub=build
   [ -n "$zig" ] && sub=zigbuild
   (cd "$crate" && env "$@" RUSTFLAGS="$flags" CARGO_TARGET_DIR="$loop/$n" \
-    cargo "$sub" -q --release --target "$t")
+    cargo "$sub" -q --release --target "$t" ${LOOP_CARGO_ARGS:-})
 }
 lld="-C linker=rust-lld -C linker-flavor=ld.lld -C link-self-contained=yes"
 run "" x86_64-unknown-linux-gnu ""

@@ -96,6 +96,11 @@ pub struct SysCrate {
     pub alternative: Option<String>,
     /// The environment variables its build script reads.
     pub env: Vec<String>,
+    /// Set when its build script finds the system library only through pkg-config
+    /// (with no working fallback on Debian): why, with the source line. `setup`
+    /// installs pkg-config for it, and `build` skips a glibc variant that would link the
+    /// system library when pkg-config is not there.
+    pub needs_pkg_config: Option<String>,
     /// Where the row comes from: the crate's build script (version) or docs, and the
     /// date it was read.
     pub source: String,

@@ -318,6 +318,12 @@ impl Variant {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct MatrixFile {
+    /// Cargo features for every variant, before each variant's own.
+    #[serde(default)]
+    features: Vec<String>,
+    /// The macOS SDK the apple variants link frameworks against (`SDKROOT` in the
+    /// environment comes first).
+    sdkroot: Option<String>,
     #[serde(default)]
     variant: Vec<Variant>,
 }
@@ -330,6 +336,8 @@ pub struct Matrix {
     /// SHA-256 of the text, lowercase hex: the same matrix wherever it is read.
     pub sha256: String,
     pub variants: Vec<Variant>,
+    /// Its `sdkroot` key: the macOS SDK for frameworks, when `SDKROOT` is not set.
+    pub sdkroot: Option<String>,
 }
 
 /// A problem with a matrix file, naming the file, the line and the key.
@@ -417,10 +425,20 @@ pub fn parse(
             }
         }
     }
+    let mut variants = parsed.variant;
+    if !parsed.features.is_empty() {
+        for v in &mut variants {
+            let own = std::mem::take(&mut v.features);
+            v.features = parsed.features.clone();
+            v.features
+                .extend(own.into_iter().filter(|f| !parsed.features.contains(f)));
+        }
+    }
     Ok(Matrix {
         source: file.to_owned(),
         sha256: sha256_hex(text.as_bytes()),
-        variants: parsed.variant,
+        variants,
+        sdkroot: parsed.sdkroot.filter(|s| !s.is_empty()),
     })
 }
 
@@ -486,6 +504,28 @@ fn validate_glibc(v: &Variant, g: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn matrix_wide_features_and_sdkroot() {
+        let m = parse(
+            "features = [\"openssl/vendored\"]\nsdkroot = \"/opt/MacOSX.sdk\"\n\
+             [[variant]]\nid = \"a\"\ntarget = \"x86_64-unknown-linux-musl\"\nlinker = \"internal\"\n\
+             [[variant]]\nid = \"b\"\ntarget = \"x86_64-unknown-linux-gnu\"\nlinker = \"internal\"\n\
+             features = [\"serde\", \"openssl/vendored\"]\n",
+            "m.toml",
+            None,
+        )
+        .unwrap();
+        assert_eq!(m.variants[0].features, ["openssl/vendored"]);
+        assert_eq!(m.variants[1].features, ["openssl/vendored", "serde"]);
+        assert_eq!(m.sdkroot.as_deref(), Some("/opt/MacOSX.sdk"));
+        let bad = parse(
+            "sdk = \"x\"\n[[variant]]\nid = \"a\"\ntarget = \"x86_64-unknown-linux-musl\"\nlinker = \"internal\"\n",
+            "m.toml",
+            None,
+        );
+        assert!(bad.is_err());
+    }
 
     #[test]
     fn default_matrix_parses() {

@@ -12,7 +12,8 @@ use super::{
 };
 use crate::model::Artifact;
 use crate::report::why::{
-    is_library_query, Answer, Forcing, GlibcAnswer, LibraryAnswer, Reference, SymbolAnswer,
+    is_library_query, Answer, Forcing, GlibcAnswer, LibraryAnswer, LibraryOrigin, LibraryReason,
+    LinkedIn, Reference, SymbolAnswer,
 };
 
 /// The executables a build of a variant left a link record for (under its directory,
@@ -65,6 +66,7 @@ pub fn answer_variant(id: &str, artifacts: &[Artifact], what: &str) -> Vec<Answe
                 symbol: None,
                 library: None,
                 glibc: None,
+                linked_in: None,
             });
             continue;
         };
@@ -80,6 +82,7 @@ pub fn answer_variant(id: &str, artifacts: &[Artifact], what: &str) -> Vec<Answe
             symbol: None,
             library: None,
             glibc: None,
+            linked_in: None,
         };
         if what == "glibc" {
             ans.glibc = glibc_answer(a, &linked, &read);
@@ -101,10 +104,54 @@ pub fn answer_variant(id: &str, artifacts: &[Artifact], what: &str) -> Vec<Answe
         } else if !is_library_query(what) {
             ans.symbol = symbol_answer(a, &linked, what, &read);
             ans.found = ans.symbol.is_some();
+        } else {
+            ans.linked_in = linked_in(&linked, &files, what);
         }
         out.push(ans);
     }
     out
+}
+
+/// A library the executable does not need that a build script linked in statically
+/// (`cargo:rustc-link-lib=static=ssl` for `libssl.so.3`: openssl-sys with
+/// `vendored`), with the number of its C objects the link loads from those crates'
+/// rlibs, which bundle the static library.
+fn linked_in(linked: &Linked, files: &[FileIndex], what: &str) -> Option<LinkedIn> {
+    let mut name = None;
+    let mut origins = Vec::new();
+    for b in &linked.record.build_scripts {
+        if let Some(lib) = b.libs.iter().find(|l| {
+            let kind = l.split_once('=').map(|(k, _)| k);
+            kind.is_some_and(|k| k.split(':').next() == Some("static"))
+                && library_matches(what, link_name(l))
+        }) {
+            name.get_or_insert_with(|| link_name(lib).to_owned());
+            origins.push(LibraryOrigin {
+                krate: b.krate.clone(),
+                reason: LibraryReason::BuildScript { lib: lib.clone() },
+            });
+        }
+    }
+    let name = name?;
+    let objects = linked
+        .loaded()
+        .iter()
+        .filter(|&&(u, m)| {
+            let krate = linked.krate((u, m));
+            origins.iter().any(|o| o.krate == krate)
+                && files
+                    .get(u)
+                    .and_then(|f| f.members.get(m))
+                    .is_some_and(|mem| {
+                        !mem.name.ends_with(".rcgu.o") && !mem.name.ends_with(".rmeta")
+                    })
+        })
+        .count();
+    Some(LinkedIn {
+        name,
+        origins,
+        objects,
+    })
 }
 
 /// The bytes of link inputs, each file read once.

@@ -152,6 +152,11 @@ impl<'a> Linked<'a> {
         self.loaded.len()
     }
 
+    /// The members the link loads, in link order.
+    pub fn loaded(&self) -> &[MemberRef] {
+        &self.loaded
+    }
+
     /// The crate of a member.
     pub fn krate(&self, at: MemberRef) -> &'a str {
         &self.record.units[at.0].krate

@@ -119,17 +119,13 @@ pub(super) fn run(args: BuildArgs, global: &GlobalOpts) -> Result<Outcome> {
         eprintln!("error: --prove disagrees with runs_on: {d}");
     }
     let regressed = d.as_ref().is_some_and(|d| d.has_regressions());
-    // SDKROOT that is not an SDK is an input error (the other variants still built)
-    if let engine::plan::SdkRoot::NotSdk(p) = engine::plan::SdkRoot::from_env() {
-        let named = format!("SDKROOT={} is not a macOS SDK", p.display());
-        if report
-            .variants
-            .iter()
-            .any(|v| v.reason.as_deref().is_some_and(|r| r.starts_with(&named)))
-        {
-            eprintln!("error: {named}");
-            return Ok(Outcome::InputError);
-        }
+    // a variant failed by its input (SDKROOT that is not an SDK) is an input error;
+    // the other variants still built
+    if let Some(crate::report::variants::VariantError::NotAnSdk(named)) =
+        report.variants.iter().find_map(|v| v.error.as_ref())
+    {
+        eprintln!("error: {named}");
+        return Ok(Outcome::InputError);
     }
     Ok(
         if report.success() && !regressed && disagreements.is_empty() {

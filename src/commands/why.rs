@@ -87,14 +87,24 @@ pub(super) fn run(args: WhyArgs, global: &GlobalOpts) -> Result<Outcome> {
         if !answers.iter().any(|a| &a.variant == id && a.found) {
             every_variant_has_it = false;
             if !global.quiet {
+                let static_libs: Vec<&str> = answers
+                    .iter()
+                    .filter(|a| &a.variant == id)
+                    .filter_map(|a| a.linked_in.as_ref())
+                    .map(|l| l.name.as_str())
+                    .collect();
                 eprintln!(
-                    "{id}: no executable of this variant {} `{}`",
+                    "{id}: no executable of this variant {} `{}`{}",
                     if is_library_query(&args.what) {
                         "needs"
                     } else {
                         "imports or links"
                     },
-                    args.what
+                    args.what,
+                    match static_libs.first() {
+                        Some(l) => format!(": it links {l} in statically"),
+                        None => String::new(),
+                    }
                 );
             }
         }

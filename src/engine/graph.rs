@@ -19,7 +19,12 @@ pub use crate::toolchain::BuildTool;
 /// the `cmake` crate; make for `autotools` and the jemalloc build scripts (configure,
 /// then make); perl and make for OpenSSL's sources (`openssl-src`: Configure is Perl);
 /// nasm for aws-lc-sys (its Windows assembly).
-pub fn build_tools(meta: &Metadata, id: &PackageId) -> Vec<BuildTool> {
+///
+/// And pkg-config for a crate of `rows` (`targets/sys-crates.toml`) that finds its
+/// system library only through it (`needs-pkg-config`); not required: a variant that
+/// builds the library from source does not need it, and the plan decides per variant
+/// ([`crate::engine::plan::system_libs`]).
+pub fn build_tools(meta: &Metadata, id: &PackageId, rows: &[SysCrate]) -> Vec<BuildTool> {
     let mut tools: BTreeMap<&'static str, BuildTool> = BTreeMap::new();
     let mut add = |program: &'static str, apt: &'static str, required: bool, by: &str| {
         let t = tools.entry(program).or_insert_with(|| BuildTool {
@@ -48,6 +53,12 @@ pub fn build_tools(meta: &Metadata, id: &PackageId) -> Vec<BuildTool> {
         if name == "openssl-src" {
             add("perl", "perl", true, name);
             add("make", "make", true, name);
+        }
+        if rows
+            .iter()
+            .any(|r| r.name == name && r.needs_pkg_config.is_some())
+        {
+            add("pkg-config", "pkg-config", false, name);
         }
     }
     tools.into_values().collect()
@@ -105,6 +116,8 @@ pub struct SystemLib {
     pub library: String,
     /// The Debian -dev package with it (`libssl-dev`).
     pub debian: String,
+    /// Its build script finds it only through pkg-config: why (`needs-pkg-config`).
+    pub needs_pkg_config: Option<String>,
     /// What builds it from source instead: `--features openssl/vendored` when the
     /// package depends on the crate that spells it, else the line to add to
     /// Cargo.toml; then the alternative, if any.
@@ -154,6 +167,7 @@ pub fn system_libs(meta: &Metadata, id: &PackageId, rows: &[SysCrate]) -> Vec<Sy
             krate: row.name.clone(),
             library: row.libraries[0].clone(),
             debian: row.debian.clone(),
+            needs_pkg_config: row.needs_pkg_config.clone(),
             fix,
         });
     }

@@ -26,7 +26,7 @@ use crate::matrix::{Matrix, Variant};
 use crate::model::Severity;
 use crate::platform::Triple;
 use crate::report::variants::{
-    CCompiler, SeedKind, SeededFrom, Status, VariantLinker, VariantReport,
+    CCompiler, SeedKind, SeededFrom, Status, VariantError, VariantLinker, VariantReport,
 };
 use crate::scan::{scan, ScanOptions};
 use crate::toolchain::{needs, Machine, Toolchain};
@@ -153,7 +153,7 @@ pub fn resolve_workspace(tc: &Toolchain, opts: &BuildOptions) -> Result<Workspac
         frameworks,
         package_id: package.id.clone(),
         native_deps,
-        build_tools: build_tools(&meta, &package.id),
+        build_tools: build_tools(&meta, &package.id, &crate::data::tables().sys_crates),
         root: meta.workspace_root.clone().into_std_path_buf(),
         target_dir: meta.target_directory.clone().into_std_path_buf(),
         package: package.name.to_string(),
@@ -417,7 +417,7 @@ pub fn workspace_needs(
     let mut tools: Vec<BuildTool> = Vec::new();
     for id in &meta.workspace_members {
         native.extend(native_deps(&meta, id));
-        for t in build_tools(&meta, id) {
+        for t in build_tools(&meta, id, &crate::data::tables().sys_crates) {
             match tools.iter_mut().find(|have| have.program == t.program) {
                 Some(have) => {
                     have.required |= t.required;
@@ -488,7 +488,15 @@ pub fn build(
     };
     let progress = Progress::new(selected.len(), opts.quiet);
     let mut reports: Vec<Option<VariantReport>> = vec![None; selected.len()];
-    let groups = plan_groups(tc, ws, &sys, &rust, &selected, &progress, &mut reports);
+    let groups = plan_groups(
+        tc,
+        ws,
+        &sys,
+        &rust,
+        (&selected, matrix.sdkroot.as_deref()),
+        &progress,
+        &mut reports,
+    );
     // One jobserver for every cargo: `-j` bounds the compiler processes of all groups
     // together, as it would in one cargo. Each running group holds one token for its
     // cargo's own implicit one, so the free tokens go to whichever cargo can use them
@@ -536,7 +544,7 @@ fn plan_groups(
     ws: &Workspace,
     sys: &BTreeMap<String, TargetLinks>,
     rust: &BTreeMap<String, RustVersionGap>,
-    selected: &[&Variant],
+    (selected, sdkroot): (&[&Variant], Option<&str>),
     progress: &Progress,
     reports: &mut [Option<VariantReport>],
 ) -> Vec<Vec<Job>> {
@@ -551,7 +559,7 @@ fn plan_groups(
         .collect();
     // the system libraries: what each variant does about them (no probe for a skip)
     // and the macOS frameworks: SDKROOT when it is an SDK, else a skip or an error
-    let sdk = SdkRoot::from_env();
+    let sdk = SdkRoot::with_matrix(sdkroot);
     let mut errors: Vec<Option<String>> = vec![None; selected.len()];
     let sys_env: Vec<plan::SystemLibPlan> = selected
         .iter()
@@ -606,6 +614,12 @@ fn plan_groups(
                 r.status = Status::Failed;
                 r.reason = Some(reason.clone());
                 r.hint = Some("SDKROOT=<a macOS SDK directory (MacOSX.sdk)>".to_owned());
+                if let SdkRoot::NotSdk(p) = &sdk {
+                    r.error = Some(VariantError::NotAnSdk(format!(
+                        "SDKROOT={} is not a macOS SDK",
+                        p.display()
+                    )));
+                }
                 progress.finish(progress.start(v.id(), ""), &format!("failed: {reason}"));
                 reports[index] = Some(r);
             }

@@ -269,6 +269,16 @@ pub fn system_libs(v: &Variant, libs: &[SystemLib], m: &impl Machine) -> SystemL
                 l.fix.clone(),
             );
         }
+        if l.needs_pkg_config.is_some() && !m.has_program("pkg-config") {
+            let sudo = if m.is_root() { "" } else { "sudo " };
+            return skip(
+                "and finds it only through pkg-config, which is not installed (without it, it looks under /usr and misses Debian's multiarch headers)".to_owned(),
+                format!(
+                    "{sudo}apt-get install -y pkg-config   (or: cargo portable setup); or {}",
+                    l.fix
+                ),
+            );
+        }
         if target == m.host() {
             continue;
         }
@@ -315,11 +325,15 @@ pub enum SdkRoot {
 }
 
 impl SdkRoot {
-    /// Read `SDKROOT` from the environment (empty is unset).
-    pub fn from_env() -> SdkRoot {
+    /// `SDKROOT` from the environment (empty is unset), else the matrix's `sdkroot`
+    /// key.
+    pub fn with_matrix(key: Option<&str>) -> SdkRoot {
         match std::env::var_os("SDKROOT") {
             Some(p) if !p.is_empty() => SdkRoot::of(std::path::PathBuf::from(p)),
-            _ => SdkRoot::Unset,
+            _ => match key {
+                Some(k) => SdkRoot::of(std::path::PathBuf::from(k)),
+                None => SdkRoot::Unset,
+            },
         }
     }
 
@@ -632,10 +646,46 @@ mod tests {
             krate: "openssl-sys".into(),
             library: "ssl".into(),
             debian: "libssl-dev".into(),
+            needs_pkg_config: Some("find_normal.rs:92".into()),
             fix: "--features openssl/vendored".into(),
         }];
         let v =
             |t: &str, extra: &str| variant(&format!("target = \"{t}\"\nlinker = \"zig\"\n{extra}"));
+        // without pkg-config, which openssl-sys finds it with: the glibc variants that
+        // would link it are skipped, naming it; the others keep their own reason
+        let gnu = v("x86_64-unknown-linux-gnu", "");
+        let (reason, fix) = system_libs(&gnu, &ssl, &all()).unwrap_err();
+        assert!(
+            reason.ends_with("and finds it only through pkg-config, which is not installed (without it, it looks under /usr and misses Debian's multiarch headers)"),
+            "{reason}"
+        );
+        assert_eq!(
+            fix,
+            "apt-get install -y pkg-config   (or: cargo portable setup); or --features openssl/vendored"
+        );
+        assert!(system_libs(
+            &v("aarch64-unknown-linux-gnu", ""),
+            &ssl,
+            &WithArmSsl(all())
+        )
+        .unwrap_err()
+        .0
+        .contains("pkg-config"));
+        let (reason, _) =
+            system_libs(&v("x86_64-unknown-linux-musl", ""), &ssl, &all()).unwrap_err();
+        assert!(
+            reason.ends_with("has no system package with it"),
+            "{reason}"
+        );
+        // a crate with a fallback does not need it
+        let mut fallback = ssl.clone();
+        fallback[0].needs_pkg_config = None;
+        assert_eq!(system_libs(&gnu, &fallback, &all()), Ok(Vec::new()));
+        let all = || {
+            let mut m = all();
+            m.programs.push("pkg-config");
+            m
+        };
         // the host's own glibc target: as before, nothing set
         assert_eq!(
             system_libs(&v("x86_64-unknown-linux-gnu", ""), &ssl, &all()),

@@ -3,7 +3,8 @@
 use std::io::Write;
 
 use crate::report::why::{
-    is_library_query, Answer, ChainStep, GlibcAnswer, LibraryAnswer, LibraryReason, SymbolAnswer,
+    is_library_query, Answer, ChainStep, GlibcAnswer, LibraryAnswer, LibraryReason, LinkedIn,
+    SymbolAnswer,
 };
 
 /// A symbol as people read it: demangled Rust names without their hash.
@@ -51,6 +52,9 @@ pub fn human(what: &str, answers: &[Answer], w: &mut dyn Write) -> std::io::Resu
                 format!("does not import or link {what}")
             };
             writeln!(w, "  {verb}")?;
+            if let Some(l) = &a.linked_in {
+                linked_in(l, a.exact, w)?;
+            }
             continue;
         }
         if !a.exact {
@@ -140,6 +144,40 @@ fn library(l: &LibraryAnswer, w: &mut dyn Write) -> std::io::Result<()> {
     if !l.link_args.is_empty() {
         writeln!(w, "    link line: {}", l.link_args.join(" "))?;
     }
+    Ok(())
+}
+
+/// A library asked about that is linked in statically instead of needed.
+fn linked_in(l: &LinkedIn, exact: bool, w: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(
+        w,
+        "  {} is linked in statically: its code is in the executable, because of:",
+        l.name
+    )?;
+    for o in &l.origins {
+        if let LibraryReason::BuildScript { lib } = &o.reason {
+            writeln!(
+                w,
+                "    {}  its build script: cargo:rustc-link-lib={lib}",
+                o.krate
+            )?;
+        }
+    }
+    writeln!(
+        w,
+        "    {} C objects of the rlib of {} (which bundles it) {}",
+        l.objects,
+        l.origins
+            .iter()
+            .map(|o| o.krate.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        if exact {
+            "are loaded"
+        } else {
+            "(all of them: the link line was not seen, every member counts)"
+        }
+    )?;
     Ok(())
 }
 

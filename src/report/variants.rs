@@ -122,6 +122,19 @@ pub struct VariantReport {
     /// added, a target cargo could not resolve).
     #[serde(default)]
     pub crates: Option<Vec<crate::model::Crate>>,
+    /// What failed the variant when its input is wrong rather than its build (a
+    /// `SDKROOT` that is not a macOS SDK): `build` exits 2 for it. Not in the report:
+    /// the report has the failure and its reason.
+    #[serde(skip)]
+    pub error: Option<VariantError>,
+}
+
+/// Why a variant failed before building, when the fix is in the input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VariantError {
+    /// `SDKROOT` (the environment's or the matrix's `sdkroot`) is not a macOS SDK: the
+    /// message names it.
+    NotAnSdk(String),
 }
 
 impl VariantReport {
@@ -147,6 +160,7 @@ impl VariantReport {
             smoke: None,
             host: None,
             crates: None,
+            error: None,
         }
     }
 }

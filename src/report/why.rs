@@ -55,6 +55,10 @@ pub struct Answer {
     pub library: Option<LibraryAnswer>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub glibc: Option<GlibcAnswer>,
+    /// A library asked about that the executable does not need because it has the
+    /// library's code in it: a build script linked it statically (`vendored`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub linked_in: Option<LinkedIn>,
 }
 
 #[derive(Debug, Serialize)]
@@ -82,6 +86,20 @@ pub struct LibraryAnswer {
     pub origins: Vec<LibraryOrigin>,
     /// The `-l` of the link line that gives it.
     pub link_args: Vec<String>,
+}
+
+/// A library linked in statically instead of needed at run time: `why libssl.so.3` on a
+/// build with `openssl/vendored`.
+#[derive(Debug, Serialize)]
+pub struct LinkedIn {
+    /// The library as linked (`ssl`).
+    pub name: String,
+    /// The crates whose build scripts link it statically
+    /// (`cargo:rustc-link-lib=static=ssl`).
+    pub origins: Vec<LibraryOrigin>,
+    /// The C objects of those crates (their rlibs bundle the static library) that
+    /// the link loads: the library's code in the executable.
+    pub objects: usize,
 }
 
 #[derive(Debug, Serialize)]

@@ -22,7 +22,8 @@ pub fn command_line(c: &Command) -> String {
                 Some(format!("RUSTFLAGS={}", shell_word(&v.replace('\x1f', " "))))
             }
             "MACOSX_DEPLOYMENT_TARGET" | "SDKROOT" => Some(format!("{k}={}", shell_word(&v))),
-            _ if ["CC_", "CXX_", "AR_", "RANLIB_", "CXXSTDLIB_"]
+            // PKG_CONFIG_*: a cross glibc variant's multiarch system library
+            _ if ["CC_", "CXX_", "AR_", "RANLIB_", "CXXSTDLIB_", "PKG_CONFIG_"]
                 .iter()
                 .any(|p| k.starts_with(p)) =>
             {
