@@ -543,11 +543,7 @@ mod tests {
         use crate::model::HazardCode;
         for (name, text, source) in BUILTIN {
             let m = parse(text, source, None).unwrap();
-            let musl: Vec<_> = m
-                .variants
-                .iter()
-                .filter(|v| v.triple().is_musl())
-                .collect();
+            let musl: Vec<_> = m.variants.iter().filter(|v| v.triple().is_musl()).collect();
             assert!(!musl.is_empty(), "{name}");
             for v in musl {
                 let e = &v.expect;
