@@ -356,24 +356,38 @@ pub fn build_variant(
         bins.chunks(1).collect()
     };
     for batch in batches {
-        let mut c = command(tc, opts, inv, batch, dir, &final_flags);
-        c.envs(c_env.iter().map(|(k, v)| (k, v)));
-        c.envs(inv.env.iter().map(|(k, v)| (k, v)));
-        js.configure(&mut c);
-        commands.push(command_line(&c));
-        let mut child = c
-            .spawn()
-            .map_err(|e| format!("cannot run {}: {e}", tc.cargo.display()))?;
-        let stderr = child.stderr.take().expect("piped");
-        let tail = std::thread::spawn(move || last_lines(stderr));
-        let stdout = child.stdout.take().expect("piped");
-        let mut collect = Collector::default();
-        read_messages(stdout, &mut collect, &mut executables);
-        let status = child.wait().map_err(|e| e.to_string())?;
-        let lines = tail.join().unwrap_or_default();
-        if !status.success() {
+        let mut retried = false;
+        let collect = loop {
+            let mut c = command(tc, opts, inv, batch, dir, &final_flags);
+            c.envs(c_env.iter().map(|(k, v)| (k, v)));
+            c.envs(inv.env.iter().map(|(k, v)| (k, v)));
+            js.configure(&mut c);
+            if !retried {
+                commands.push(command_line(&c));
+            }
+            let mut child = c
+                .spawn()
+                .map_err(|e| format!("cannot run {}: {e}", tc.cargo.display()))?;
+            let stderr = child.stderr.take().expect("piped");
+            let tail = std::thread::spawn(move || last_lines(stderr));
+            let stdout = child.stdout.take().expect("piped");
+            let mut collect = Collector::default();
+            read_messages(stdout, &mut collect, &mut executables);
+            let status = child.wait().map_err(|e| e.to_string())?;
+            let lines = tail.join().unwrap_or_default();
+            if status.success() {
+                break collect;
+            }
+            // cargo-zigbuild sets up its shared cache on first use; two zig variants
+            // starting at once on a new machine can race there (`Error: File exists
+            // (os error 17)`, seen once for macos-x86_64 beside macos-aarch64 in a
+            // clean root): the second run finds it made
+            if inv.zig && !retried && lines.iter().any(|l| l.contains("(os error 17)")) {
+                retried = true;
+                continue;
+            }
             return Err(failure_tail(&lines));
-        }
+        };
         for r in collect.finish(&base_target, sysroot_lib.as_deref(), &rust_version) {
             // the record is what a later, fresh build reads back: failing to keep it
             // only makes that one less precise
