@@ -641,7 +641,10 @@ fn setup_dry_run_prints_the_plan_and_targets_lists_readiness() {
         "echo 'ld: cannot find crt1.o: No such file or directory' >&2; exit 1",
     );
     let path = path_with(&bin);
+    // in the crate: setup reads the workspace of the current directory, and this
+    // repository's compiles C (mimalloc on musl), which would add the C++ compilers
     let out = portable()
+        .current_dir(&root)
         .env("RUSTC", &rustc)
         .env("PATH", &path)
         .args(["setup", "--dry-run", "--matrix"])
