@@ -8,7 +8,7 @@ use std::process::{Command, Output};
 use serde_json::Value;
 
 use crate::common::{
-    new_crate, path_with, portable, readelf_needed, run, rustc_without_std, script, stdout,
+    libs, new_crate, path_with, portable, readelf_needed, run, rustc_without_std, script, stdout,
     tempdir, tool, variant, with_tools,
 };
 
@@ -32,15 +32,6 @@ fn build_with(
 fn cargo_words(c: &str) -> &str {
     &c[c.find("cargo ")
         .unwrap_or_else(|| panic!("no cargo in {c}"))..]
-}
-
-fn libs(v: &Value) -> Vec<String> {
-    v["artifacts"][0]["libraries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| l["name"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 const GNU: &str =

@@ -314,3 +314,13 @@ pub fn variant<'a>(report: &'a Value, id: &str) -> &'a Value {
         .find(|v| v["id"] == id)
         .unwrap_or_else(|| panic!("no variant {id}"))
 }
+
+/// The libraries a built variant's first executable needs.
+pub fn libs(v: &Value) -> Vec<String> {
+    v["artifacts"][0]["libraries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["name"].as_str().unwrap().to_owned())
+        .collect()
+}

@@ -538,16 +538,6 @@ fn openssl_crate(dir: &Path) -> std::path::PathBuf {
     root
 }
 
-/// The libraries a built variant's first executable needs.
-fn libraries(v: &Value) -> Vec<String> {
-    v["artifacts"][0]["libraries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| l["name"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 /// OpenSSL from source (`--features openssl/vendored`) with each C compiler family
 /// of the default matrix, in one build: zig (musl), MinGW-w64 (Windows), the cross
 /// gcc (aarch64 glibc). Each builds, needs no libssl or libcrypto, and `why
@@ -576,7 +566,7 @@ fn vendored_openssl_builds_with_zig_mingw_and_the_cross_gcc_and_links_it_in() {
     for id in ids {
         let v = variant(&r, id);
         assert_eq!(v["status"], "built", "{id}: {v}\n{stderr}");
-        let libs = libraries(v);
+        let libs = crate::common::libs(v);
         assert!(
             !libs.iter().any(|l| {
                 let l = l.to_ascii_lowercase();
@@ -662,7 +652,7 @@ fn aarch64_gnu_links_the_arm64_system_openssl_and_its_pkg_config_stays_with_it()
     let arm = variant(&r, "linux-aarch64-gnu");
     assert_eq!(arm["status"], "built", "{arm}\n{stderr}");
     assert_eq!(arm["artifacts"][0]["arch"], "aarch64", "{arm}");
-    let libs = libraries(arm);
+    let libs = crate::common::libs(arm);
     for l in ["libssl.so.3", "libcrypto.so.3"] {
         assert!(libs.iter().any(|x| x == l), "{l}: {libs:?}");
     }
@@ -675,7 +665,10 @@ fn aarch64_gnu_links_the_arm64_system_openssl_and_its_pkg_config_stays_with_it()
     );
     let host = variant(&r, "linux-x86_64-gnu");
     assert_eq!(host["status"], "built", "{host}\n{stderr}");
-    assert!(libraries(host).iter().any(|x| x == "libssl.so.3"), "{host}");
+    assert!(
+        crate::common::libs(host).iter().any(|x| x == "libssl.so.3"),
+        "{host}"
+    );
     let commands = host["commands"].to_string();
     assert!(!commands.contains("PKG_CONFIG"), "{commands}");
     // why: openssl-sys's build script asked for ssl, and the linker took the arm64
