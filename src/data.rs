@@ -193,7 +193,17 @@ impl Inventory {
     /// exported version of the family reaches `version`.
     pub fn exports(&self, prefix: &str, version: &Version) -> Option<bool> {
         let i = INVENTORY_FAMILIES.iter().position(|(p, _)| *p == prefix)?;
-        Some(self.highest[i].as_ref().is_some_and(|h| h >= version))
+        self.exports_family(i, version)
+    }
+
+    /// [`Inventory::exports`] of the family at index `family` of [`INVENTORY_FAMILIES`].
+    pub fn exports_family(&self, family: usize, version: &Version) -> Option<bool> {
+        Some(
+            self.highest
+                .get(family)?
+                .as_ref()
+                .is_some_and(|h| h >= version),
+        )
     }
 }
 
@@ -364,6 +374,13 @@ pub struct Tables {
     /// Per release (index into `releases`), the indices of its `inventories`: runs_on
     /// looks a release's up for every glibc binary, so without a scan.
     pub(crate) measured: Vec<Vec<usize>>,
+    /// Per architecture, the releases that ship a glibc for it (index into `releases`)
+    /// and their inventory on it (index into `inventories`): runs_on walks these for
+    /// every glibc binary.
+    pub(crate) on_arch: BTreeMap<String, Vec<(usize, Option<usize>)>>,
+    /// Each release as a report names it (`releases[i]` as `distributions[i]`), so a
+    /// report shares the strings.
+    pub(crate) distributions: Vec<crate::model::Distribution>,
 }
 
 impl Tables {
@@ -438,6 +455,51 @@ impl Tables {
             .iter()
             .position(|(x, _)| x.distribution == r.distribution && x.release == r.release)?;
         self.inventory_at(i, arch)
+    }
+
+    /// The tables with `measured`, `on_arch` and `distributions` made from `releases`
+    /// and `inventories`.
+    pub(crate) fn indexed(mut self) -> Tables {
+        let (releases, inventories) = (&self.releases, &self.inventories);
+        self.measured = releases
+            .iter()
+            .map(|(r, _)| {
+                (0..inventories.len())
+                    .filter(|&i| {
+                        let inv = &inventories[i];
+                        inv.distribution == r.distribution && inv.release == r.release
+                    })
+                    .collect()
+            })
+            .collect();
+        self.on_arch = BTreeMap::new();
+        for (index, (r, _)) in releases.iter().enumerate() {
+            for a in &r.arches {
+                let inventory = self.measured[index]
+                    .iter()
+                    .copied()
+                    .find(|&i| inventories[i].arch == *a);
+                self.on_arch
+                    .entry(a.clone())
+                    .or_default()
+                    .push((index, inventory));
+            }
+        }
+        self.distributions = releases
+            .iter()
+            .map(|(r, _)| crate::model::Distribution {
+                name: r.distribution.as_str().into(),
+                release: r.release.as_str().into(),
+                glibc: r.glibc.as_str().into(),
+            })
+            .collect();
+        self
+    }
+
+    /// The releases that ship a glibc for `arch`, oldest first per distribution, as
+    /// (index into `releases`, index into `inventories` of its measurement on `arch`).
+    pub(crate) fn releases_on(&self, arch: &str) -> &[(usize, Option<usize>)] {
+        self.on_arch.get(arch).map_or(&[], Vec::as_slice)
     }
 
     /// [`Tables::inventory`] of `releases[index]`.
@@ -634,17 +696,6 @@ fn load() -> Result<Tables, String> {
         load_frameworks(FRAMEWORKS_TOML).map_err(|e| format!("targets/frameworks.toml: {e}"))?;
     let inventories = load_inventories(INVENTORIES_TOML, &releases)
         .map_err(|e| format!("targets/inventories/inventories.toml: {e}"))?;
-    let measured = releases
-        .iter()
-        .map(|(r, _)| {
-            (0..inventories.len())
-                .filter(|&i| {
-                    let inv = &inventories[i];
-                    inv.distribution == r.distribution && inv.release == r.release
-                })
-                .collect()
-        })
-        .collect();
     Ok(Tables {
         releases,
         arch_baselines,
@@ -655,8 +706,11 @@ fn load() -> Result<Tables, String> {
         sys_crates,
         frameworks,
         inventories,
-        measured,
-    })
+        measured: Vec::new(),
+        on_arch: BTreeMap::new(),
+        distributions: Vec::new(),
+    }
+    .indexed())
 }
 
 /// The tables, parsed on first use. The files are part of the build and tested, so a

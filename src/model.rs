@@ -305,9 +305,10 @@ pub struct Requires {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Distribution {
-    pub name: String,
-    pub release: String,
-    pub glibc: String,
+    // shared with the table every report's runs_on copies them from (src/data.rs)
+    pub name: std::sync::Arc<str>,
+    pub release: std::sync::Arc<str>,
+    pub glibc: std::sync::Arc<str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -20,21 +20,34 @@ const GLIBC_ABI_NEEDS: &[(&str, &str)] = &[("GLIBC_ABI_DT_RELR", "2.36")];
 /// The highest `PREFIX_x.y` among non-weak imports, and the imports at that version.
 pub(crate) fn max_version(p: &Parsed, prefix: &str) -> Option<VersionRequirement> {
     let mut best: Option<(Version, BTreeSet<String>)> = None;
-    let mut consider = |v: Version, who: &str| match &mut best {
-        Some((b, set)) if *b == v => {
+    let mut consider = |v: &Version, who: &str| match &mut best {
+        Some((b, set)) if b == v => {
             set.insert(who.to_owned());
         }
-        Some((b, _)) if *b > v => {}
-        _ => best = Some((v, BTreeSet::from([who.to_owned()]))),
+        Some((b, _)) if &*b > v => {}
+        _ => best = Some((v.clone(), BTreeSet::from([who.to_owned()]))),
     };
+    // each distinct version string of `prefix` is parsed once: a library's imports
+    // share a handful of versions, and parsing allocates
+    let mut parsed: Vec<(&str, Option<Version>)> = Vec::new();
     for i in p.imports.iter().filter(|i| !i.weak) {
         let Some(ver) = i.version.as_deref() else {
             continue;
         };
-        if let Some((pre, v)) = Version::from_symbol_version(ver) {
-            if pre == prefix {
-                consider(v, &i.name);
+        // starts_with first: it rejects most versions without searching for the `_`
+        if !(ver.starts_with(prefix) && ver.rsplit_once('_').is_some_and(|(pre, _)| pre == prefix))
+        {
+            continue;
+        }
+        let at = match parsed.iter().position(|(s, _)| *s == ver) {
+            Some(at) => at,
+            None => {
+                parsed.push((ver, Version::from_symbol_version(ver).map(|(_, v)| v)));
+                parsed.len() - 1
             }
+        };
+        if let Some(v) = &parsed[at].1 {
+            consider(v, &i.name);
         }
     }
     if prefix == "GLIBC" {
@@ -42,7 +55,7 @@ pub(crate) fn max_version(p: &Parsed, prefix: &str) -> Option<VersionRequirement
             for (_, need) in &e.version_needs {
                 if let Some((_, since)) = GLIBC_ABI_NEEDS.iter().find(|(n, _)| n == need) {
                     if let Some(v) = Version::parse(since) {
-                        consider(v, need);
+                        consider(&v, need);
                     }
                 }
             }
@@ -379,22 +392,29 @@ pub(crate) fn versioned_needs(p: &Parsed, r: &Requires) -> Vec<(&'static str, St
     .collect()
 }
 
-/// The needs of `needs` that a measured release does not export, as `libstdc++ lacks
-/// GLIBCXX_3.4.30`; empty when it exports them all or a family is not measured. GLIBC is
-/// left to the table's glibc (which src/data.rs checks against the measurement): a
-/// release of glibc 2.19 exports no GLIBC_2.19, as that glibc defined no such version.
-fn missing_exports(inv: &Inventory, needs: &[(&str, String)]) -> Vec<String> {
+/// The needs of `needs` an inventory can check, parsed once per binary: (the index of
+/// the family in [`INVENTORY_FAMILIES`], the version, as written). GLIBC is left to the table's
+/// glibc (which src/data.rs checks against the measurement): a release of glibc 2.19
+/// exports no GLIBC_2.19, as that glibc defined no such version.
+fn checkable<'a>(needs: &'a [(&str, String)]) -> Vec<(usize, Version, &'a str)> {
     needs
         .iter()
-        .filter(|(prefix, v)| {
-            *prefix != "GLIBC"
-                && Version::parse(v).is_some_and(|v| inv.exports(prefix, &v) == Some(false))
+        .filter(|(prefix, _)| *prefix != "GLIBC")
+        .filter_map(|(prefix, v)| {
+            let family = INVENTORY_FAMILIES.iter().position(|(p, _)| p == prefix)?;
+            Some((family, Version::parse(v)?, v.as_str()))
         })
-        .map(|(prefix, v)| {
-            let lib = INVENTORY_FAMILIES
-                .iter()
-                .find(|(p, _)| p == prefix)
-                .map_or("the system", |(_, l)| l);
+        .collect()
+}
+
+/// The needs of `checkable` that a measured release does not export, as `libstdc++
+/// lacks GLIBCXX_3.4.30`; empty when it exports them all or a family is not measured.
+fn missing_exports(inv: &Inventory, checkable: &[(usize, Version, &str)]) -> Vec<String> {
+    checkable
+        .iter()
+        .filter(|(family, v, _)| inv.exports_family(*family, v) == Some(false))
+        .map(|(family, _, v)| {
+            let (prefix, lib) = INVENTORY_FAMILIES[*family];
             format!("{lib} lacks {prefix}_{v}")
         })
         .collect()
@@ -410,22 +430,19 @@ fn glibc_runs_on(arch: &str, version: &str, needs: &[(&str, String)], tables: &T
         Some(b) if b > &n => b.clone(),
         _ => n,
     });
+    let checkable = checkable(needs);
     let mut distributions: Vec<Distribution> = Vec::new();
     let mut excluded: Vec<ExcludedRelease> = Vec::new();
-    for (index, (rel, v)) in tables.releases.iter().enumerate() {
-        if !(rel.has_arch(arch) && need.as_ref().is_some_and(|n| v >= n)) {
+    for &(index, inventory) in tables.releases_on(arch) {
+        let (rel, v) = &tables.releases[index];
+        if need.as_ref().is_none_or(|n| v < n) {
             continue;
         }
-        let missing = tables
-            .inventory_at(index, arch)
-            .map(|inv| missing_exports(inv, needs))
+        let missing = inventory
+            .map(|i| missing_exports(&tables.inventories[i], &checkable))
             .unwrap_or_default();
         if missing.is_empty() {
-            distributions.push(Distribution {
-                name: rel.distribution.clone(),
-                release: rel.release.clone(),
-                glibc: rel.glibc.clone(),
-            });
+            distributions.push(tables.distributions[index].clone());
         } else {
             excluded.push(ExcludedRelease {
                 name: rel.distribution.clone(),
@@ -434,21 +451,27 @@ fn glibc_runs_on(arch: &str, version: &str, needs: &[(&str, String)], tables: &T
             });
         }
     }
-    // oldest satisfying release of each distribution
-    let mut oldest: Vec<String> = Vec::new();
-    let mut seen = BTreeSet::new();
+    // the oldest satisfying release of each distribution: the table groups a
+    // distribution's releases together, oldest first
+    let mut summary = format!("{arch} Linux with glibc ≥ {version}: ");
+    let mut last: Option<&str> = None;
     for d in &distributions {
-        if seen.insert(d.name.clone()) {
-            oldest.push(format!("{} {}+", d.name, d.release));
+        if last != Some(&*d.name) {
+            if last.is_some() {
+                summary.push_str(", ");
+            }
+            summary.push_str(&d.name);
+            summary.push(' ');
+            summary.push_str(&d.release);
+            summary.push('+');
+            last = Some(&d.name);
         }
     }
-    let list = if oldest.is_empty() {
-        "none of the known releases".to_owned()
-    } else {
-        oldest.join(", ")
-    };
+    if last.is_none() {
+        summary.push_str("none of the known releases");
+    }
     RunsOn {
-        summary: format!("{arch} Linux with glibc ≥ {}: {list}", version),
+        summary,
         any: false,
         distributions,
         excluded,
@@ -775,14 +798,14 @@ mod runs_on_tests {
     fn oldest<'a>(r: &'a RunsOn, distribution: &str) -> Option<&'a str> {
         r.distributions
             .iter()
-            .find(|d| d.name == distribution)
-            .map(|d| d.release.as_str())
+            .find(|d| &*d.name == distribution)
+            .map(|d| &*d.release)
     }
 
     fn lists(r: &RunsOn, distribution: &str, release: &str) -> bool {
         r.distributions
             .iter()
-            .any(|d| d.name == distribution && d.release == release)
+            .any(|d| &*d.name == distribution && &*d.release == release)
     }
 
     #[test]
@@ -799,9 +822,9 @@ mod runs_on_tests {
                     .iter()
                     .filter(|(rel, v)| rel.has_arch(arch) && *v >= floor)
                     .map(|(rel, _)| Distribution {
-                        name: rel.distribution.clone(),
-                        release: rel.release.clone(),
-                        glibc: rel.glibc.clone(),
+                        name: rel.distribution.as_str().into(),
+                        release: rel.release.as_str().into(),
+                        glibc: rel.glibc.as_str().into(),
                     })
                     .collect();
                 assert_eq!(r.distributions, want, "{arch} needing glibc {need}");
@@ -822,7 +845,7 @@ mod runs_on_tests {
     #[test]
     fn riscv64_needing_2_27_is_not_on_rhel_or_debian_10() {
         let r = glibc_runs_on("riscv64", "2.27", tables());
-        assert!(r.distributions.iter().all(|d| d.name != "RHEL/CentOS"));
+        assert!(r.distributions.iter().all(|d| &*d.name != "RHEL/CentOS"));
         for old in ["10 (buster)", "11 (bullseye)", "12 (bookworm)"] {
             assert!(!lists(&r, "Debian", old), "Debian {old}");
         }
@@ -914,9 +937,12 @@ mod runs_on_tests {
             frameworks: Vec::new(),
             inventories: Vec::new(),
             measured: Vec::new(),
-        };
+            on_arch: Default::default(),
+            distributions: Vec::new(),
+        }
+        .indexed();
         let r = glibc_runs_on("riscv64", "2.17", &synthetic);
-        let got: Vec<&str> = r.distributions.iter().map(|d| d.release.as_str()).collect();
+        let got: Vec<&str> = r.distributions.iter().map(|d| &*d.release).collect();
         assert_eq!(got, ["2"]);
         let r = glibc_runs_on("x86_64", "2.17", &synthetic);
         assert_eq!(r.distributions.len(), 2);

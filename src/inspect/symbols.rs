@@ -48,6 +48,17 @@ pub const MUSL_STATIC_MARKS: &[&str] = &["__init_libc", "__libc_start_init", "__
 /// Functions that start a thread.
 pub const THREAD_FUNCTIONS: &[&str] = &["pthread_create"];
 
+/// What a stripped program that starts threads still carries as strings, (the bytes,
+/// whose they are): Rust's `std::thread::spawn` panics with "failed to spawn thread"
+/// (library/std/src/thread); tokio starts its threads through `std::thread::Builder`,
+/// which has no such message, and its blocking pool, which every runtime has, panics
+/// with "OS can't spawn worker thread: " (tokio/src/runtime/blocking/pool.rs, tokio 1.x).
+/// Its thread name "tokio-rt-worker" is no sign: the compiler builds it from immediates.
+pub const THREAD_STRINGS: &[(&[u8], &str)] = &[
+    (b"failed to spawn thread", "Rust's std::thread::spawn"),
+    (b"OS can't spawn worker thread", "tokio's thread pool"),
+];
+
 /// What a replacement allocator leaves in a binary, as symbols or as strings (which
 /// survive stripping): (the bytes, the allocator). jemalloc's `je_` prefix and
 /// tikv-jemallocator's `_rjem_`, its `<jemalloc>:` messages; mimalloc's `mi_malloc` and

@@ -82,6 +82,18 @@ mod tests {
         assert!(b(Os::Macos, "/usr/lib/libSystem.B.dylib"));
         assert!(!b(Os::Macos, "/opt/homebrew/lib/libssl.3.dylib"));
         assert!(!b(Os::Macos, "@rpath/libfoo.dylib"));
+        // every Apple OS's dyld loads the same /usr/lib and system frameworks
+        for apple in [
+            Os::Ios,
+            Os::Tvos,
+            Os::Watchos,
+            Os::Visionos,
+            Os::Maccatalyst,
+            Os::Apple,
+        ] {
+            assert!(b(apple, "/usr/lib/libSystem.B.dylib"), "{apple}");
+            assert!(!b(apple, "libc.so.6"), "{apple}");
+        }
         assert!(b(Os::Freebsd, "libc.so.7"));
         assert!(b(Os::Freebsd, "libthr.so.3"));
         assert!(!b(Os::Freebsd, "libc.so.6"));

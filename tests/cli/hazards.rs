@@ -262,3 +262,66 @@ fn musl_threads_with_musl_malloc_have_the_allocator_warning() {
     assert_eq!(a["libc"], "musl");
     assert!(codes(&a).is_empty(), "{}", a["hazards"]);
 }
+
+/// `musl-malloc` on a stripped tokio server: tokio starts its threads through
+/// `std::thread::Builder`, so std's "failed to spawn thread" is not in the binary
+/// (`strings`), and a stripped one has no `pthread_create` symbol (`nm`). Its blocking
+/// pool's panic message "OS can't spawn worker thread: " tells it (its threads' name
+/// "tokio-rt-worker" is not a string of the file: the compiler stores it as immediates).
+/// Needs crates.io (tokio, pinned to the workspace's version).
+#[test]
+fn a_stripped_musl_tokio_server_has_the_allocator_warning() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("hazards-tokio");
+    let root = crate::common::new_crate(
+        &dir,
+        "server",
+        "fn main() {\n    let rt = tokio::runtime::Builder::new_multi_thread()\n        \
+         .worker_threads(2)\n        .build()\n        .unwrap();\n    \
+         let n = rt.block_on(async { tokio::spawn(async { vec![1u8; 64].len() }).await });\n    \
+         println!(\"{}\", n.unwrap());\n}\n",
+        None,
+    );
+    let manifest = root.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    if !text.contains("tokio") {
+        std::fs::write(
+            &manifest,
+            format!(
+                "{text}\n[dependencies]\ntokio = {{ version = \"=1.54.1\", \
+                 default-features = false, features = [\"rt-multi-thread\"] }}\n"
+            ),
+        )
+        .unwrap();
+    }
+    crate::common::run(
+        Command::new(tool("cargo"))
+            .args([
+                "build",
+                "-q",
+                "--release",
+                "--target",
+                "x86_64-unknown-linux-musl",
+            ])
+            .env("CARGO_PROFILE_RELEASE_STRIP", "symbols")
+            .current_dir(&root),
+    );
+    let exe = root.join("target/x86_64-unknown-linux-musl/release/server");
+    assert!(nm_defined(&exe).is_empty(), "stripped");
+    let strings = stdout(Command::new("strings").arg("-a").arg(&exe));
+    assert!(strings.contains("OS can't spawn worker thread"));
+    assert!(!strings.contains("tokio-rt-worker"));
+    assert!(
+        !strings.contains("failed to spawn thread"),
+        "std's sign is absent"
+    );
+    let a = inspect_one(&exe);
+    assert_eq!(a["libc"], "musl");
+    let h = hazard(&a, "musl-malloc");
+    assert_eq!(
+        h["evidence"],
+        serde_json::json!([
+            "OS can't spawn worker thread (string in a stripped binary: tokio's thread pool)"
+        ]),
+        "{h}"
+    );
+}

@@ -92,11 +92,21 @@ fn read_threads_and_allocator(
         .find_map(|i| started(&i.name))
         .or_else(|| facts.static_symbols.iter().find_map(|s| started(s)))
         .or_else(|| {
-            // std::thread::Builder::spawn's panic message (Rust), in a stripped binary
+            // a stripped static binary: the strings its thread code leaves
             (no_libraries && !facts.has_symtab)
-                .then(|| memchr::memmem::find(data, b"failed to spawn thread"))
+                .then(|| {
+                    super::symbols::THREAD_STRINGS
+                        .iter()
+                        .find_map(|(mark, whose)| {
+                            memchr::memmem::find(data, mark).map(|_| {
+                                format!(
+                                    "{} (string in a stripped binary: {whose})",
+                                    String::from_utf8_lossy(mark)
+                                )
+                            })
+                        })
+                })
                 .flatten()
-                .map(|_| "failed to spawn thread (string in a stripped binary)".to_owned())
         });
     let glibc = facts
         .version_needs
