@@ -17,26 +17,28 @@ pub(super) fn imports(
 ) -> Vec<Import> {
     let mut imports = Vec::new();
     for (i, s) in elf.dynsyms.iter().enumerate().skip(1) {
+        // defined symbols (a library's exports, most of its table) need no name
+        if s.st_shndx != sh::SHN_UNDEF as usize {
+            continue;
+        }
         let Some(name) = elf.dynstrtab.get_at(s.st_name) else {
             continue;
         };
         if name.is_empty() {
             continue;
         }
-        if s.st_shndx == sh::SHN_UNDEF as usize {
-            let (version, library) = versions.of_symbol(i);
-            if is_hardening_symbol(name) {
-                hardening.push(name.to_owned());
-            }
-            imports.push(Import {
-                name: name.to_owned(),
-                version,
-                library,
-                weak: sym::st_bind(s.st_info) == sym::STB_WEAK,
-                ordinal: None,
-                origin: Vec::new(),
-            });
+        let (version, library) = versions.of_symbol(i);
+        if is_hardening_symbol(name) {
+            hardening.push(name.to_owned());
         }
+        imports.push(Import {
+            name: name.to_owned(),
+            version,
+            library,
+            weak: sym::st_bind(s.st_info) == sym::STB_WEAK,
+            ordinal: None,
+            origin: Vec::new(),
+        });
     }
     imports
 }
