@@ -102,6 +102,22 @@ fn assert_same(warm: &Value, cold: &Value, step: &str) {
                     diff(p, q, format!("{at}[{i}]"), out);
                 }
             }
+            (Value::Array(x), Value::Array(y)) => {
+                // of different lengths: what only one side has
+                let only = |p: &[Value], q: &[Value]| -> Vec<String> {
+                    p.iter()
+                        .filter(|e| !q.contains(e))
+                        .map(Value::to_string)
+                        .collect()
+                };
+                out.push(format!(
+                    "{at}: {} in warm, {} in cold; only warm: {:?}; only cold: {:?}",
+                    x.len(),
+                    y.len(),
+                    only(x, y),
+                    only(y, x)
+                ));
+            }
             _ if a != b => out.push(format!("{at}: warm {a} / cold {b}")),
             _ => {}
         }
