@@ -16,6 +16,7 @@ use super::{BuildOptions, CargoOptions};
 use crate::attribution::store::{save_record, Collector};
 use crate::attribution::LinkRecord;
 use crate::platform::Triple;
+use crate::toolchain::cache::{self, Stamp};
 use crate::toolchain::shell::command_line;
 use crate::toolchain::{cache_dir, CTools, Toolchain};
 
@@ -523,6 +524,122 @@ fn failure_tail(lines: &VecDeque<String>) -> String {
         ),
     }
     kept.join("\n")
+}
+
+/// What `cargo metadata` answered, with the state of every file the answer depends on.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CachedMetadata {
+    files: Vec<(PathBuf, String)>,
+    metadata: cargo_metadata::Metadata,
+}
+
+/// `cmd` run: from the cache when the same command was answered before, from the same
+/// directory, with the same cargo, environment and cargo configuration, and none of the
+/// files the answer depends on changed (`Cargo.lock`, every local package's manifest
+/// and directories, where a new target or workspace member would appear); else run now
+/// and kept. Its errors are cargo's, as `cmd.exec()` gives them.
+pub fn metadata(
+    tc: &Toolchain,
+    cmd: &cargo_metadata::MetadataCommand,
+) -> Result<cargo_metadata::Metadata, cargo_metadata::Error> {
+    let Some((file, stamp)) = metadata_stamp(tc, cmd) else {
+        return cmd.exec();
+    };
+    if let Some(c) = cache::load::<CachedMetadata>(&file, &stamp) {
+        if c.files
+            .iter()
+            .all(|(f, state)| cache::file_state(f) == *state)
+        {
+            return Ok(c.metadata);
+        }
+    }
+    let meta = cmd.exec()?;
+    let files = metadata_inputs(&meta)
+        .into_iter()
+        .map(|f| {
+            let state = cache::file_state(&f);
+            (f, state)
+        })
+        .collect();
+    let cached = CachedMetadata {
+        files,
+        metadata: meta,
+    };
+    cache::store(&file, &stamp, &cached);
+    Ok(cached.metadata)
+}
+
+/// Where the answer to `cmd` is kept, and what decides it besides the workspace's files.
+fn metadata_stamp(
+    tc: &Toolchain,
+    cmd: &cargo_metadata::MetadataCommand,
+) -> Option<(PathBuf, Stamp)> {
+    let c = cmd.cargo_command();
+    let mut line = c.get_program().to_string_lossy().into_owned();
+    for a in c.get_args() {
+        line.push(' ');
+        line.push_str(&a.to_string_lossy());
+    }
+    let cwd = std::env::current_dir().ok()?;
+    let cargo = tc.find(&c.get_program().to_string_lossy())?;
+    let mut stamp = Stamp::new()
+        .text("command", &line)
+        .text("cwd", cwd.display())
+        .program(&cargo);
+    if let Some(s) = &tc.sysroot {
+        stamp = stamp.file(&s.join("bin/cargo"));
+    }
+    // cargo's own variables (CARGO_HOME, CARGO_TARGET_DIR, CARGO_NET_OFFLINE, …) and
+    // rustup's; not the jobserver's, which differs from run to run
+    let mut vars: Vec<String> = std::env::vars_os()
+        .map(|(k, _)| k.to_string_lossy().into_owned())
+        .filter(|k| {
+            (k.starts_with("CARGO") || k.starts_with("RUSTUP") || k.starts_with("__CARGO"))
+                && k != "CARGO_MAKEFLAGS"
+        })
+        .collect();
+    vars.sort();
+    for v in ["HOME"].iter().map(|s| s.to_string()).chain(vars) {
+        stamp = stamp.env(&v);
+    }
+    // cargo's configuration: the current directory and up, and cargo's home
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")));
+    stamp = stamp.up_from(&cwd, &[".cargo/config.toml", ".cargo/config"]);
+    if let Some(h) = home {
+        stamp = stamp.file(&h.join("config.toml")).file(&h.join("config"));
+    }
+    let file = cache::machine_dir().join("metadata").join(format!(
+        "{}.json",
+        cache::key_name(&format!("{line}\0{}", cwd.display()))
+    ));
+    Some((file, stamp))
+}
+
+/// The files a `cargo metadata` answer depends on besides the command and the
+/// configuration: the workspace's `Cargo.lock` and `Cargo.toml`, and for every local
+/// package (a workspace member or a path dependency) its manifest, its directory and
+/// `src/` and `src/bin/` (a new build script, binary or member appears there), and the
+/// directory above it (a new member matched by a glob).
+fn metadata_inputs(meta: &cargo_metadata::Metadata) -> Vec<PathBuf> {
+    let root = meta.workspace_root.as_std_path();
+    let mut files = vec![root.join("Cargo.lock"), root.join("Cargo.toml")];
+    for p in meta.packages.iter().filter(|p| p.source.is_none()) {
+        let manifest = p.manifest_path.as_std_path();
+        files.push(manifest.to_path_buf());
+        if let Some(dir) = manifest.parent() {
+            files.push(dir.to_path_buf());
+            files.push(dir.join("src"));
+            files.push(dir.join("src/bin"));
+            if let Some(up) = dir.parent() {
+                files.push(up.to_path_buf());
+            }
+        }
+    }
+    files.sort();
+    files.dedup();
+    files
 }
 
 /// The directory cargo puts a profile's host artifacts in (`release`, `debug`, …).

@@ -8,7 +8,7 @@ pub mod plan;
 mod progress;
 
 use std::collections::{BTreeMap, VecDeque};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use anyhow::{bail, Context, Result};
@@ -28,7 +28,8 @@ use crate::platform::Triple;
 use crate::report::variants::{
     CCompiler, SeedKind, SeededFrom, Status, VariantError, VariantLinker, VariantReport,
 };
-use crate::scan::{scan, ScanOptions};
+use crate::scan::{scan, Scan, ScanOptions};
+use crate::toolchain::cache::{self, Stamp};
 use crate::toolchain::{needs, Machine, Toolchain};
 
 /// Everything `build` needs besides the matrix.
@@ -110,7 +111,7 @@ pub fn resolve_workspace(tc: &Toolchain, opts: &BuildOptions) -> Result<Workspac
         other.push("--offline".to_owned());
     }
     cmd.other_options(other);
-    let meta = cmd.exec().context("running `cargo metadata`")?;
+    let meta = cargo::metadata(tc, &cmd).context("running `cargo metadata`")?;
     let package = match &opts.cargo.package {
         Some(name) => meta
             .workspace_packages()
@@ -395,7 +396,7 @@ fn build_graph(
         other.extend(["--filter-platform".to_owned(), p.to_owned()]);
     }
     cmd.other_options(other);
-    cmd.exec()
+    cargo::metadata(tc, &cmd)
 }
 
 /// What every workspace member's graph asks of the machine (see [`native_deps`] and
@@ -773,9 +774,10 @@ fn run_job(cx: &Shared, job: &Job, seed: &mut Seed) -> VariantReport {
                 program: c.display(),
                 version: cx.tc.c_version(c),
             });
-            inspect_built(v, &built.executables, &mut r);
+            let kept = cx.root.join("cache");
+            inspect_built(v, &built.executables, &kept, &mut r);
             if cx.opts.attribute {
-                attribute(&built.links, &mut r);
+                attribute(&built.links, &kept, &mut r);
             }
             cx.progress.finish(running, &outcome(&r, built.seconds));
         }
@@ -808,10 +810,10 @@ fn seed_dir(seed: &Seed, dir: &std::path::Path, profile: &str) -> Option<SeededF
     }
 }
 
-/// Inspect a built variant's executables into its report, and check its
-/// expectations.
-fn inspect_built(v: &Variant, executables: &[PathBuf], r: &mut VariantReport) {
-    let found = scan(executables, ScanOptions::default());
+/// Inspect a built variant's executables into its report (what depends on their
+/// bytes alone is reused from `kept`, see [`scan_kept`]), and check its expectations.
+fn inspect_built(v: &Variant, executables: &[PathBuf], kept: &Path, r: &mut VariantReport) {
+    let found = scan_kept(executables, kept);
     let mut artifacts = found.artifacts;
     for a in &mut artifacts {
         if let Some(h) = crate::analysis::hazards::target_libc_mismatch(v.target(), a) {
@@ -834,8 +836,68 @@ fn inspect_built(v: &Variant, executables: &[PathBuf], r: &mut VariantReport) {
     r.artifacts = artifacts;
 }
 
-/// Fill the `origin` fields of the artifacts from their links' inputs.
-fn attribute(links: &[crate::attribution::LinkRecord], r: &mut VariantReport) {
+/// What `scan` finds in each executable: what depends on the file's bytes alone. A
+/// file that is the same file as when it was last scanned (path, size, modification
+/// time, inode: [`Stamp::file`], and this cargo-portable) is not read again: its
+/// artifacts come from `kept/artifacts`. What the variant decides (the target's
+/// hazards, the expectations) is computed on top by the caller, every time; the
+/// origins have their own entry ([`attribute`]).
+fn scan_kept(executables: &[PathBuf], kept: &Path) -> Scan {
+    let entry = |exe: &Path| {
+        kept.join("artifacts").join(format!(
+            "{}.json",
+            cache::key_name(&exe.display().to_string())
+        ))
+    };
+    // stamped before reading: a file that changes meanwhile is read again next time
+    let stamps: Vec<Stamp> = executables.iter().map(|e| Stamp::new().file(e)).collect();
+    let reused: Vec<Option<Vec<crate::model::Artifact>>> = executables
+        .iter()
+        .zip(&stamps)
+        .map(|(e, st)| cache::load(&entry(e), st))
+        .collect();
+    let misses: Vec<PathBuf> = executables
+        .iter()
+        .zip(&reused)
+        .filter(|(_, r)| r.is_none())
+        .map(|(e, _)| e.clone())
+        .collect();
+    if misses.is_empty() {
+        return Scan {
+            artifacts: reused.into_iter().flatten().flatten().collect(),
+            ..Scan::default()
+        };
+    }
+    let found = scan(&misses, ScanOptions::default());
+    let mut fresh = found.artifacts;
+    let mut artifacts = Vec::new();
+    for ((exe, st), r) in executables.iter().zip(&stamps).zip(reused) {
+        if let Some(a) = r {
+            artifacts.extend(a);
+            continue;
+        }
+        let shown = exe.display().to_string();
+        let (mine, rest): (Vec<_>, Vec<_>) = fresh.into_iter().partition(|a| a.path == shown);
+        fresh = rest;
+        if !mine.is_empty() && !found.errors.iter().any(|e| e.path == shown) {
+            cache::store(&entry(exe), st, &mine);
+        }
+        artifacts.extend(mine);
+    }
+    artifacts.extend(fresh);
+    Scan {
+        artifacts,
+        errors: found.errors,
+        skipped: found.skipped,
+    }
+}
+
+/// Fill the `origin` fields of the artifacts from their links' inputs. The answer is a
+/// function of the artifact, its link record and the link inputs' contents: it is
+/// reused from `kept/origins` when the artifact and the record are the same and no
+/// input changed (each input's [`Stamp::file`]), else computed (indexing every input)
+/// and kept.
+fn attribute(links: &[crate::attribution::LinkRecord], kept: &Path, r: &mut VariantReport) {
     for a in &mut r.artifacts {
         let Some(record) = links.iter().find(|l| {
             l.executable == a.path
@@ -844,10 +906,34 @@ fn attribute(links: &[crate::attribution::LinkRecord], r: &mut VariantReport) {
         }) else {
             continue;
         };
-        let (files, _unreadable) = crate::attribution::store::indexes(record);
-        let linked = crate::attribution::Linked::new(record, &files);
-        crate::attribution::apply(&linked, a);
+        let (Ok(before), Ok(rec)) = (serde_json::to_string(&*a), serde_json::to_string(record))
+        else {
+            attribute_one(record, a);
+            continue;
+        };
+        let mut stamp = Stamp::new()
+            .text("artifact", cache::key_name(&before))
+            .text("record", cache::key_name(&rec));
+        for u in &record.units {
+            stamp = stamp.file(Path::new(&u.path));
+        }
+        let entry = kept
+            .join("origins")
+            .join(format!("{}.json", cache::key_name(&a.path)));
+        if let Some(done) = cache::load::<crate::model::Artifact>(&entry, &stamp) {
+            *a = done;
+            continue;
+        }
+        attribute_one(record, a);
+        cache::store(&entry, &stamp, &*a);
     }
+}
+
+/// Fill one artifact's `origin` fields from its link's inputs.
+fn attribute_one(record: &crate::attribution::LinkRecord, a: &mut crate::model::Artifact) {
+    let (files, _unreadable) = crate::attribution::store::indexes(record);
+    let linked = crate::attribution::Linked::new(record, &files);
+    crate::attribution::apply(&linked, a);
 }
 
 /// The progress line of a built variant.

@@ -8,7 +8,9 @@
 //! one is deleted and fetched again), `<cache>/prove/<archive>/<suite>/<arch>/` holding
 //! `Packages.gz` and one root per set of packages. A root is unpacked into a temporary
 //! directory beside it and renamed into place only when complete, so a root that
-//! exists is whole: a warm run downloads nothing.
+//! exists is whole: a warm run downloads nothing. `<cache>/prove/proofs/` keeps each
+//! loader's answer with the stamp of what decides it (the binary, the root, the host's
+//! package database, qemu): a warm run of an unchanged binary runs no loader.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -18,6 +20,7 @@ use sha2::{Digest, Sha256};
 
 use super::{multiarch, parse_loader, parse_packages, plan, proof, PackageFile, Plan, Release};
 use crate::model::{Artifact, Proof, ProofResult};
+use crate::toolchain::cache::{self, Stamp};
 
 type Index = std::collections::BTreeMap<String, PackageFile>;
 
@@ -58,14 +61,46 @@ impl Prover {
             Plan::Load { arch, packages } => {
                 let (result, message) = match self.root(r, arch, &packages) {
                     Err(e) => (ProofResult::NotRun, e),
-                    Ok(root) => match run_loader(a, arch, &root) {
-                        Ok(answer) => answer,
-                        Err(e) => (ProofResult::NotRun, e),
-                    },
+                    Ok(root) => self.load_kept(a, arch, &root),
                 };
                 proof(a, r, arch, result, message)
             }
         }
+    }
+
+    /// The loader's answer for `a` in `root`: kept from an earlier run when the binary
+    /// is the same file, the root the same directory (a root is never changed once
+    /// made), the host's package database unchanged (the loader may resolve a library
+    /// outside the root) and, for a foreign architecture, qemu the same program; else
+    /// run now. A proof that could not be made is not kept.
+    fn load_kept(&self, a: &Artifact, arch: &str, root: &Path) -> (ProofResult, String) {
+        let mut stamp = Stamp::new()
+            .file(Path::new(&a.path))
+            .text("arch", arch)
+            .file(root)
+            .file(Path::new("/var/lib/dpkg/status"));
+        if !native(arch) {
+            let qemu = format!("qemu-{}-static", crate::platform::arch::qemu(&a.arch));
+            stamp = match which::which(&qemu) {
+                Ok(q) => stamp.program(&q),
+                Err(_) => stamp.text(&qemu, "absent"),
+            };
+        }
+        let file = self.dir.join("proofs").join(format!(
+            "{}.json",
+            cache::key_name(&format!("{}\0{}", a.path, root.display()))
+        ));
+        if let Some(answer) = cache::load::<(ProofResult, String)>(&file, &stamp) {
+            return answer;
+        }
+        let answer = match run_loader(a, arch, root) {
+            Ok(answer) => answer,
+            Err(e) => (ProofResult::NotRun, e),
+        };
+        if answer.0 != ProofResult::NotRun {
+            cache::store(&file, &stamp, &answer);
+        }
+        answer
     }
 
     /// The root `a` is proven in for `r` (unpacked if it is not yet), where the proof

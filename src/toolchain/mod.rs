@@ -3,6 +3,7 @@
 //! probe), and where cargo-portable keeps zig. [`needs`] is the one table of what a
 //! variant needs from it; [`Machine`] is how the pure planners ask.
 
+pub mod cache;
 pub mod needs;
 mod probe;
 pub mod setup;
@@ -74,6 +75,11 @@ pub struct Toolchain {
     pub std_failures: std::collections::BTreeMap<String, String>,
     /// Probe results of this run, by probe.
     probes: Mutex<HashMap<Probe, Result<(), String>>>,
+    /// What decided rustc's facts (the stamp of [`rustc_facts`]), for what else rustc
+    /// says and is cached with them; `None`: nothing rustc says is cached.
+    rustc_stamp: Option<cache::Stamp>,
+    /// `deployment_target` answers of this run, by target.
+    deployment: Mutex<HashMap<String, Option<String>>>,
 }
 
 fn output(cmd: &mut Command) -> Option<String> {
@@ -84,17 +90,124 @@ fn output(cmd: &mut Command) -> Option<String> {
 }
 
 /// Python's scripts directory (asked once per process; its stderr is not shown).
+/// Python takes a noticeable time to start (more through pyenv's shims): the answer is
+/// cached by which python3 PATH finds and what selects its version.
 fn python_scripts_dir() -> Option<PathBuf> {
     static DIR: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
     DIR.get_or_init(|| {
-        let s = output(Command::new("python3").args([
-            "-c",
-            "import sysconfig; print(sysconfig.get_path('scripts'))",
-        ]))?;
-        let p = PathBuf::from(s.trim());
+        let stamp = python_stamp();
+        let file = cache::machine_dir().join("python-scripts.json");
+        let p = match stamp
+            .as_ref()
+            .and_then(|st| cache::load::<PathBuf>(&file, st))
+        {
+            Some(p) => p,
+            None => {
+                let s = output(Command::new("python3").args([
+                    "-c",
+                    "import sysconfig; print(sysconfig.get_path('scripts'))",
+                ]))?;
+                let p = PathBuf::from(s.trim());
+                if let Some(st) = &stamp {
+                    cache::store(&file, st, &p);
+                }
+                p
+            }
+        };
         p.is_dir().then_some(p)
     })
     .clone()
+}
+
+/// What decides Python's scripts directory: the python3 on PATH, and what pyenv or a
+/// virtual environment choose it by. `None` when there is no python3 to stamp.
+fn python_stamp() -> Option<cache::Stamp> {
+    let python = which::which("python3").ok()?;
+    let cwd = std::env::current_dir().ok()?;
+    let pyenv_root = std::env::var_os("PYENV_ROOT")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".pyenv")));
+    let mut st = cache::Stamp::new()
+        .env("PATH")
+        .program(&python)
+        .env("PYENV_VERSION")
+        .env("VIRTUAL_ENV")
+        .up_from(&cwd, &[".python-version"]);
+    if let Some(root) = pyenv_root {
+        st = st.file(&root.join("version"));
+    }
+    Some(st)
+}
+
+/// What `rustc` says about itself (`-vV`, `--print sysroot`, `--print target-list`),
+/// as [`Toolchain::detect`] caches it.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct RustcFacts {
+    vv: String,
+    sysroot: PathBuf,
+    target_list: Vec<String>,
+    /// The state of `<sysroot>/bin/rustc` when asked: `rustup update` replaces it
+    /// without touching what selects the toolchain.
+    real_rustc: String,
+}
+
+/// What decides which rustc `rustc` is: the program PATH finds (rustup's proxy, or a
+/// rustc of its own), and what rustup selects the toolchain by (its environment, its
+/// settings, a `rust-toolchain` file in the current directory or above).
+fn rustc_stamp(rustc: &Path) -> Option<cache::Stamp> {
+    let found = which::which(rustc).ok()?;
+    let cwd = std::env::current_dir().ok()?;
+    let rustup_home = std::env::var_os("RUSTUP_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".rustup")))?;
+    Some(
+        cache::Stamp::new()
+            .text("rustc", rustc.display())
+            .program(&found)
+            .env("RUSTUP_TOOLCHAIN")
+            .env("RUSTUP_HOME")
+            .file(&rustup_home.join("settings.toml"))
+            .up_from(&cwd, &["rust-toolchain", "rust-toolchain.toml"]),
+    )
+}
+
+/// `rustc -vV`, the sysroot, the target list, and the stamp that decided them with the
+/// rustc they came from (`None` when they cannot be cached).
+type Facts = (String, Option<PathBuf>, Vec<String>, Option<cache::Stamp>);
+
+/// rustc's facts: from the cache when nothing that decides them changed, else asked.
+fn rustc_facts(rustc: &Path) -> Facts {
+    let stamp = rustc_stamp(rustc);
+    let file = cache::machine_dir().join("rustc.json");
+    if let Some(st) = &stamp {
+        if let Some(f) = cache::load::<RustcFacts>(&file, st) {
+            let real = cache::file_state(&f.sysroot.join("bin/rustc"));
+            if real == f.real_rustc {
+                let st = st.clone().text("real rustc", real);
+                return (f.vv, Some(f.sysroot), f.target_list, Some(st));
+            }
+        }
+    }
+    let vv = output(Command::new(rustc).arg("-vV")).unwrap_or_default();
+    let sysroot =
+        output(Command::new(rustc).args(["--print", "sysroot"])).map(|s| PathBuf::from(s.trim()));
+    let target_list: Vec<String> = output(Command::new(rustc).args(["--print", "target-list"]))
+        .map(|s| s.lines().map(str::to_owned).collect())
+        .unwrap_or_default();
+    let mut kept = None;
+    if let (Some(st), Some(sysroot), false, false) =
+        (&stamp, &sysroot, vv.is_empty(), target_list.is_empty())
+    {
+        let facts = RustcFacts {
+            vv: vv.clone(),
+            sysroot: sysroot.clone(),
+            target_list: target_list.clone(),
+            real_rustc: cache::file_state(&sysroot.join("bin/rustc")),
+        };
+        cache::store(&file, st, &facts);
+        kept = Some(st.clone().text("real rustc", facts.real_rustc));
+    }
+    (vv, sysroot, target_list, kept)
 }
 
 /// cargo-portable's cache directory: `$CARGO_PORTABLE_CACHE`, else
@@ -200,7 +313,7 @@ impl Toolchain {
         let rustc = std::env::var_os("RUSTC")
             .map(PathBuf::from)
             .unwrap_or_else(|| "rustc".into());
-        let vv = output(Command::new(&rustc).arg("-vV")).unwrap_or_default();
+        let (vv, sysroot, target_list, rustc_stamp) = rustc_facts(&rustc);
         let rustc_version = vv
             .lines()
             .next()
@@ -211,11 +324,6 @@ impl Toolchain {
             .find_map(|l| l.strip_prefix("host: "))
             .unwrap_or(env!("PORTABLE_HOST_TRIPLE"))
             .to_owned();
-        let sysroot = output(Command::new(&rustc).args(["--print", "sysroot"]))
-            .map(|s| PathBuf::from(s.trim()));
-        let target_list = output(Command::new(&rustc).args(["--print", "target-list"]))
-            .map(|s| s.lines().map(str::to_owned).collect())
-            .unwrap_or_default();
         let rustup = which::which("rustup").is_ok();
         let zig_home = zig_home();
         let path = tool_path();
@@ -231,6 +339,8 @@ impl Toolchain {
             zig_home,
             std_failures: Default::default(),
             probes: Mutex::new(HashMap::new()),
+            rustc_stamp,
+            deployment: Mutex::new(HashMap::new()),
         }
     }
 
@@ -282,6 +392,40 @@ impl Toolchain {
         });
     }
 
+    /// A probe's result: a success kept by an earlier run when nothing that decides it
+    /// changed (the program and the file it finally is, PATH, zig's environment, the
+    /// Debian package database: a C library or a linker installed or removed), else
+    /// run now. Only successes are kept: a failing probe runs every time, so that the
+    /// package that fixes it is seen at once.
+    fn probe_cached(&self, p: &Probe) -> Result<(), String> {
+        let stamp = p.command.first().and_then(|c| self.find(c)).map(|exe| {
+            let mut st = cache::Stamp::new()
+                .text("probe", p.display())
+                .program(&exe)
+                .env("PATH")
+                .text("tool PATH", self.path.to_string_lossy())
+                .file(Path::new("/var/lib/dpkg/status"))
+                .file(&self.zig_home.join("bin"));
+            for (k, v) in self.zig_env() {
+                st = st.text(k, v.to_string_lossy());
+            }
+            st
+        });
+        let file = cache::machine_dir()
+            .join("probes")
+            .join(format!("{}.json", cache::key_name(&p.display())));
+        if let Some(st) = &stamp {
+            if cache::load::<()>(&file, st).is_some() {
+                return Ok(());
+            }
+        }
+        let r = probe::run(self, p);
+        if let (Some(st), Ok(())) = (&stamp, &r) {
+            cache::store(&file, st, &());
+        }
+        r
+    }
+
     /// The first line of a C toolchain's `--version`.
     pub fn c_version(&self, c: &CTools) -> Option<String> {
         let cmd: Vec<String> = match c {
@@ -303,15 +447,48 @@ impl Toolchain {
         out.lines().next().map(str::to_owned)
     }
 
-    /// `rustc --print deployment-target --target T` for Apple targets, e.g. `11.0`.
+    /// `rustc --print deployment-target --target T` for Apple targets, e.g. `11.0`:
+    /// asked once per run, and kept with rustc's facts.
     pub fn deployment_target(&self, target: &str) -> Option<String> {
-        let s = output(Command::new(&self.rustc).args([
-            "--print",
-            "deployment-target",
-            "--target",
-            target,
-        ]))?;
-        s.trim().split_once('=').map(|(_, v)| v.trim().to_owned())
+        if let Some(v) = self
+            .deployment
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(target)
+        {
+            return v.clone();
+        }
+        let stamp = self
+            .rustc_stamp
+            .as_ref()
+            .map(|st| st.clone().text("deployment-target", target));
+        let file = cache::machine_dir()
+            .join("deployment-target")
+            .join(format!("{}.json", cache::key_name(target)));
+        let v = match stamp
+            .as_ref()
+            .and_then(|st| cache::load::<Option<String>>(&file, st))
+        {
+            Some(v) => v,
+            None => {
+                let v = output(Command::new(&self.rustc).args([
+                    "--print",
+                    "deployment-target",
+                    "--target",
+                    target,
+                ]))
+                .and_then(|s| s.trim().split_once('=').map(|(_, v)| v.trim().to_owned()));
+                if let (Some(st), Some(_)) = (&stamp, &v) {
+                    cache::store(&file, st, &v);
+                }
+                v
+            }
+        };
+        self.deployment
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(target.to_owned(), v.clone());
+        v
     }
 }
 
@@ -335,7 +512,7 @@ impl Machine for Toolchain {
         if let Some(r) = self.probes.lock().unwrap_or_else(|e| e.into_inner()).get(p) {
             return r.clone();
         }
-        let r = probe::run(self, p);
+        let r = self.probe_cached(p);
         self.probes
             .lock()
             .unwrap_or_else(|e| e.into_inner())

@@ -29,5 +29,6 @@ mod sbom;
 mod schema;
 mod setup;
 mod sys_crates;
+mod warm;
 mod why;
 mod wide;
