@@ -542,15 +542,16 @@ fn openssl_crate(dir: &Path) -> std::path::PathBuf {
 /// of the default matrix, in one build: zig (musl), MinGW-w64 (Windows), the cross
 /// gcc (aarch64 glibc). Each builds, needs no libssl or libcrypto, and `why
 /// libssl.so.3` says OpenSSL is linked in statically, naming openssl-sys's build
-/// script. OpenSSL takes minutes per target: the crate lives in CARGO_TARGET_TMPDIR,
-/// so a second run (CI keeps target/) finds it fresh. Needs crates.io, and what
-/// `setup` installs (zig, MinGW, the aarch64 gcc, perl, make).
+/// script. OpenSSL takes minutes per target, so the crate (and with it its target
+/// directory) lives in cargo-portable's cache directory, `<cache>/tests/vendored-openssl`
+/// (`$CARGO_PORTABLE_CACHE`, else `$XDG_CACHE_HOME/cargo-portable`, where the
+/// `--prove` roots are kept): a fresh clone on a machine that ran it before finds it
+/// fresh. Cold, on a new machine, it is the longest test of the suite (docs/benchmarks.md,
+/// "OpenSSL from source"). Needs crates.io, and what `setup` installs (zig, MinGW, the
+/// aarch64 gcc, perl, make).
 #[test]
-#[ignore = "OpenSSL from source three times: 15-20 min cold on 2 cores, too long for \
-            every CI run on a fresh clone; `cargo test --test cli -- --ignored \
-            sys_crates::vendored` or benches/openssl-bench.sh"]
 fn vendored_openssl_builds_with_zig_mingw_and_the_cross_gcc_and_links_it_in() {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("sys-vendored");
+    let dir = cargo_portable::toolchain::cache_dir().join("tests/vendored-openssl");
     let root = openssl_crate(&dir);
     let ids = [
         "linux-x86_64-musl-zig",
