@@ -665,9 +665,10 @@ fn openssl_crate(dir: &Path) -> std::path::PathBuf {
 /// directory) lives in cargo-portable's cache directory, `<cache>/tests/vendored-openssl`
 /// (`$CARGO_PORTABLE_CACHE`, else `$XDG_CACHE_HOME/cargo-portable`, where the
 /// `--prove` roots are kept): a fresh clone on a machine that ran it before finds it
-/// fresh. Cold, on a new machine, it is the longest test of the suite (docs/benchmarks.md,
-/// "OpenSSL from source"). Needs crates.io, and what `setup` installs (zig, MinGW, the
-/// aarch64 gcc, perl, make).
+/// fresh. Cold, on a new machine, it is the longest test of the suite: 44 m 40 s on 2
+/// cores at load average about 6, 4.4 s warm (docs/benchmarks.md, "The vendored OpenSSL
+/// test in CI"). Needs crates.io, and what `setup` installs (zig, MinGW, the aarch64
+/// gcc, perl, make).
 #[test]
 fn vendored_openssl_builds_with_zig_mingw_and_the_cross_gcc_and_links_it_in() {
     let dir = cargo_portable::toolchain::cache_dir().join("tests/vendored-openssl");
