@@ -192,13 +192,17 @@ fn set_up(
     variants: &[&Variant],
 ) -> Toolchain {
     let c = !ws.native_deps.is_empty();
-    let multiarch = engine::multiarch_needs(tc, opts, ws, variants);
+    // the variants' own graphs: their multiarch packages, and the programs their
+    // features add (perl and make for a variant that vendors OpenSSL)
+    let (multiarch, graph_tools) = engine::graph_needs(tc, opts, ws, variants);
+    let mut tools = ws.build_tools.clone();
+    engine::merge_tools(&mut tools, graph_tools);
     let (_, not_installed) = super::setup::install(
         tc,
         variants,
         super::setup::GraphNeeds {
             c,
-            tools: &ws.build_tools,
+            tools: &tools,
             multiarch: &multiarch,
         },
         args.run,

@@ -15,9 +15,13 @@ pub(super) fn run(args: SetupArgs, global: &GlobalOpts) -> Result<Outcome> {
     let m = load_matrix(&args.matrix, root.as_deref(), &tc)?;
     // C and C++ compilers for the build scripts, when the workspace's crates compile C
     // and the programs their build scripts run (cmake, perl, make)
-    let (native, tools) = crate::engine::workspace_needs(&tc, args.matrix.manifest_path.as_deref());
+    let (native, mut tools) =
+        crate::engine::workspace_needs(&tc, args.matrix.manifest_path.as_deref());
     let variants = selected(&m, &args.matrix.variants);
-    // the multiarch libraries of the package `build` would build (its default features)
+    // the multiarch libraries of the package `build` would build (its default
+    // features, and each variant's own: its `features` key and the matrix-wide one),
+    // and the programs those features add (perl and make for a variant that vendors
+    // OpenSSL)
     let opts = crate::engine::BuildOptions {
         manifest_path: args.matrix.manifest_path.clone(),
         cargo: crate::engine::CargoOptions {
@@ -32,7 +36,11 @@ pub(super) fn run(args: SetupArgs, global: &GlobalOpts) -> Result<Outcome> {
         graph: false,
     };
     let multiarch = match crate::engine::resolve_workspace(&tc, &opts) {
-        Ok(ws) => crate::engine::multiarch_needs(&tc, &opts, &ws, &variants),
+        Ok(ws) => {
+            let (multiarch, graph_tools) = crate::engine::graph_needs(&tc, &opts, &ws, &variants);
+            crate::engine::merge_tools(&mut tools, graph_tools);
+            multiarch
+        }
         Err(_) => Vec::new(),
     };
     let (ok, _) = install(

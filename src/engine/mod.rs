@@ -80,7 +80,9 @@ pub struct Workspace {
     /// libraries (a build-dependency on cc, cmake, autotools, pkg-config, vcpkg or
     /// bindgen, or a `-sys` package with `links`); empty when none do.
     pub native_deps: Vec<String>,
-    /// The host programs those build scripts run (cmake, perl, make).
+    /// The host programs those build scripts run (cmake, perl, make), in the graph of
+    /// every feature of the package: for a variant whose own graph was not resolved
+    /// (see `needs_links_check`; when it was, that graph decides).
     pub build_tools: Vec<BuildTool>,
     /// The package of the graph the build resolves (its own features, every
     /// platform) whose `rust-version` the installed rustc does not meet, the highest:
@@ -264,13 +266,21 @@ fn target_rust_versions(
         .collect()
 }
 
-/// Whether the graphs per target are needed for what the build links: the graph of
-/// every feature has a crate of `targets/sys-crates.toml`, or an apple target is
-/// selected and that graph has a crate of `targets/frameworks.toml`.
-fn needs_links_check(ws: &Workspace, selected: &[&Variant]) -> bool {
+/// Whether the graphs per target are needed for what the build links and runs: the
+/// graph of every feature has a crate of `targets/sys-crates.toml`, or an apple target
+/// is selected and that graph has a crate of `targets/frameworks.toml`, or the build
+/// or a variant turns on a dependency's feature (`openssl/vendored`), which the graph
+/// of every feature of the package does not have (the host programs its build scripts
+/// run, [`build_tools`], come from the variant's own graph).
+fn needs_links_check(ws: &Workspace, opts: &BuildOptions, selected: &[&Variant]) -> bool {
     let rows = &crate::data::tables().sys_crates;
     let apple = !ws.frameworks.is_empty() && selected.iter().any(|v| v.triple().is_apple());
+    let dependency_feature = selected
+        .iter()
+        .flat_map(|v| build_features(&opts.cargo, &v.features))
+        .any(|f| f.contains('/'));
     apple
+        || dependency_feature
         || ws
             .native_deps
             .iter()
@@ -278,8 +288,9 @@ fn needs_links_check(ws: &Workspace, selected: &[&Variant]) -> bool {
 }
 
 /// Per graph ([`target_graphs`]), the system libraries it links without building them
-/// ([`system_libs`], from `targets/sys-crates.toml`) and, for an apple target, the
-/// macOS frameworks it links (`targets/frameworks.toml`).
+/// ([`system_libs`], from `targets/sys-crates.toml`), for an apple target the macOS
+/// frameworks it links (`targets/frameworks.toml`), and the host programs its build
+/// scripts run ([`build_tools`]).
 fn links_of(
     ws: &Workspace,
     graphs: &BTreeMap<String, TargetGraph>,
@@ -294,7 +305,15 @@ fn links_of(
                 Vec::new()
             };
             let libs = system_libs(&g.meta, &ws.package_id, &tables.sys_crates);
-            (key.clone(), TargetLinks { libs, frameworks })
+            let tools = build_tools(&g.meta, &ws.package_id, &tables.sys_crates);
+            (
+                key.clone(),
+                TargetLinks {
+                    libs,
+                    frameworks,
+                    tools,
+                },
+            )
         })
         .collect()
 }
@@ -307,7 +326,7 @@ fn target_system_libs(
     ws: &Workspace,
     selected: &[&Variant],
 ) -> BTreeMap<String, TargetLinks> {
-    if !needs_links_check(ws, selected) {
+    if !needs_links_check(ws, opts, selected) {
         return BTreeMap::new();
     }
     links_of(ws, &target_graphs(tc, opts, selected))
@@ -319,37 +338,76 @@ fn links_key(target: &str, features: &[String]) -> String {
 }
 
 /// What a target's resolved graph links that the machine must have: system libraries
-/// and macOS frameworks.
+/// and macOS frameworks; and the host programs its build scripts run.
 #[derive(Debug, Clone, Default)]
 struct TargetLinks {
     libs: Vec<SystemLib>,
     frameworks: Vec<FrameworkUse>,
+    tools: Vec<BuildTool>,
 }
 
-/// The multiarch `-dev` packages (Debian architecture, `package:arch`) the cross glibc
-/// variants of `variants` lack for the system libraries their graphs link: what
-/// `setup` installs ([`plan::missing_multiarch`]).
-pub fn multiarch_needs(
+/// The entry of [`links_of`]'s map for `v`: its graph, resolved for its target with the
+/// features it builds with ([`build_features`]). `None` when it was not asked for
+/// ([`needs_links_check`]) or cargo could not resolve it.
+fn links_for<'a>(sys: &'a BTreeMap<String, TargetLinks>, v: &Variant) -> Option<&'a TargetLinks> {
+    sys.get(&links_key(v.target(), &v.features))
+}
+
+/// What the graphs of `variants` (each resolved for its target with the features it
+/// builds with) ask `setup` for: the multiarch `-dev` packages (Debian architecture,
+/// `package:arch`) the cross glibc variants lack for the system libraries they link
+/// ([`plan::missing_multiarch`]), and the host programs their build scripts run
+/// ([`build_tools`]: perl and make for a variant that vendors OpenSSL), to add to
+/// those of the graph of every feature.
+pub fn graph_needs(
     tc: &Toolchain,
     opts: &BuildOptions,
     ws: &Workspace,
     variants: &[&Variant],
-) -> Vec<(String, String)> {
+) -> (Vec<(String, String)>, Vec<BuildTool>) {
     let sys = target_system_libs(tc, opts, ws, variants);
-    let mut out: Vec<(String, String)> = variants
+    let mut multiarch: Vec<(String, String)> = variants
         .iter()
-        .filter_map(|v| {
-            Some(plan::missing_multiarch(
-                v,
-                &sys.get(&links_key(v.target(), &v.features))?.libs,
-                tc,
-            ))
-        })
+        .filter_map(|v| Some(plan::missing_multiarch(v, &links_for(&sys, v)?.libs, tc)))
         .flatten()
         .collect();
-    out.sort();
-    out.dedup();
-    out
+    multiarch.sort();
+    multiarch.dedup();
+    let mut tools = Vec::new();
+    for links in sys.values() {
+        merge_tools(&mut tools, links.tools.iter().cloned());
+    }
+    (multiarch, tools)
+}
+
+/// Add `more` to `tools`, one entry per program (required if any says so, with every
+/// package that runs it).
+pub fn merge_tools(tools: &mut Vec<BuildTool>, more: impl IntoIterator<Item = BuildTool>) {
+    for t in more {
+        match tools.iter_mut().find(|have| have.program == t.program) {
+            Some(have) => {
+                have.required |= t.required;
+                have.by.extend(t.by);
+                have.by.sort();
+                have.by.dedup();
+            }
+            None => tools.push(t),
+        }
+    }
+}
+
+/// The features a variant builds with: the build's `--features` (space or comma
+/// separated) and the variant's own `features` key (the matrix-wide `features` are
+/// already in it, [`crate::matrix`]). The graphs that decide skips, system libraries
+/// and host programs are resolved with these ([`build_graph`]).
+fn build_features(c: &CargoOptions, variant_features: &[String]) -> Vec<String> {
+    c.features
+        .iter()
+        .flat_map(|f| f.split([' ', ',']))
+        .filter(|f| !f.is_empty())
+        .map(str::to_owned)
+        .chain(variant_features.iter().cloned())
+        .collect()
 }
 
 /// `cargo metadata` of the graph the build resolves: the build's own features (not
@@ -368,14 +426,7 @@ fn build_graph(
         cmd.manifest_path(m);
     }
     let c = &opts.cargo;
-    let features: Vec<String> = c
-        .features
-        .iter()
-        .flat_map(|f| f.split([' ', ',']))
-        .filter(|f| !f.is_empty())
-        .map(str::to_owned)
-        .chain(variant_features.iter().cloned())
-        .collect();
+    let features = build_features(c, variant_features);
     if !features.is_empty() {
         cmd.features(CargoOpt::SomeFeatures(features));
     }
@@ -418,17 +469,10 @@ pub fn workspace_needs(
     let mut tools: Vec<BuildTool> = Vec::new();
     for id in &meta.workspace_members {
         native.extend(native_deps(&meta, id));
-        for t in build_tools(&meta, id, &crate::data::tables().sys_crates) {
-            match tools.iter_mut().find(|have| have.program == t.program) {
-                Some(have) => {
-                    have.required |= t.required;
-                    have.by.extend(t.by);
-                    have.by.sort();
-                    have.by.dedup();
-                }
-                None => tools.push(t),
-            }
-        }
+        merge_tools(
+            &mut tools,
+            build_tools(&meta, id, &crate::data::tables().sys_crates),
+        );
     }
     native.sort();
     native.dedup();
@@ -476,7 +520,7 @@ pub fn build(
     let all_skipped = selected.iter().all(|v| rust.contains_key(v.id()));
     // the graphs per target and features: before planning when what the build links
     // needs them, else (only for the formats that record the crates) beside the build
-    let early = !all_skipped && needs_links_check(ws, &selected);
+    let early = !all_skipped && needs_links_check(ws, opts, &selected);
     let mut graphs = if early {
         target_graphs(tc, opts, &selected)
     } else {
@@ -566,7 +610,7 @@ fn plan_groups(
         .iter()
         .zip(errors.iter_mut())
         .map(|(v, error)| {
-            let Some(links) = sys.get(&links_key(v.target(), &v.features)) else {
+            let Some(links) = links_for(sys, v) else {
                 return Ok(Vec::new());
             };
             let mut env = plan::system_libs(v, &links.libs, tc)?;
@@ -592,9 +636,11 @@ fn plan_groups(
             .filter_map(|((v, _), _)| needs(v, tc.host()).probe),
     );
     let mut groups: BTreeMap<String, Vec<Job>> = BTreeMap::new();
-    let tools = unmet_tools(&ws.build_tools, tc);
     for (index, v) in selected.iter().enumerate() {
-        let no_tool = no_rust[index].clone().or_else(|| tools.clone());
+        // the host programs of the variant's own graph (its target, its features),
+        // else of the graph of every feature
+        let tools = links_for(sys, v).map_or(ws.build_tools.as_slice(), |l| l.tools.as_slice());
+        let no_tool = no_rust[index].clone().or_else(|| unmet_tools(tools, tc));
         let planned = match (&no_tool, &sys_env[index]) {
             (Some((reason, fix)), _) | (None, Err((reason, fix))) => Plan::Skipped {
                 reason: reason.clone(),

@@ -269,15 +269,11 @@ pub fn system_libs(v: &Variant, libs: &[SystemLib], m: &impl Machine) -> SystemL
                 l.fix.clone(),
             );
         }
-        if l.needs_pkg_config.is_some() && !m.has_program("pkg-config") {
-            let sudo = if m.is_root() { "" } else { "sudo " };
-            return skip(
-                "and finds it only through pkg-config, which is not installed (without it, it looks under /usr and misses Debian's multiarch headers)".to_owned(),
-                format!(
-                    "{sudo}apt-get install -y pkg-config   (or: cargo portable setup); or {}",
-                    l.fix
-                ),
-            );
+        if l.needs_pkg_config.is_some() {
+            let chosen = pkg_config_for(target, m.host(), |k| m.env_var(k));
+            if let Some((why, fix)) = unmet_pkg_config(&chosen, m) {
+                return skip(why, format!("{fix}; or {}", l.fix));
+            }
         }
         if target == m.host() {
             continue;
@@ -312,6 +308,56 @@ pub fn system_libs(v: &Variant, libs: &[SystemLib], m: &impl Machine) -> SystemL
         }
     }
     Ok(env)
+}
+
+/// Which pkg-config a build script runs ([`pkg_config_for`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PkgConfig {
+    /// A variable names the program (a path, or a name looked up on PATH).
+    Set { var: String, program: String },
+    /// None is set: `pkg-config` on PATH, else `pkgconf`.
+    Default,
+}
+
+/// The pkg-config a build script for `target` runs, as pkg-config-rs picks it
+/// (`Config::run` in pkg-config 0.3.34): the first of `PKG_CONFIG_<target>`,
+/// `PKG_CONFIG_<target with underscores>`, `HOST_PKG_CONFIG` (when `target` is the
+/// host) or `TARGET_PKG_CONFIG`, and `PKG_CONFIG` that is set; else `pkg-config`, then
+/// `pkgconf`. `var` reads the environment the build scripts inherit (passed in, so it
+/// stays pure).
+pub fn pkg_config_for(target: &str, host: &str, var: impl Fn(&str) -> Option<String>) -> PkgConfig {
+    let kind = if target == host { "HOST" } else { "TARGET" };
+    [
+        format!("PKG_CONFIG_{target}"),
+        format!("PKG_CONFIG_{}", target.replace('-', "_")),
+        format!("{kind}_PKG_CONFIG"),
+        "PKG_CONFIG".to_owned(),
+    ]
+    .into_iter()
+    .find_map(|k| var(&k).map(|program| PkgConfig::Set { var: k, program }))
+    .unwrap_or(PkgConfig::Default)
+}
+
+/// Whether the pkg-config `chosen` is there: `None` when it is, else the end of the
+/// skip's reason and the fix (the variable that names a missing program, or the
+/// package).
+fn unmet_pkg_config(chosen: &PkgConfig, m: &impl Machine) -> Option<(String, String)> {
+    let sudo = if m.is_root() { "" } else { "sudo " };
+    match chosen {
+        PkgConfig::Set { var, program } if !m.has_program(program) => Some((
+            format!(
+                "and finds it only through pkg-config, and {var}={program} names a program that is not installed"
+            ),
+            format!(
+                "point {var} at an installed pkg-config, or unset it and {sudo}apt-get install -y pkg-config"
+            ),
+        )),
+        PkgConfig::Default if !m.has_program("pkg-config") && !m.has_program("pkgconf") => Some((
+            "and finds it only through pkg-config, which is not installed (without it, it looks under /usr and misses Debian's multiarch headers)".to_owned(),
+            format!("{sudo}apt-get install -y pkg-config   (or: cargo portable setup)"),
+        )),
+        _ => None,
+    }
 }
 
 /// `SDKROOT` as this machine has it: unset, a macOS SDK directory (it has
@@ -743,6 +789,153 @@ mod tests {
             system_libs(&v("x86_64-unknown-linux-musl", ""), &[], &all()),
             Ok(Vec::new())
         );
+    }
+
+    /// A machine with an environment (the variables the build scripts inherit).
+    struct WithEnv(Fake, Vec<(&'static str, &'static str)>);
+    impl Machine for WithEnv {
+        fn host(&self) -> &str {
+            self.0.host()
+        }
+        fn std_installed(&self, t: &str) -> bool {
+            self.0.std_installed(t)
+        }
+        fn has_program(&self, p: &str) -> bool {
+            self.0.has_program(p)
+        }
+        fn is_root(&self) -> bool {
+            false
+        }
+        fn probe(&self, p: &Probe) -> Result<(), String> {
+            self.0.probe(p)
+        }
+        fn zig_home(&self) -> &std::path::Path {
+            self.0.zig_home()
+        }
+        fn env_var(&self, k: &str) -> Option<String> {
+            self.1
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    /// `PKG_CONFIG` (and its per-target forms, as pkg-config-rs reads them) names the
+    /// pkg-config the build script runs: that program decides the skip, not a
+    /// `pkg-config` on PATH.
+    #[test]
+    fn pkg_config_is_the_program_its_variables_name() {
+        let host = "x86_64-unknown-linux-gnu";
+        let arm = "aarch64-unknown-linux-gnu";
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        let set = |var: &str, program: &str| PkgConfig::Set {
+            var: var.into(),
+            program: program.into(),
+        };
+        assert_eq!(pkg_config_for(host, host, |_| None), PkgConfig::Default);
+        assert_eq!(
+            pkg_config_for(host, host, env(&[("PKG_CONFIG", "/opt/pc")])),
+            set("PKG_CONFIG", "/opt/pc")
+        );
+        // the target's own variables first, then HOST_/TARGET_, then PKG_CONFIG
+        let all_set: &[(&str, &str)] = &[
+            ("PKG_CONFIG", "plain"),
+            ("HOST_PKG_CONFIG", "host"),
+            ("TARGET_PKG_CONFIG", "cross"),
+            ("PKG_CONFIG_aarch64_unknown_linux_gnu", "arm-underscores"),
+        ];
+        assert_eq!(
+            pkg_config_for(arm, host, env(all_set)),
+            set("PKG_CONFIG_aarch64_unknown_linux_gnu", "arm-underscores")
+        );
+        assert_eq!(
+            pkg_config_for(host, host, env(all_set)),
+            set("HOST_PKG_CONFIG", "host")
+        );
+        assert_eq!(
+            pkg_config_for(
+                arm,
+                host,
+                env(&[
+                    ("PKG_CONFIG_aarch64-unknown-linux-gnu", "arm-dashes"),
+                    ("PKG_CONFIG_aarch64_unknown_linux_gnu", "arm-underscores"),
+                ])
+            ),
+            set("PKG_CONFIG_aarch64-unknown-linux-gnu", "arm-dashes")
+        );
+        assert_eq!(
+            pkg_config_for(arm, host, env(&[("TARGET_PKG_CONFIG", "cross")])),
+            set("TARGET_PKG_CONFIG", "cross")
+        );
+
+        let ssl = [SystemLib {
+            krate: "openssl-sys".into(),
+            library: "ssl".into(),
+            debian: "libssl-dev".into(),
+            needs_pkg_config: Some("find_normal.rs:92".into()),
+            fix: "--features openssl/vendored".into(),
+        }];
+        let gnu = variant(&format!("target = \"{host}\"\nlinker = \"internal\""));
+        let with = |programs: &[&'static str], vars: Vec<(&'static str, &'static str)>| {
+            let mut m = all();
+            m.programs.extend(programs);
+            WithEnv(m, vars)
+        };
+        // PKG_CONFIG names a missing program: skipped with pkg-config on PATH, and the
+        // fix names the variable
+        let (reason, fix) = system_libs(
+            &gnu,
+            &ssl,
+            &with(
+                &["pkg-config"],
+                vec![("PKG_CONFIG", "/opt/cross/bin/pkg-config")],
+            ),
+        )
+        .unwrap_err();
+        assert_eq!(
+            reason,
+            "openssl-sys links the system library libssl (its vendoring feature is off), \
+             and finds it only through pkg-config, and PKG_CONFIG=/opt/cross/bin/pkg-config \
+             names a program that is not installed"
+        );
+        assert_eq!(
+            fix,
+            "point PKG_CONFIG at an installed pkg-config, or unset it and sudo apt-get \
+             install -y pkg-config; or --features openssl/vendored"
+        );
+        // it names one that is there: built, without a pkg-config on PATH
+        assert_eq!(
+            system_libs(
+                &gnu,
+                &ssl,
+                &with(
+                    &["/opt/cross/bin/pkg-config"],
+                    vec![("PKG_CONFIG", "/opt/cross/bin/pkg-config")]
+                )
+            ),
+            Ok(Vec::new())
+        );
+        assert_eq!(
+            system_libs(
+                &gnu,
+                &ssl,
+                &with(&["pkgconf"], vec![("PKG_CONFIG", "pkgconf")])
+            ),
+            Ok(Vec::new())
+        );
+        // nothing set: pkg-config, else pkgconf (pkg-config-rs's fallback), on PATH
+        assert_eq!(
+            system_libs(&gnu, &ssl, &with(&["pkgconf"], vec![])),
+            Ok(Vec::new())
+        );
+        assert!(system_libs(&gnu, &ssl, &with(&[], vec![])).is_err());
     }
 
     #[test]

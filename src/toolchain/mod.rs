@@ -49,6 +49,11 @@ pub trait Machine {
     fn has_multiarch_library(&self, _multiarch: &str, _name: &str) -> bool {
         false
     }
+    /// The environment variable `name` as cargo-portable was started with it (what the
+    /// build scripts it runs inherit, as `PKG_CONFIG`); `None` when unset.
+    fn env_var(&self, _name: &str) -> Option<String> {
+        None
+    }
 }
 
 /// What the build and `targets`/`setup` need to know about the machine.
@@ -527,6 +532,9 @@ impl Machine for Toolchain {
         ["so", "a"]
             .iter()
             .any(|ext| dir.join(format!("lib{name}.{ext}")).exists())
+    }
+    fn env_var(&self, name: &str) -> Option<String> {
+        std::env::var_os(name).map(|v| v.to_string_lossy().into_owned())
     }
 }
 
