@@ -118,6 +118,9 @@ pub struct SystemLib {
     pub debian: String,
     /// Its build script finds it only through pkg-config: why (`needs-pkg-config`).
     pub needs_pkg_config: Option<String>,
+    /// The environment variables its build script reads to find the library
+    /// (`OPENSSL_DIR`, …): one that is set points it somewhere of the user's choosing.
+    pub env: Vec<String>,
     /// What builds it from source instead: `--features openssl/vendored` when the
     /// package depends on the crate that spells it, else the line to add to
     /// Cargo.toml; then the alternative, if any.
@@ -168,6 +171,7 @@ pub fn system_libs(meta: &Metadata, id: &PackageId, rows: &[SysCrate]) -> Vec<Sy
             library: row.libraries[0].clone(),
             debian: row.debian.clone(),
             needs_pkg_config: row.needs_pkg_config.clone(),
+            env: row.env.clone(),
             fix,
         });
     }

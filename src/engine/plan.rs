@@ -214,17 +214,35 @@ fn cross_multiarch(target: &str) -> Option<(String, &'static str)> {
     Some((multiarch, arch))
 }
 
-/// The Debian multiarch packages a cross glibc variant lacks for `libs` (what
-/// `setup` installs): (Debian architecture, `libssl-dev:arm64`). None for the host's
-/// own target, a pinned glibc, or another system: no package helps those.
+/// Whether the host's own `l` is there for its build script: installed where the
+/// host's linker looks, or one of the variables the build script reads is set (the
+/// user points it at a library of their own).
+fn host_library_found(l: &SystemLib, m: &impl Machine) -> bool {
+    m.has_host_library(&l.library) || l.env.iter().any(|k| m.env_var(k).is_some())
+}
+
+/// The Debian packages a glibc variant lacks for `libs` (what `setup` installs):
+/// (Debian architecture, `libssl-dev:arm64`) for a cross target's multiarch library,
+/// (the host's architecture, `libssl-dev`) for the host's own. None for a pinned glibc
+/// or another system: no package helps those.
 pub fn missing_multiarch(
     v: &Variant,
     libs: &[SystemLib],
     m: &impl Machine,
 ) -> Vec<(String, String)> {
     let target = v.target();
-    if !v.triple().is_linux_gnu() || v.glibc().is_some() || target == m.host() {
+    if !v.triple().is_linux_gnu() || v.glibc().is_some() {
         return Vec::new();
+    }
+    if target == m.host() {
+        let Some((_, arch)) = cross_multiarch(target) else {
+            return Vec::new();
+        };
+        return libs
+            .iter()
+            .filter(|l| !host_library_found(l, m))
+            .map(|l| (arch.to_owned(), l.debian.clone()))
+            .collect();
     }
     let Some((multiarch, arch)) = cross_multiarch(target) else {
         return Vec::new();
@@ -276,6 +294,21 @@ pub fn system_libs(v: &Variant, libs: &[SystemLib], m: &impl Machine) -> SystemL
             }
         }
         if target == m.host() {
+            // the build script finds the host's library as it always does; missing
+            // (no -dev package), it would fail after compiling
+            if !host_library_found(l, m) {
+                let sudo = if m.is_root() { "" } else { "sudo " };
+                return skip(
+                    format!(
+                        "and lib{}'s development files (the {} package) are not installed",
+                        l.library, l.debian
+                    ),
+                    format!(
+                        "{sudo}apt-get install -y {} (or: cargo portable setup); or {}",
+                        l.debian, l.fix
+                    ),
+                );
+            }
             continue;
         }
         let Some((multiarch, arch)) = cross_multiarch(target) else {
@@ -566,8 +599,20 @@ mod tests {
         programs: Vec<&'static str>,
         /// probes (by their command line) that fail, with the error line
         broken: Vec<(&'static str, &'static str)>,
+        /// the host's libraries that are not installed (`ssl`), and the variables set
+        lacks: Vec<&'static str>,
+        env: Vec<(&'static str, &'static str)>,
     }
     impl Machine for Fake {
+        fn has_host_library(&self, name: &str) -> bool {
+            !self.lacks.contains(&name)
+        }
+        fn env_var(&self, name: &str) -> Option<String> {
+            self.env
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        }
         fn host(&self) -> &str {
             "x86_64-unknown-linux-gnu"
         }
@@ -602,6 +647,8 @@ mod tests {
             std: vec!["x86_64-unknown-linux-gnu"],
             programs: vec![],
             broken: vec![],
+            lacks: Vec::new(),
+            env: Vec::new(),
         };
         let n = needs(
             &variant("target = \"riscv64gc-unknown-linux-musl\"\nlinker = \"internal\""),
@@ -650,6 +697,8 @@ mod tests {
                 "cargo-zigbuild",
             ],
             broken: Vec::new(),
+            lacks: Vec::new(),
+            env: Vec::new(),
         }
     }
 
@@ -693,6 +742,7 @@ mod tests {
             library: "ssl".into(),
             debian: "libssl-dev".into(),
             needs_pkg_config: Some("find_normal.rs:92".into()),
+            env: vec!["OPENSSL_DIR".into()],
             fix: "--features openssl/vendored".into(),
         }];
         let v =
@@ -733,10 +783,37 @@ mod tests {
             m
         };
         // the host's own glibc target: as before, nothing set
-        assert_eq!(
-            system_libs(&v("x86_64-unknown-linux-gnu", ""), &ssl, &all()),
-            Ok(Vec::new())
+        let host = v("x86_64-unknown-linux-gnu", "");
+        assert_eq!(system_libs(&host, &ssl, &all()), Ok(Vec::new()));
+        assert!(missing_multiarch(&host, &ssl, &all()).is_empty());
+        // without the host's -dev package: skipped before compiling, and setup installs
+        // it (no new architecture); a variable the build script reads is the user's way
+        let bare = Fake {
+            lacks: vec!["ssl"],
+            ..all()
+        };
+        let (reason, fix) = system_libs(&host, &ssl, &bare).unwrap_err();
+        assert!(
+            reason.ends_with(
+                "and libssl's development files (the libssl-dev package) are not installed"
+            ),
+            "{reason}"
         );
+        assert_eq!(
+            fix,
+            "apt-get install -y libssl-dev (or: cargo portable setup); or --features openssl/vendored"
+        );
+        assert_eq!(
+            missing_multiarch(&host, &ssl, &bare),
+            [("amd64".to_owned(), "libssl-dev".to_owned())]
+        );
+        let pointed = Fake {
+            lacks: vec!["ssl"],
+            env: vec![("OPENSSL_DIR", "/opt/ssl")],
+            ..all()
+        };
+        assert_eq!(system_libs(&host, &ssl, &pointed), Ok(Vec::new()));
+        assert!(missing_multiarch(&host, &ssl, &pointed).is_empty());
         // no system package, or a glibc pinned below the host's: skipped with the fix
         for (t, extra) in [
             ("x86_64-unknown-linux-musl", ""),
@@ -880,6 +957,7 @@ mod tests {
             library: "ssl".into(),
             debian: "libssl-dev".into(),
             needs_pkg_config: Some("find_normal.rs:92".into()),
+            env: vec!["OPENSSL_DIR".into()],
             fix: "--features openssl/vendored".into(),
         }];
         let gnu = variant(&format!("target = \"{host}\"\nlinker = \"internal\""));
@@ -1118,6 +1196,8 @@ mod tests {
             std: vec!["x86_64-unknown-linux-gnu"],
             programs: vec![],
             broken: Vec::new(),
+            lacks: Vec::new(),
+            env: Vec::new(),
         };
         match plan(
             &variant("target = \"aarch64-unknown-linux-gnu\"\nlinker = \"external\""),

@@ -49,6 +49,11 @@ pub trait Machine {
     fn has_multiarch_library(&self, _multiarch: &str, _name: &str) -> bool {
         false
     }
+    /// Whether the host's own `lib<name>` is installed for linking (its `.so` or `.a`,
+    /// which a `-dev` package brings) where the host's linker looks by default.
+    fn has_host_library(&self, _name: &str) -> bool {
+        true
+    }
     /// The environment variable `name` as cargo-portable was started with it (what the
     /// build scripts it runs inherit, as `PKG_CONFIG`); `None` when unset.
     fn env_var(&self, _name: &str) -> Option<String> {
@@ -535,6 +540,20 @@ impl Machine for Toolchain {
     }
     fn env_var(&self, name: &str) -> Option<String> {
         std::env::var_os(name).map(|v| v.to_string_lossy().into_owned())
+    }
+    fn has_host_library(&self, name: &str) -> bool {
+        // Debian's multiarch directory, then the other distributions' (Fedora's lib64)
+        let multiarch = needs::gcc_prefix(&self.host).map(|m| format!("/usr/lib/{m}"));
+        let found = multiarch
+            .iter()
+            .map(String::as_str)
+            .chain(["/usr/lib64", "/usr/lib", "/usr/local/lib"])
+            .any(|dir| {
+                ["so", "a"]
+                    .iter()
+                    .any(|ext| Path::new(dir).join(format!("lib{name}.{ext}")).exists())
+            });
+        found
     }
 }
 

@@ -54,8 +54,8 @@ impl Step {
 /// host programs its build scripts run (`tools`: cmake, perl, make); and for the
 /// variants that run their smoke (all with `runs`, else those with `run = true`), the
 /// runners: qemu-user-static, wine64; and the multiarch packages (Debian architecture,
-/// `package:arch`) of the system libraries cross glibc variants link (`multiarch`,
-/// from the dependency graph).
+/// `package:arch`, or the host's own `package`) of the system libraries glibc variants
+/// link (`multiarch`, from the dependency graph); curl for the variants that prove.
 pub fn plan(
     variants: &[&Variant],
     m: &impl Machine,
@@ -112,6 +112,15 @@ pub fn plan(
             packages.insert(t.apt.to_owned());
         }
     }
+    // the proofs (a variant's `prove` key) download Debian's Packages index and .debs
+    // with curl (src/prove/fetch.rs)
+    if variants.iter().any(|v| !v.prove().is_empty()) && !m.has_program("curl") {
+        packages.insert("curl".to_owned());
+    }
+    // the host's own -dev packages (`libssl-dev`, no `:arch`) need no new architecture
+    let (native, multiarch): (Vec<_>, Vec<_>) =
+        multiarch.iter().partition(|(_, p)| !p.contains(':'));
+    packages.extend(native.into_iter().map(|(_, p)| p.clone()));
     let mut steps = Vec::new();
     if !targets.is_empty() {
         steps.push(Step::RustupTargets(targets.into_iter().collect()));
@@ -124,7 +133,10 @@ pub fn plan(
     }
     let mut arches: std::collections::BTreeMap<&str, BTreeSet<String>> = Default::default();
     for (arch, package) in multiarch {
-        arches.entry(arch).or_default().insert(package.clone());
+        arches
+            .entry(arch.as_str())
+            .or_default()
+            .insert(package.clone());
     }
     for (arch, packages) in arches {
         steps.push(Step::Multiarch {
@@ -485,7 +497,7 @@ mod tests {
             [
                 "rustup target add aarch64-apple-darwin aarch64-unknown-linux-gnu aarch64-unknown-linux-musl x86_64-apple-darwin x86_64-pc-windows-gnu x86_64-unknown-linux-musl",
                 // the cross gcc is there, but cannot link: its C library comes too
-                "apt-get install -y gcc-aarch64-linux-gnu gcc-mingw-w64-x86-64 libc6-dev-arm64-cross musl-tools",
+                "apt-get install -y curl gcc-aarch64-linux-gnu gcc-mingw-w64-x86-64 libc6-dev-arm64-cross musl-tools",
                 "python3 -m venv /c/zig-venv && /c/zig-venv/bin/python3 -m pip install ziglang cargo-zigbuild",
             ]
         );
@@ -520,7 +532,7 @@ mod tests {
             .unwrap();
         assert_eq!(
             apt,
-            "cmake g++ g++-aarch64-linux-gnu g++-mingw-w64-x86-64 gcc gcc-aarch64-linux-gnu \
+            "cmake curl g++ g++-aarch64-linux-gnu g++-mingw-w64-x86-64 gcc gcc-aarch64-linux-gnu \
              gcc-mingw-w64-x86-64 libc6-dev libc6-dev-arm64-cross musl-tools perl"
         );
         assert!(steps.contains(&Step::Zig));
@@ -533,8 +545,15 @@ mod tests {
         let pkgs = [
             ("arm64".to_owned(), "libssl-dev:arm64".to_owned()),
             ("arm64".to_owned(), "libssl-dev:arm64".to_owned()),
+            // the host's own: a plain apt install, no new architecture
+            ("amd64".to_owned(), "libssl-dev".to_owned()),
         ];
         let steps = plan(&vs, &Bare, false, &[], false, &pkgs);
+        let Some(Step::Apt(plain)) = steps.iter().find(|s| matches!(s, Step::Apt(_))) else {
+            panic!("{steps:?}");
+        };
+        assert!(plain.iter().any(|p| p == "libssl-dev"), "{plain:?}");
+        assert!(!plain.iter().any(|p| p.contains(':')), "{plain:?}");
         let multi: Vec<&Step> = steps
             .iter()
             .filter(|s| matches!(s, Step::Multiarch { .. }))
