@@ -55,7 +55,8 @@ impl Step {
 /// variants that run their smoke (all with `runs`, else those with `run = true`), the
 /// runners: qemu-user-static, wine64; and the multiarch packages (Debian architecture,
 /// `package:arch`, or the host's own `package`) of the system libraries glibc variants
-/// link (`multiarch`, from the dependency graph); curl for the variants that prove.
+/// link (`multiarch`, from the dependency graph); curl, and the runner of a foreign
+/// architecture, for the variants that prove.
 pub fn plan(
     variants: &[&Variant],
     m: &impl Machine,
@@ -90,9 +91,12 @@ pub fn plan(
             }
         }
         install.extend(&c_install);
+        // the smoke runs, and the proofs (a `prove` key), which load a foreign
+        // architecture's binary under the same qemu
         let runner = crate::toolchain::needs::runner(v.target(), m.host())
             .filter(|(programs, _)| {
-                v.smoke_wanted(runs) && !programs.iter().all(|p| m.has_program(p))
+                (v.smoke_wanted(runs) || !v.prove().is_empty())
+                    && !programs.iter().all(|p| m.has_program(p))
             })
             .map(|(_, i)| i);
         install.extend(&runner);
@@ -453,8 +457,15 @@ mod tests {
         let with = apt(true);
         for p in ["qemu-user-static", "wine64"] {
             assert!(with.contains(&p.to_owned()), "{with:?}");
-            assert!(!apt(false).contains(&p.to_owned()));
         }
+        // without smoke runs: no wine; qemu still, for linux-aarch64-gnu's proofs
+        // (its `prove` key loads the arm64 binary in Debian's roots under qemu)
+        let without = apt(false);
+        assert!(!without.contains(&"wine64".to_owned()), "{without:?}");
+        assert!(
+            without.contains(&"qemu-user-static".to_owned()),
+            "{without:?}"
+        );
         assert_eq!(
             crate::toolchain::needs::runner("x86_64-unknown-linux-gnu", "x86_64-unknown-linux-gnu"),
             None
@@ -497,7 +508,7 @@ mod tests {
             [
                 "rustup target add aarch64-apple-darwin aarch64-unknown-linux-gnu aarch64-unknown-linux-musl x86_64-apple-darwin x86_64-pc-windows-gnu x86_64-unknown-linux-musl",
                 // the cross gcc is there, but cannot link: its C library comes too
-                "apt-get install -y curl gcc-aarch64-linux-gnu gcc-mingw-w64-x86-64 libc6-dev-arm64-cross musl-tools",
+                "apt-get install -y curl gcc-aarch64-linux-gnu gcc-mingw-w64-x86-64 libc6-dev-arm64-cross musl-tools qemu-user-static",
                 "python3 -m venv /c/zig-venv && /c/zig-venv/bin/python3 -m pip install ziglang cargo-zigbuild",
             ]
         );
@@ -533,7 +544,7 @@ mod tests {
         assert_eq!(
             apt,
             "cmake curl g++ g++-aarch64-linux-gnu g++-mingw-w64-x86-64 gcc gcc-aarch64-linux-gnu \
-             gcc-mingw-w64-x86-64 libc6-dev libc6-dev-arm64-cross musl-tools perl"
+             gcc-mingw-w64-x86-64 libc6-dev libc6-dev-arm64-cross musl-tools perl qemu-user-static"
         );
         assert!(steps.contains(&Step::Zig));
     }
