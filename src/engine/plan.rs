@@ -602,6 +602,7 @@ mod tests {
         /// the host's libraries that are not installed (`ssl`), and the variables set
         lacks: Vec<&'static str>,
         env: Vec<(&'static str, &'static str)>,
+        root: bool,
     }
     impl Machine for Fake {
         fn has_host_library(&self, name: &str) -> bool {
@@ -623,7 +624,7 @@ mod tests {
             self.programs.contains(&p)
         }
         fn is_root(&self) -> bool {
-            true
+            self.root
         }
         fn probe(&self, p: &Probe) -> Result<(), String> {
             match self.broken.iter().find(|(c, _)| *c == p.display()) {
@@ -649,6 +650,7 @@ mod tests {
             broken: vec![],
             lacks: Vec::new(),
             env: Vec::new(),
+            root: true,
         };
         let n = needs(
             &variant("target = \"riscv64gc-unknown-linux-musl\"\nlinker = \"internal\""),
@@ -699,6 +701,7 @@ mod tests {
             broken: Vec::new(),
             lacks: Vec::new(),
             env: Vec::new(),
+            root: true,
         }
     }
 
@@ -868,35 +871,6 @@ mod tests {
         );
     }
 
-    /// A machine with an environment (the variables the build scripts inherit).
-    struct WithEnv(Fake, Vec<(&'static str, &'static str)>);
-    impl Machine for WithEnv {
-        fn host(&self) -> &str {
-            self.0.host()
-        }
-        fn std_installed(&self, t: &str) -> bool {
-            self.0.std_installed(t)
-        }
-        fn has_program(&self, p: &str) -> bool {
-            self.0.has_program(p)
-        }
-        fn is_root(&self) -> bool {
-            false
-        }
-        fn probe(&self, p: &Probe) -> Result<(), String> {
-            self.0.probe(p)
-        }
-        fn zig_home(&self) -> &std::path::Path {
-            self.0.zig_home()
-        }
-        fn env_var(&self, k: &str) -> Option<String> {
-            self.1
-                .iter()
-                .find(|(n, _)| *n == k)
-                .map(|(_, v)| v.to_string())
-        }
-    }
-
     /// `PKG_CONFIG` (and its per-target forms, as pkg-config-rs reads them) names the
     /// pkg-config the build script runs: that program decides the skip, not a
     /// `pkg-config` on PATH.
@@ -964,7 +938,12 @@ mod tests {
         let with = |programs: &[&'static str], vars: Vec<(&'static str, &'static str)>| {
             let mut m = all();
             m.programs.extend(programs);
-            WithEnv(m, vars)
+            // not root: the fixes say sudo
+            Fake {
+                env: vars,
+                root: false,
+                ..m
+            }
         };
         // PKG_CONFIG names a missing program: skipped with pkg-config on PATH, and the
         // fix names the variable
@@ -1198,6 +1177,7 @@ mod tests {
             broken: Vec::new(),
             lacks: Vec::new(),
             env: Vec::new(),
+            root: true,
         };
         match plan(
             &variant("target = \"aarch64-unknown-linux-gnu\"\nlinker = \"external\""),
