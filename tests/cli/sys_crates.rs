@@ -8,7 +8,9 @@ use std::process::Output;
 
 use serde_json::Value;
 
-use crate::common::{new_crate, portable, rustc_without_std, tempdir, variant, which};
+use crate::common::{
+    build_output, new_crate, portable, rustc_without_std, tempdir, variant, which,
+};
 
 const HELLO: &str = "fn main() { println!(\"hello\"); }\n";
 
@@ -21,6 +23,16 @@ fn build_default(root: &Path, extra: &[&str]) -> (Output, Value) {
         .output()
         .unwrap();
     crate::common::build_output(out)
+}
+
+/// `build --format json --matrix MATRIX` of `root`'s crate, with `cmd`'s environment.
+fn build_matrix(cmd: &mut std::process::Command, matrix: &Path, root: &Path) -> Output {
+    cmd.args(["build", "--format", "json", "--matrix"])
+        .arg(matrix)
+        .arg("--manifest-path")
+        .arg(root.join("Cargo.toml"))
+        .output()
+        .unwrap()
 }
 
 /// Add `lines` to the `[package]` table of `root`'s Cargo.toml.
@@ -412,15 +424,11 @@ fn native_tls_on_macos_needs_an_sdk() {
         ),
     )
     .unwrap();
-    let out = portable()
-        .env("RUSTC", &rustc)
-        .env_remove("SDKROOT")
-        .args(["build", "--format", "json", "--matrix"])
-        .arg(&m)
-        .arg("--manifest-path")
-        .arg(root.join("Cargo.toml"))
-        .output()
-        .unwrap();
+    let out = build_matrix(
+        portable().env("RUSTC", &rustc).env_remove("SDKROOT"),
+        &m,
+        &root,
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains(&format!("error: {named}")), "{stderr}");
@@ -445,16 +453,12 @@ fn a_variants_features_key_is_seen_by_the_skip() {
     )
     .unwrap();
     let rustc = rustc_without_std(dir.path(), "x86_64-unknown-linux-musl");
-    let out = portable()
-        .env("RUSTC", &rustc)
-        .args(["build", "--format", "json", "--matrix"])
-        .arg(&matrix)
-        .arg("--manifest-path")
-        .arg(root.join("Cargo.toml"))
-        .output()
-        .unwrap();
+    let (out, r) = build_output(build_matrix(
+        portable().env("RUSTC", &rustc),
+        &matrix,
+        &root,
+    ));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let r: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
     let musl = variant(&r, "musl");
     assert_eq!(musl["status"], "skipped", "{musl}");
     assert!(
@@ -522,17 +526,12 @@ fn a_variants_features_key_is_seen_by_the_perl_and_make_check() {
          linker = \"internal\"\n",
     )
     .unwrap();
-    let out = portable()
-        .envs(env.clone())
-        .env_remove("PKG_CONFIG")
-        .args(["build", "--format", "json", "--matrix"])
-        .arg(&matrix)
-        .arg("--manifest-path")
-        .arg(root.join("Cargo.toml"))
-        .output()
-        .unwrap();
+    let (out, r) = build_output(build_matrix(
+        portable().envs(env.clone()).env_remove("PKG_CONFIG"),
+        &matrix,
+        &root,
+    ));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let r: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
     let vendored = variant(&r, "vendored");
     assert_eq!(vendored["status"], "skipped", "{vendored}");
     // make and perl are both missing: the first by name is said
