@@ -80,7 +80,8 @@ pub enum Command {
     /// Install what the matrix needs: rustup targets, cross linkers with their C
     /// libraries, zig and cargo-zigbuild (in a virtual environment of cargo-portable's).
     #[command(after_help = "Examples:\n  cargo portable setup --dry-run\n  \
-        cargo portable setup --variant linux-aarch64-gnu")]
+        cargo portable setup --variant linux-aarch64-gnu\n  \
+        cargo portable setup --features openssl/vendored")]
     Setup(SetupArgs),
     /// Check expectations on binaries or saved reports without building (exit 1 on a
     /// violation, with the evidence).
@@ -459,6 +460,10 @@ pub enum TargetsFormat {
 pub struct SetupArgs {
     #[command(flatten)]
     pub matrix: MatrixArgs,
+    /// The package and features `build` would build (`--features openssl/vendored`
+    /// needs perl and make; without it, the system OpenSSL's multiarch package).
+    #[command(flatten)]
+    pub cargo: CargoFlags,
     /// Print the plan, change nothing.
     #[arg(long)]
     pub dry_run: bool,

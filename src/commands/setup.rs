@@ -18,16 +18,13 @@ pub(super) fn run(args: SetupArgs, global: &GlobalOpts) -> Result<Outcome> {
     let (native, mut tools) =
         crate::engine::workspace_needs(&tc, args.matrix.manifest_path.as_deref());
     let variants = selected(&m, &args.matrix.variants);
-    // the multiarch libraries of the package `build` would build (its default
-    // features, and each variant's own: its `features` key and the matrix-wide one),
-    // and the programs those features add (perl and make for a variant that vendors
-    // OpenSSL)
+    // the multiarch libraries of the package `build` would build with the same cargo
+    // flags (`-p`, `--features`…, and each variant's own: its `features` key and the
+    // matrix-wide one), and the programs those features add (perl and make for a
+    // variant that vendors OpenSSL)
     let opts = crate::engine::BuildOptions {
         manifest_path: args.matrix.manifest_path.clone(),
-        cargo: crate::engine::CargoOptions {
-            profile: "release".into(),
-            ..Default::default()
-        },
+        cargo: (&args.cargo).into(),
         bins: Vec::new(),
         variants: args.matrix.variants.clone(),
         jobs: 1,

@@ -564,13 +564,14 @@ fn a_variants_features_key_is_seen_by_the_perl_and_make_check() {
          target = \"x86_64-unknown-linux-gnu\"\nlinker = \"internal\"\n",
     )
     .unwrap();
-    let plan = |matrix: &Path| {
+    let plan = |matrix: &Path, extra: &[&str]| {
         let out = portable()
             .envs(env.clone())
             .args(["setup", "--dry-run", "--matrix"])
             .arg(matrix)
             .arg("--manifest-path")
             .arg(root.join("Cargo.toml"))
+            .args(extra)
             .output()
             .unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
@@ -582,7 +583,7 @@ fn a_variants_features_key_is_seen_by_the_perl_and_make_check() {
             .collect();
         (stdout, apt)
     };
-    let (stdout, apt) = plan(&wide);
+    let (stdout, apt) = plan(&wide, &[]);
     for p in ["perl", "make"] {
         assert!(apt.iter().any(|w| w == p), "{p}: {stdout}");
     }
@@ -594,9 +595,15 @@ fn a_variants_features_key_is_seen_by_the_perl_and_make_check() {
          linker = \"internal\"\n",
     )
     .unwrap();
-    let (stdout, apt) = plan(&plain);
+    let (stdout, apt) = plan(&plain, &[]);
     assert!(!apt.iter().any(|w| w == "perl"), "{stdout}");
     assert!(apt.iter().any(|w| w == "pkg-config"), "{stdout}");
+    // setup takes build's cargo flags: `--features openssl/vendored` plans what
+    // `build --features openssl/vendored` needs
+    let (stdout, apt) = plan(&plain, &["--features", "openssl/vendored"]);
+    for p in ["perl", "make"] {
+        assert!(apt.iter().any(|w| w == p), "{p}: {stdout}");
+    }
     assert!(!root.join("target").exists());
 }
 
@@ -664,16 +671,11 @@ fn openssl_crate(dir: &Path) -> std::path::PathBuf {
 /// directory) lives in cargo-portable's cache directory, `<cache>/tests/vendored-openssl`
 /// (`$CARGO_PORTABLE_CACHE`, else `$XDG_CACHE_HOME/cargo-portable`, where the
 /// `--prove` roots are kept): a fresh clone on a machine that ran it before finds it
-/// fresh. Cold, on a new machine, it is the longest test of the suite: 44 m 40 s on 2
-/// cores at load average about 6, 4.4 s warm (docs/benchmarks.md, "The vendored OpenSSL
-/// test in CI"). Needs crates.io, and what `setup` installs (zig, MinGW, the aarch64
-/// gcc, perl, make).
-///
-/// Not in every CI run yet: CI runs on a new machine, where the cold build would add
-/// about 20 minutes of the 2 cores to a run of about 40; run it with
-/// `cargo test --test cli -- --ignored sys_crates::vendored`.
+/// fresh, in seconds. Cold, on a new machine, it is the longest test of the suite:
+/// about 17 minutes of 2 quiet cores (docs/benchmarks.md, "The vendored OpenSSL test in
+/// CI"). Needs crates.io, and what `setup --features openssl/vendored` installs for
+/// these variants (zig, MinGW, the aarch64 gcc, perl, make; .ci/run runs it).
 #[test]
-#[ignore = "OpenSSL from source three times: about 20 min of 2 cores cold;             `cargo test --test cli -- --ignored sys_crates::vendored`"]
 fn vendored_openssl_builds_with_zig_mingw_and_the_cross_gcc_and_links_it_in() {
     let dir = cargo_portable::toolchain::cache_dir().join("tests/vendored-openssl");
     let root = openssl_crate(&dir);
