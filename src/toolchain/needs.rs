@@ -447,6 +447,34 @@ pub fn install_command(i: &Install, root: bool, zig_home: &std::path::Path) -> S
     }
 }
 
+/// Which pkg-config a build script runs ([`pkg_config_for`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PkgConfig {
+    /// A variable names the program (a path, or a name looked up on PATH).
+    Set { var: String, program: String },
+    /// None is set: `pkg-config` on PATH, else `pkgconf`.
+    Default,
+}
+
+/// The pkg-config a build script for `target` runs, as pkg-config-rs picks it
+/// (`Config::run` in pkg-config 0.3.34): the first of `PKG_CONFIG_<target>`,
+/// `PKG_CONFIG_<target with underscores>`, `HOST_PKG_CONFIG` (when `target` is the
+/// host) or `TARGET_PKG_CONFIG`, and `PKG_CONFIG` that is set; else `pkg-config`, then
+/// `pkgconf`. `var` reads the environment the build scripts inherit (passed in, so it
+/// stays pure).
+pub fn pkg_config_for(target: &str, host: &str, var: impl Fn(&str) -> Option<String>) -> PkgConfig {
+    let kind = if target == host { "HOST" } else { "TARGET" };
+    [
+        format!("PKG_CONFIG_{target}"),
+        format!("PKG_CONFIG_{}", target.replace('-', "_")),
+        format!("{kind}_PKG_CONFIG"),
+        "PKG_CONFIG".to_owned(),
+    ]
+    .into_iter()
+    .find_map(|k| var(&k).map(|program| PkgConfig::Set { var: k, program }))
+    .unwrap_or(PkgConfig::Default)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

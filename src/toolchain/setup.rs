@@ -112,7 +112,15 @@ pub fn plan(
         }
     }
     for t in tools {
-        if !m.has_program(t.program) {
+        // pkg-config: only when a variant's build scripts would run the default one
+        // (a variable naming another program decides for its variant; `build` skips
+        // the variant when that program is missing, with the fix)
+        let wanted = t.program != "pkg-config"
+            || variants.iter().any(|v| {
+                super::needs::pkg_config_for(v.target(), m.host(), |k| m.env_var(k))
+                    == super::needs::PkgConfig::Default
+            }) && !m.has_program("pkgconf");
+        if wanted && !m.has_program(t.program) {
             packages.insert(t.apt.to_owned());
         }
     }
@@ -580,6 +588,58 @@ mod tests {
             multi[0].command(false, Path::new("/z")),
             "sudo dpkg --add-architecture arm64 && sudo apt-get update && sudo apt-get install -y libssl-dev:arm64"
         );
+    }
+
+    /// pkg-config is installed only for a variant whose build scripts would run the
+    /// default one: `PKG_CONFIG` naming another program decides for every variant.
+    #[test]
+    fn pkg_config_is_not_installed_when_a_variable_names_another_one() {
+        struct WithPkgConfig;
+        impl Machine for WithPkgConfig {
+            fn host(&self) -> &str {
+                Bare.host()
+            }
+            fn std_installed(&self, t: &str) -> bool {
+                Bare.std_installed(t)
+            }
+            fn has_program(&self, p: &str) -> bool {
+                Bare.has_program(p) || p == "/opt/pc/bin/pkgconf"
+            }
+            fn is_root(&self) -> bool {
+                true
+            }
+            fn probe(&self, p: &Probe) -> Result<(), String> {
+                Bare.probe(p)
+            }
+            fn zig_home(&self) -> &Path {
+                Path::new("/c/zig-venv")
+            }
+            fn env_var(&self, name: &str) -> Option<String> {
+                (name == "PKG_CONFIG").then(|| "/opt/pc/bin/pkgconf".to_owned())
+            }
+        }
+        let m = parse(DEFAULT_MATRIX, "default", None).unwrap();
+        let vs: Vec<&Variant> = m.variants.iter().take(1).collect();
+        let tools = [BuildTool {
+            program: "pkg-config",
+            apt: "pkg-config",
+            required: false,
+            by: vec!["openssl-sys".into()],
+        }];
+        let apt = |steps: Vec<Step>| -> Vec<String> {
+            steps
+                .into_iter()
+                .filter_map(|s| match s {
+                    Step::Apt(p) => Some(p),
+                    _ => None,
+                })
+                .flatten()
+                .collect()
+        };
+        let bare = apt(plan(&vs, &Bare, false, &tools, false, &[]));
+        assert!(bare.iter().any(|p| p == "pkg-config"), "{bare:?}");
+        let named = apt(plan(&vs, &WithPkgConfig, false, &tools, false, &[]));
+        assert!(!named.iter().any(|p| p == "pkg-config"), "{named:?}");
     }
 
     #[test]
