@@ -11,6 +11,7 @@
 #   bash benches/build-bench.sh            (ROUNDS=2: about 35 minutes on 2 cores)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benches/hyperfine.sh
 export PATH="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))'):$PATH"
 cargo build --release -q
 bin=$PWD/target/release/cargo-portable

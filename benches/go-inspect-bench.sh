@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
-command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install hyperfine)"; exit 2; }
+. benches/hyperfine.sh
 command -v go >/dev/null || { echo "needs go (apt-get install golang-go)"; exit 2; }
 cargo build --release -q
 bin=$PWD/target/release/cargo-portable

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 runs=${1:-5}
 read -r -a dirs <<< "${DIRS:-/usr/bin /usr/lib/x86_64-linux-gnu}"
 
-command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install hyperfine)"; exit 2; }
+. benches/hyperfine.sh
 lddtree=${LDDTREE:-$HOME/.cargo/bin/lddtree}
 [ -n "${NO_LDDTREE:-}" ] || [ -x "$lddtree" ] || cargo install lddtree --locked
 cargo build --release -q

@@ -12,11 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
-if ! command -v hyperfine >/dev/null; then
-    SUDO=""
-    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-    $SUDO apt-get install -y -qq --no-install-recommends hyperfine >/dev/null
-fi
+. benches/hyperfine.sh
 cargo build --release -q
 bin=$PWD/target/release/cargo-portable
 files=()

@@ -8,11 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-10}
 dir=${2:-/usr/bin}
-if ! command -v hyperfine >/dev/null; then
-    SUDO=""
-    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-    $SUDO apt-get install -y -qq --no-install-recommends hyperfine >/dev/null
-fi
+. benches/hyperfine.sh
 cargo build --release -q
 bin=$PWD/target/release/cargo-portable
 echo "$dir: $(find "$dir" -maxdepth 1 -type f | wc -l) files, $(du -sb "$dir" | cut -f1) bytes"

@@ -10,6 +10,7 @@
 #   MATRICES=default bash benches/warm-bench.sh     (the default matrix only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benches/hyperfine.sh
 export PATH="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))'):$PATH"
 cargo build --release -q
 bin=$PWD/target/release/cargo-portable

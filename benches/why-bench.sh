@@ -10,6 +10,7 @@
 #   default matrix's largest ipc-server; and getaddrinfo)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benches/hyperfine.sh
 V=${1:-windows-x86_64-gnu}
 SYM=${2:-getaddrinfo}
 cargo build --release -q

@@ -8,6 +8,7 @@
 #   bash benches/wide-bench.sh        (about 25 minutes on 2 quiet cores)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benches/hyperfine.sh
 export PATH="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))'):$PATH"
 cargo build --release -q
 bin=$PWD/target/release/cargo-portable

@@ -139,6 +139,38 @@ pub fn cc(compiler: &[&str], src: &Path, out: &Path, flags: &[&str]) -> PathBuf 
     out.to_path_buf()
 }
 
+/// The C++ program of issue 26, built in `dir` by the g++ `gxx` (`g++`,
+/// `aarch64-linux-gnu-g++`) with `-O2 -D_GLIBCXX_ASSERTIONS`: with GCC 12 it calls
+/// `std::__glibcxx_assert_fail@GLIBCXX_3.4.30` and needs GLIBC_2.34. With `throws`, it
+/// also catches a `std::out_of_range`, which needs libgcc_s's unwinder (`GCC_` versions).
+pub fn gcc12_cxx_program(dir: &Path, gxx: &str, throws: bool) -> PathBuf {
+    let catch = if throws {
+        "  try { v.at(99); } catch (const std::out_of_range &e) { std::puts(e.what()); }\n"
+    } else {
+        ""
+    };
+    let src = write(
+        dir,
+        "a.cpp",
+        &format!(
+            "#include <string>\n#include <vector>\n#include <cstdio>\n#include <stdexcept>\n\
+             int main(int argc, char **argv) {{\n\
+               std::vector<std::string> v(argv, argv + argc);\n{catch}\
+               std::string s = v.at(0);\n\
+               s.replace(0, 1, v[0].c_str() + 1);\n\
+               std::printf(\"%zu %s\\n\", v.size(), s.c_str());\n\
+               return 0;\n}}\n"
+        ),
+    );
+    let gxx = tool(gxx);
+    cc(
+        &[gxx.to_str().unwrap()],
+        &src,
+        &dir.join("a"),
+        &["-O2", "-D_GLIBCXX_ASSERTIONS"],
+    )
+}
+
 /// Names (with `@VERSION`/weak) of a JSON artifact's imports, in order.
 pub fn import_names(a: &Value) -> Vec<String> {
     a["imports"]

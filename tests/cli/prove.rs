@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::common::{cc, portable, tempdir, tool, write};
+use crate::common::{cc, gcc12_cxx_program, portable, tempdir, tool, write};
 
 /// `inspect --format json --prove RELEASES FILE`: (exit code, the one artifact, stderr).
 fn prove(releases: &str, exe: &Path) -> (i32, Value, String) {
@@ -53,24 +53,7 @@ fn c_234(compiler: &str, dir: &Path) -> std::path::PathBuf {
 #[test]
 fn the_cxx_program_is_refused_by_debian_11_and_loads_in_12_and_13() {
     let dir = tempdir();
-    let src = write(
-        dir.path(),
-        "a.cpp",
-        "#include <string>\n#include <vector>\n#include <cstdio>\n\
-         int main(int argc, char **argv) {\n\
-           std::vector<std::string> v(argv, argv + argc);\n\
-           std::string s = v.at(0);\n\
-           s.replace(0, 1, v[0].c_str() + 1);\n\
-           std::printf(\"%zu %s\\n\", v.size(), s.c_str());\n\
-           return 0;\n}\n",
-    );
-    let gxx = tool("g++");
-    let exe = cc(
-        &[gxx.to_str().unwrap()],
-        &src,
-        &dir.path().join("a"),
-        &["-O2", "-D_GLIBCXX_ASSERTIONS"],
-    );
+    let exe = gcc12_cxx_program(dir.path(), "g++", false);
     let (code, a, stderr) = prove("debian-11,debian-12,debian-13", &exe);
     assert_eq!(code, 0, "{stderr}\n{}", a["proofs"]);
     let p11 = proof(&a, "debian-11");

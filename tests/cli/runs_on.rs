@@ -10,7 +10,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::common::{cc, inspect_one, stdout, tempdir, tool, write, zig_cc};
+use crate::common::{cc, gcc12_cxx_program, inspect_one, stdout, tempdir, tool, write, zig_cc};
 
 fn version(s: &str) -> Vec<u32> {
     let mut v: Vec<u32> = s.split('.').map(|p| p.parse().unwrap()).collect();
@@ -281,24 +281,7 @@ fn claims_hold_against_inventories(exe: &Path, a: &Value, arch: &str) -> usize {
 #[test]
 fn a_gcc12_cxx_program_does_not_run_on_rhel_9() {
     let dir = tempdir();
-    let src = write(
-        dir.path(),
-        "a.cpp",
-        "#include <string>\n#include <vector>\n#include <cstdio>\n\
-         int main(int argc, char **argv) {\n\
-           std::vector<std::string> v(argv, argv + argc);\n\
-           std::string s = v.at(0);\n\
-           s.replace(0, 1, v[0].c_str() + 1);\n\
-           std::printf(\"%zu %s\\n\", v.size(), s.c_str());\n\
-           return 0;\n}\n",
-    );
-    let gxx = tool("g++");
-    let exe = cc(
-        &[gxx.to_str().unwrap()],
-        &src,
-        &dir.path().join("a"),
-        &["-O2", "-D_GLIBCXX_ASSERTIONS"],
-    );
+    let exe = gcc12_cxx_program(dir.path(), "g++", false);
     let glibcxx = readelf_highest(&exe, "GLIBCXX").expect("a GLIBCXX_ need");
     assert_eq!(glibcxx, "3.4.30", "built with GCC 12's libstdc++");
     let glibc = readelf_highest(&exe, "GLIBC").expect("a GLIBC_ need");
@@ -376,25 +359,7 @@ fn a_gcc12_cxx_program_does_not_run_on_rhel_9() {
 #[test]
 fn an_aarch64_cxx_program_is_claimed_only_where_its_libstdcxx_and_libgcc_are() {
     let dir = tempdir();
-    let src = write(
-        dir.path(),
-        "a.cpp",
-        "#include <string>\n#include <vector>\n#include <cstdio>\n#include <stdexcept>\n\
-         int main(int argc, char **argv) {\n\
-           std::vector<std::string> v(argv, argv + argc);\n\
-           try { v.at(99); } catch (const std::out_of_range &e) { std::puts(e.what()); }\n\
-           std::string s = v.at(0);\n\
-           s.replace(0, 1, v[0].c_str() + 1);\n\
-           std::printf(\"%zu %s\\n\", v.size(), s.c_str());\n\
-           return 0;\n}\n",
-    );
-    let gxx = tool("aarch64-linux-gnu-g++");
-    let exe = cc(
-        &[gxx.to_str().unwrap()],
-        &src,
-        &dir.path().join("a"),
-        &["-O2", "-D_GLIBCXX_ASSERTIONS"],
-    );
+    let exe = gcc12_cxx_program(dir.path(), "aarch64-linux-gnu-g++", true);
     assert_eq!(readelf_highest(&exe, "GLIBCXX").as_deref(), Some("3.4.30"));
     assert!(readelf_highest(&exe, "GCC").is_some(), "an unwinder need");
     let a = inspect_one(&exe);
