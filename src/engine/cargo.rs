@@ -336,6 +336,13 @@ pub fn build_variant(
     }
     final_flags.extend(zig_linker(tc, inv, root)?);
     let mut links = Vec::new();
+    let linked = dir.join(LINKED);
+    let link_stamp = link_stamp(tc, inv, &final_flags);
+    if let Some((was, exes)) = cache::load_entry::<Vec<PathBuf>>(&linked) {
+        if was != link_stamp {
+            unlink_finals(dir, &exes);
+        }
+    }
     let (base_target, sysroot_lib, rust_version) = link_facts(tc, inv);
     let c_env = c_env(tc, inv)?;
     match &inv.c {
@@ -401,11 +408,63 @@ pub fn build_variant(
     if executables.is_empty() {
         return Err("cargo reported no executable".into());
     }
+    let inside: Vec<PathBuf> = executables
+        .iter()
+        .filter_map(|e| e.strip_prefix(dir).ok().map(Path::to_path_buf))
+        .collect();
+    cache::store(&linked, &link_stamp, &inside);
     Ok(Built {
         executables,
         seconds: start.elapsed().as_secs_f64(),
         links,
     })
+}
+
+/// The file in a variant's directory that keeps what linked its executables (the
+/// [`link_stamp`]) and where they are (relative to the directory).
+const LINKED: &str = "portable-linked/entry.json";
+
+/// What links a variant's final crate that cargo does not see: cargo relinks when the
+/// linker's name changes, not when the program is replaced (a wrapper script edited,
+/// the C compiler upgraded) or a system library is installed. The stamp: the variant's
+/// linker and every `-C linker=` program (through symbolic links), and Debian's
+/// package database. Not [`Stamp::new`]: a new cargo-portable links the same way.
+fn link_stamp(tc: &Toolchain, inv: &Invocation, final_flags: &[String]) -> Stamp {
+    let mut st = Stamp::default().text("linker", &inv.program);
+    let named = final_flags.iter().filter_map(|f| f.strip_prefix("linker="));
+    for p in std::iter::once(inv.program.as_str()).chain(named) {
+        st = match tc.find(p) {
+            Some(exe) => st.program(&exe),
+            None => st.text("program", p),
+        };
+    }
+    st.file(Path::new("/var/lib/dpkg/status"))
+}
+
+/// Make cargo link the final crates of `dir` again: remove its executables `exes`
+/// (relative to `dir`) and their unhashed names' `deps/<crate>-<hash>` files (what
+/// cargo's fingerprint checks), so that a linker replaced under the same name links
+/// them as a cold build would. Best effort: what cannot be removed stays.
+fn unlink_finals(dir: &Path, exes: &[PathBuf]) {
+    for rel in exes {
+        if rel.is_absolute() || rel.components().any(|c| c.as_os_str() == "..") {
+            continue;
+        }
+        let exe = dir.join(rel);
+        let _ = std::fs::remove_file(&exe);
+        let (Some(parent), Some(stem)) = (exe.parent(), exe.file_stem()) else {
+            continue;
+        };
+        let prefix = format!("{}-", stem.to_string_lossy().replace('-', "_"));
+        let Ok(entries) = std::fs::read_dir(parent.join("deps")) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            if e.file_name().to_string_lossy().starts_with(&prefix) {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
 }
 
 /// What the link records need besides the link: the target without its glibc
