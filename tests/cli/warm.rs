@@ -35,12 +35,8 @@ const MAIN: &str = "fn main() {
 }
 ";
 
-/// `build --format json` of `root` into `target` with the cargo-portable cache `cache`.
-fn build_in(root: &Path, target: &Path, cache: &Path, extra: &[&str]) -> Value {
-    build_env(root, target, cache, extra, &[])
-}
-
-/// [`build_in`] with more environment variables.
+/// `build --format json` of `root` into `target` with the cargo-portable cache `cache`
+/// and more environment variables `env`.
 fn build_env(
     root: &Path,
     target: &Path,
@@ -185,22 +181,39 @@ fn a_warm_build_reports_what_a_cold_one_does_after_each_change() {
             (cold_cache.to_path_buf(), "<cache>"),
         ]
     };
+    let cargo_log = dir.path().join("cargo.log");
+    let real_cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let cargo = script(
+        &dir.path().join("cargo"),
+        &format!(
+            "echo \"$*\" >> '{}'\nexec '{}' \"$@\"",
+            cargo_log.display(),
+            Path::new(&real_cargo).display()
+        ),
+    );
+    let cargo_env = [("CARGO", cargo.as_os_str())];
     let mut cold_n = 0;
     let mut check = |step: &str, extra: &[&str]| -> Value {
-        let warm = build_in(&root, &warm_dir, &warm_cache, extra);
+        let warm = build_env(&root, &warm_dir, &warm_cache, extra, &cargo_env);
         cold_n += 1;
         let cold_dir = dir.path().join(format!("cold-target-{cold_n}"));
         let cold_cache = dir.path().join(format!("cold-cache-{cold_n}"));
-        let cold = build_in(&root, &cold_dir, &cold_cache, extra);
+        let cold = build_env(&root, &cold_dir, &cold_cache, extra, &cargo_env);
         let d = dirs_of(&cold_dir, &cold_cache);
         let d: Vec<(&Path, &str)> = d.iter().map(|(p, n)| (p.as_path(), *n)).collect();
         assert_same(&comparable(warm.clone(), &d), &comparable(cold, &d), step);
         warm
     };
 
-    // the first run fills the caches; the second finds them
-    let first = build_in(&root, &warm_dir, &warm_cache, &[]);
+    // the first run fills the caches; the second finds them, and runs no `cargo
+    // rustc` (the log of a CARGO that passes everything to cargo)
+    let first = build_env(&root, &warm_dir, &warm_cache, &[], &cargo_env);
     let again = check("nothing changed", &[]);
+    let log = std::fs::read_to_string(&cargo_log).unwrap();
+    let builds = |log: &str| log.lines().filter(|l| l.starts_with("rustc ")).count();
+    // two variants of one binary: two in the first run, two in the cold one, none in
+    // the second warm run
+    assert_eq!(builds(&log), 4, "{log}");
     let d = dirs_of(&warm_dir, &warm_cache);
     let d: Vec<(&Path, &str)> = d.iter().map(|(p, n)| (p.as_path(), *n)).collect();
     assert_same(&comparable(again, &d), &comparable(first, &d), "second run");
