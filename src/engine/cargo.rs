@@ -478,7 +478,7 @@ struct Kept {
 /// change is the slow path; not the jobserver's variables), the toolchain (rustc and
 /// cargo as PATH or RUSTC/CARGO find them, the sysroot's, rustup's settings and
 /// toolchain files), cargo's configuration files, the linker ([`link_stamp`]) and the
-/// tool PATH.
+/// tool PATH. The environment is all of it but [`IGNORED_VARS`].
 fn fixed_stamp(
     tc: &Toolchain,
     opts: &BuildOptions,
@@ -505,7 +505,7 @@ fn fixed_stamp(
                 v.to_string_lossy().into_owned(),
             )
         })
-        .filter(|(k, _)| !matches!(k.as_str(), "CARGO_MAKEFLAGS" | "MAKEFLAGS" | "MFLAGS"))
+        .filter(|(k, _)| !IGNORED_VARS.contains(&k.as_str()))
         .collect();
     vars.sort();
     for (k, v) in vars {
@@ -551,6 +551,17 @@ fn fixed_stamp(
     }
     st
 }
+
+/// Variables left out of a variant's stamp: the jobserver's (they differ from run to
+/// run and change nothing cargo builds) and the one hyperfine sets to a new random
+/// value for each run (to vary the stack's alignment), which would otherwise keep a
+/// benchmark on the slow path.
+const IGNORED_VARS: [&str; 4] = [
+    "CARGO_MAKEFLAGS",
+    "MAKEFLAGS",
+    "MFLAGS",
+    "HYPERFINE_RANDOMIZED_ENVIRONMENT_OFFSET",
+];
 
 /// The stamp of `fixed` and the state of each of `files`.
 fn full_stamp(fixed: &Stamp, files: &[PathBuf]) -> Stamp {
