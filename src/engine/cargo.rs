@@ -336,8 +336,35 @@ pub fn build_variant(
     }
     final_flags.extend(zig_linker(tc, inv, root)?);
     let mut links = Vec::new();
-    let (base_target, sysroot_lib, rust_version) = link_facts(tc, inv);
+    let linked = dir.join(LINKED);
+    let link_stamp = link_stamp(tc, inv, &final_flags);
+    // nothing changed since the last successful build: its outcome, without cargo
     let c_env = c_env(tc, inv)?;
+    let planned: Vec<String> = batches_of(inv, bins)
+        .into_iter()
+        .map(|batch| {
+            let mut c = command(tc, opts, inv, batch, dir, &final_flags);
+            c.envs(c_env.iter().map(|(k, v)| (k, v)));
+            c.envs(inv.env.iter().map(|(k, v)| (k, v)));
+            format!("{c:?}")
+        })
+        .collect();
+    let outcome_file = dir.join(OUTCOME);
+    let fixed = fixed_stamp(tc, opts, dir, &planned, &link_stamp);
+    if let Some(k) = unchanged(&outcome_file, &fixed) {
+        commands.extend(k.commands);
+        return Ok(Built {
+            executables: k.executables,
+            seconds: start.elapsed().as_secs_f64(),
+            links: k.links,
+        });
+    }
+    if let Some((was, exes)) = cache::load_entry::<Vec<PathBuf>>(&linked) {
+        if was != link_stamp {
+            unlink_finals(dir, &exes);
+        }
+    }
+    let (base_target, sysroot_lib, rust_version) = link_facts(tc, inv);
     match &inv.c {
         Some(CTools::ZigWrappers { zig_target }) => {
             final_flags.extend(zig_cxx_runtime(tc, zig_target)?);
@@ -351,12 +378,9 @@ pub fn build_variant(
     }
     // `cargo rustc` takes extra flags for one target at a time; zigbuild builds all
     // binaries in one call (its start-up is the cost of a warm run)
-    let batches: Vec<&[String]> = if inv.zig {
-        vec![bins]
-    } else {
-        bins.chunks(1).collect()
-    };
-    for batch in batches {
+    let first_command = commands.len();
+    let began = std::time::SystemTime::now();
+    for batch in batches_of(inv, bins) {
         let mut retried = false;
         let collect = loop {
             let mut c = command(tc, opts, inv, batch, dir, &final_flags);
@@ -401,11 +425,366 @@ pub fn build_variant(
     if executables.is_empty() {
         return Err("cargo reported no executable".into());
     }
+    let inside: Vec<PathBuf> = executables
+        .iter()
+        .filter_map(|e| e.strip_prefix(dir).ok().map(Path::to_path_buf))
+        .collect();
+    cache::store(&linked, &link_stamp, &inside);
+    keep_outcome(
+        &outcome_file,
+        fixed,
+        dir,
+        began,
+        Kept {
+            files: Vec::new(),
+            executables: executables.clone(),
+            links: links.clone(),
+            commands: commands[first_command..].to_vec(),
+        },
+    );
     Ok(Built {
         executables,
         seconds: start.elapsed().as_secs_f64(),
         links,
     })
+}
+
+/// `cargo rustc` takes extra flags for one target at a time; zigbuild builds all
+/// binaries in one call (its start-up is the cost of a warm run).
+fn batches_of<'a>(inv: &Invocation, bins: &'a [String]) -> Vec<&'a [String]> {
+    if inv.zig {
+        vec![bins]
+    } else {
+        bins.chunks(1).collect()
+    }
+}
+
+/// The file in a variant's directory that keeps its last successful outcome
+/// ([`unchanged`]).
+const OUTCOME: &str = "portable-linked/outcome.json";
+
+/// A variant's last successful build: what it produced, and the files whose state
+/// the stamp holds besides its fixed part ([`fixed_stamp`]).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Kept {
+    files: Vec<PathBuf>,
+    executables: Vec<PathBuf>,
+    links: Vec<LinkRecord>,
+    commands: Vec<String>,
+}
+
+/// What decides a variant's outcome besides its files: this cargo-portable, the
+/// variant's cargo commands (arguments and environment), the whole environment (any
+/// change is the slow path; not the jobserver's variables), the toolchain (rustc and
+/// cargo as PATH or RUSTC/CARGO find them, the sysroot's, rustup's settings and
+/// toolchain files), cargo's configuration files, the linker ([`link_stamp`]) and the
+/// tool PATH. The environment is all of it but [`IGNORED_VARS`].
+fn fixed_stamp(
+    tc: &Toolchain,
+    opts: &BuildOptions,
+    dir: &Path,
+    planned: &[String],
+    link_stamp: &Stamp,
+) -> Stamp {
+    let mut st = Stamp::new()
+        .text("dir", dir.display())
+        .text(
+            "options",
+            format!("{:?} {:?}", opts.manifest_path, opts.cargo),
+        )
+        .text("linked", format!("{link_stamp:?}"))
+        .text("tool PATH", tc.path.to_string_lossy())
+        .text("rustc -V", format!("{:?}", tc.rustc_version));
+    for (i, c) in planned.iter().enumerate() {
+        st = st.text(&format!("command {i}"), c);
+    }
+    let mut vars: Vec<(String, String)> = std::env::vars_os()
+        .map(|(k, v)| {
+            (
+                k.to_string_lossy().into_owned(),
+                v.to_string_lossy().into_owned(),
+            )
+        })
+        .filter(|(k, _)| !IGNORED_VARS.contains(&k.as_str()))
+        .collect();
+    vars.sort();
+    for (k, v) in vars {
+        st = st.text(&format!("${k}"), v);
+    }
+    for p in [&tc.rustc, &tc.cargo] {
+        st = match tc.find(&p.to_string_lossy()) {
+            Some(exe) => st.program(&exe),
+            None => st.text("program", p.display()),
+        };
+    }
+    if let Some(s) = &tc.sysroot {
+        st = st.file(&s.join("bin/rustc")).file(&s.join("bin/cargo"));
+    }
+    let home = |var: &str, dot: &str| {
+        std::env::var_os(var)
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(dot)))
+    };
+    if let Some(h) = home("RUSTUP_HOME", ".rustup") {
+        st = st.file(&h.join("settings.toml"));
+    }
+    if let Some(h) = home("CARGO_HOME", ".cargo") {
+        st = st.file(&h.join("config.toml")).file(&h.join("config"));
+    }
+    let names = [
+        ".cargo/config.toml",
+        ".cargo/config",
+        "rust-toolchain",
+        "rust-toolchain.toml",
+    ];
+    if let Ok(cwd) = std::env::current_dir() {
+        st = st.up_from(&cwd, &names);
+    }
+    if let Some(m) = &opts.manifest_path {
+        if let Some(d) = std::path::absolute(m)
+            .ok()
+            .as_deref()
+            .and_then(Path::parent)
+        {
+            st = st.up_from(d, &names);
+        }
+    }
+    st
+}
+
+/// Variables left out of a variant's stamp: the jobserver's (they differ from run to
+/// run and change nothing cargo builds) and the one hyperfine sets to a new random
+/// value for each run (to vary the stack's alignment), which would otherwise keep a
+/// benchmark on the slow path.
+const IGNORED_VARS: [&str; 4] = [
+    "CARGO_MAKEFLAGS",
+    "MAKEFLAGS",
+    "MFLAGS",
+    "HYPERFINE_RANDOMIZED_ENVIRONMENT_OFFSET",
+];
+
+/// The stamp of `fixed` and the state of each of `files`.
+fn full_stamp(fixed: &Stamp, files: &[PathBuf]) -> Stamp {
+    files.iter().fold(fixed.clone(), |st, f| st.file(f))
+}
+
+/// The kept outcome when its stamp holds: the fixed part the same, and every file it
+/// names in the same state. `None`: cargo runs.
+fn unchanged(file: &Path, fixed: &Stamp) -> Option<Kept> {
+    let (was, k) = cache::load_entry::<Kept>(file)?;
+    (was == full_stamp(fixed, &k.files) && k.executables.iter().all(|e| e.is_file())).then_some(k)
+}
+
+/// Keep a successful outcome with the state of everything it came from (see
+/// [`outcome_inputs`]); nothing is kept when that list cannot be made whole, or when
+/// a file outside the variant's directory changed since cargo `began` (cargo may
+/// have read it before the change).
+fn keep_outcome(file: &Path, fixed: Stamp, dir: &Path, began: std::time::SystemTime, mut k: Kept) {
+    let _ = std::fs::remove_file(file);
+    let Some(files) = outcome_inputs(dir, &k.executables) else {
+        return;
+    };
+    let changed = |f: &PathBuf| {
+        !f.starts_with(dir)
+            && std::fs::metadata(f)
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t >= began)
+    };
+    if files.iter().any(changed) {
+        return;
+    }
+    k.files = files;
+    let st = full_stamp(&fixed, &k.files);
+    cache::store(file, &st, &k);
+}
+
+/// Most files a walk of local packages stamps: beyond, the fast path is not taken.
+const MAX_FILES: usize = 50_000;
+
+/// The files a variant's outcome depends on: each executable and every file its
+/// dep-info (`<profile>/<bin>.d`: every source of every crate, build scripts'
+/// `rerun-if-changed`) names, the `deps/` files beside it, every build script's
+/// `output` and what its `rerun-if-changed` names (a directory walked), and every
+/// file and directory of each local package (any package directory a source is in
+/// that is not under cargo's home or the sysroot; `target` and `.git` left out) with
+/// every `Cargo.toml` and `Cargo.lock` from there up. `None` when uncertain.
+fn outcome_inputs(dir: &Path, executables: &[PathBuf]) -> Option<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = Vec::new();
+    let mut sources: Vec<PathBuf> = Vec::new();
+    let mut profiles: Vec<PathBuf> = Vec::new();
+    for exe in executables {
+        files.push(exe.clone());
+        let d = exe.with_extension("d");
+        let text = std::fs::read_to_string(&d).ok()?;
+        files.push(d);
+        sources.extend(dep_info_paths(&text));
+        let profile = exe.parent()?.to_path_buf();
+        files.extend(
+            std::fs::read_dir(profile.join("deps"))
+                .ok()?
+                .flatten()
+                .map(|e| e.path()),
+        );
+        profiles.push(profile);
+    }
+    profiles.sort();
+    profiles.dedup();
+    for p in &profiles {
+        let Ok(entries) = std::fs::read_dir(p.join("build")) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let out = e.path().join("output");
+            if let Ok(text) = std::fs::read_to_string(&out) {
+                for l in text.lines() {
+                    let l = l.trim_start_matches("cargo::").trim_start_matches("cargo:");
+                    if let Some(f) = l.strip_prefix("rerun-if-changed=") {
+                        sources.push(PathBuf::from(f));
+                    }
+                }
+            }
+            files.push(out);
+        }
+    }
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")));
+    let mut packages: Vec<PathBuf> = Vec::new();
+    for s in &sources {
+        if s.is_dir() {
+            walk(s, dir, &mut files)?;
+        } else {
+            files.push(s.clone());
+        }
+        let registry = home.as_ref().is_some_and(|h| s.starts_with(h));
+        if registry || s.components().any(|c| c.as_os_str() == "rustlib") {
+            continue;
+        }
+        if let Some(pkg) = s
+            .ancestors()
+            .skip(1)
+            .find(|a| a.join("Cargo.toml").is_file())
+        {
+            packages.push(pkg.to_path_buf());
+        }
+    }
+    packages.sort();
+    packages.dedup();
+    for p in &packages {
+        walk(p, dir, &mut files)?;
+        for a in p.ancestors() {
+            files.push(a.join("Cargo.toml"));
+            files.push(a.join("Cargo.lock"));
+        }
+    }
+    files.sort();
+    files.dedup();
+    (files.len() <= MAX_FILES).then_some(files)
+}
+
+/// `top` and everything under it, but `target` and `.git` directories and `skip`.
+fn walk(top: &Path, skip: &Path, files: &mut Vec<PathBuf>) -> Option<()> {
+    let mut todo = vec![top.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        files.push(d.clone());
+        if files.len() > MAX_FILES {
+            return None;
+        }
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            let name = e.file_name();
+            if p == skip || p.starts_with(skip) || name == "target" || name == ".git" {
+                continue;
+            }
+            if e.file_type().ok()?.is_dir() {
+                todo.push(p);
+            } else {
+                files.push(p);
+            }
+        }
+    }
+    Some(())
+}
+
+/// The paths a Makefile-style dep-info names after each `target:` (spaces escaped
+/// with a backslash).
+fn dep_info_paths(text: &str) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let Some((_, deps)) = line.split_once(": ") else {
+            continue;
+        };
+        let mut cur = String::new();
+        let mut chars = deps.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' if chars.peek() == Some(&' ') => {
+                    cur.push(' ');
+                    chars.next();
+                }
+                ' ' => {
+                    if !cur.is_empty() {
+                        out.push(PathBuf::from(std::mem::take(&mut cur)));
+                    }
+                }
+                _ => cur.push(c),
+            }
+        }
+        if !cur.is_empty() {
+            out.push(PathBuf::from(cur));
+        }
+    }
+    out
+}
+
+/// The file in a variant's directory that keeps what linked its executables (the
+/// [`link_stamp`]) and where they are (relative to the directory).
+const LINKED: &str = "portable-linked/entry.json";
+
+/// What links a variant's final crate that cargo does not see: cargo relinks when the
+/// linker's name changes, not when the program is replaced (a wrapper script edited,
+/// the C compiler upgraded) or a system library is installed. The stamp: the variant's
+/// linker and every `-C linker=` program (through symbolic links), and Debian's
+/// package database. Not [`Stamp::new`]: a new cargo-portable links the same way.
+fn link_stamp(tc: &Toolchain, inv: &Invocation, final_flags: &[String]) -> Stamp {
+    let mut st = Stamp::default().text("linker", &inv.program);
+    let named = final_flags.iter().filter_map(|f| f.strip_prefix("linker="));
+    for p in std::iter::once(inv.program.as_str()).chain(named) {
+        st = match tc.find(p) {
+            Some(exe) => st.program(&exe),
+            None => st.text("program", p),
+        };
+    }
+    st.file(Path::new("/var/lib/dpkg/status"))
+}
+
+/// Make cargo link the final crates of `dir` again: remove its executables `exes`
+/// (relative to `dir`) and their unhashed names' `deps/<crate>-<hash>` files (what
+/// cargo's fingerprint checks), so that a linker replaced under the same name links
+/// them as a cold build would. Best effort: what cannot be removed stays.
+fn unlink_finals(dir: &Path, exes: &[PathBuf]) {
+    for rel in exes {
+        if rel.is_absolute() || rel.components().any(|c| c.as_os_str() == "..") {
+            continue;
+        }
+        let exe = dir.join(rel);
+        let _ = std::fs::remove_file(&exe);
+        let (Some(parent), Some(stem)) = (exe.parent(), exe.file_stem()) else {
+            continue;
+        };
+        let prefix = format!("{}-", stem.to_string_lossy().replace('-', "_"));
+        let Ok(entries) = std::fs::read_dir(parent.join("deps")) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            if e.file_name().to_string_lossy().starts_with(&prefix) {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
 }
 
 /// What the link records need besides the link: the target without its glibc

@@ -133,6 +133,15 @@ pub fn load<T: DeserializeOwned>(path: &Path, stamp: &Stamp) -> Option<T> {
     (e.format == FORMAT && e.stamp == *stamp).then_some(e.value)
 }
 
+/// The stamp and value stored at `path`, whatever the stamp (for a caller that undoes
+/// what the value names when the stamp changed); `None` when there is none or it
+/// cannot be read.
+pub fn load_entry<T: DeserializeOwned>(path: &Path) -> Option<(Stamp, T)> {
+    let bytes = std::fs::read(path).ok()?;
+    let e: Entry<T> = serde_json::from_slice(&bytes).ok()?;
+    (e.format == FORMAT).then_some((e.stamp, e.value))
+}
+
 /// Keep `value` at `path` for `stamp` (atomically; a failure only costs the next run
 /// the cold path). Old entries of the same directory are removed.
 pub fn store<T: Serialize>(path: &Path, stamp: &Stamp, value: &T) {
@@ -202,9 +211,15 @@ mod tests {
         let changed = Stamp::new().text("args", "--x").file(&f);
         assert_ne!(changed, stamp);
         assert_eq!(load::<String>(&path, &changed), None);
+        // whatever the stamp, the entry is there for who undoes what it names
+        assert_eq!(
+            load_entry::<String>(&path),
+            Some((stamp.clone(), "value".to_owned()))
+        );
         // a malformed entry is a miss, not an error
         std::fs::write(&path, "{not json").unwrap();
         assert_eq!(load::<String>(&path, &stamp), None);
+        assert_eq!(load_entry::<String>(&path), None);
     }
 
     #[test]

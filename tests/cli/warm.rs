@@ -1,15 +1,18 @@
 //! A warm `build` (caches kept by earlier runs: rustc's facts, the probes, `cargo
 //! metadata`, each executable's inspection and origins) reports exactly what a cold one
 //! does: a small crate built cold, then warm after each change (a source file, a
-//! feature, a new path dependency in the manifest), each warm report compared with a
-//! cold one (a fresh target directory and cache) field by field, except the timings,
-//! how the variant's directory was seeded and the directories themselves.
+//! feature, a new path dependency in the manifest; then, in a second crate, a `-sys`
+//! library installed, the linker replaced under the same name and the toolchain
+//! replaced), each warm report compared with a cold one (a fresh target directory and
+//! cache) field by field, except the timings, how the variant's directory was seeded
+//! and the directories themselves.
 
-use std::path::Path;
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::common::{build_output, new_crate, portable, tempdir};
+use crate::common::{build_output, new_crate, portable, script, tempdir};
 
 const MATRIX: &str = "[[variant]]
 id = \"linux-x86_64-gnu\"
@@ -32,9 +35,17 @@ const MAIN: &str = "fn main() {
 }
 ";
 
-/// `build --format json` of `root` into `target` with the cargo-portable cache `cache`.
-fn build_in(root: &Path, target: &Path, cache: &Path, extra: &[&str]) -> Value {
+/// `build --format json` of `root` into `target` with the cargo-portable cache `cache`
+/// and more environment variables `env`.
+fn build_env(
+    root: &Path,
+    target: &Path,
+    cache: &Path,
+    extra: &[&str],
+    env: &[(&str, &OsStr)],
+) -> Value {
     let out = portable()
+        .envs(env.iter().copied())
         .env("CARGO_TARGET_DIR", target)
         .env("CARGO_PORTABLE_CACHE", cache)
         .args(["build", "--format", "json", "--manifest-path"])
@@ -170,22 +181,39 @@ fn a_warm_build_reports_what_a_cold_one_does_after_each_change() {
             (cold_cache.to_path_buf(), "<cache>"),
         ]
     };
+    let cargo_log = dir.path().join("cargo.log");
+    let real_cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let cargo = script(
+        &dir.path().join("cargo"),
+        &format!(
+            "echo \"$*\" >> '{}'\nexec '{}' \"$@\"",
+            cargo_log.display(),
+            Path::new(&real_cargo).display()
+        ),
+    );
+    let cargo_env = [("CARGO", cargo.as_os_str())];
     let mut cold_n = 0;
     let mut check = |step: &str, extra: &[&str]| -> Value {
-        let warm = build_in(&root, &warm_dir, &warm_cache, extra);
+        let warm = build_env(&root, &warm_dir, &warm_cache, extra, &cargo_env);
         cold_n += 1;
         let cold_dir = dir.path().join(format!("cold-target-{cold_n}"));
         let cold_cache = dir.path().join(format!("cold-cache-{cold_n}"));
-        let cold = build_in(&root, &cold_dir, &cold_cache, extra);
+        let cold = build_env(&root, &cold_dir, &cold_cache, extra, &cargo_env);
         let d = dirs_of(&cold_dir, &cold_cache);
         let d: Vec<(&Path, &str)> = d.iter().map(|(p, n)| (p.as_path(), *n)).collect();
         assert_same(&comparable(warm.clone(), &d), &comparable(cold, &d), step);
         warm
     };
 
-    // the first run fills the caches; the second finds them
-    let first = build_in(&root, &warm_dir, &warm_cache, &[]);
+    // the first run fills the caches; the second finds them, and runs no `cargo
+    // rustc` (the log of a CARGO that passes everything to cargo)
+    let first = build_env(&root, &warm_dir, &warm_cache, &[], &cargo_env);
     let again = check("nothing changed", &[]);
+    let log = std::fs::read_to_string(&cargo_log).unwrap();
+    let builds = |log: &str| log.lines().filter(|l| l.starts_with("rustc ")).count();
+    // two variants of one binary: two in the first run, two in the cold one, none in
+    // the second warm run
+    assert_eq!(builds(&log), 4, "{log}");
     let d = dirs_of(&warm_dir, &warm_cache);
     let d: Vec<(&Path, &str)> = d.iter().map(|(p, n)| (p.as_path(), *n)).collect();
     assert_same(&comparable(again, &d), &comparable(first, &d), "second run");
@@ -257,4 +285,210 @@ fn a_warm_build_reports_what_a_cold_one_does_after_each_change() {
         })
         .unwrap_or_default();
     assert!(crates.iter().any(|c| c == "helper"), "{crates:?}");
+}
+
+/// The variant linked by a script around cc beside the internal one (`{wrapper}` is
+/// its path): what changes outside the crate.
+const WRAPPED_MATRIX: &str = "[[variant]]
+id = \"linux-x86_64-gnu\"
+target = \"x86_64-unknown-linux-gnu\"
+linker = \"internal\"
+
+[[variant]]
+id = \"linux-x86_64-wrapped\"
+target = \"x86_64-unknown-linux-gnu\"
+linker = \"{wrapper}\"
+";
+
+/// Make `path` a shell script with `body`, as a package upgrade replaces a program: a
+/// new file renamed over the old one.
+fn replace_script(path: &Path, body: &str) {
+    let new = path.with_extension("new");
+    script(&new, body);
+    std::fs::rename(&new, path).unwrap();
+}
+
+/// A shared library `libwarmsys.so` (soname `libwarmsys.so.<version>`) in `dir`, whose
+/// `warm_answer` is `body`.
+fn shared_library(dir: &Path, version: u32, body: &str) {
+    std::fs::create_dir_all(dir).unwrap();
+    let src = dir.join("warmsys.c");
+    std::fs::write(&src, format!("int warm_answer(void) {{ {body} }}\n")).unwrap();
+    let out = std::process::Command::new("cc")
+        .args(["-shared", "-fPIC"])
+        .arg(format!("-Wl,-soname,libwarmsys.so.{version}"))
+        .arg("-o")
+        .arg(dir.join("libwarmsys.so"))
+        .arg(&src)
+        .output()
+        .expect("run cc");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn variant_of<'a>(v: &'a Value, id: &str) -> &'a Value {
+    v["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == id)
+        .unwrap_or_else(|| panic!("no variant {id}: {v}"))
+}
+
+#[test]
+fn a_warm_build_reports_what_a_cold_one_does_after_the_linker_toolchain_or_a_library_changes() {
+    let dir = tempdir();
+    // a -sys crate: its build script links the library a variable points to
+    let sys = new_crate(
+        dir.path(),
+        "warmsys-sys",
+        "",
+        Some(
+            "fn main() {
+    println!(\"cargo:rerun-if-env-changed=WARM_SYS_DIR\");
+    let dir = std::env::var(\"WARM_SYS_DIR\").expect(\"WARM_SYS_DIR\");
+    println!(\"cargo:rustc-link-search=native={dir}\");
+    println!(\"cargo:rustc-link-lib=dylib=warmsys\");
+}
+",
+        ),
+    );
+    std::fs::remove_file(sys.join("src/main.rs")).unwrap();
+    std::fs::write(
+        sys.join("src/lib.rs"),
+        "extern \"C\" {\n    fn warm_answer() -> i32;\n}\n\n\
+         pub fn answer() -> i32 {\n    unsafe { warm_answer() }\n}\n",
+    )
+    .unwrap();
+    let toml = std::fs::read_to_string(sys.join("Cargo.toml")).unwrap();
+    std::fs::write(
+        sys.join("Cargo.toml"),
+        toml.replace("edition", "links = \"warmsys\"\nedition"),
+    )
+    .unwrap();
+    let root = new_crate(
+        dir.path(),
+        "outside",
+        "fn main() {\n    println!(\"{}\", warmsys_sys::answer());\n}\n",
+        None,
+    );
+    let manifest = root.join("Cargo.toml");
+    let toml = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        toml.replace(
+            "[workspace]",
+            "[dependencies]\nwarmsys-sys = { path = \"../warmsys-sys\" }\n\n[workspace]",
+        ),
+    )
+    .unwrap();
+    let lib1 = dir.path().join("lib1");
+    shared_library(&lib1, 1, "return 1;");
+
+    // the linker: a script around cc, under a name rustc drives as cc
+    let wrapper = dir.path().join("wrap-gcc");
+    script(&wrapper, "exec cc \"$@\"");
+    std::fs::write(
+        root.join("matrix.toml"),
+        WRAPPED_MATRIX.replace("{wrapper}", &wrapper.display().to_string()),
+    )
+    .unwrap();
+
+    // the toolchain: RUSTC, a script around the real rustc
+    let real_rustc = {
+        let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+        let out = std::process::Command::new(rustc)
+            .args(["--print", "sysroot"])
+            .output()
+            .expect("run rustc");
+        PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()).join("bin/rustc")
+    };
+    std::fs::create_dir_all(dir.path().join("bin")).unwrap();
+    let rustc = dir.path().join("bin/rustc");
+    script(&rustc, &format!("exec '{}' \"$@\"", real_rustc.display()));
+
+    let (warm_dir, warm_cache) = (
+        dir.path().join("warm-target"),
+        dir.path().join("warm-cache"),
+    );
+    let mut cold_n = 0;
+    let mut check = |step: &str, lib: &Path| -> Value {
+        let env = [
+            ("RUSTC", rustc.as_os_str()),
+            ("WARM_SYS_DIR", lib.as_os_str()),
+        ];
+        let warm = build_env(&root, &warm_dir, &warm_cache, &[], &env);
+        cold_n += 1;
+        let cold_dir = dir.path().join(format!("cold-target-{cold_n}"));
+        let cold_cache = dir.path().join(format!("cold-cache-{cold_n}"));
+        let cold = build_env(&root, &cold_dir, &cold_cache, &[], &env);
+        let d = [
+            (warm_dir.as_path(), "<target>"),
+            (warm_cache.as_path(), "<cache>"),
+            (cold_dir.as_path(), "<target>"),
+            (cold_cache.as_path(), "<cache>"),
+        ];
+        assert_same(&comparable(warm.clone(), &d), &comparable(cold, &d), step);
+        warm
+    };
+    let relro = |v: &Value| -> String {
+        variant_of(v, "linux-x86_64-wrapped")["artifacts"][0]["hardening"]["relro"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let libraries = |v: &Value| -> Vec<String> {
+        variant_of(v, "linux-x86_64-gnu")["artifacts"][0]["libraries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["name"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    let rustc_line = |v: &Value| -> String {
+        variant_of(v, "linux-x86_64-gnu")["host"]["rustc"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+
+    // the first run fills the caches
+    let first = check("first", &lib1);
+    assert_eq!(relro(&first), "full", "{first}");
+    assert!(
+        libraries(&first).iter().any(|l| l == "libwarmsys.so.1"),
+        "{:?}",
+        libraries(&first)
+    );
+
+    // another version of the library installed, and the variable pointing to it
+    let lib2 = dir.path().join("lib2");
+    shared_library(&lib2, 2, "return 2;");
+    let installed = check("library installed", &lib2);
+    let libs = libraries(&installed);
+    assert!(
+        libs.iter().any(|l| l == "libwarmsys.so.2") && !libs.iter().any(|l| l == "libwarmsys.so.1"),
+        "{libs:?}"
+    );
+
+    // the linker replaced by one that links without RELRO
+    replace_script(&wrapper, "exec cc \"$@\" -Wl,-z,norelro");
+    let relinked = check("linker replaced", &lib2);
+    assert_eq!(relro(&relinked), "none", "{relinked}");
+
+    // the toolchain replaced by one that says another version
+    let said = rustc_line(&relinked);
+    replace_script(
+        &rustc,
+        &format!(
+            "if [ \"$1\" = -vV ]; then '{0}' -vV | sed '1s/$/ warmed/'; \
+             else exec '{0}' \"$@\"; fi",
+            real_rustc.display()
+        ),
+    );
+    let other = check("toolchain replaced", &lib2);
+    assert_eq!(rustc_line(&other), format!("{said} warmed"));
 }
