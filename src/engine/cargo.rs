@@ -440,6 +440,7 @@ pub fn build_variant(
             executables: executables.clone(),
             links: links.clone(),
             commands: commands[first_command..].to_vec(),
+            vars: Vec::new(),
         },
     );
     Ok(Built {
@@ -471,6 +472,10 @@ struct Kept {
     executables: Vec<PathBuf>,
     links: Vec<LinkRecord>,
     commands: Vec<String>,
+    /// The [`volatile`] variables the build read after all (a `# env-dep:` line of
+    /// rustc's dep-info, a build script's `rerun-if-env-changed`): stamped by value.
+    #[serde(default)]
+    vars: Vec<String>,
 }
 
 /// What decides a variant's outcome besides its files: this cargo-portable, the
@@ -478,7 +483,7 @@ struct Kept {
 /// change is the slow path; not the jobserver's variables), the toolchain (rustc and
 /// cargo as PATH or RUSTC/CARGO find them, the sysroot's, rustup's settings and
 /// toolchain files), cargo's configuration files, the linker ([`link_stamp`]) and the
-/// tool PATH. The environment is all of it but [`IGNORED_VARS`].
+/// tool PATH. The environment is all of it but the [`volatile`] variables.
 fn fixed_stamp(
     tc: &Toolchain,
     opts: &BuildOptions,
@@ -505,7 +510,7 @@ fn fixed_stamp(
                 v.to_string_lossy().into_owned(),
             )
         })
-        .filter(|(k, _)| !IGNORED_VARS.contains(&k.as_str()))
+        .filter(|(k, _)| !volatile(k))
         .collect();
     vars.sort();
     for (k, v) in vars {
@@ -552,27 +557,55 @@ fn fixed_stamp(
     st
 }
 
-/// Variables left out of a variant's stamp: the jobserver's (they differ from run to
-/// run and change nothing cargo builds) and the one hyperfine sets to a new random
-/// value for each run (to vary the stack's alignment), which would otherwise keep a
-/// benchmark on the slow path.
-const IGNORED_VARS: [&str; 4] = [
-    "CARGO_MAKEFLAGS",
-    "MAKEFLAGS",
-    "MFLAGS",
-    "HYPERFINE_RANDOMIZED_ENVIRONMENT_OFFSET",
-];
+/// Variables left out of a variant's stamp unless the build read them (a `# env-dep:`
+/// line of rustc's dep-info, a build script's `rerun-if-env-changed`; [`Kept::vars`]),
+/// as cargo's own fingerprint leaves them out: the jobserver's, which differ from run
+/// to run; the one hyperfine sets to a new random value for each run (to vary the
+/// stack's alignment); the shell's own (`OLDPWD`, `SHLVL`, `_`); and the per-run
+/// variables of the CI systems (GitHub Actions `GITHUB_*`, `RUNNER_*`, `ACTIONS_*`;
+/// GitLab `CI_*`, `GITLAB_*`; Jenkins and Azure Pipelines `BUILD_*`, `JENKINS_*`,
+/// `SYSTEM_*`, `AGENT_*`; Buildkite, CircleCI, Travis CI), which would otherwise keep
+/// every CI run on a restored cache on the slow path.
+fn volatile(name: &str) -> bool {
+    const NAMES: [&str; 7] = [
+        "CARGO_MAKEFLAGS",
+        "MAKEFLAGS",
+        "MFLAGS",
+        "HYPERFINE_RANDOMIZED_ENVIRONMENT_OFFSET",
+        "OLDPWD",
+        "SHLVL",
+        "_",
+    ];
+    const PREFIXES: [&str; 13] = [
+        "GITHUB_",
+        "RUNNER_",
+        "ACTIONS_",
+        "CI_",
+        "GITLAB_",
+        "BUILD_",
+        "JENKINS_",
+        "SYSTEM_",
+        "AGENT_",
+        "BUILDKITE_",
+        "CIRCLE_",
+        "TRAVIS_",
+        "HYPERFINE_",
+    ];
+    NAMES.contains(&name) || PREFIXES.iter().any(|p| name.starts_with(p))
+}
 
-/// The stamp of `fixed` and the state of each of `files`.
-fn full_stamp(fixed: &Stamp, files: &[PathBuf]) -> Stamp {
-    files.iter().fold(fixed.clone(), |st, f| st.file(f))
+/// The stamp of `fixed`, the state of each of `files` and the value of each of `vars`.
+fn full_stamp(fixed: &Stamp, files: &[PathBuf], vars: &[String]) -> Stamp {
+    let st = files.iter().fold(fixed.clone(), |st, f| st.file(f));
+    vars.iter().fold(st, |st, v| st.env(v))
 }
 
 /// The kept outcome when its stamp holds: the fixed part the same, and every file it
 /// names in the same state. `None`: cargo runs.
 fn unchanged(file: &Path, fixed: &Stamp) -> Option<Kept> {
     let (was, k) = cache::load_entry::<Kept>(file)?;
-    (was == full_stamp(fixed, &k.files) && k.executables.iter().all(|e| e.is_file())).then_some(k)
+    (was == full_stamp(fixed, &k.files, &k.vars) && k.executables.iter().all(|e| e.is_file()))
+        .then_some(k)
 }
 
 /// Keep a successful outcome with the state of everything it came from (see
@@ -581,7 +614,7 @@ fn unchanged(file: &Path, fixed: &Stamp) -> Option<Kept> {
 /// have read it before the change).
 fn keep_outcome(file: &Path, fixed: Stamp, dir: &Path, began: std::time::SystemTime, mut k: Kept) {
     let _ = std::fs::remove_file(file);
-    let Some(files) = outcome_inputs(dir, &k.executables) else {
+    let Some((files, vars)) = outcome_inputs(dir, &k.executables) else {
         return;
     };
     let changed = |f: &PathBuf| {
@@ -594,7 +627,8 @@ fn keep_outcome(file: &Path, fixed: Stamp, dir: &Path, began: std::time::SystemT
         return;
     }
     k.files = files;
-    let st = full_stamp(&fixed, &k.files);
+    k.vars = vars;
+    let st = full_stamp(&fixed, &k.files, &k.vars);
     cache::store(file, &st, &k);
 }
 
@@ -607,9 +641,17 @@ const MAX_FILES: usize = 50_000;
 /// `output` and what its `rerun-if-changed` names (a directory walked), and every
 /// file and directory of each local package (any package directory a source is in
 /// that is not under cargo's home or the sysroot; `target` and `.git` left out) with
-/// every `Cargo.toml` and `Cargo.lock` from there up. `None` when uncertain.
-fn outcome_inputs(dir: &Path, executables: &[PathBuf]) -> Option<Vec<PathBuf>> {
+/// every `Cargo.toml` and `Cargo.lock` from there up; and the [`volatile`] variables
+/// the build read (the `# env-dep:` lines of the `deps/` dep-info files, the build
+/// scripts' `rerun-if-env-changed`). `None` when uncertain.
+fn outcome_inputs(dir: &Path, executables: &[PathBuf]) -> Option<(Vec<PathBuf>, Vec<String>)> {
     let mut files: Vec<PathBuf> = Vec::new();
+    let mut vars: Vec<String> = Vec::new();
+    let mut read_var = |name: &str| {
+        if volatile(name) {
+            vars.push(name.to_owned());
+        }
+    };
     let mut sources: Vec<PathBuf> = Vec::new();
     let mut profiles: Vec<PathBuf> = Vec::new();
     for exe in executables {
@@ -619,12 +661,18 @@ fn outcome_inputs(dir: &Path, executables: &[PathBuf]) -> Option<Vec<PathBuf>> {
         files.push(d);
         sources.extend(dep_info_paths(&text));
         let profile = exe.parent()?.to_path_buf();
-        files.extend(
-            std::fs::read_dir(profile.join("deps"))
-                .ok()?
-                .flatten()
-                .map(|e| e.path()),
-        );
+        for e in std::fs::read_dir(profile.join("deps")).ok()?.flatten() {
+            let p = e.path();
+            if p.extension().is_some_and(|x| x == "d") {
+                let text = std::fs::read_to_string(&p).ok()?;
+                for l in text.lines() {
+                    if let Some(v) = l.strip_prefix("# env-dep:") {
+                        read_var(v.split('=').next().unwrap_or(v));
+                    }
+                }
+            }
+            files.push(p);
+        }
         profiles.push(profile);
     }
     profiles.sort();
@@ -640,6 +688,8 @@ fn outcome_inputs(dir: &Path, executables: &[PathBuf]) -> Option<Vec<PathBuf>> {
                     let l = l.trim_start_matches("cargo::").trim_start_matches("cargo:");
                     if let Some(f) = l.strip_prefix("rerun-if-changed=") {
                         sources.push(PathBuf::from(f));
+                    } else if let Some(v) = l.strip_prefix("rerun-if-env-changed=") {
+                        read_var(v);
                     }
                 }
             }
@@ -679,7 +729,9 @@ fn outcome_inputs(dir: &Path, executables: &[PathBuf]) -> Option<Vec<PathBuf>> {
     }
     files.sort();
     files.dedup();
-    (files.len() <= MAX_FILES).then_some(files)
+    vars.sort();
+    vars.dedup();
+    (files.len() <= MAX_FILES).then_some((files, vars))
 }
 
 /// `top` and everything under it, but `target` and `.git` directories and `skip`.

@@ -285,6 +285,46 @@ fn a_warm_build_reports_what_a_cold_one_does_after_each_change() {
         })
         .unwrap_or_default();
     assert!(crates.iter().any(|c| c == "helper"), "{crates:?}");
+
+    // a CI system's per-run variables are not the build's (cargo's fingerprint leaves
+    // them out too): a new GITHUB_RUN_ID runs no cargo
+    let count = || builds(&std::fs::read_to_string(&cargo_log).unwrap());
+    let net = ["--features", "net"];
+    let before = count();
+    for run in ["101", "102"] {
+        let env = [
+            ("CARGO", cargo.as_os_str()),
+            ("GITHUB_RUN_ID", OsStr::new(run)),
+        ];
+        build_env(&root, &warm_dir, &warm_cache, &net, &env);
+    }
+    assert_eq!(count(), before, "a new GITHUB_RUN_ID ran cargo");
+    // unless the program reads one: option_env! puts it in rustc's dep-info, and a
+    // new value builds again (two variants: two `cargo rustc`)
+    let src = std::fs::read_to_string(root.join("src/main.rs")).unwrap();
+    std::fs::write(
+        root.join("src/main.rs"),
+        src.replace(
+            "fn main() {",
+            "fn main() {\n    println!(\"{:?}\", option_env!(\"CI_COMMIT_SHA\"));",
+        ),
+    )
+    .unwrap();
+    for (sha, more) in [("sha-one", 2), ("sha-one", 0), ("sha-two-is-longer", 2)] {
+        let before = count();
+        let env = [
+            ("CARGO", cargo.as_os_str()),
+            ("CI_COMMIT_SHA", OsStr::new(sha)),
+        ];
+        let v = build_env(&root, &warm_dir, &warm_cache, &net, &env);
+        assert_eq!(count() - before, more, "CI_COMMIT_SHA={sha}");
+        let exe = v["variants"][0]["artifacts"][0]["path"].as_str().unwrap();
+        let bytes = std::fs::read(exe).unwrap();
+        assert!(
+            bytes.windows(sha.len()).any(|w| w == sha.as_bytes()),
+            "{sha} not in {exe}"
+        );
+    }
 }
 
 /// The variant linked by a script around cc beside the internal one (`{wrapper}` is
