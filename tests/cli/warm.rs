@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::common::{build_output, new_crate, portable, script, tempdir};
+use crate::common::{build_output, cc, new_crate, portable, script, tempdir, variant};
 
 const MATRIX: &str = "[[variant]]
 id = \"linux-x86_64-gnu\"
@@ -354,28 +354,13 @@ fn shared_library(dir: &Path, version: u32, body: &str) {
     std::fs::create_dir_all(dir).unwrap();
     let src = dir.join("warmsys.c");
     std::fs::write(&src, format!("int warm_answer(void) {{ {body} }}\n")).unwrap();
-    let out = std::process::Command::new("cc")
-        .args(["-shared", "-fPIC"])
-        .arg(format!("-Wl,-soname,libwarmsys.so.{version}"))
-        .arg("-o")
-        .arg(dir.join("libwarmsys.so"))
-        .arg(&src)
-        .output()
-        .expect("run cc");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let soname = format!("-Wl,-soname,libwarmsys.so.{version}");
+    cc(
+        &["cc"],
+        &src,
+        &dir.join("libwarmsys.so"),
+        &["-shared", "-fPIC", &soname],
     );
-}
-
-fn variant_of<'a>(v: &'a Value, id: &str) -> &'a Value {
-    v["variants"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|x| x["id"] == id)
-        .unwrap_or_else(|| panic!("no variant {id}: {v}"))
 }
 
 #[test]
@@ -475,13 +460,13 @@ fn a_warm_build_reports_what_a_cold_one_does_after_the_linker_toolchain_or_a_lib
         warm
     };
     let relro = |v: &Value| -> String {
-        variant_of(v, "linux-x86_64-wrapped")["artifacts"][0]["hardening"]["relro"]
+        variant(v, "linux-x86_64-wrapped")["artifacts"][0]["hardening"]["relro"]
             .as_str()
             .unwrap_or_default()
             .to_owned()
     };
     let libraries = |v: &Value| -> Vec<String> {
-        variant_of(v, "linux-x86_64-gnu")["artifacts"][0]["libraries"]
+        variant(v, "linux-x86_64-gnu")["artifacts"][0]["libraries"]
             .as_array()
             .unwrap()
             .iter()
@@ -489,7 +474,7 @@ fn a_warm_build_reports_what_a_cold_one_does_after_the_linker_toolchain_or_a_lib
             .collect()
     };
     let rustc_line = |v: &Value| -> String {
-        variant_of(v, "linux-x86_64-gnu")["host"]["rustc"]
+        variant(v, "linux-x86_64-gnu")["host"]["rustc"]
             .as_str()
             .unwrap_or_default()
             .to_owned()
