@@ -12,7 +12,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . benches/hyperfine.sh
-export PATH="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))'):$PATH"
 cargo build --release -q
 bin=$PWD/target/release/cargo-portable
 ours=${OURS_DIR:-/tmp/bench-portable}

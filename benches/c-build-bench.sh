@@ -8,7 +8,6 @@
 #   bash benches/c-build-bench.sh     (about 30 minutes on 2 cores)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$HOME/.cache/cargo-portable/zig-venv/bin:$PATH"
 cargo build --release -q
 bin=$PWD/target/release/cargo-portable
 crate=${CRATE_DIR:-/tmp/bench-c-crate}

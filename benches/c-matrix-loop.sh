@@ -12,6 +12,7 @@
 #
 # LOOP_CARGO_ARGS: more arguments for every cargo (`--features openssl/vendored`).
 set -euo pipefail
+. "$(dirname "$0")/zig-path.sh"
 crate=$1
 loop=${LOOP_DIR:-/tmp/bench-c-loop}
 cache=${CARGO_PORTABLE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cargo-portable}

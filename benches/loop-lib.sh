@@ -5,6 +5,7 @@
 # cannot serve some) is left out, as cargo-portable skips it.
 #
 #   build_each TARGET_DIR "target|RUSTFLAGS|zig" ...   (zig: non-empty for cargo zigbuild)
+. benches/zig-path.sh
 build_each() {
   local loop=$1 installed v t flags zig
   shift

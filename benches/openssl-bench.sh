@@ -13,7 +13,6 @@
 #   BIN=target/debug/cargo-portable bash benches/openssl-bench.sh first-skip
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$HOME/.cache/cargo-portable/zig-venv/bin:$PATH"
 # BIN: a cargo-portable already built (default: this checkout's release build)
 if [ -z "${BIN:-}" ]; then
   cargo build --release -q
