@@ -408,19 +408,11 @@ impl Toolchain {
     /// run now. Only successes are kept: a failing probe runs every time, so that the
     /// package that fixes it is seen at once.
     fn probe_cached(&self, p: &Probe) -> Result<(), String> {
-        let stamp = p.command.first().and_then(|c| self.find(c)).map(|exe| {
-            let mut st = cache::Stamp::new()
-                .text("probe", p.display())
-                .program(&exe)
-                .env("PATH")
-                .text("tool PATH", self.path.to_string_lossy())
-                .file(Path::new("/var/lib/dpkg/status"))
-                .file(&self.zig_home.join("bin"));
-            for (k, v) in self.zig_env() {
-                st = st.text(k, v.to_string_lossy());
-            }
-            st
-        });
+        let stamp = p
+            .command
+            .first()
+            .and_then(|c| self.find(c))
+            .map(|exe| self.tool_stamp("probe", &p.display(), &exe));
         let file = cache::machine_dir()
             .join("probes")
             .join(format!("{}.json", cache::key_name(&p.display())));
@@ -436,7 +428,27 @@ impl Toolchain {
         r
     }
 
-    /// The first line of a C toolchain's `--version`.
+    /// What decides the result of running a tool found as `exe` (a probe, a
+    /// `--version`): the question, the program and the file it finally is, PATH, zig's
+    /// environment and the Debian package database (a C library, a linker or a
+    /// compiler installed, removed or upgraded).
+    fn tool_stamp(&self, question: &str, asked: &str, exe: &Path) -> cache::Stamp {
+        let mut st = cache::Stamp::new()
+            .text(question, asked)
+            .program(exe)
+            .env("PATH")
+            .text("tool PATH", self.path.to_string_lossy())
+            .file(Path::new("/var/lib/dpkg/status"))
+            .file(&self.zig_home.join("bin"));
+        for (k, v) in self.zig_env() {
+            st = st.text(k, v.to_string_lossy());
+        }
+        st
+    }
+
+    /// The first line of a C toolchain's `--version`, kept in `<cache>/warm/c-versions`
+    /// while its [`Self::tool_stamp`] holds (a warm run asks each compiler nothing;
+    /// `cargo-zigbuild zig cc` alone starts Python, rustc and zig).
     pub fn c_version(&self, c: &CTools) -> Option<String> {
         let cmd: Vec<String> = match c {
             CTools::Host => vec!["cc".into()],
@@ -447,6 +459,14 @@ impl Toolchain {
                 .to_vec(),
         };
         let exe = self.find(&cmd[0])?;
+        let asked = cmd.join(" ");
+        let stamp = self.tool_stamp("--version", &asked, &exe);
+        let file = cache::machine_dir()
+            .join("c-versions")
+            .join(format!("{}.json", cache::key_name(&asked)));
+        if let Some(v) = cache::load::<String>(&file, &stamp) {
+            return Some(v);
+        }
         let out = output(
             Command::new(exe)
                 .args(&cmd[1..])
@@ -454,7 +474,9 @@ impl Toolchain {
                 .env("PATH", &self.path)
                 .envs(self.zig_env()),
         )?;
-        out.lines().next().map(str::to_owned)
+        let v = out.lines().next().map(str::to_owned)?;
+        cache::store(&file, &stamp, &v);
+        Some(v)
     }
 
     /// `rustc --print deployment-target --target T` for Apple targets, e.g. `11.0`:

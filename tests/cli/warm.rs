@@ -2,8 +2,8 @@
 //! metadata`, each executable's inspection and origins) reports exactly what a cold one
 //! does: a small crate built cold, then warm after each change (a source file, a
 //! feature, a new path dependency in the manifest; then, in a second crate, a `-sys`
-//! library installed, the linker replaced under the same name and the toolchain
-//! replaced), each warm report compared with a cold one (a fresh target directory and
+//! library installed, the linker replaced under the same name, the toolchain
+//! replaced and the C compiler upgraded), each warm report compared with a cold one (a fresh target directory and
 //! cache) field by field, except the timings, how the variant's directory was seeded
 //! and the directories themselves.
 
@@ -422,6 +422,24 @@ fn a_warm_build_reports_what_a_cold_one_does_after_the_linker_toolchain_or_a_lib
     )
     .unwrap();
 
+    // the C compiler: a `cc` first on PATH, around the real one, that says its own
+    // version (the -sys crate makes the variants report their C compiler)
+    let real_cc = which::which("cc").expect("cc on PATH");
+    let cc_bin = dir.path().join("cc-bin");
+    std::fs::create_dir_all(&cc_bin).unwrap();
+    let fake_cc = cc_bin.join("cc");
+    let cc_saying = |n: u32| {
+        format!(
+            "if [ \"$1\" = --version ]; then echo 'cc (warm) {n}'; else exec '{}' \"$@\"; fi",
+            real_cc.display()
+        )
+    };
+    script(&fake_cc, &cc_saying(1));
+    let path = std::env::join_paths(std::iter::once(cc_bin.clone()).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))
+    .unwrap();
+
     // the toolchain: RUSTC, a script around the real rustc
     let real_rustc = {
         let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
@@ -444,6 +462,7 @@ fn a_warm_build_reports_what_a_cold_one_does_after_the_linker_toolchain_or_a_lib
         let env = [
             ("RUSTC", rustc.as_os_str()),
             ("WARM_SYS_DIR", lib.as_os_str()),
+            ("PATH", path.as_os_str()),
         ];
         let warm = build_env(&root, &warm_dir, &warm_cache, &[], &env);
         cold_n += 1;
@@ -473,6 +492,12 @@ fn a_warm_build_reports_what_a_cold_one_does_after_the_linker_toolchain_or_a_lib
             .map(|l| l["name"].as_str().unwrap_or_default().to_owned())
             .collect()
     };
+    let c_line = |v: &Value| -> String {
+        variant(v, "linux-x86_64-gnu")["c_compiler"]["version"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
     let rustc_line = |v: &Value| -> String {
         variant(v, "linux-x86_64-gnu")["host"]["rustc"]
             .as_str()
@@ -483,6 +508,7 @@ fn a_warm_build_reports_what_a_cold_one_does_after_the_linker_toolchain_or_a_lib
     // the first run fills the caches
     let first = check("first", &lib1);
     assert_eq!(relro(&first), "full", "{first}");
+    assert_eq!(c_line(&first), "cc (warm) 1", "{first}");
     assert!(
         libraries(&first).iter().any(|l| l == "libwarmsys.so.1"),
         "{:?}",
@@ -516,4 +542,9 @@ fn a_warm_build_reports_what_a_cold_one_does_after_the_linker_toolchain_or_a_lib
     );
     let other = check("toolchain replaced", &lib2);
     assert_eq!(rustc_line(&other), format!("{said} warmed"));
+
+    // the C compiler upgraded: its `--version` is asked again, not taken from the cache
+    replace_script(&fake_cc, &cc_saying(2));
+    let upgraded = check("C compiler upgraded", &lib2);
+    assert_eq!(c_line(&upgraded), "cc (warm) 2", "{upgraded}");
 }
