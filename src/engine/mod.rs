@@ -13,7 +13,7 @@ use std::sync::Mutex;
 
 use anyhow::{bail, Context, Result};
 
-use self::cargo::{build_variant, copy_host, copy_tree};
+use self::cargo::{build_variant, copy_host, copy_tree, Built};
 use self::graph::{
     build_tools, frameworks, native_deps, resolved_crates, rust_version_above, system_libs,
     BuildTool, FrameworkUse, SystemLib,
@@ -22,6 +22,7 @@ use self::plan::{
     plan, unmet_rust_version, unmet_tools, FrameworkPlan, Invocation, Plan, RustVersionGap, SdkRoot,
 };
 pub use self::progress::Progress;
+use self::progress::Running;
 use crate::matrix::{Matrix, Variant};
 use crate::model::Severity;
 use crate::platform::Triple;
@@ -741,7 +742,8 @@ fn run_queue(
     workers: usize,
 ) -> Vec<(usize, VariantReport)> {
     let queue = Mutex::new(queue);
-    let done: Mutex<Vec<(usize, VariantReport)>> = Mutex::new(Vec::new());
+    let reports: Mutex<Vec<(usize, VariantReport)>> = Mutex::new(Vec::new());
+    let done = &reports;
     std::thread::scope(|s| {
         for _ in 0..workers {
             s.spawn(|| loop {
@@ -751,15 +753,19 @@ fn run_queue(
                     break;
                 };
                 for job in group {
-                    let r = run_job(cx, &job, &mut seed);
-                    done.lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .push((job.index, r));
+                    let cargo_done = build_job(cx, &job, &mut seed);
+                    // inspection and attribution overlap the next variant's cargo
+                    s.spawn(move || {
+                        let r = finish_job(cx, &job, cargo_done);
+                        done.lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .push((job.index, r));
+                    });
                 }
             });
         }
     });
-    done.into_inner().unwrap_or_else(|e| e.into_inner())
+    reports.into_inner().unwrap_or_else(|e| e.into_inner())
 }
 
 /// What a new variant directory starts from.
@@ -785,8 +791,24 @@ struct Shared<'a> {
     js: jobserver::Client,
 }
 
+/// Build one variant and inspect what it built.
 fn run_job(cx: &Shared, job: &Job, seed: &mut Seed) -> VariantReport {
-    // a token for this cargo's implicit one (if the jobserver fails, run anyway)
+    let cargo_done = build_job(cx, job, seed);
+    finish_job(cx, job, cargo_done)
+}
+
+/// A variant whose cargo has finished: its report so far, its progress line, and what
+/// cargo built (`Err`: the report already says why not).
+struct CargoDone {
+    r: VariantReport,
+    running: Running,
+    built: Option<Built>,
+}
+
+/// The cargo half of a job, holding a jobserver token for cargo's implicit one.
+fn build_job(cx: &Shared, job: &Job, seed: &mut Seed) -> CargoDone {
+    // a token for this cargo's implicit one (if the jobserver fails, run anyway); it
+    // is given back before the inspection, which is not a compiler process
     let _token = cx.js.acquire().ok();
     let v = &job.variant;
     let mut r = report_for(v, &job.invocation.program);
@@ -804,16 +826,34 @@ fn run_job(cx: &Shared, job: &Job, seed: &mut Seed) -> VariantReport {
         &cx.js,
         &mut r.commands,
     );
-    match built {
+    let built = match built {
         Err(tail) => {
             r.status = Status::Failed;
             r.reason = Some(tail);
-            cx.progress.finish(running, "failed");
+            None
         }
         Ok(built) => {
             if !matches!(seed, Seed::Group(..)) {
                 *seed = Seed::Group(v.id().to_owned(), dir.clone());
             }
+            Some(built)
+        }
+    };
+    CargoDone { r, running, built }
+}
+
+/// The inspection half of a job: what cargo built, inspected and attributed, into the
+/// variant's report.
+fn finish_job(cx: &Shared, job: &Job, cargo: CargoDone) -> VariantReport {
+    let CargoDone {
+        mut r,
+        running,
+        built,
+    } = cargo;
+    let v = &job.variant;
+    match built {
+        None => cx.progress.finish(running, "failed"),
+        Some(built) => {
             r.status = Status::Built;
             r.build_seconds = Some((built.seconds * 10.0).round() / 10.0);
             r.c_compiler = job.invocation.c_compiler.as_ref().map(|c| CCompiler {
