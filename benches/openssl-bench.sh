@@ -11,6 +11,8 @@
 #   bash benches/openssl-bench.sh            (parts 1 and 2)
 #   bash benches/openssl-bench.sh first-skip (part 1 only, seconds)
 #   BIN=target/debug/cargo-portable bash benches/openssl-bench.sh first-skip
+#   VARIANTS="linux-x86_64-gnu-bfd linux-x86_64-musl" bash benches/openssl-bench.sh
+#                                            (part 2 on these variants only, both sides)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # BIN: a cargo-portable already built (default: this checkout's release build)
@@ -39,13 +41,16 @@ for run in 1 2 3; do
 done
 [ "${1:-}" = first-skip ] && exit 0
 
-echo "2. cold, cargo portable build --features openssl/vendored (12 variants, -j default = $(nproc))"
+selected=()
+for v in ${VARIANTS:-}; do selected+=(--variant "$v"); done
+export LOOP_VARIANTS=${VARIANTS:-}
+echo "2. cold, cargo portable build --features openssl/vendored (${VARIANTS:-12 variants}, -j default = $(nproc))"
 export LOOP_DIR=${LOOP_DIR:-/tmp/bench-openssl-loop}
 rm -rf "$crate/target" "$LOOP_DIR"
 /usr/bin/time -f "$fmt" "$bin" portable build -q --manifest-path "$crate/Cargo.toml" \
-  --features openssl/vendored -o /tmp/bench-openssl-report.txt ||
+  --features openssl/vendored "${selected[@]}" -o /tmp/bench-openssl-report.txt ||
   echo "  (exit $?: see /tmp/bench-openssl-report.txt)"
 grep -E '^[0-9]+ variants' /tmp/bench-openssl-report.txt || tail -3 /tmp/bench-openssl-report.txt
-echo "   cold, the loop (12 cargo builds one after another, same features, CC_<target> set by hand)"
+echo "   cold, the loop (one cargo build per variant, one after another, same features, CC_<target> set by hand)"
 LOOP_CARGO_ARGS="--features openssl/vendored" /usr/bin/time -f "$fmt" \
   bash -c "exec bash benches/c-matrix-loop.sh '$crate' 2>/tmp/bench-openssl-loop-stderr.txt"
