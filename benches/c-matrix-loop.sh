@@ -16,9 +16,6 @@ set -euo pipefail
 . "$(dirname "$0")/zig-path.sh"
 crate=$1
 loop=${LOOP_DIR:-/tmp/bench-c-loop}
-cache=${CARGO_PORTABLE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cargo-portable}
-w=$cache/wrappers
-zigbuild=$(command -v cargo-zigbuild)
 # zig's static libc++ for a zig target, as `zig c++ -v` names it
 libcxx() {
   local d
@@ -28,17 +25,6 @@ libcxx() {
     tr ' ' '\n' | grep -E '/libc\+\+(abi)?\.a$' | sort -u | sed 's/^/-C link-arg=/' | tr '\n' ' '
   rm -rf "$d"
 }
-# zig wrappers: `zig cc -target T` (cargo-portable writes the same ones; write them
-# here so the loop stands alone)
-mkdir -p "$w"
-wrap() { # tool target
-  local f=$w/zig-$1-$2.sh
-  printf '#!/bin/sh\nexec %s zig %s -- -target %s -fno-sanitize=all "$@"\n' "$zigbuild" "$1" "$2" >"$f"
-  chmod +x "$f"
-  echo "$f"
-}
-printf '#!/bin/sh\nexec %s zig ar -- "$@"\n' "$zigbuild" >"$w/zig-ar.sh"
-chmod +x "$w/zig-ar.sh"
 musl_x=$(libcxx x86_64-linux-musl)
 musl_a=$(libcxx aarch64-linux-musl)
 n=0
@@ -60,20 +46,20 @@ run linux-x86_64-gnu-bfd "" x86_64-unknown-linux-gnu "-C linker-features=-lld"
 run linux-x86_64-gnu-static "" x86_64-unknown-linux-gnu "-C target-feature=+crt-static -C linker-features=-lld"
 run linux-x86_64-gnu-2.17 zig x86_64-unknown-linux-gnu.2.17 ""
 run linux-x86_64-musl "" x86_64-unknown-linux-musl "$lld $musl_x" \
-  CC_x86_64_unknown_linux_musl="$(wrap cc x86_64-linux-musl)" \
-  CXX_x86_64_unknown_linux_musl="$(wrap c++ x86_64-linux-musl)" \
-  AR_x86_64_unknown_linux_musl="$w/zig-ar.sh" CXXSTDLIB_x86_64_unknown_linux_musl=
+  CC_x86_64_unknown_linux_musl="$(zig_wrap cc x86_64-linux-musl)" \
+  CXX_x86_64_unknown_linux_musl="$(zig_wrap c++ x86_64-linux-musl)" \
+  AR_x86_64_unknown_linux_musl="$(zig_ar)" CXXSTDLIB_x86_64_unknown_linux_musl=
 run linux-x86_64-musl-gcc "" x86_64-unknown-linux-musl "-C linker=musl-gcc -C relocation-model=static $musl_x -C link-arg=-lc" \
   CC_x86_64_unknown_linux_musl=musl-gcc \
-  CXX_x86_64_unknown_linux_musl="$(wrap c++ x86_64-linux-musl)" CXXSTDLIB_x86_64_unknown_linux_musl=
+  CXX_x86_64_unknown_linux_musl="$(zig_wrap c++ x86_64-linux-musl)" CXXSTDLIB_x86_64_unknown_linux_musl=
 run linux-x86_64-musl-zig zig x86_64-unknown-linux-musl "-C target-feature=-crt-static"
 run linux-aarch64-gnu "" aarch64-unknown-linux-gnu "-C linker=aarch64-linux-gnu-gcc" \
   CC_aarch64_unknown_linux_gnu=aarch64-linux-gnu-gcc CXX_aarch64_unknown_linux_gnu=aarch64-linux-gnu-g++ \
   AR_aarch64_unknown_linux_gnu=aarch64-linux-gnu-ar
 run linux-aarch64-musl "" aarch64-unknown-linux-musl "$lld $musl_a" \
-  CC_aarch64_unknown_linux_musl="$(wrap cc aarch64-linux-musl)" \
-  CXX_aarch64_unknown_linux_musl="$(wrap c++ aarch64-linux-musl)" \
-  AR_aarch64_unknown_linux_musl="$w/zig-ar.sh" CXXSTDLIB_aarch64_unknown_linux_musl=
+  CC_aarch64_unknown_linux_musl="$(zig_wrap cc aarch64-linux-musl)" \
+  CXX_aarch64_unknown_linux_musl="$(zig_wrap c++ aarch64-linux-musl)" \
+  AR_aarch64_unknown_linux_musl="$(zig_ar)" CXXSTDLIB_aarch64_unknown_linux_musl=
 for t in x86_64-apple-darwin aarch64-apple-darwin; do
   run "macos-${t%%-*}" zig $t "" MACOSX_DEPLOYMENT_TARGET="$(rustc --print deployment-target --target $t | cut -d= -f2)"
 done
