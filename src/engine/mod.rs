@@ -272,20 +272,15 @@ fn target_rust_versions(
 /// is selected and that graph has a crate of `targets/frameworks.toml`, or the build
 /// or a variant turns on a dependency's feature (`openssl/vendored`), which the graph
 /// of every feature of the package does not have (the host programs its build scripts
-/// run, [`build_tools`], come from the variant's own graph).
+/// run, [`build_tools`], come from the variant's own graph), or that graph compiles C
+/// (which packages do, for the variant's target, is [`TargetLinks::native`]).
 fn needs_links_check(ws: &Workspace, opts: &BuildOptions, selected: &[&Variant]) -> bool {
-    let rows = &crate::data::tables().sys_crates;
     let apple = !ws.frameworks.is_empty() && selected.iter().any(|v| v.triple().is_apple());
     let dependency_feature = selected
         .iter()
         .flat_map(|v| build_features(&opts.cargo, &v.features))
         .any(|f| f.contains('/'));
-    apple
-        || dependency_feature
-        || ws
-            .native_deps
-            .iter()
-            .any(|d| rows.iter().any(|r| r.name == *d))
+    apple || dependency_feature || !ws.native_deps.is_empty()
 }
 
 /// Per graph ([`target_graphs`]), the system libraries it links without building them
@@ -307,12 +302,14 @@ fn links_of(
             };
             let libs = system_libs(&g.meta, &ws.package_id, &tables.sys_crates);
             let tools = build_tools(&g.meta, &ws.package_id, &tables.sys_crates);
+            let native = native_deps(&g.meta, &ws.package_id);
             (
                 key.clone(),
                 TargetLinks {
                     libs,
                     frameworks,
                     tools,
+                    native,
                 },
             )
         })
@@ -345,6 +342,11 @@ struct TargetLinks {
     libs: Vec<SystemLib>,
     frameworks: Vec<FrameworkUse>,
     tools: Vec<BuildTool>,
+    /// The packages of this graph whose build scripts compile C or link native
+    /// libraries ([`native_deps`]): a dependency only another platform has (mimalloc
+    /// on musl) does not give this target's variants a C toolchain and flags for every
+    /// crate, which would keep them from sharing their dependency builds.
+    native: Vec<String>,
 }
 
 /// The entry of [`links_of`]'s map for `v`: its graph, resolved for its target with the
@@ -647,7 +649,11 @@ fn plan_groups(
                 reason: reason.clone(),
                 fix: fix.clone(),
             },
-            (None, Ok(env)) => match plan(v, tc, &ws.native_deps) {
+            (None, Ok(env)) => match plan(
+                v,
+                tc,
+                links_for(sys, v).map_or(ws.native_deps.as_slice(), |l| l.native.as_slice()),
+            ) {
                 Plan::Ready(mut i) => {
                     i.env = env.clone();
                     Plan::Ready(i)

@@ -912,8 +912,9 @@ fn build_scripts_compile_c_and_cpp_for_every_default_variant() {
 
 /// Without zig, a musl target linked by rust-lld has no C compiler: a crate that
 /// compiles C skips that variant before compiling, naming itself; so does the IPC
-/// server, whose mimalloc (its allocator on musl) is C; a crate that compiles no C
-/// still builds the same variants on the same PATH.
+/// server, whose mimalloc (its allocator on musl) is C, while its gnu variant, whose
+/// graph has no mimalloc, builds with no C compiler; a crate that compiles no C still
+/// builds the same variants on the same PATH.
 #[test]
 fn no_c_compiler_skips_only_crates_that_compile_c() {
     let dir = tempdir();
@@ -953,18 +954,25 @@ fn no_c_compiler_skips_only_crates_that_compile_c() {
     assert_eq!(v["commands"], serde_json::json!([]));
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");
     let musl = ["linux-x86_64-musl", "linux-aarch64-musl"];
-    let run = |manifest: &Path| -> Value {
+    let run = |manifest: &Path, more: &[&str]| -> Value {
         let out = portable()
             .envs(env)
             .args(["build", "-p", "ipc", "--format", "json"])
             .args(["--variant", musl[0], "--variant", musl[1]])
+            .args(more)
             .arg("--manifest-path")
             .arg(manifest)
             .output()
             .unwrap();
         serde_json::from_slice(&out.stdout).unwrap()
     };
-    let ipc = run(&manifest);
+    let ipc = run(&manifest, &["--variant", "linux-x86_64-gnu"]);
+    // mimalloc is a dependency on musl only: the gnu variant's graph compiles no C, so
+    // it gets no C compiler (nor RUSTFLAGS for every crate, which would keep it from
+    // sharing its dependency builds with the other x86_64 gnu variants)
+    let gnu = variant(&ipc, "linux-x86_64-gnu");
+    assert_eq!(gnu["status"], "built", "{gnu:#}");
+    assert!(gnu["c_compiler"].is_null(), "{gnu:#}");
     for id in musl {
         let v = variant(&ipc, id);
         assert_eq!(v["status"], "skipped", "{id}: {v:#}");
@@ -983,7 +991,7 @@ fn no_c_compiler_skips_only_crates_that_compile_c() {
         "fn main() { println!(\"{}\", std::thread::spawn(|| 6 * 7).join().unwrap()); }\n",
         None,
     );
-    let r = run(&pure.join("Cargo.toml"));
+    let r = run(&pure.join("Cargo.toml"), &[]);
     for id in musl {
         assert_eq!(
             variant(&r, id)["status"],
