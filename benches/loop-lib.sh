@@ -15,13 +15,13 @@ build_each() {
   installed=$(rustup target list --installed)
   for v in "$@"; do
     IFS='|' read -r t flags zig cc <<<"$v"
-    c_env=()
-    if [ -n "$cc" ]; then
-      c_env=("CC_${t//-/_}=$(zig_wrap cc "$cc")" "AR_${t//-/_}=$(zig_ar)")
-    fi
     if ! grep -qx "${t%%.*}" <<<"$installed"; then
       echo "loop: $t left out: its standard library is not installed" >&2
       continue
+    fi
+    c_env=()
+    if [ -n "$cc" ]; then
+      c_env=("CC_${t//-/_}=$(zig_wrap cc "$cc")" "AR_${t//-/_}=$(zig_ar)")
     fi
     if [ -n "$zig" ]; then
       case "$t" in

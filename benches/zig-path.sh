@@ -1,10 +1,10 @@
 # Sourced by the loop baselines (loop-lib.sh, c-matrix-loop.sh): puts the zig and
 # cargo-zigbuild that `cargo portable setup` installs (its own virtual environment,
 # `<cache>/zig-venv`) first on PATH, as cargo-portable itself finds them, and writes
-# zig's C compiler wrappers. Without
-# cargo-zigbuild a loop would stop at its first zig variant, after timing only the
-# ones before it, so that is an error here.
-zig_venv="${CARGO_PORTABLE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cargo-portable}/zig-venv"
+# zig's C compiler wrappers. Without cargo-zigbuild a loop would stop at its first zig
+# variant, after timing only the ones before it, so that is an error here.
+portable_cache="${CARGO_PORTABLE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cargo-portable}"
+zig_venv="$portable_cache/zig-venv"
 if [ -x "$zig_venv/bin/cargo-zigbuild" ]; then
     export PATH="$zig_venv/bin:$PATH"
 fi
@@ -16,7 +16,7 @@ zigbuild=$(command -v cargo-zigbuild)
 # The C compiler wrappers `zig cc -target T` that cargo-portable gives a variant whose
 # C it compiles with zig (it writes the same ones; written here so the loops stand
 # alone): `zig_wrap cc|c++ ZIG_TARGET` prints the script's path, `zig_ar` zig's ar.
-zig_wrappers="${CARGO_PORTABLE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cargo-portable}/wrappers"
+zig_wrappers="$portable_cache/wrappers"
 # A wrapper is written only when its text changes: cargo-portable writes the same ones
 # to the same place, and a rewritten file would look like a new compiler to its stamps.
 zig_script() { # path text

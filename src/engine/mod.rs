@@ -804,7 +804,7 @@ fn run_job(cx: &Shared, job: &Job, seed: &mut Seed) -> VariantReport {
 }
 
 /// A variant whose cargo has finished: its report so far, its progress line, and what
-/// cargo built (`Err`: the report already says why not).
+/// cargo built (`None`: the report already says why not).
 struct CargoDone {
     r: VariantReport,
     running: Running,
